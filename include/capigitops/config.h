@@ -1,0 +1,125 @@
+// RepoConfig: capi-gitops.yaml at the root of a cluster-definition repo.
+// Everything provider-specific that teams should not repeat in every spec.
+#ifndef CAPIGITOPS_CONFIG_H_
+#define CAPIGITOPS_CONFIG_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace capigitops {
+
+enum class Provider { kGcp, kAws, kAzure, kVsphere, kOpenstack, kDocker };
+
+// "gcp", "aws", "azure", "vsphere", "openstack", "docker".
+const char* ProviderName(Provider p);
+std::optional<Provider> ParseProvider(std::string_view name);
+std::vector<std::string> ProviderNames();
+
+struct GcpSettings {
+  std::string project;
+  std::string network = "default";
+  std::string image;         // full image reference; wins over image_family
+  std::string image_family;  // e.g. projects/p/global/images/family/capi-1-33
+  std::string disk_type = "pd-ssd";
+};
+
+struct AwsSettings {
+  std::string region;  // default region when a spec names none
+  // AWSClusterControllerIdentity (singleton "default"), AWSClusterRoleIdentity
+  // or AWSClusterStaticIdentity.
+  std::string identity_kind = "AWSClusterControllerIdentity";
+  std::string identity_name = "default";
+  std::string role_arn;       // AWSClusterRoleIdentity
+  std::string secret_ref;     // AWSClusterStaticIdentity
+  std::string ssh_key_name;
+  std::string ami;            // ami-...; empty: CAPA's image lookup
+  std::string control_plane_instance_profile =
+      "control-plane.cluster-api-provider-aws.sigs.k8s.io";
+  std::string node_instance_profile = "nodes.cluster-api-provider-aws.sigs.k8s.io";
+};
+
+struct AzureSettings {
+  std::string subscription_id;
+  std::string location;  // default when a spec names no region
+  std::string resource_group;  // empty: the cluster name
+  std::string identity_name = "cluster-identity";
+  std::string identity_type = "WorkloadIdentity";
+  std::string client_id;
+  std::string tenant_id;
+  std::string client_secret_name;  // for ServicePrincipal identities
+  std::string ssh_public_key;      // base64, as CAPZ expects
+};
+
+struct VsphereSize {
+  int cpus = 2;
+  int memory_mib = 4096;
+  int disk_gib = 40;
+};
+
+struct VspherePciDevice {
+  int vendor_id = 0;          // e.g. 4318 (0x10DE, NVIDIA)
+  int device_id = 0;          // e.g. 7864 (0x1EB8, T4)
+  std::string vgpu_profile;   // alternative to ids: e.g. grid_t4-16c
+};
+
+struct VsphereSettings {
+  std::string server;
+  std::string thumbprint;
+  std::string datacenter;
+  std::string datastore;
+  std::string folder;
+  std::string resource_pool;
+  std::string template_name;  // VM template holding the node image
+  std::string network;
+  std::string credentials_secret;  // Secret with username/password
+  std::string control_plane_endpoint;  // kube-vip address, optional
+  std::map<std::string, VsphereSize> sizes;  // size name -> shape
+  std::map<std::string, VspherePciDevice> accelerators;  // type -> device
+};
+
+struct OpenstackSettings {
+  std::string cloud;          // entry in clouds.yaml
+  std::string clouds_secret;  // Secret holding clouds.yaml
+  std::string image;          // image name
+  std::string external_network_id;
+  std::string ssh_key_name;
+};
+
+struct DockerSettings {
+  std::string custom_image;  // kindest/node image; empty: CAPD's default
+};
+
+struct ProviderSettings {
+  GcpSettings gcp;
+  AwsSettings aws;
+  AzureSettings azure;
+  VsphereSettings vsphere;
+  OpenstackSettings openstack;
+  DockerSettings docker;
+};
+
+struct DeletionBudget {
+  int max_clusters = 3;  // at most this many clusters per pass ...
+  int max_percent = 25;  // ... or this share of managed ones, if larger
+};
+
+struct RepoConfig {
+  std::string file = "capi-gitops.yaml";
+  std::string namespace_name = "capi-clusters";  // where all objects go
+  std::string clusters_path = "clusters";
+  std::string policies_path = "policies";
+  std::string status_path = "status";
+  std::string default_kubernetes_version;  // used when a spec names none
+  ProviderSettings providers;
+  DeletionBudget deletion_budget;
+  std::string status_author_name = "capi-gitops";
+  std::string status_author_email = "capi-gitops@localhost";
+  std::string status_branch;  // empty: the spec branch
+};
+
+}  // namespace capigitops
+
+#endif  // CAPIGITOPS_CONFIG_H_

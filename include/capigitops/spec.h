@@ -1,0 +1,100 @@
+// The ClusterRequest: what a team writes in clusters/<name>.yaml.
+//
+// A plain value type. The loader (loader.h) fills it from YAML and checks it;
+// policies, cost, expansion and TTL read it and never do I/O.
+#ifndef CAPIGITOPS_SPEC_H_
+#define CAPIGITOPS_SPEC_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "capigitops/config.h"
+#include "capigitops/yaml.h"
+
+namespace capigitops {
+
+struct Taint {
+  std::string key;
+  std::string value;
+  std::string effect;  // NoSchedule | PreferNoSchedule | NoExecute
+};
+
+struct Accelerator {
+  std::string type;  // e.g. nvidia-tesla-v100, nvidia-tesla-t4
+  int count = 0;     // per node
+};
+
+struct Autoscaling {
+  int min = 0;
+  int max = 0;
+};
+
+struct NodePool {
+  std::string name;
+  std::string machine_type;  // provider type, or a size name (vSphere)
+  std::optional<int> replicas;             // exactly one of replicas and
+  std::optional<Autoscaling> autoscaling;  // autoscaling is set
+  bool spot = false;
+  std::optional<int> disk_gib;
+  std::optional<Accelerator> accelerator;
+  std::map<std::string, std::string> labels;
+  std::vector<Taint> taints;
+
+  // Replicas at the smallest and largest size the pool may have.
+  int MinReplicas() const { return autoscaling ? autoscaling->min : *replicas; }
+  int MaxReplicas() const { return autoscaling ? autoscaling->max : *replicas; }
+};
+
+struct ControlPlaneSpec {
+  int replicas = 1;  // 1, 3 or 5
+  std::string machine_type;
+};
+
+enum class TtlKind {
+  kNone,       // no ttl given
+  kDuration,   // ttl: 4h (counted from the cluster's creation)
+  kExpiresAt,  // expiresAt: 2026-12-01T18:00:00Z
+  kNever,      // ttl: never
+};
+
+struct Ttl {
+  TtlKind kind = TtlKind::kNone;
+  int64_t seconds = 0;     // kDuration
+  int64_t expires_at = 0;  // kExpiresAt, Unix seconds
+  std::string text;        // as written: "4h", "never", "2026-12-01T18:00:00Z"
+};
+
+struct ClusterRequest {
+  std::string file;  // repository-relative path, e.g. clusters/a.yaml
+  std::string name;
+  std::map<std::string, std::string> labels;
+  std::string owner;
+  Provider provider = Provider::kDocker;
+  std::string region;
+  std::string zone;
+  std::string kubernetes_version;  // "v1.33.4"
+  ControlPlaneSpec control_plane;
+  std::vector<NodePool> node_pools;
+  Ttl ttl;
+  bool deletion_protection = false;
+  // The repo's defaults for this provider with spec.providerConfig applied.
+  ProviderSettings settings;
+  // Where each field was written ("spec.nodePools[0].replicas" -> 14:17), so
+  // policy verdicts and later errors can point at the line.
+  std::map<std::string, yaml::Mark> marks;
+
+  int TotalAccelerators(bool at_max) const;
+  bool HasAccelerators() const;
+  bool HasSpot() const;
+  yaml::Mark MarkOf(const std::string& field) const;
+};
+
+}  // namespace capigitops
+
+#endif  // CAPIGITOPS_SPEC_H_

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Installs the Debian packages that building and testing capi-gitops need,
+# only those that are missing. Safe to run again and again.
+set -euo pipefail
+
+PACKAGES=(
+  g++ cmake ninja-build pkg-config git ca-certificates
+  libgit2-dev libyaml-cpp-dev nlohmann-json3-dev libcurl4-openssl-dev
+  libcxxopts-dev libgtest-dev libgmock-dev libssl-dev
+  libcpp-httplib-dev     # capi-sandbox's HTTP(S) server
+  lighttpd openssh-server openssh-client  # Git smart-HTTP and ssh test servers
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "deps: installing ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
