@@ -85,8 +85,9 @@ struct ValidateOptions {
 
 // Validates one whole object (apiVersion, kind, metadata included) against
 // an openAPIV3Schema. `metadata` at the root (and in embedded resources) is
-// checked as ObjectMeta, not against the schema. Errors come in document
-// order; an empty result means valid.
+// checked as ObjectMeta, not against the schema. Like the API server, which
+// prunes them first, a null in a non-nullable field counts as absent. Errors
+// come in a stable order (keys sorted); an empty result means valid.
 std::vector<SchemaError> Validate(const nlohmann::json& object,
                                   const nlohmann::json& schema,
                                   const ValidateOptions& options = {});

@@ -60,6 +60,14 @@ std::string Dump(const json& v) {
   return v.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+// kube-apiserver drops a null field whose schema is not nullable before it
+// validates (replacing it by the default if there is one), so such a null
+// counts as absent: no type error, but a Required one if the field is.
+bool PrunedNull(const json& v, const json* field_schema) {
+  return v.is_null() &&
+         (field_schema == nullptr || !Flag(*field_schema, "nullable"));
+}
+
 class Walker {
  public:
   Walker(const ValidateOptions& options, std::vector<SchemaError>* errors,
@@ -254,10 +262,13 @@ class Walker {
     ObjectSize(v, s);
     if (const json* required = ArrayKeyword(s, "required")) {
       for (const json& r : *required) {
-        if (!r.is_string() || v.contains(r.get_ref<const std::string&>())) {
+        if (!r.is_string()) continue;
+        const std::string& name = r.get_ref<const std::string&>();
+        auto it = v.find(name);
+        if (it != v.end() && !PrunedNull(*it, PropertySchema(s, name))) {
           continue;
         }
-        PathScope scope(&path_, r.get<std::string>());
+        PathScope scope(&path_, name);
         Add(RequiredError(path_));
       }
     }
@@ -275,11 +286,11 @@ class Walker {
       return;
     }
     if (const json* prop = PropertySchema(s, key)) {
-      Value(v, *prop);
+      if (!PrunedNull(v, prop)) Value(v, *prop);
     } else if (resource && (key == "apiVersion" || key == "kind")) {
       if (!v.is_string()) Add(TypeError(path_, "string", v));
     } else if (const json* additional = AdditionalSchema(s)) {
-      Value(v, *additional);
+      if (!PrunedNull(v, additional)) Value(v, *additional);
     } else if (!value_only_ && !PreservesUnknown(s) &&
                options_.reject_unknown_fields) {
       Add(UnknownFieldError(path_));

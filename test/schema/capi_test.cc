@@ -3,6 +3,11 @@
 // docs/capi.md section d, which must pass untouched.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
 #include "capigitops/schema.h"
 #include "schema/crd_testing.h"
 
@@ -244,6 +249,36 @@ TEST_F(CapiCrdTest, MetadataIsObjectMetaNotSchema) {
   ASSERT_TRUE(UpstreamCrds().ValidateObject(object).empty());
   object["metadata"]["labels"]["team"] = 7;
   EXPECT_EQ(OnlyError(object).field, "metadata.labels");
+}
+
+// Upstream example manifests without ${VAR} placeholders, beside the CRDs.
+TEST_F(CapiCrdTest, UpstreamExamplesHaveNoFalsePositives) {
+  std::filesystem::path dir =
+      std::filesystem::path(testing::CrdDir()).parent_path() /
+      "capi-reference" / "cluster-api";
+  if (!std::filesystem::is_directory(dir)) {
+    GTEST_SKIP() << "upstream examples not found at " << dir;
+  }
+  std::set<std::string> checked;
+  for (const char* name : {"simple-cluster.yaml", "machine-pool.yaml",
+                           "clusterclass-quick-start.yaml"}) {
+    std::ifstream in(dir / name);
+    std::stringstream text;
+    text << in.rdbuf();
+    for (const json& doc : Docs(text.str())) {
+      std::string api_version = doc.value("apiVersion", "");
+      std::string group = api_version.substr(0, api_version.rfind('/'));
+      if (UpstreamCrds().Find(group, doc.value("kind", "")) == nullptr) {
+        continue;  // e.g. DevClusterTemplate: its CRD is not copied
+      }
+      checked.insert(doc["kind"].get<std::string>());
+      std::vector<SchemaError> errors = UpstreamCrds().ValidateObject(doc);
+      EXPECT_TRUE(errors.empty()) << name << " " << doc["kind"] << ":\n"
+                                  << Describe(errors);
+    }
+  }
+  EXPECT_TRUE(checked.count("ClusterClass")) << "nothing checked";
+  EXPECT_TRUE(checked.count("DockerMachineTemplate"));
 }
 
 }  // namespace

@@ -61,13 +61,17 @@ TEST(ValidateTest, IntegerAcceptsIntegralFloatsOnly) {
       << e.message;
 }
 
-TEST(ValidateTest, NullNeedsNullable) {
+TEST(ValidateTest, NullIsAbsentUnlessNullable) {
   const char schema[] =
-      "type: object\nproperties:\n  a: {type: string}\n"
-      "  b: {type: string, nullable: true}\n";
-  EXPECT_TRUE(Check(schema, "b: null").empty());
-  SchemaError e = Only(Check(schema, "a: null"));
-  EXPECT_EQ(e.field, "spec.a");
+      "type: object\nrequired: [r]\nproperties:\n  a: {type: string}\n"
+      "  b: {type: string, nullable: true}\n  r: {type: string}\n"
+      "  l: {type: array, items: {type: string}}\n";
+  // The server prunes a non-nullable null before validating it.
+  EXPECT_TRUE(Check(schema, "r: x\na: null\nb: null").empty());
+  EXPECT_EQ(Only(Check(schema, "r: null")).ToString(),
+            "spec.r: Required value");
+  SchemaError e = Only(Check(schema, "r: x\nl: [a, null]"));
+  EXPECT_EQ(e.field, "spec.l[1]");
   EXPECT_EQ(e.type, "FieldValueTypeInvalid");
 }
 
