@@ -4,22 +4,37 @@
 #include <cctype>
 
 namespace capigitops {
+namespace {
 
+bool SameLetter(char a, char b) {
+  return std::tolower(static_cast<unsigned char>(a)) ==
+         std::tolower(static_cast<unsigned char>(b));
+}
+
+}  // namespace
+
+// Optimal string alignment distance: Levenshtein plus swaps of two adjacent
+// characters, the most common typo ("gpc" for "gcp") counting as one edit.
 int EditDistance(std::string_view a, std::string_view b) {
-  std::vector<int> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = static_cast<int>(j);
+  const size_t cols = b.size() + 1;
+  // Three rows: two back (for swaps), one back, current.
+  std::vector<int> prev2(cols), prev(cols), row(cols);
+  for (size_t j = 0; j < cols; ++j) prev[j] = static_cast<int>(j);
   for (size_t i = 1; i <= a.size(); ++i) {
-    int diag = row[0];
     row[0] = static_cast<int>(i);
-    for (size_t j = 1; j <= b.size(); ++j) {
-      int up = row[j];
-      bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
-                  std::tolower(static_cast<unsigned char>(b[j - 1]));
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (same ? 0 : 1)});
-      diag = up;
+    for (size_t j = 1; j < cols; ++j) {
+      bool same = SameLetter(a[i - 1], b[j - 1]);
+      row[j] =
+          std::min({prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (same ? 0 : 1)});
+      if (i > 1 && j > 1 && SameLetter(a[i - 1], b[j - 2]) &&
+          SameLetter(a[i - 2], b[j - 1])) {
+        row[j] = std::min(row[j], prev2[j - 2] + 1);
+      }
     }
+    std::swap(prev2, prev);
+    std::swap(prev, row);
   }
-  return row[b.size()];
+  return prev[b.size()];
 }
 
 std::string SuggestClosest(std::string_view word,

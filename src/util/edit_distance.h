@@ -7,7 +7,8 @@
 
 namespace capigitops {
 
-// Levenshtein distance, case-insensitive.
+// Edit distance (insertions, deletions, substitutions and swaps of two
+// adjacent characters), case-insensitive.
 int EditDistance(std::string_view a, std::string_view b);
 // The candidate closest to `word` when it is close enough to be a likely
 // typo, else "". Used for "did you mean" hints.
