@@ -274,9 +274,12 @@ TEST(ValidateTest, EmbeddedResourceHasImplicitTypeMetaAndObjectMeta) {
                     "{name: x}, data: {a: b}}\n"
                     "strict: {apiVersion: v1, kind: Secret, data: {}}")
                   .empty());
-  SchemaError e =
-      Only(Check(schema, "strict: {kind: Secret, metadata: {labels: {a: 1}}}"));
-  EXPECT_EQ(e.field, "spec.strict.metadata.labels");
+  std::vector<SchemaError> errors =
+      Check(schema, "strict: {kind: Secret, metadata: {labels: {a: 1}}}");
+  ASSERT_EQ(errors.size(), 2u) << Describe(errors);
+  EXPECT_EQ(errors[0].ToString(),
+            "spec.strict.apiVersion: Required value: must not be empty");
+  EXPECT_EQ(errors[1].field, "spec.strict.metadata.labels");
 }
 
 TEST(ValidateTest, CombinatorsAreValueValidations) {
