@@ -53,6 +53,17 @@ TEST(PatternTest, GoPatternsFromCapgWork) {
   EXPECT_TRUE(Matches(quantity, "120Gi"));
   EXPECT_TRUE(Matches(quantity, "500m"));
   EXPECT_FALSE(Matches(quantity, "lots"));
+  // Escaped brackets, braces and \s inside a class (CAPZ tags).
+  const std::string tag =
+      R"(^[a-zA-Z0-9]([0-9A-Za-z_.@%=+:,*#&()\[\]{}\-\s]{0,61}[a-zA-Z0-9])?$)";
+  EXPECT_TRUE(Matches(tag, "my tag [x]{1}-2"));
+  EXPECT_FALSE(Matches(tag, "my tag!"));
+  EXPECT_FALSE(Matches(tag, std::string(64, 'a')));
+  const std::string cidr =
+      R"(^(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?:\/([0-9]|[1-2][0-9]|3[0-2]))?$|^([a-fA-F0-9:]+:+)+[a-fA-F0-9]+\/[0-9]{1,3}$)";
+  EXPECT_TRUE(Matches(cidr, "10.0.0.0/16"));
+  EXPECT_TRUE(Matches(cidr, "fd00::1/64"));
+  EXPECT_FALSE(Matches(cidr, "10.0.0.0/33"));
 }
 
 TEST(PatternTest, UnsupportedPatternsAreSkippedNotFatal) {

@@ -344,22 +344,30 @@ TEST(ValidateTest, RootMustBeAnObject) {
 }
 
 TEST(ValidateTest, HostileDepthDoesNotOverflow) {
-  // A schema and value nested far deeper than any CRD.
+  // A schema and value nested far deeper than any CRD, built in place.
   json schema = {{"type", "object"}};
   json value = json::object();
+  json* schema_leaf = &schema;
+  json* value_leaf = &value;
   for (int i = 0; i < 1000; ++i) {
-    schema = {{"type", "object"}, {"properties", {{"a", schema}}}};
-    value = {{"a", value}};
+    (*schema_leaf)["properties"]["a"] = {{"type", "object"}};
+    schema_leaf = &(*schema_leaf)["properties"]["a"];
+    (*value_leaf)["a"] = json::object();
+    value_leaf = &(*value_leaf)["a"];
   }
   json object = Object(value);
   std::vector<SchemaError> errors =
       Validate(object, ResourceSchema("type: object\nproperties: {}\n"));
   EXPECT_EQ(Only(errors).field, "spec.a");  // unknown: schema is shallow
   json deep_schema = ResourceSchema("type: object");
-  deep_schema["properties"]["spec"] = schema;
+  deep_schema["properties"]["spec"] = std::move(schema);
   errors = Validate(object, deep_schema);
   ASSERT_EQ(errors.size(), 1u) << Describe(errors);
   EXPECT_NE(errors[0].message.find("too deep"), std::string::npos);
+  // Defaulting and pruning stop at the same depth instead of overflowing.
+  ApplyDefaults(&object, deep_schema);
+  Prune(&object, deep_schema);
+  EXPECT_TRUE(object["spec"].contains("a"));
 }
 
 }  // namespace
