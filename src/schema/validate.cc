@@ -272,6 +272,9 @@ class Walker {
         Add(RequiredError(path_));
       }
     }
+    if (resource && path_.empty() && !v.contains("metadata")) {
+      Add(RequiredError("metadata.name", "name or generateName is required"));
+    }
     if (resource && !path_.empty()) {
       // An embedded object needs its type
       // (objectmeta.validateEmbeddedResource).

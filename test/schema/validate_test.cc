@@ -336,6 +336,9 @@ TEST(ValidateTest, RootMetadataIsObjectMeta) {
             "metadata.name: Required value: name or generateName is required");
   object["metadata"]["generateName"] = "w-";
   EXPECT_TRUE(Validate(object, schema).empty());
+  object.erase("metadata");
+  EXPECT_EQ(Only(Validate(object, schema)).ToString(),
+            "metadata.name: Required value: name or generateName is required");
 }
 
 TEST(ValidateTest, RootMustBeAnObject) {
