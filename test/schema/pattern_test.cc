@@ -3,8 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "schema/crd_testing.h"
 
@@ -88,6 +91,23 @@ TEST(PatternTest, NoBlowUpOnHostileInput) {
 TEST(PatternTest, NonAsciiValuesAreMatchedAsBytes) {
   EXPECT_TRUE(Matches("^[^,]+$", "grüße"));
   EXPECT_FALSE(Matches("^[a-z]+$", "grüße"));
+}
+
+TEST(PatternTest, CacheIsSafeAcrossThreads) {
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&wrong, t] {
+      for (int i = 0; i < 200; ++i) {
+        // Distinct patterns per round so threads race on inserting them.
+        std::string p = "^x" + std::to_string(i) + "-[a-z]+$";
+        std::string v = "x" + std::to_string(i) + (t % 2 ? "-abc" : "-ABC");
+        if (MatchesPattern(p, v) != std::optional<bool>(t % 2 == 1)) ++wrong;
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 void CollectPatterns(const json& node, std::set<std::string>* out) {
