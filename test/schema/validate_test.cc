@@ -144,7 +144,12 @@ TEST(ValidateTest, StringFormats) {
   EXPECT_EQ(e.ToString(),
             "spec.t: Invalid value: \"yesterday\": spec.t in body must be of "
             "type date-time: \"yesterday\"");
+  EXPECT_TRUE(Check(schema, "b: \"aGVs\\nbG8=\"").empty());  // line break
   EXPECT_EQ(Only(Check(schema, "b: 'not base64!'")).field, "spec.b");
+  EXPECT_EQ(Only(Check(schema, "b: 'aGVsbG8=aa=='")).field, "spec.b");
+  EXPECT_EQ(
+      Only(Check(schema, "u: 123e4567--e89b-12d3-a456-426614174000")).field,
+      "spec.u");
   EXPECT_EQ(Only(Check(schema, "u: 123")).type, "FieldValueTypeInvalid");
   EXPECT_EQ(Only(Check(schema, "ip: 10.0.0.256")).field, "spec.ip");
 }
