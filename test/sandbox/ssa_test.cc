@@ -1,0 +1,319 @@
+#include "ssa.h"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+namespace capigitops::sandbox {
+namespace {
+
+using nlohmann::json;
+
+// A CRD schema with one list of each kind and a closed spec.
+const json& WidgetSchema() {
+  static const json kSchema = R"({
+    "type": "object",
+    "properties": {
+      "spec": {"type": "object", "properties": {
+        "replicas": {"type": "integer"},
+        "image": {"type": "string"},
+        "ports": {"type": "array", "x-kubernetes-list-type": "map",
+                  "x-kubernetes-list-map-keys": ["name"],
+                  "items": {"type": "object", "properties": {
+                    "name": {"type": "string"},
+                    "port": {"type": "integer"}}}},
+        "tags": {"type": "array", "x-kubernetes-list-type": "set",
+                 "items": {"type": "string"}},
+        "args": {"type": "array", "items": {"type": "string"}},
+        "selector": {"type": "object", "x-kubernetes-map-type": "atomic",
+                     "additionalProperties": {"type": "string"}}}},
+      "status": {"type": "object", "properties": {
+        "ready": {"type": "boolean"}}}
+    }
+  })"_json;
+  return kSchema;
+}
+
+json Widget(const json& spec) {
+  return {{"apiVersion", "example.com/v1"},
+          {"kind", "Widget"},
+          {"metadata", {{"name", "w"}, {"namespace", "default"}}},
+          {"spec", spec}};
+}
+
+ApplyResult MustApply(const json& live, const json& applied,
+                      const std::string& manager, const std::string& now,
+                      bool force = false) {
+  ApplyRequest req;
+  req.live = live;
+  req.applied = applied;
+  req.manager = manager;
+  req.force = force;
+  req.schema = &WidgetSchema();
+  req.now = now;
+  req.api_version = "example.com/v1";
+  StatusOr<ApplyResult> result = ServerSideApply(req);
+  EXPECT_TRUE(result.ok()) << result.status().ToString();
+  return result.ok() ? *result : ApplyResult{};
+}
+
+// The fieldsV1 of `manager`'s entry with `operation`, or null.
+json FieldsOf(const json& object, const std::string& manager,
+              const std::string& operation = "Apply") {
+  for (const json& entry : object["metadata"]["managedFields"]) {
+    if (entry["manager"] == manager && entry["operation"] == operation) {
+      return entry["fieldsV1"];
+    }
+  }
+  return nullptr;
+}
+
+constexpr char kT1[] = "2026-01-01T00:00:00Z";
+constexpr char kT2[] = "2026-01-01T00:01:00Z";
+constexpr char kT3[] = "2026-01-01T00:02:00Z";
+
+TEST(SsaApplyTest, CreateRecordsExactManagedFields) {
+  json applied =
+      Widget({{"replicas", 1}, {"ports", {{{"name", "http"}, {"port", 80}}}}});
+  applied["metadata"]["labels"] = {{"app", "a"}};
+  ApplyResult r = MustApply(nullptr, applied, "gitops", kT1);
+  EXPECT_TRUE(r.created);
+  EXPECT_TRUE(r.changed);
+  EXPECT_TRUE(r.conflicts.empty());
+  json expected_entry = R"({
+    "manager": "gitops", "operation": "Apply", "apiVersion": "example.com/v1",
+    "time": "2026-01-01T00:00:00Z", "fieldsType": "FieldsV1",
+    "fieldsV1": {
+      "f:metadata": {"f:labels": {"f:app": {}}},
+      "f:spec": {"f:replicas": {},
+                 "f:ports": {"k:{\"name\":\"http\"}": {
+                   ".": {}, "f:name": {}, "f:port": {}}}}}
+  })"_json;
+  EXPECT_EQ(r.object["metadata"]["managedFields"],
+            json::array({expected_entry}));
+  json content = r.object;
+  content["metadata"].erase("managedFields");
+  EXPECT_EQ(content, applied);
+}
+
+TEST(SsaApplyTest, ReapplyingSameConfigChangesNothing) {
+  json applied = Widget({{"replicas", 1}});
+  ApplyResult first = MustApply(nullptr, applied, "gitops", kT1);
+  ApplyResult again = MustApply(first.object, applied, "gitops", kT2);
+  EXPECT_FALSE(again.changed);
+  EXPECT_EQ(again.object, first.object);
+  EXPECT_EQ(again.object["metadata"]["managedFields"][0]["time"], kT1);
+}
+
+TEST(SsaApplyTest, OmittingAFieldRemovesIt) {
+  ApplyResult first = MustApply(
+      nullptr, Widget({{"replicas", 1}, {"image", "nginx"}}), "gitops", kT1);
+  ApplyResult second =
+      MustApply(first.object, Widget({{"image", "nginx"}}), "gitops", kT2);
+  EXPECT_TRUE(second.changed);
+  EXPECT_FALSE(second.object["spec"].contains("replicas"));
+  EXPECT_EQ(FieldsOf(second.object, "gitops"),
+            json::parse(R"({"f:spec": {"f:image": {}}})"));
+  EXPECT_EQ(second.object["metadata"]["managedFields"][0]["time"], kT2);
+}
+
+TEST(SsaApplyTest, OmittingEveryFieldOfAStructRemovesTheStruct) {
+  ApplyResult first =
+      MustApply(nullptr, Widget({{"replicas", 1}}), "gitops", kT1);
+  json bare = Widget({});
+  bare.erase("spec");
+  ApplyResult second = MustApply(first.object, bare, "gitops", kT2);
+  EXPECT_FALSE(second.object.contains("spec"));
+  EXPECT_EQ(second.object["metadata"]["name"], "w");
+  // Only metadata.name/namespace were applied: nothing is owned any more.
+  EXPECT_FALSE(second.object["metadata"].contains("managedFields"));
+}
+
+TEST(SsaApplyTest, SameValueFromTwoManagersIsSharedWithoutConflict) {
+  ApplyResult a = MustApply(nullptr, Widget({{"replicas", 1}, {"image", "x"}}),
+                            "alpha", kT1);
+  ApplyResult b = MustApply(a.object, Widget({{"replicas", 1}}), "beta", kT2);
+  EXPECT_TRUE(b.conflicts.empty());
+  EXPECT_TRUE(b.changed);  // ownership changed, content did not
+  EXPECT_EQ(FieldsOf(b.object, "beta"),
+            json::parse(R"({"f:spec": {"f:replicas": {}}})"));
+  EXPECT_TRUE(FieldsOf(b.object, "alpha")["f:spec"].contains("f:replicas"));
+  // alpha stops applying replicas: beta still owns it, so it stays.
+  ApplyResult a2 = MustApply(b.object, Widget({{"image", "x"}}), "alpha", kT3);
+  EXPECT_EQ(a2.object["spec"]["replicas"], 1);
+  EXPECT_FALSE(FieldsOf(a2.object, "alpha")["f:spec"].contains("f:replicas"));
+}
+
+TEST(SsaApplyTest, DifferentValueConflictsWithoutForce) {
+  ApplyResult a = MustApply(nullptr, Widget({{"replicas", 1}}), "alpha", kT1);
+  ApplyResult b = MustApply(a.object, Widget({{"replicas", 3}}), "beta", kT2);
+  ASSERT_EQ(b.conflicts.size(), 1u);
+  EXPECT_EQ(b.conflicts[0].manager, "alpha");
+  EXPECT_EQ(b.conflicts[0].operation, "Apply");
+  EXPECT_EQ(b.conflicts[0].field, ".spec.replicas");
+  EXPECT_FALSE(b.changed);
+  EXPECT_EQ(b.object, a.object);
+  EXPECT_EQ(ApplyConflictMessage(b.conflicts),
+            "Apply failed with 1 conflict: conflict with \"alpha\": "
+            ".spec.replicas");
+  json status = ApplyConflictStatus(b.conflicts);
+  EXPECT_EQ(status["code"], 409);
+  EXPECT_EQ(status["reason"], "Conflict");
+  EXPECT_EQ(status["details"]["causes"][0]["reason"], "FieldManagerConflict");
+  EXPECT_EQ(status["details"]["causes"][0]["field"], ".spec.replicas");
+}
+
+TEST(SsaApplyTest, ForceMovesOwnershipToTheApplier) {
+  ApplyResult a = MustApply(nullptr, Widget({{"replicas", 1}, {"image", "x"}}),
+                            "alpha", kT1);
+  ApplyResult b =
+      MustApply(a.object, Widget({{"replicas", 3}}), "beta", kT2, true);
+  EXPECT_TRUE(b.conflicts.empty());
+  EXPECT_EQ(b.object["spec"]["replicas"], 3);
+  EXPECT_EQ(FieldsOf(b.object, "alpha"),
+            json::parse(R"({"f:spec": {"f:image": {}}})"));
+  EXPECT_EQ(FieldsOf(b.object, "beta"),
+            json::parse(R"({"f:spec": {"f:replicas": {}}})"));
+}
+
+TEST(SsaApplyTest, ListMapEntriesOfTwoManagersAreMerged) {
+  json http = {{"name", "http"}, {"port", 80}};
+  json metrics = {{"name", "metrics"}, {"port", 9090}};
+  ApplyResult a = MustApply(nullptr, Widget({{"ports", {http}}}), "alpha", kT1);
+  ApplyResult b =
+      MustApply(a.object, Widget({{"ports", {metrics}}}), "beta", kT2);
+  ASSERT_TRUE(b.conflicts.empty());
+  EXPECT_EQ(b.object["spec"]["ports"], json::array({http, metrics}));
+  EXPECT_EQ(FieldsOf(b.object, "beta")["f:spec"]["f:ports"],
+            json::parse(R"({"k:{\"name\":\"metrics\"}":
+                             {".": {}, "f:name": {}, "f:port": {}}})"));
+  // Changing beta's entry's port conflicts with nobody; alpha's entry stays.
+  json metrics2 = {{"name", "metrics"}, {"port", 9091}};
+  ApplyResult b2 =
+      MustApply(b.object, Widget({{"ports", {metrics2}}}), "beta", kT3);
+  EXPECT_TRUE(b2.conflicts.empty());
+  EXPECT_EQ(b2.object["spec"]["ports"], json::array({http, metrics2}));
+  // alpha drops its entry: only beta's remains.
+  ApplyResult a2 = MustApply(b2.object, Widget(json::object()), "alpha", kT3);
+  EXPECT_EQ(a2.object["spec"]["ports"], json::array({metrics2}));
+}
+
+TEST(SsaApplyTest, ChangingAnotherManagersListMapEntryConflictsOnTheLeaf) {
+  json http = {{"name", "http"}, {"port", 80}};
+  ApplyResult a = MustApply(nullptr, Widget({{"ports", {http}}}), "alpha", kT1);
+  json http2 = {{"name", "http"}, {"port", 81}};
+  ApplyResult b =
+      MustApply(a.object, Widget({{"ports", {http2}}}), "beta", kT2);
+  ASSERT_EQ(b.conflicts.size(), 1u);
+  EXPECT_EQ(b.conflicts[0].field, ".spec.ports[name=\"http\"].port");
+}
+
+TEST(SsaApplyTest, SetItemsAreMergedAndOwnedPerValue) {
+  ApplyResult a =
+      MustApply(nullptr, Widget({{"tags", {"x", "y"}}}), "alpha", kT1);
+  ApplyResult b =
+      MustApply(a.object, Widget({{"tags", {"z", "y"}}}), "beta", kT2);
+  ASSERT_TRUE(b.conflicts.empty());
+  // Applied order wins among shared items: z comes before y.
+  EXPECT_EQ(b.object["spec"]["tags"], json::array({"x", "z", "y"}));
+  EXPECT_EQ(FieldsOf(b.object, "beta")["f:spec"]["f:tags"],
+            json::parse(R"({"v:\"y\"": {}, "v:\"z\"": {}})"));
+  // alpha drops y and x: y stays (beta owns it), x goes.
+  ApplyResult a2 = MustApply(b.object, Widget(json::object()), "alpha", kT3);
+  EXPECT_EQ(a2.object["spec"]["tags"], json::array({"z", "y"}));
+}
+
+TEST(SsaApplyTest, AtomicListIsOwnedAndReplacedAsAWhole) {
+  ApplyResult a =
+      MustApply(nullptr, Widget({{"args", {"p", "q"}}}), "alpha", kT1);
+  EXPECT_EQ(FieldsOf(a.object, "alpha"),
+            json::parse(R"({"f:spec": {"f:args": {}}})"));
+  ApplyResult b = MustApply(a.object, Widget({{"args", {"r"}}}), "beta", kT2);
+  ASSERT_EQ(b.conflicts.size(), 1u);
+  EXPECT_EQ(b.conflicts[0].field, ".spec.args");
+  ApplyResult forced =
+      MustApply(a.object, Widget({{"args", {"r"}}}), "beta", kT2, true);
+  EXPECT_EQ(forced.object["spec"]["args"], json::array({"r"}));
+  EXPECT_EQ(FieldsOf(forced.object, "alpha"), nullptr);
+}
+
+TEST(SsaApplyTest, AtomicMapIsReplacedAsAWhole) {
+  ApplyResult a = MustApply(
+      nullptr, Widget({{"selector", {{"a", "1"}, {"b", "2"}}}}), "alpha", kT1);
+  ApplyResult a2 =
+      MustApply(a.object, Widget({{"selector", {{"c", "3"}}}}), "alpha", kT2);
+  EXPECT_EQ(a2.object["spec"]["selector"], json({{"c", "3"}}));
+  EXPECT_EQ(FieldsOf(a2.object, "alpha"),
+            json::parse(R"({"f:spec": {"f:selector": {}}})"));
+}
+
+TEST(SsaApplyTest, UndeclaredFieldIsRejected) {
+  ApplyRequest req;
+  req.applied = Widget({{"replicaz", 1}});
+  req.manager = "gitops";
+  req.schema = &WidgetSchema();
+  StatusOr<ApplyResult> r = ServerSideApply(req);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(),
+            ".spec.replicaz: field not declared in schema");
+}
+
+TEST(SsaApplyTest, ListMapItemWithoutKeyIsRejected) {
+  ApplyRequest req;
+  req.applied = Widget({{"ports", {{{"port", 80}}}}});
+  req.manager = "gitops";
+  req.schema = &WidgetSchema();
+  StatusOr<ApplyResult> r = ServerSideApply(req);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("omits key field \"name\""),
+            std::string::npos)
+      << r.status().message();
+}
+
+TEST(SsaApplyTest, MainResourceApplyIgnoresStatus) {
+  json live = Widget({{"replicas", 1}});
+  live["status"] = {{"ready", true}};
+  json applied = Widget({{"replicas", 1}});
+  applied["status"] = {{"ready", false}};
+  ApplyResult r = MustApply(live, applied, "gitops", kT1);
+  EXPECT_EQ(r.object["status"]["ready"], true);
+  EXPECT_EQ(FieldsOf(r.object, "gitops"),
+            json::parse(R"({"f:spec": {"f:replicas": {}}})"));
+}
+
+TEST(SsaApplyTest, StatusSubresourceApplyOnlyTouchesStatus) {
+  ApplyResult a = MustApply(nullptr, Widget({{"replicas", 1}}), "gitops", kT1);
+  ApplyRequest req;
+  req.live = a.object;
+  req.applied = Widget({{"replicas", 9}});
+  req.applied["status"] = {{"ready", true}};
+  req.manager = "controller";
+  req.schema = &WidgetSchema();
+  req.now = kT2;
+  req.api_version = "example.com/v1";
+  req.subresource = "status";
+  StatusOr<ApplyResult> r = ServerSideApply(req);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->object["spec"]["replicas"], 1);
+  EXPECT_EQ(r->object["status"]["ready"], true);
+  const json& entries = r->object["metadata"]["managedFields"];
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[1]["manager"], "controller");
+  EXPECT_EQ(entries[1]["subresource"], "status");
+  EXPECT_EQ(entries[1]["fieldsV1"],
+            json::parse(R"({"f:status": {"f:ready": {}}})"));
+}
+
+TEST(SsaApplyTest, ObjectWithoutManagedFieldsIsOwnedBeforeFirstApply) {
+  json live = Widget({{"replicas", 1}, {"image", "x"}});
+  ApplyResult r = MustApply(live, Widget({{"replicas", 2}}), "gitops", kT1);
+  ASSERT_EQ(r.conflicts.size(), 1u);
+  EXPECT_EQ(r.conflicts[0].manager, "before-first-apply");
+  EXPECT_EQ(ApplyConflictMessage(r.conflicts),
+            "Apply failed with 1 conflict: conflict with "
+            "\"before-first-apply\" using example.com/v1 at " +
+                std::string(kT1) + ": .spec.replicas");
+}
+
+}  // namespace
+}  // namespace capigitops::sandbox
