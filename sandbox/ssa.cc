@@ -241,6 +241,7 @@ json UpdateManagedFields(const UpdateRequest& req) {
   RecordUpdate(root, before, after, key, req.now,
                IgnoredFields(req.subresource, req.status_subresource),
                &managers);
+  CapUpdateManagers(&managers);
   SetManagedFields(managers, &after);
   return after;
 }

@@ -249,3 +249,34 @@ TEST(SsaFieldSetTest, FieldsV1RoundTrips) {
 
 }  // namespace
 }  // namespace capigitops::sandbox
+
+namespace capigitops::sandbox {
+namespace {
+
+TEST(SsaUpdateTest, OldestUpdateEntriesAreMergedIntoAncientChanges) {
+  json object = R"({"apiVersion": "v1", "kind": "ConfigMap",
+                    "metadata": {"name": "c"}, "data": {"init": "v"}})"_json;
+  object = UpdateManagedFieldsAfterUpdate(
+      nullptr, object, "creator", "2026-01-01T00:00:00Z", "v1", nullptr);
+  for (int i = 0; i < 11; ++i) {
+    json next = object;
+    next["data"]["k" + std::to_string(i)] = "v";
+    char time[32];
+    std::snprintf(time, sizeof(time), "2026-01-01T01:%02d:00Z", i);
+    object = UpdateManagedFieldsAfterUpdate(
+        object, next, "writer-" + std::to_string(i), time, "v1", nullptr);
+  }
+  const json& entries = object["metadata"]["managedFields"];
+  ASSERT_EQ(entries.size(), 10u);
+  // creator (owns data itself), writer-0 and writer-1 went into the bucket.
+  json bucket = entries[0];
+  EXPECT_EQ(bucket["manager"], "ancient-changes");
+  EXPECT_EQ(bucket["time"], "2026-01-01T01:01:00Z");
+  EXPECT_EQ(bucket["fieldsV1"],
+            json::parse(R"({"f:data": {".": {}, "f:init": {}, "f:k0": {},
+                                           "f:k1": {}}})"));
+  EXPECT_EQ(entries[9]["manager"], "writer-10");
+}
+
+}  // namespace
+}  // namespace capigitops::sandbox
