@@ -315,5 +315,42 @@ TEST(SsaApplyTest, ObjectWithoutManagedFieldsIsOwnedBeforeFirstApply) {
                 std::string(kT1) + ": .spec.replicas");
 }
 
+TEST(SsaApplyTest, NullValueIsOwnedAndRemovesTheField) {
+  ApplyResult a = MustApply(nullptr, Widget({{"replicas", 1}, {"image", "x"}}),
+                            "alpha", kT1);
+  ApplyResult b = MustApply(
+      a.object, Widget({{"replicas", 1}, {"image", nullptr}}), "alpha", kT2);
+  EXPECT_FALSE(b.object["spec"].contains("image"));
+  EXPECT_TRUE(FieldsOf(b.object, "alpha")["f:spec"].contains("f:image"));
+}
+
+TEST(SsaApplyTest, CreatorOfAPostedObjectOwnsItsFields) {
+  json created = UpdateManagedFieldsAfterUpdate(
+      nullptr, Widget({{"replicas", 1}}), "kubectl-create", kT1,
+      "example.com/v1", &WidgetSchema());
+  EXPECT_EQ(FieldsOf(created, "kubectl-create", "Update"),
+            json::parse(R"({"f:spec": {".": {}, "f:replicas": {}}})"));
+  ApplyResult same =
+      MustApply(created, Widget({{"replicas", 1}}), "gitops", kT2);
+  EXPECT_TRUE(same.conflicts.empty());
+  ApplyResult other =
+      MustApply(created, Widget({{"replicas", 2}}), "gitops", kT2);
+  ASSERT_EQ(other.conflicts.size(), 1u);
+  EXPECT_EQ(other.conflicts[0].manager, "kubectl-create");
+  EXPECT_EQ(other.conflicts[0].operation, "Update");
+  EXPECT_EQ(other.conflicts[0].time, kT1);
+}
+
+TEST(SsaApplyTest, ConflictsWithSeveralManagersAreGrouped) {
+  ApplyResult a = MustApply(nullptr, Widget({{"replicas", 1}}), "alpha", kT1);
+  ApplyResult b = MustApply(a.object, Widget({{"image", "x"}}), "beta", kT1);
+  ApplyResult c = MustApply(b.object, Widget({{"replicas", 2}, {"image", "y"}}),
+                            "gamma", kT2);
+  ASSERT_EQ(c.conflicts.size(), 2u);
+  EXPECT_EQ(ApplyConflictMessage(c.conflicts),
+            "Apply failed with 2 conflicts: conflicts with \"alpha\":\n"
+            "- .spec.replicas\nconflicts with \"beta\":\n- .spec.image");
+}
+
 }  // namespace
 }  // namespace capigitops::sandbox
