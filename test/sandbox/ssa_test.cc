@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -352,6 +353,78 @@ TEST(SsaApplyTest, ConflictsWithSeveralManagersAreGrouped) {
   EXPECT_EQ(ApplyConflictMessage(c.conflicts),
             "Apply failed with 2 conflicts: conflicts with \"alpha\":\n"
             "- .spec.replicas\nconflicts with \"beta\":\n- .spec.image");
+}
+
+// Cases from structured-merge-diff merge/set_test.go (TestUpdateSet). Like
+// that test's comparison of live objects, the object's items are compared
+// as a set; apply_twice_reorder checks the order too.
+TEST(SsaApplyTest, SetOrderingMatchesStructuredMergeDiff) {
+  struct Case {
+    json first, update, second, object, mine, theirs;
+  };
+  const std::vector<Case> cases = {
+      // apply_update_apply_no_overlap
+      {{"a", "c"},
+       {"a", "b", "c", "d"},
+       {"a", "aprime", "c", "cprime"},
+       {"a", "aprime", "b", "c", "cprime", "d"},
+       {"a", "aprime", "c", "cprime"},
+       {"b", "d"}},
+      // apply_update_apply_with_overlap
+      {{"a", "c"},
+       {"a", "b", "c", "d"},
+       {"a", "b", "c"},
+       {"a", "b", "c", "d"},
+       {"a", "b", "c"},
+       {"b", "d"}},
+      // apply_twice_reorder (no update in between)
+      {{"a", "b", "c", "d"},
+       nullptr,
+       {"a", "d", "c", "b"},
+       {"a", "d", "c", "b"},
+       {"a", "b", "c", "d"},
+       nullptr},
+      // apply_update_apply_reorder
+      {{"a", "b", "c", "d"},
+       {"a", "d", "c", "b"},
+       {"a", "b", "c", "d"},
+       {"a", "b", "c", "d"},
+       {"a", "b", "c", "d"},
+       nullptr},
+  };
+  auto owned = [](const json& fields) {
+    if (fields.is_null()) return json(nullptr);
+    json values = json::array();
+    for (const auto& [key, _] : fields["f:spec"]["f:tags"].items()) {
+      values.push_back(json::parse(key.substr(2)));
+    }
+    return values;
+  };
+  for (const Case& c : cases) {
+    json object =
+        MustApply(nullptr, Widget({{"tags", c.first}}), "default", kT1).object;
+    if (!c.update.is_null()) {
+      json updated = object;
+      updated["spec"]["tags"] = c.update;
+      object =
+          UpdateManagedFieldsAfterUpdate(object, updated, "controller", kT2,
+                                         "example.com/v1", &WidgetSchema());
+    }
+    object =
+        MustApply(object, Widget({{"tags", c.second}}), "default", kT3).object;
+    json tags = object["spec"]["tags"];
+    if (c.second == json({"a", "d", "c", "b"})) {
+      EXPECT_EQ(tags, c.object);
+    }
+    std::sort(tags.begin(), tags.end());
+    json want = c.object;
+    std::sort(want.begin(), want.end());
+    EXPECT_EQ(tags, want) << c.second;
+    json mine = owned(FieldsOf(object, "default"));
+    std::sort(mine.begin(), mine.end());
+    EXPECT_EQ(mine, c.mine);
+    EXPECT_EQ(owned(FieldsOf(object, "controller", "Update")), c.theirs);
+  }
 }
 
 // Random sequences of applies by three managers: whatever the history, an
