@@ -153,16 +153,18 @@ Status CheckKnownHost(std::string_view known_hosts, const std::string& file,
                      (port == 0 || port == 22 ? std::string()
                                               : " -p " + std::to_string(port)) +
                      " " + host;
-  bool known = false;
-  for (const KnownKey& key : KeysFor(known_hosts, name)) {
-    if (key.revoked) {
-      if (key.blob == key_blob) {
-        return Status::Unauthenticated("host key of " + name +
-                                       " is marked @revoked in " + file + "; " +
-                                       offered);
-      }
-      continue;
+  std::vector<KnownKey> keys = KeysFor(known_hosts, name);
+  // A revoked key is refused even when another line still lists it.
+  for (const KnownKey& key : keys) {
+    if (key.revoked && key.blob == key_blob) {
+      return Status::Unauthenticated("host key of " + name +
+                                     " is marked @revoked in " + file + "; " +
+                                     offered);
     }
+  }
+  bool known = false;
+  for (const KnownKey& key : keys) {
+    if (key.revoked) continue;
     known = true;
     if (key.blob == key_blob) return Status::Ok();
   }

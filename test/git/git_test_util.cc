@@ -30,7 +30,7 @@ std::string GitCli() {
 }
 
 void MustRun(const std::string& command) {
-  CommandResult r = Run(command);
+  CommandResult r = RunCommand(command);
   if (r.exit_code != 0) {
     throw std::runtime_error("command failed: " + command + "\n" + r.output);
   }
@@ -51,7 +51,7 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
-CommandResult Run(const std::string& command) {
+CommandResult RunCommand(const std::string& command) {
   CommandResult r;
   FILE* pipe = popen((command + " 2>&1").c_str(), "r");
   if (pipe == nullptr) return r;
@@ -109,7 +109,7 @@ std::string GitRemote::Push(
     MustRun(git + " checkout -q -B " + Quote(branch) + " FETCH_HEAD");
   } else {
     // A new branch without history.
-    Run(git + " update-ref -d refs/heads/" + branch);
+    RunCommand(git + " update-ref -d refs/heads/" + branch);
     MustRun(git + " symbolic-ref HEAD refs/heads/" + branch);
     MustRun(git + " rm -rfq --ignore-unmatch . && " + git + " clean -fdxq");
   }
@@ -127,7 +127,8 @@ std::string GitRemote::Push(
 }
 
 std::string GitRemote::Git(const std::string& args) const {
-  CommandResult r = Run(GitCli() + " --git-dir=" + Quote(bare_) + " " + args);
+  CommandResult r =
+      RunCommand(GitCli() + " --git-dir=" + Quote(bare_) + " " + args);
   return r.exit_code == 0 ? Trim(r.output) : "";
 }
 

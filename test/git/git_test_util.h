@@ -30,7 +30,7 @@ struct CommandResult {
 };
 
 // Runs `command` with /bin/sh.
-CommandResult Run(const std::string& command);
+CommandResult RunCommand(const std::string& command);
 // Single-quotes `s` for the shell.
 std::string Quote(const std::string& s);
 
