@@ -53,6 +53,8 @@ class Libgit2Source : public GitSource {
   }
   Status Open();
   Status PrepareCallbacks(CallbackState* st) const;
+  // libgit2 calls a missing local path an "unsupported URL protocol".
+  Status CheckLocalPath() const;
   // The remote tip of `branch` after fetching it; nullopt when the remote
   // has no such branch.
   StatusOr<std::optional<git_oid>> FetchBranch(const std::string& branch);
@@ -114,6 +116,18 @@ Status Libgit2Source::PrepareCallbacks(CallbackState* st) const {
   return Status::Ok();
 }
 
+Status Libgit2Source::CheckLocalPath() const {
+  if (url_->transport != git::Transport::kLocal) return Status::Ok();
+  std::string path = url_->for_libgit2;
+  if (path.rfind("file://", 0) == 0) path.erase(0, 7);
+  std::error_code ec;
+  if (!std::filesystem::is_directory(path, ec)) {
+    return Status::Unavailable("repository path " + path +
+                               " does not exist or is not a directory");
+  }
+  return Status::Ok();
+}
+
 Status Libgit2Source::SetRef(const std::string& name, const git_oid& oid) {
   git_reference* raw = nullptr;
   int rc = git_reference_create(&raw, repo_.get(), name.c_str(), &oid,
@@ -132,6 +146,7 @@ StatusOr<std::optional<git_oid>> Libgit2Source::FetchBranch(
   if (git_reference_name_is_valid(&valid, ref.c_str()) < 0 || !valid) {
     return Status::InvalidArgument("invalid branch name \"" + branch + "\"");
   }
+  RETURN_IF_ERROR(CheckLocalPath());
   CallbackState st;
   RETURN_IF_ERROR(PrepareCallbacks(&st));
   git_remote* raw = nullptr;
@@ -275,6 +290,7 @@ StatusOr<std::optional<git_oid>> Libgit2Source::BuildCommit(
 }
 
 StatusOr<bool> Libgit2Source::Push(const std::string& branch) {
+  RETURN_IF_ERROR(CheckLocalPath());
   CallbackState st;
   RETURN_IF_ERROR(PrepareCallbacks(&st));
   git_remote* raw = nullptr;
