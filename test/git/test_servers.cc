@@ -82,13 +82,14 @@ HttpGitServer::HttpGitServer(const std::string& work_dir,
   for (const std::string& bin : {lighttpd, backend}) {
     if (access(bin.c_str(), X_OK) != 0) {
       error_ = bin + " is not installed (Debian packages lighttpd, git)";
+      missing_ = true;
       return;
     }
   }
+  std::filesystem::create_directories(work_dir + "/htdocs");
   port_ = FreePort();
   std::string users = work_dir + "/users";
   WriteFile(users, user + ":" + password + "\n");
-  std::filesystem::create_directories(work_dir + "/htdocs");
   std::string config =
       "server.document-root = \"" + work_dir + "/htdocs\"\n" +
       "server.bind = \"127.0.0.1\"\n" +
@@ -130,8 +131,10 @@ SshGitServer::SshGitServer(const std::string& work_dir) : user_(CurrentUser()) {
   if (access(sshd.c_str(), X_OK) != 0 ||
       RunCommand("command -v ssh-keygen").exit_code != 0) {
     error_ = "sshd or ssh-keygen is not installed (Debian openssh-server)";
+    missing_ = true;
     return;
   }
+  std::filesystem::create_directories(work_dir);
   // sshd running as root insists on its privilege separation directory.
   if (geteuid() == 0) mkdir("/run/sshd", 0755);
   std::string host_key = work_dir + "/host_ed25519";

@@ -35,13 +35,16 @@ class HttpGitServer {
   // `work_dir` holds the config, password file and logs.
   HttpGitServer(const std::string& work_dir, const std::string& projects_dir,
                 const std::string& user, const std::string& password);
-  // Empty when the server could not start; see error().
+  // False when the server could not start; see error().
   bool ok() const { return error_.empty(); }
+  // True when it could not start because a program is not installed.
+  bool missing() const { return missing_; }
   const std::string& error() const { return error_; }
   std::string Url(const std::string& repo) const;
 
  private:
   int port_ = 0;
+  bool missing_ = false;
   std::string error_;
   ChildProcess process_;
 };
@@ -52,6 +55,7 @@ class SshGitServer {
  public:
   explicit SshGitServer(const std::string& work_dir);
   bool ok() const { return error_.empty(); }
+  bool missing() const { return missing_; }
   const std::string& error() const { return error_; }
   int port() const { return port_; }
   // The client's private key, and a known_hosts file with the server's key.
@@ -63,6 +67,7 @@ class SshGitServer {
 
  private:
   int port_ = 0;
+  bool missing_ = false;
   std::string error_;
   std::string client_key_, known_hosts_, host_key_line_, user_;
   ChildProcess process_;
