@@ -64,6 +64,7 @@ class Libgit2Source : public GitSource {
   // True when pushed; false when rejected because the remote moved.
   StatusOr<bool> Push(const std::string& branch);
   Status SetRef(const std::string& name, const git_oid& oid);
+  int CreateRemote(git_remote** out) const;
 
   git::LibraryGuard library_;  // first: destroyed last
   GitSourceOptions options_;
@@ -128,6 +129,17 @@ Status Libgit2Source::CheckLocalPath() const {
   return Status::Ok();
 }
 
+// An in-memory remote, so the URL (and anything secret in it) never reaches
+// the cache's config. url.*.insteadOf rewriting is skipped: the URL the user
+// configured is the one used (and libgit2 1.5 leaks pcre2 match data there).
+int Libgit2Source::CreateRemote(git_remote** out) const {
+  git_remote_create_options opts = GIT_REMOTE_CREATE_OPTIONS_INIT;
+  opts.repository = repo_.get();
+  opts.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF |
+               GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
+  return git_remote_create_with_opts(out, url_->for_libgit2.c_str(), &opts);
+}
+
 Status Libgit2Source::SetRef(const std::string& name, const git_oid& oid) {
   git_reference* raw = nullptr;
   int rc = git_reference_create(&raw, repo_.get(), name.c_str(), &oid,
@@ -150,8 +162,7 @@ StatusOr<std::optional<git_oid>> Libgit2Source::FetchBranch(
   CallbackState st;
   RETURN_IF_ERROR(PrepareCallbacks(&st));
   git_remote* raw = nullptr;
-  int rc =
-      git_remote_create_anonymous(&raw, repo_.get(), url_->for_libgit2.c_str());
+  int rc = CreateRemote(&raw);
   if (rc < 0) return git::MapGitError(rc, st, StatusCode::kInvalidArgument);
   git::RemotePtr remote(raw);
   git_fetch_options fo = GIT_FETCH_OPTIONS_INIT;
@@ -294,8 +305,7 @@ StatusOr<bool> Libgit2Source::Push(const std::string& branch) {
   CallbackState st;
   RETURN_IF_ERROR(PrepareCallbacks(&st));
   git_remote* raw = nullptr;
-  int rc =
-      git_remote_create_anonymous(&raw, repo_.get(), url_->for_libgit2.c_str());
+  int rc = CreateRemote(&raw);
   if (rc < 0) return git::MapGitError(rc, st, StatusCode::kInvalidArgument);
   git::RemotePtr remote(raw);
   git_push_options po = GIT_PUSH_OPTIONS_INIT;
