@@ -105,6 +105,18 @@ Status ReadPrefix(git_repository* repo, git_tree* tree,
   return Status::Ok();
 }
 
+// Keeps an existing file's executable bit; new files are plain blobs.
+git_filemode_t ExistingFileMode(git_tree* base, const std::string& path) {
+  git_tree_entry* raw = nullptr;
+  if (base == nullptr || git_tree_entry_bypath(&raw, base, path.c_str()) < 0) {
+    return GIT_FILEMODE_BLOB;
+  }
+  TreeEntryPtr entry(raw);
+  return git_tree_entry_filemode(entry.get()) == GIT_FILEMODE_BLOB_EXECUTABLE
+             ? GIT_FILEMODE_BLOB_EXECUTABLE
+             : GIT_FILEMODE_BLOB;
+}
+
 std::string Sha256Hex(const std::string& data) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
@@ -199,7 +211,7 @@ StatusOr<std::optional<git_oid>> BuildTree(
                                 LastErrorMessage(rc));
       }
       u.action = GIT_TREE_UPDATE_UPSERT;
-      u.filemode = GIT_FILEMODE_BLOB;
+      u.filemode = ExistingFileMode(base, path);
     } else {
       git_tree_entry* raw = nullptr;
       if (base == nullptr ||

@@ -83,6 +83,24 @@ TEST_F(GitCommitTest, DeletesFilesAndEmptiedDirectories) {
   EXPECT_EQ(remote_.Git("log -1 --format=%s main"), "ttl: tear down a");
 }
 
+TEST_F(GitCommitTest, UpdatingAnExecutableKeepsItExecutable) {
+  remote_.Push({{"hooks/check.sh", "#!/bin/sh\n"}}, "add hook");
+  std::string chmod =
+      testing::RunCommand(
+          "cd " + testing::Quote(dir_.Sub("r/work")) +
+          " && git update-index --chmod=+x hooks/check.sh && git -c "
+          "user.name=H "
+          "-c user.email=h@example.com commit -qm x && git push -q origin "
+          "HEAD:main")
+          .output;
+  ASSERT_EQ(remote_.Git("ls-tree main hooks/check.sh").substr(0, 6), "100755")
+      << chmod;
+  StatusOr<std::string> sha = NewLibgit2Source(Options())->CommitAndPush(
+      Request({{"hooks/check.sh", "#!/bin/sh\nexit 0\n"}}));
+  ASSERT_TRUE(sha.ok()) << sha.status().ToString();
+  EXPECT_EQ(remote_.Git("ls-tree main hooks/check.sh").substr(0, 6), "100755");
+}
+
 TEST_F(GitCommitTest, PushRaceKeepsTheOtherCommitAndPutsOursOnTop) {
   GitSourceOptions o = Options();
   std::string human;
