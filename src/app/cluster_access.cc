@@ -69,7 +69,10 @@ DesiredState ToDesiredState(const Evaluation& ev, const std::string& ns) {
     dc.name = c.request.name;
     dc.owner = c.request.owner;
     dc.objects = c.objects;
-    for (nlohmann::json& obj : dc.objects) obj["metadata"]["namespace"] = ns;
+    for (nlohmann::json& obj : dc.objects) {
+      if (obj["metadata"].contains("namespace"))
+        obj["metadata"]["namespace"] = ns;
+    }
     d.clusters.push_back(std::move(dc));
   }
   for (const std::string& name : ev.repo.broken) {
