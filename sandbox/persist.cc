@@ -68,7 +68,11 @@ Status LoadState(const std::string& path, Store* store) {
   if (!snapshot.is_object() || !snapshot.contains("objects")) {
     return Status::InvalidArgument(path + " is not a capi-sandbox state file");
   }
-  store->Restore(snapshot);
+  try {
+    store->Restore(snapshot);
+  } catch (const nlohmann::json::exception& e) {
+    return Status::InvalidArgument(path + ": " + e.what());
+  }
   return Status::Ok();
 }
 

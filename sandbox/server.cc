@@ -89,6 +89,7 @@ struct SandboxServer::Impl {
   httplib::Server::HandlerResponse PreRoute(const httplib::Request& req,
                                             httplib::Response& res);
   void Handle(const httplib::Request& req, httplib::Response& res);
+  void HandleUnsafe(const httplib::Request& req, httplib::Response& res);
   void Log(const httplib::Request& req, const httplib::Response& res);
 };
 
@@ -131,6 +132,16 @@ httplib::Server::HandlerResponse SandboxServer::Impl::PreRoute(
 
 void SandboxServer::Impl::Handle(const httplib::Request& req,
                                  httplib::Response& res) {
+  // A bug must answer 500 like kube-apiserver, not end the process.
+  try {
+    HandleUnsafe(req, res);
+  } catch (const std::exception& e) {
+    WriteReply(ErrorReply(InternalError(e.what())), &res);
+  }
+}
+
+void SandboxServer::Impl::HandleUnsafe(const httplib::Request& req,
+                                       httplib::Response& res) {
   ApiRequest ar = ToApiRequest(req);
   Reply reply;
   if (ar.method == "GET" && ServeDiscovery(ctx, ar, &reply)) {

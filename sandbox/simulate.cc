@@ -74,16 +74,23 @@ double CapiSimulator::Age(const std::string& uid) {
 }
 
 void CapiSimulator::ReconcileOnce() {
+  // Objects are user input: a malformed one must not stop the simulator.
   for (const json& cluster : ListAll(store_, kCapiGroup, "clusters")) {
-    if (cluster["metadata"].contains("deletionTimestamp")) {
-      ReconcileDeletingCluster(cluster);
-    } else {
-      ReconcileCluster(cluster);
+    try {
+      if (cluster["metadata"].contains("deletionTimestamp")) {
+        ReconcileDeletingCluster(cluster);
+      } else {
+        ReconcileCluster(cluster);
+      }
+    } catch (const json::exception&) {
     }
   }
   for (const json& md : ListAll(store_, kCapiGroup, "machinedeployments")) {
-    if (!md["metadata"].contains("deletionTimestamp")) {
-      ReconcileMachineDeployment(md);
+    try {
+      if (!md["metadata"].contains("deletionTimestamp")) {
+        ReconcileMachineDeployment(md);
+      }
+    } catch (const json::exception&) {
     }
   }
 }
@@ -123,7 +130,8 @@ void CapiSimulator::ReconcileCluster(const json& cluster) {
       finalizers.push_back(kClusterFinalizer);
     }
     json& endpoint = (*obj)["spec"]["controlPlaneEndpoint"];
-    if (progress.infra_ready && endpoint.value("host", "").empty()) {
+    if (progress.infra_ready &&
+        (!endpoint.is_object() || endpoint.value("host", "").empty())) {
       endpoint = {{"host", name + "." + ns + ".sandbox.local"}, {"port", 6443}};
     }
     SetClusterStatus(progress, NowRfc3339(), obj);

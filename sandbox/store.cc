@@ -328,7 +328,12 @@ void Store::Restore(const json& snapshot) {
   rv_ = snapshot.value("resourceVersion", uint64_t{1});
   oldest_rv_ = rv_;
   for (const json& entry : snapshot.value("objects", json::array())) {
+    if (!entry.is_object() || !entry.contains("object")) continue;
     const json& obj = entry["object"];
+    if (!obj.is_object() || !obj.contains("metadata") ||
+        !obj["metadata"].is_object()) {
+      continue;
+    }
     const json& meta = obj["metadata"];
     ObjectKey key{entry.value("group", ""), entry.value("resource", ""),
                   meta.value("namespace", ""), meta.value("name", "")};

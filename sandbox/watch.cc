@@ -150,7 +150,7 @@ void ServeWatch(const ApiContext& ctx, const ApiRequest& req,
     }
   }
   res->status = 200;
-  res->set_chunked_content_provider("application/json",
+  res->set_chunked_content_provider("application/json;stream=watch",
                                     [w](size_t, httplib::DataSink& sink) {
                                       Stream(*w, sink);
                                       sink.done();
