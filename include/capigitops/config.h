@@ -32,18 +32,19 @@ struct AwsSettings {
   // or AWSClusterStaticIdentity.
   std::string identity_kind = "AWSClusterControllerIdentity";
   std::string identity_name = "default";
-  std::string role_arn;       // AWSClusterRoleIdentity
-  std::string secret_ref;     // AWSClusterStaticIdentity
+  std::string role_arn;    // AWSClusterRoleIdentity
+  std::string secret_ref;  // AWSClusterStaticIdentity
   std::string ssh_key_name;
-  std::string ami;            // ami-...; empty: CAPA's image lookup
+  std::string ami;  // ami-...; empty: CAPA's image lookup
   std::string control_plane_instance_profile =
       "control-plane.cluster-api-provider-aws.sigs.k8s.io";
-  std::string node_instance_profile = "nodes.cluster-api-provider-aws.sigs.k8s.io";
+  std::string node_instance_profile =
+      "nodes.cluster-api-provider-aws.sigs.k8s.io";
 };
 
 struct AzureSettings {
   std::string subscription_id;
-  std::string location;  // default when a spec names no region
+  std::string location;        // default when a spec names no region
   std::string resource_group;  // empty: the cluster name
   std::string identity_name = "cluster-identity";
   std::string identity_type = "WorkloadIdentity";
@@ -60,9 +61,9 @@ struct VsphereSize {
 };
 
 struct VspherePciDevice {
-  int vendor_id = 0;          // e.g. 4318 (0x10DE, NVIDIA)
-  int device_id = 0;          // e.g. 7864 (0x1EB8, T4)
-  std::string vgpu_profile;   // alternative to ids: e.g. grid_t4-16c
+  int vendor_id = 0;         // e.g. 4318 (0x10DE, NVIDIA)
+  int device_id = 0;         // e.g. 7864 (0x1EB8, T4)
+  std::string vgpu_profile;  // alternative to ids: e.g. grid_t4-16c
 };
 
 struct VsphereSettings {
@@ -74,8 +75,8 @@ struct VsphereSettings {
   std::string resource_pool;
   std::string template_name;  // VM template holding the node image
   std::string network;
-  std::string credentials_secret;  // Secret with username/password
-  std::string control_plane_endpoint;  // kube-vip address, optional
+  std::string credentials_secret;            // Secret with username/password
+  std::string control_plane_endpoint;        // kube-vip address, optional
   std::map<std::string, VsphereSize> sizes;  // size name -> shape
   std::map<std::string, VspherePciDevice> accelerators;  // type -> device
 };

@@ -7,12 +7,11 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "capigitops/config.h"
 #include "capigitops/yaml.h"
@@ -37,8 +36,8 @@ struct Autoscaling {
 
 struct NodePool {
   std::string name;
-  std::string machine_type;  // provider type, or a size name (vSphere)
-  std::optional<int> replicas;             // exactly one of replicas and
+  std::string machine_type;     // provider type, or a size name (vSphere)
+  std::optional<int> replicas;  // exactly one of replicas and
   std::optional<Autoscaling> autoscaling;  // autoscaling is set
   bool spot = false;
   std::optional<int> disk_gib;

@@ -21,7 +21,7 @@ enum class StatusCode {
   kNotFound,
   kAlreadyExists,
   kConflict,
-  kUnavailable,      // transient: network, 5xx, 429; worth retrying
+  kUnavailable,  // transient: network, 5xx, 429; worth retrying
   kUnauthenticated,
   kPermissionDenied,
   kDeadlineExceeded,
@@ -124,17 +124,17 @@ class StatusOr {
 #define CG_CONCAT(a, b) CG_CONCAT_INNER(a, b)
 
 // Returns from the calling function when `expr` yields a non-OK Status.
-#define RETURN_IF_ERROR(expr)                   \
-  do {                                          \
-    ::capigitops::Status cg_status_ = (expr);   \
-    if (!cg_status_.ok()) return cg_status_;    \
+#define RETURN_IF_ERROR(expr)                 \
+  do {                                        \
+    ::capigitops::Status cg_status_ = (expr); \
+    if (!cg_status_.ok()) return cg_status_;  \
   } while (0)
 
 // `ASSIGN_OR_RETURN(auto x, MakeX());` unwraps a StatusOr or returns its error.
-#define ASSIGN_OR_RETURN(lhs, expr)                                   \
-  auto CG_CONCAT(cg_statusor_, __LINE__) = (expr);                    \
-  if (!CG_CONCAT(cg_statusor_, __LINE__).ok())                        \
-    return CG_CONCAT(cg_statusor_, __LINE__).status();                \
+#define ASSIGN_OR_RETURN(lhs, expr)                    \
+  auto CG_CONCAT(cg_statusor_, __LINE__) = (expr);     \
+  if (!CG_CONCAT(cg_statusor_, __LINE__).ok())         \
+    return CG_CONCAT(cg_statusor_, __LINE__).status(); \
   lhs = std::move(CG_CONCAT(cg_statusor_, __LINE__)).value()
 
 #endif  // CAPIGITOPS_STATUS_H_

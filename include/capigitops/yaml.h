@@ -44,9 +44,9 @@ struct Node {
 };
 
 struct Limits {
-  size_t max_bytes = 1 << 20;    // one spec is a few hundred bytes
-  int max_depth = 64;            // nesting of maps and lists
-  size_t max_nodes = 200000;     // after expanding aliases
+  size_t max_bytes = 1 << 20;  // one spec is a few hundred bytes
+  int max_depth = 64;          // nesting of maps and lists
+  size_t max_nodes = 200000;   // after expanding aliases
 };
 
 // Parses every document of `text`. Problems are appended to `diags` with

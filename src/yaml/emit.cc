@@ -10,9 +10,9 @@ namespace {
 
 bool LooksLikeNonString(const std::string& s) {
   static const char* const kWords[] = {
-      "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On",
-      "ON", "off", "Off", "OFF", ".inf", ".Inf", ".INF", "-.inf", ".nan", ".NaN",
-      ".NAN", "="};
+      "y",    "Y",    "yes",  "Yes",   "YES",  "n",    "N",    "no",
+      "No",   "NO",   "on",   "On",    "ON",   "off",  "Off",  "OFF",
+      ".inf", ".Inf", ".INF", "-.inf", ".nan", ".NaN", ".NAN", "="};
   for (const char* w : kWords) {
     if (s == w) return true;
   }
@@ -48,11 +48,21 @@ std::string DoubleQuote(const std::string& s) {
   std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           char buf[8];

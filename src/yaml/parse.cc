@@ -70,7 +70,8 @@ class TreeBuilder : public YAML::EventHandler {
   }
 
   void OnSequenceStart(const YAML::Mark& mark, const std::string&,
-                       YAML::anchor_t anchor, YAML::EmitterStyle::value) override {
+                       YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
     Push(NodeKind::kSeq, ToMark(mark), anchor);
   }
   void OnSequenceEnd() override { Pop(); }
@@ -144,8 +145,9 @@ class TreeBuilder : public YAML::EventHandler {
     if (n.kind == NodeKind::kNull) n.mark = parent.key.mark;
     if (!parent.keys.insert(parent.key.scalar).second) {
       diags_->push_back({file_, parent.key.mark.line, parent.key.mark.column,
-                         "", "duplicate key \"" + parent.key.scalar +
-                                 "\": each key may appear only once in a map"});
+                         "",
+                         "duplicate key \"" + parent.key.scalar +
+                             "\": each key may appear only once in a map"});
       return;  // keep the first value
     }
     parent.node.map.emplace_back(std::move(parent.key), std::move(n));
@@ -167,8 +169,11 @@ bool CheckBytes(std::string_view text, const std::string& file,
   size_t i = 0;
   while (i < text.size()) {
     unsigned char c = static_cast<unsigned char>(text[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3
-                 : (c >> 3) == 0x1E ? 4 : 0;
+    size_t len = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xE  ? 3
+                 : (c >> 3) == 0x1E ? 4
+                                    : 0;
     bool valid = len != 0 && i + len <= text.size();
     for (size_t k = 1; valid && k < len; ++k) {
       valid = (static_cast<unsigned char>(text[i + k]) & 0xC0) == 0x80;
@@ -225,7 +230,8 @@ std::vector<Node> ParseDocuments(std::string_view text, const std::string& file,
                       "invalid YAML: " + e.msg});
     return {};
   } catch (const std::exception& e) {
-    diags->push_back({file, 0, 0, "", std::string("invalid YAML: ") + e.what()});
+    diags->push_back(
+        {file, 0, 0, "", std::string("invalid YAML: ") + e.what()});
     return {};
   }
   return std::move(builder.documents());
@@ -240,10 +246,14 @@ const Node* Node::Find(std::string_view key) const {
 
 std::string Node::Describe() const {
   switch (kind) {
-    case NodeKind::kNull: return "null";
-    case NodeKind::kMap: return "a map";
-    case NodeKind::kSeq: return "a list";
-    case NodeKind::kScalar: break;
+    case NodeKind::kNull:
+      return "null";
+    case NodeKind::kMap:
+      return "a map";
+    case NodeKind::kSeq:
+      return "a list";
+    case NodeKind::kScalar:
+      break;
   }
   if (quoted) return "\"" + scalar + "\"";
   nlohmann::json v = PlainScalarToJson(scalar);

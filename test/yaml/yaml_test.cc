@@ -11,8 +11,8 @@ std::vector<Node> Parse(const std::string& text, Diagnostics* diags) {
 
 TEST(YamlParseTest, KeepsMarksOfKeysAndValues) {
   Diagnostics diags;
-  auto docs = Parse("spec:\n  nodePools:\n  - name: gpu\n    replicas: four\n",
-                    &diags);
+  auto docs =
+      Parse("spec:\n  nodePools:\n  - name: gpu\n    replicas: four\n", &diags);
   ASSERT_TRUE(diags.empty());
   ASSERT_EQ(docs.size(), 1u);
   const Node* pool = &docs[0].Find("spec")->Find("nodePools")->seq[0];
@@ -60,8 +60,7 @@ TEST(YamlParseTest, AliasBombIsRejected) {
 
 TEST(YamlParseTest, DeepNestingIsRejected) {
   for (const std::string& deep :
-       {std::string(100000, '['), std::string(5000, '{'),
-        [] {
+       {std::string(100000, '['), std::string(5000, '{'), [] {
           std::string s;
           for (int i = 0; i < 200; ++i) s += std::string(i, ' ') + "a:\n";
           return s;
@@ -110,12 +109,19 @@ TEST(YamlConvertTest, CoreSchemaTypes) {
 }
 
 TEST(YamlEmitTest, RoundTripsAndQuotesAmbiguousStrings) {
-  nlohmann::json v = {
-      {"a", "yes"},      {"b", "12"},  {"c", "x: y"},  {"d", "- item"},
-      {"e", "line\nbreak"}, {"f", ""}, {"g", nlohmann::json::array({1, "on"})},
-      {"h", {{"k", {{"x", 1}}}}},      {"i", nlohmann::json::object()},
-      {"j", nlohmann::json::array({{{"p", 1}, {"q", {1, 2}}}})},
-      {"k", "4711"},     {"l", "1e3"}, {"m", "plain text"}};
+  nlohmann::json v = {{"a", "yes"},
+                      {"b", "12"},
+                      {"c", "x: y"},
+                      {"d", "- item"},
+                      {"e", "line\nbreak"},
+                      {"f", ""},
+                      {"g", nlohmann::json::array({1, "on"})},
+                      {"h", {{"k", {{"x", 1}}}}},
+                      {"i", nlohmann::json::object()},
+                      {"j", nlohmann::json::array({{{"p", 1}, {"q", {1, 2}}}})},
+                      {"k", "4711"},
+                      {"l", "1e3"},
+                      {"m", "plain text"}};
   std::string text = Emit(v);
   Diagnostics diags;
   auto docs = Parse(text, &diags);

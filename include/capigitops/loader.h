@@ -1,0 +1,61 @@
+// Loading a cluster-definition repository: capi-gitops.yaml, clusters/,
+// policies/. Everything here but ReadRepoDirectory is pure: it works on a
+// FileSet, which comes from a directory or straight from a Git tree.
+#ifndef CAPIGITOPS_LOADER_H_
+#define CAPIGITOPS_LOADER_H_
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "capigitops/config.h"
+#include "capigitops/diagnostic.h"
+#include "capigitops/spec.h"
+#include "capigitops/status.h"
+
+namespace capigitops {
+
+// Repository-relative path ("clusters/a.yaml") -> file content.
+using FileSet = std::map<std::string, std::string>;
+
+struct LoadedRepo {
+  RepoConfig config;
+  // Requests that loaded and validated, sorted by name.
+  std::vector<ClusterRequest> requests;
+  // Cluster names whose spec failed to load or validate. Their live clusters
+  // must be left exactly as they are: never pruned, never changed.
+  std::set<std::string> broken;
+  Diagnostics diags;  // every problem of every file, in file order
+};
+
+// Loads capi-gitops.yaml (defaults when absent) and every cluster file.
+LoadedRepo LoadRepo(const FileSet& files);
+
+// Decodes capi-gitops.yaml. Returns false when it has errors.
+bool LoadRepoConfig(const std::string& file, std::string_view text,
+                    RepoConfig* config, Diagnostics* diags);
+
+// Decodes and validates one ClusterRequest file. Returns nullopt on errors,
+// which are appended to `diags` (all of them, not just the first).
+std::optional<ClusterRequest> LoadClusterRequest(const std::string& file,
+                                                 std::string_view text,
+                                                 const RepoConfig& config,
+                                                 Diagnostics* diags);
+
+// Reads capi-gitops.yaml and the YAML/JSON files below the configured
+// clusters and policies paths of a repository directory. NotFound when `dir`
+// does not exist; a missing clusters/ directory is an error too, so that an
+// unreadable source is never taken for an empty one.
+StatusOr<FileSet> ReadRepoDirectory(const std::string& dir);
+
+// DNS-1123 label check used for cluster and pool names.
+bool IsDnsLabel(std::string_view s, size_t max_len);
+// Kubernetes label key / value syntax.
+bool IsLabelKey(std::string_view s);
+bool IsLabelValue(std::string_view s);
+
+}  // namespace capigitops
+
+#endif  // CAPIGITOPS_LOADER_H_

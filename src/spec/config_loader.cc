@@ -1,0 +1,81 @@
+// capi-gitops.yaml: the repository's configuration.
+#include "capigitops/loader.h"
+#include "spec/field_reader.h"
+#include "spec/provider_settings.h"
+
+namespace capigitops {
+namespace {
+
+void DecodeConfig(const yaml::Node& root, DecodeContext* ctx, RepoConfig* c) {
+  FieldReader r(&root, "", ctx);
+  std::string api_version, kind;
+  if (r.String("apiVersion", &api_version, true) &&
+      api_version != "capigitops.io/v1alpha1") {
+    ctx->Error(root.Find("apiVersion")->mark, "apiVersion",
+               "expected capigitops.io/v1alpha1, got \"" + api_version + "\"");
+  }
+  if (r.String("kind", &kind, true) && kind != "RepoConfig") {
+    ctx->Error(root.Find("kind")->mark, "kind",
+               "expected RepoConfig, got \"" + kind + "\"");
+  }
+  if (r.String("namespace", &c->namespace_name) &&
+      !IsDnsLabel(c->namespace_name, 63)) {
+    ctx->Error(root.Find("namespace")->mark, "namespace",
+               "\"" + c->namespace_name + "\" is not a valid namespace name");
+  }
+  r.String("kubernetesVersion", &c->default_kubernetes_version);
+
+  FieldReader paths(r.Child("paths"), "paths", ctx);
+  paths.String("clusters", &c->clusters_path);
+  paths.String("policies", &c->policies_path);
+  paths.String("status", &c->status_path);
+  paths.Finish();
+
+  const yaml::Node* providers = r.Child("providers");
+  FieldReader pr(providers, "providers", ctx);
+  for (const std::string& name : ProviderNames()) {
+    const yaml::Node* node = pr.Child(name);
+    DecodeProviderSettings(*ParseProvider(name), node, pr.Field(name), ctx,
+                           &c->providers);
+  }
+  pr.Finish();
+
+  FieldReader safety(r.Child("safety"), "safety", ctx);
+  FieldReader budget(safety.Child("deletionBudget"), "safety.deletionBudget",
+                     ctx);
+  budget.Int("maxClusters", &c->deletion_budget.max_clusters, 0, 100000);
+  budget.Int("maxPercent", &c->deletion_budget.max_percent, 0, 100);
+  budget.Finish();
+  safety.Finish();
+
+  FieldReader wb(r.Child("writeBack"), "writeBack", ctx);
+  FieldReader author(wb.Child("author"), "writeBack.author", ctx);
+  author.String("name", &c->status_author_name);
+  author.String("email", &c->status_author_email);
+  author.Finish();
+  wb.String("branch", &c->status_branch);
+  wb.Finish();
+  r.Finish();
+}
+
+}  // namespace
+
+bool LoadRepoConfig(const std::string& file, std::string_view text,
+                    RepoConfig* config, Diagnostics* diags) {
+  size_t before = diags->size();
+  config->file = file;
+  std::vector<yaml::Node> docs = yaml::ParseDocuments(text, file, diags);
+  if (diags->size() == before) {
+    if (docs.size() != 1) {
+      diags->push_back({file, 1, 1, "",
+                        "expected exactly one YAML document, found " +
+                            std::to_string(docs.size())});
+    } else {
+      DecodeContext ctx{file, diags, nullptr};
+      DecodeConfig(docs[0], &ctx, config);
+    }
+  }
+  return !HasErrors(Diagnostics(diags->begin() + before, diags->end()));
+}
+
+}  // namespace capigitops

@@ -1,0 +1,88 @@
+// Loading a whole repository from a FileSet: config first, then every
+// cluster file, reporting all problems of all files in one pass.
+#include <algorithm>
+
+#include "capigitops/loader.h"
+
+namespace capigitops {
+namespace {
+
+bool IsSpecFile(const std::string& path) {
+  auto ends = [&](const char* suffix) {
+    std::string_view s(suffix);
+    return path.size() > s.size() &&
+           path.compare(path.size() - s.size(), s.size(), s) == 0;
+  };
+  return ends(".yaml") || ends(".yml") || ends(".json");
+}
+
+std::string Stem(const std::string& path) {
+  size_t slash = path.rfind('/');
+  std::string base = path.substr(slash == std::string::npos ? 0 : slash + 1);
+  size_t dot = base.rfind('.');
+  return dot == std::string::npos ? base : base.substr(0, dot);
+}
+
+bool IsUnder(const std::string& path, const std::string& dir) {
+  return path.size() > dir.size() + 1 &&
+         path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/';
+}
+
+}  // namespace
+
+LoadedRepo LoadRepo(const FileSet& files) {
+  LoadedRepo repo;
+  auto cfg = files.find("capi-gitops.yaml");
+  if (cfg != files.end()) {
+    LoadRepoConfig(cfg->first, cfg->second, &repo.config, &repo.diags);
+  }
+  std::map<std::string, std::string> file_of_name;
+  for (const auto& [path, text] : files) {
+    if (!IsUnder(path, repo.config.clusters_path) || !IsSpecFile(path))
+      continue;
+    const std::string stem = Stem(path);
+    std::optional<ClusterRequest> req =
+        LoadClusterRequest(path, text, repo.config, &repo.diags);
+    if (!req) {
+      repo.broken.insert(stem);
+      continue;
+    }
+    bool ok = true;
+    if (req->name != stem) {
+      yaml::Mark at = req->MarkOf("metadata.name");
+      repo.diags.push_back({path, at.line, at.column, "metadata.name",
+                            "\"" + req->name +
+                                "\" does not match the file name: rename the "
+                                "file to " +
+                                req->name + path.substr(path.rfind('.')) +
+                                " or set metadata.name to \"" + stem + "\""});
+      ok = false;
+    }
+    auto [it, inserted] = file_of_name.emplace(req->name, path);
+    if (!inserted) {
+      yaml::Mark at = req->MarkOf("metadata.name");
+      repo.diags.push_back({path, at.line, at.column, "metadata.name",
+                            "cluster \"" + req->name +
+                                "\" is already defined in " + it->second +
+                                ": names must be unique"});
+      ok = false;
+      repo.broken.insert(req->name);
+    }
+    if (!ok) {
+      repo.broken.insert(stem);
+      continue;
+    }
+    repo.requests.push_back(std::move(*req));
+  }
+  // A name defined twice is broken everywhere: neither file wins.
+  std::erase_if(repo.requests, [&](const ClusterRequest& r) {
+    return repo.broken.count(r.name) > 0;
+  });
+  std::sort(repo.requests.begin(), repo.requests.end(),
+            [](const ClusterRequest& a, const ClusterRequest& b) {
+              return a.name < b.name;
+            });
+  return repo;
+}
+
+}  // namespace capigitops

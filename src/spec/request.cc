@@ -1,0 +1,34 @@
+#include "capigitops/spec.h"
+
+namespace capigitops {
+
+int ClusterRequest::TotalAccelerators(bool at_max) const {
+  int total = 0;
+  for (const NodePool& p : node_pools) {
+    if (!p.accelerator) continue;
+    total +=
+        p.accelerator->count * (at_max ? p.MaxReplicas() : p.MinReplicas());
+  }
+  return total;
+}
+
+bool ClusterRequest::HasAccelerators() const {
+  for (const NodePool& p : node_pools) {
+    if (p.accelerator) return true;
+  }
+  return false;
+}
+
+bool ClusterRequest::HasSpot() const {
+  for (const NodePool& p : node_pools) {
+    if (p.spot) return true;
+  }
+  return false;
+}
+
+yaml::Mark ClusterRequest::MarkOf(const std::string& field) const {
+  auto it = marks.find(field);
+  return it == marks.end() ? yaml::Mark{} : it->second;
+}
+
+}  // namespace capigitops
