@@ -1,10 +1,6 @@
-// Reads CustomResourceDefinition files. This is the one place to swap for
-// schema::LoadCrdDirectory once the library's schema module lands.
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-
-#include "capigitops/yaml.h"
+// CustomResourceDefinitions as served kinds; files are read by the library's
+// schema module.
+#include "capigitops/schema.h"
 #include "kinds.h"
 
 namespace capigitops::sandbox {
@@ -110,45 +106,15 @@ json SynthesizeCrd(const ResourceType& t) {
 }
 
 Status LoadCrdDirectory(const std::string& dir, KindRegistry* registry) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) {
-    return Status::InvalidArgument("CRD directory " + dir + " not found");
-  }
-  std::vector<fs::path> files;
-  for (auto it = fs::recursive_directory_iterator(dir, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    const fs::path& p = it->path();
-    if (p.extension() == ".yaml" || p.extension() == ".yml") files.push_back(p);
-  }
-  std::sort(files.begin(), files.end());
-  int loaded = 0;
-  for (const fs::path& p : files) {
-    std::ifstream in(p);
-    std::stringstream text;
-    text << in.rdbuf();
-    Diagnostics diags;
-    yaml::Limits limits;
-    limits.max_bytes = 16 << 20;
-    limits.max_nodes = 4000000;
-    limits.max_depth = 200;
-    for (const yaml::Node& doc :
-         yaml::ParseDocuments(text.str(), p.string(), &diags, limits)) {
-      json obj = yaml::ToJson(doc);
-      if (!obj.is_object() ||
-          obj.value("kind", "") != "CustomResourceDefinition")
-        continue;
-      StatusOr<ResourceType> type = ResourceTypeFromCrd(obj);
-      if (!type.ok()) return type.status().WithContext(p.string());
-      registry->Add(std::move(type).value());
-      ++loaded;
-    }
-    if (HasErrors(diags)) {
-      return Status::InvalidArgument(diags.front().ToString());
-    }
-  }
-  if (loaded == 0) {
+  StatusOr<std::vector<schema::Crd>> crds = schema::LoadCrdDirectory(dir);
+  if (!crds.ok()) return crds.status();
+  if (crds->empty()) {
     return Status::InvalidArgument("no CustomResourceDefinition in " + dir);
+  }
+  for (const schema::Crd& crd : *crds) {
+    StatusOr<ResourceType> type = ResourceTypeFromCrd(crd.raw);
+    if (!type.ok()) return type.status();
+    registry->Add(std::move(type).value());
   }
   return Status::Ok();
 }

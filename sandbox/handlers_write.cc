@@ -77,9 +77,10 @@ Reply ServeCreate(const Target& t) {
     return ErrorReply(*err);
   }
   if (auto err = DefaultAndValidate(t, &obj)) return ErrorReply(*err);
-  RecordUpdateManager(nullptr, &obj, ManagerOf(t, params.value()), NowRfc3339(),
-                      t.GroupVersion(), "");
   std::string name = meta.value("name", "");
+  RecordUpdateManager(nullptr, &obj, ManagerOf(t, params.value()), NowRfc3339(),
+                      t.GroupVersion(), "", &t.version->schema,
+                      t.version->status_subresource);
   auto mutation = [&](const json* live) -> ApiOr<json> {
     if (live) return AlreadyExistsError(t.type->group, t.type->plural, name);
     return obj;
@@ -124,7 +125,8 @@ Reply ServeUpdate(const Target& t) {
     }
     if (auto err = DefaultAndValidate(t, &next)) return *err;
     RecordUpdateManager(live, &next, ManagerOf(t, p), NowRfc3339(),
-                        t.GroupVersion(), t.path.subresource);
+                        t.GroupVersion(), t.path.subresource,
+                        &t.version->schema, t.version->status_subresource);
     return next;
   };
   return WriteReply(
@@ -186,8 +188,9 @@ Reply ServePatch(const Target& t) {
                     &t.version->schema,
                     NowRfc3339(),
                     t.GroupVersion(),
-                    t.path.subresource};
-      ApiOr<json> applied = ServerSideApply(in);
+                    t.path.subresource,
+                    t.version->status_subresource};
+      ApiOr<json> applied = RunServerSideApply(in);
       if (!applied.ok()) return applied.error();
       next = std::move(applied.value());
       if (live == nullptr) {
@@ -196,8 +199,8 @@ Reply ServePatch(const Target& t) {
         if (!managed.is_null()) next["metadata"]["managedFields"] = managed;
       }
     } else {
-      ApiOr<json> patched = json_patch ? ApplyJsonPatch(*live, patch)
-                                       : ApplyMergePatch(*live, patch);
+      ApiOr<json> patched = json_patch ? JsonPatchObject(*live, patch)
+                                       : MergePatchObject(*live, patch);
       if (!patched.ok()) return patched.error();
       next = std::move(patched.value());
       std::string rv = next["metadata"].value("resourceVersion", "");
@@ -214,7 +217,8 @@ Reply ServePatch(const Target& t) {
     if (auto err = DefaultAndValidate(t, &next)) return *err;
     if (!apply) {
       RecordUpdateManager(live, &next, ManagerOf(t, p), NowRfc3339(),
-                          t.GroupVersion(), t.path.subresource);
+                          t.GroupVersion(), t.path.subresource,
+                          &t.version->schema, t.version->status_subresource);
     }
     return next;
   };

@@ -34,6 +34,14 @@ ApiOr<WriteParams> ParseWriteParams(const ApiRequest& req) {
 }
 
 ApiOr<json> ParseBody(const ApiRequest& req, bool allow_yaml) {
+  // Typed clients try protobuf first; 415 makes client-go fall back to JSON.
+  std::string media = req.content_type.substr(0, req.content_type.find(';'));
+  if ((req.method == "POST" || req.method == "PUT") && !media.empty() &&
+      media != "application/json") {
+    return UnsupportedMediaType(
+        "the body of the request was in an unknown format - accepted media "
+        "types include: application/json");
+  }
   json body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded() && allow_yaml) {
     Diagnostics diags;

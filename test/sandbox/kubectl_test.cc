@@ -211,5 +211,26 @@ TEST_F(SandboxKubectlTest, LogsRequestsAndInjectsFaults) {
   EXPECT_GE(list_requests, 1);
 }
 
+TEST_F(SandboxKubectlTest, LatencyDelaysEachRequestWithoutSerializing) {
+  sandbox_.reset();
+  StartSandbox({"--no-simulate", "--latency-ms", "600"});
+  using Clock = std::chrono::steady_clock;
+  auto start = Clock::now();
+  ASSERT_EQ(Kube({"get", "--raw", "/api/v1/namespaces/default"}).exit_code, 0);
+  EXPECT_GE(Clock::now() - start, std::chrono::milliseconds(600));
+
+  constexpr int kClients = 8;
+  start = Clock::now();
+  std::vector<std::future<CommandResult>> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.push_back(std::async(std::launch::async, [&] {
+      return Kube({"get", "--raw", "/api/v1/namespaces/default"});
+    }));
+  }
+  for (auto& c : clients) EXPECT_EQ(c.get().exit_code, 0);
+  EXPECT_LT(Clock::now() - start, std::chrono::milliseconds(kClients * 600))
+      << "concurrent requests wait in parallel, not one after another";
+}
+
 }  // namespace
 }  // namespace capigitops::testing

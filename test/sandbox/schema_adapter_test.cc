@@ -36,10 +36,12 @@ TEST(SandboxSchema, FindsUnknownFieldsWhereTheSchemaIsClosed) {
                 {"free", {{"deep", {{"x", 1}}}}},
                 {"items", {{{"name", "a"}, {"bar", 2}}}}}}};
   EXPECT_EQ(FindUnknownFields(obj, kSchema),
-            (std::vector<std::string>{"spec.foo", "spec.items[0].bar"}));
+            (std::vector<std::string>{"metadata.whatever", "spec.foo",
+                                      "spec.items[0].bar"}));
   PruneUnknownFields(&obj, kSchema);
   EXPECT_FALSE(obj["spec"].contains("foo"));
   EXPECT_FALSE(obj["spec"]["items"][0].contains("bar"));
+  EXPECT_FALSE(obj["metadata"].contains("whatever"));
   EXPECT_TRUE(obj["spec"]["free"]["deep"].contains("x"));
   EXPECT_TRUE(FindUnknownFields(obj, json()).empty()) << "no schema: no check";
 }
