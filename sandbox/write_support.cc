@@ -5,6 +5,7 @@
 #include <regex>
 
 #include "capigitops/yaml.h"
+#include "protobuf.h"
 #include "schema_adapter.h"
 
 namespace capigitops::sandbox {
@@ -34,8 +35,14 @@ ApiOr<WriteParams> ParseWriteParams(const ApiRequest& req) {
 }
 
 ApiOr<json> ParseBody(const ApiRequest& req, bool allow_yaml) {
-  // Typed clients try protobuf first; 415 makes client-go fall back to JSON.
+  // Typed clients (kubectl create namespace|configmap|secret) send protobuf.
   std::string media = req.content_type.substr(0, req.content_type.find(';'));
+  if (media == kProtobufMediaType &&
+      (req.method == "POST" || req.method == "PUT")) {
+    StatusOr<json> decoded = DecodeKubeProtobuf(req.body);
+    if (decoded.ok()) return std::move(decoded).value();
+    return UnsupportedMediaType(decoded.status().message());
+  }
   if ((req.method == "POST" || req.method == "PUT") && !media.empty() &&
       media != "application/json") {
     return UnsupportedMediaType(

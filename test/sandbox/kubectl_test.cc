@@ -168,6 +168,25 @@ TEST_F(SandboxKubectlTest, GetWatchReceivesEvents) {
   EXPECT_NE(r.out.find("watched"), std::string::npos) << r.out << r.err;
 }
 
+TEST_F(SandboxKubectlTest, CreateGeneratorsSendingProtobufWork) {
+  CommandResult r = Kube({"create", "namespace", "team-a"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = Kube(
+      {"create", "configmap", "cfg", "-n", "team-a", "--from-literal=k=v"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = Kube({"create", "secret", "generic", "sec", "-n", "team-a",
+            "--from-literal=password=hunter2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Kube({"get", "-n", "team-a", "configmap", "cfg", "-o",
+                  "jsonpath={.data.k}"})
+                .out,
+            "v");
+  EXPECT_EQ(Kube({"get", "-n", "team-a", "secret", "sec", "-o",
+                  "jsonpath={.data.password}"})
+                .out,
+            "aHVudGVyMg==");
+}
+
 TEST_F(SandboxKubectlTest, WrongTokenIsUnauthorized) {
   CommandResult r = Kube({"--token=wrong", "get", "namespaces"});
   EXPECT_NE(r.exit_code, 0);
