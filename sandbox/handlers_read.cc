@@ -1,0 +1,154 @@
+// GET and LIST, and the dispatch from a request to its verb handler.
+#include <chrono>
+
+#include "handlers.h"
+#include "selectors.h"
+#include "util.h"
+
+namespace capigitops::sandbox {
+namespace {
+
+int64_t NowUnix() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Reply Ok(json body, int code = 200) {
+  Reply r;
+  r.code = code;
+  r.body = std::move(body);
+  return r;
+}
+
+bool IsCrdType(const ResourceType& t) {
+  return t.group == "apiextensions.k8s.io" &&
+         t.plural == "customresourcedefinitions";
+}
+
+Reply ServeCrds(const Target& t) {
+  std::vector<json> crds = t.ctx->kinds->CrdObjects();
+  if (!t.path.name.empty()) {
+    for (const json& c : crds) {
+      if (c["metadata"].value("name", "") == t.path.name) return Ok(c);
+    }
+    return ErrorReply(
+        NotFoundError(t.type->group, t.type->plural, t.path.name));
+  }
+  return Ok({{"kind", "CustomResourceDefinitionList"},
+             {"apiVersion", "apiextensions.k8s.io/v1"},
+             {"metadata",
+              {{"resourceVersion", std::to_string(t.ctx->store->CurrentRv())}}},
+             {"items", crds}});
+}
+
+}  // namespace
+
+std::string EncodeContinue(const ContinueToken& token) {
+  json j = {{"rv", token.rv},
+            {"ns", token.ns},
+            {"name", token.name},
+            {"t", token.issued_unix}};
+  return Base64Encode(j.dump());
+}
+
+std::optional<ContinueToken> DecodeContinue(const std::string& text) {
+  std::string raw;
+  if (!Base64Decode(text, &raw)) return std::nullopt;
+  json j = json::parse(raw, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains("rv") || !j["rv"].is_number_unsigned() ||
+      !j.contains("name") || !j["name"].is_string() || !j.contains("ns") ||
+      !j["ns"].is_string() || !j.contains("t") || !j["t"].is_number()) {
+    return std::nullopt;
+  }
+  return ContinueToken{j["rv"].get<uint64_t>(), j["ns"].get<std::string>(),
+                       j["name"].get<std::string>(), j["t"].get<int64_t>()};
+}
+
+Reply ServeGet(const Target& t) {
+  if (IsCrdType(*t.type)) return ServeCrds(t);
+  std::optional<json> obj = t.ctx->store->Get(t.Key(t.path.name));
+  if (!obj) {
+    return ErrorReply(
+        NotFoundError(t.type->group, t.type->plural, t.path.name));
+  }
+  SetTypeMeta(*t.type, t.path.version, &*obj);
+  return Ok(std::move(*obj));
+}
+
+Reply ServeList(const Target& t) {
+  if (IsCrdType(*t.type)) return ServeCrds(t);
+  const ApiRequest& req = *t.req;
+  StatusOr<LabelSelector> labels =
+      LabelSelector::Parse(req.Param("labelSelector"));
+  if (!labels.ok()) {
+    return ErrorReply(BadRequest("unable to parse requirement: " +
+                                 labels.status().message()));
+  }
+  StatusOr<FieldSelector> fields =
+      FieldSelector::Parse(req.Param("fieldSelector"));
+  if (!fields.ok()) return ErrorReply(BadRequest(fields.status().message()));
+  size_t limit = 0;
+  if (!req.Param("limit").empty()) {
+    try {
+      long long n = std::stoll(req.Param("limit"));
+      limit = n > 0 ? static_cast<size_t>(n) : 0;
+    } catch (const std::exception&) {
+      return ErrorReply(BadRequest("invalid limit: " + req.Param("limit")));
+    }
+  }
+  std::optional<ObjectKey> after;
+  if (!req.Param("continue").empty()) {
+    std::optional<ContinueToken> token = DecodeContinue(req.Param("continue"));
+    if (!token) return ErrorReply(BadRequest("invalid continue token"));
+    if (NowUnix() - token->issued_unix > kContinueTtlSeconds) {
+      return ErrorReply(ExpiredError(
+          "The provided continue parameter is too old to display a "
+          "consistent list result. You can start a new list without the "
+          "continue parameter."));
+    }
+    after = ObjectKey{t.type->group, t.type->plural, token->ns, token->name};
+  }
+  auto match = [&](const json& obj) {
+    return fields->Matches(obj) &&
+           labels->Matches(obj["metadata"].value("labels", json()));
+  };
+  ListPage page = t.ctx->store->List(t.type->group, t.type->plural, t.path.ns,
+                                     after, limit, match);
+  json items = json::array();
+  for (json& obj : page.items) {
+    SetTypeMeta(*t.type, t.path.version, &obj);
+    items.push_back(std::move(obj));
+  }
+  json meta = {{"resourceVersion", std::to_string(page.rv)}};
+  if (page.next) {
+    meta["continue"] =
+        EncodeContinue({page.rv, page.next->ns, page.next->name, NowUnix()});
+  }
+  return Ok({{"kind", t.type->list_kind},
+             {"apiVersion", t.GroupVersion()},
+             {"metadata", meta},
+             {"items", items}});
+}
+
+Reply ServeResource(const ApiContext& ctx, const ApiRequest& req) {
+  Target t{&ctx, &req, {}, nullptr, nullptr};
+  if (!ParseApiPath(req.path, &t.path) || t.path.resource.empty()) {
+    return ErrorReply(NotFoundPath());
+  }
+  ApiError error;
+  t.type = ResolveType(ctx, t.path, req.method, &error);
+  if (t.type == nullptr) return ErrorReply(error);
+  t.version = t.type->FindVersion(t.path.version);
+  bool item = !t.path.name.empty();
+  if (req.method == "GET") return item ? ServeGet(t) : ServeList(t);
+  if (req.method == "POST" && !item) return ServeCreate(t);
+  if (req.method == "PUT" && item) return ServeUpdate(t);
+  if (req.method == "PATCH" && item) return ServePatch(t);
+  if (req.method == "DELETE") {
+    return item ? ServeDelete(t) : ServeDeleteCollection(t);
+  }
+  return ErrorReply(MethodNotAllowed());
+}
+
+}  // namespace capigitops::sandbox

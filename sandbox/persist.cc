@@ -1,0 +1,79 @@
+#include "persist.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "util.h"
+
+namespace capigitops::sandbox {
+
+Status WriteFileAtomically(const std::string& path,
+                           const std::string& content) {
+  std::string tmp = path + ".tmp." + std::to_string(getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << content;
+    out.flush();
+    if (!out) return Status::Unavailable("cannot write " + tmp);
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    std::remove(tmp.c_str());
+    return Status::Unavailable("cannot rename " + tmp + " to " + path);
+  }
+  return Status::Ok();
+}
+
+std::string KubeconfigText(const std::string& server_url,
+                           const std::string& ca_pem,
+                           const std::string& token) {
+  std::ostringstream out;
+  out << "apiVersion: v1\n"
+      << "kind: Config\n"
+      << "clusters:\n"
+      << "- name: capi-sandbox\n"
+      << "  cluster:\n"
+      << "    server: " << server_url << "\n";
+  if (!ca_pem.empty()) {
+    out << "    certificate-authority-data: " << Base64Encode(ca_pem) << "\n";
+  }
+  out << "users:\n"
+      << "- name: capi-sandbox\n"
+      << "  user:\n"
+      << "    token: " << token << "\n"
+      << "contexts:\n"
+      << "- name: capi-sandbox\n"
+      << "  context:\n"
+      << "    cluster: capi-sandbox\n"
+      << "    user: capi-sandbox\n"
+      << "    namespace: default\n"
+      << "current-context: capi-sandbox\n"
+      << "preferences: {}\n";
+  return out.str();
+}
+
+Status SaveState(const Store& store, const std::string& path) {
+  return WriteFileAtomically(path, store.Snapshot().dump());
+}
+
+Status LoadState(const std::string& path, Store* store) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::Ok();
+  std::stringstream text;
+  text << in.rdbuf();
+  nlohmann::json snapshot =
+      nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+  if (!snapshot.is_object() || !snapshot.contains("objects")) {
+    return Status::InvalidArgument(path + " is not a capi-sandbox state file");
+  }
+  try {
+    store->Restore(snapshot);
+  } catch (const nlohmann::json::exception& e) {
+    return Status::InvalidArgument(path + ": " + e.what());
+  }
+  return Status::Ok();
+}
+
+}  // namespace capigitops::sandbox

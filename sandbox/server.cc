@@ -1,0 +1,249 @@
+// HTTP front end on cpp-httplib. Every request runs on its own pool thread,
+// so --latency-ms sleeps and long watches never hold up other clients.
+#include "server.h"
+
+#include <httplib.h>
+#include <sys/socket.h>
+
+#include <fstream>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "tls.h"
+#include "util.h"
+#include "watch.h"
+
+namespace capigitops::sandbox {
+namespace {
+
+// httplib listens with a backlog of 5; bursts of new connections from many
+// clients would then wait for SYN retransmits.
+template <class Base>
+class WideBacklog : public Base {
+ public:
+  using Base::Base;
+  void Relisten(int backlog) { ::listen(this->svr_sock_, backlog); }
+};
+
+bool IsPublicPath(const std::string& path) {
+  return path == "/version" || path == "/healthz" || path == "/readyz" ||
+         path == "/livez";
+}
+
+std::string EscapeWarning(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out;
+}
+
+void WriteReply(const Reply& reply, httplib::Response* res) {
+  res->status = reply.code;
+  for (const std::string& w : reply.warnings) {
+    res->set_header("Warning", "299 - \"" + EscapeWarning(w) + "\"");
+  }
+  if (reply.retry_after_seconds > 0) {
+    res->set_header("Retry-After", std::to_string(reply.retry_after_seconds));
+  }
+  std::string body =
+      reply.body.is_string() && reply.content_type != "application/json"
+          ? reply.body.get<std::string>()
+          : reply.body.dump();
+  res->set_content(body, reply.content_type.c_str());
+}
+
+ApiRequest ToApiRequest(const httplib::Request& req) {
+  ApiRequest ar;
+  ar.method = req.method;
+  ar.path = req.path;
+  for (const auto& [k, v] : req.params) ar.query.emplace(k, v);
+  ar.content_type = req.get_header_value("Content-Type");
+  ar.body = req.body;
+  ar.user_agent = req.get_header_value("User-Agent");
+  ar.host = req.get_header_value("Host");
+  return ar;
+}
+
+}  // namespace
+
+struct SandboxServer::Impl {
+  ServerOptions options;
+  ApiContext ctx;
+  TlsMaterial tls;
+  std::unique_ptr<httplib::Server> http;
+  std::string token;
+  int port = 0;
+  std::mutex log_mu;
+  std::ofstream log;
+  std::mutex rng_mu;
+  std::mt19937_64 rng{std::random_device{}()};
+
+  double Random() {
+    std::lock_guard<std::mutex> lock(rng_mu);
+    return std::uniform_real_distribution<double>(0, 1)(rng);
+  }
+
+  httplib::Server::HandlerResponse PreRoute(const httplib::Request& req,
+                                            httplib::Response& res);
+  void Handle(const httplib::Request& req, httplib::Response& res);
+  void HandleUnsafe(const httplib::Request& req, httplib::Response& res);
+  void Log(const httplib::Request& req, const httplib::Response& res);
+};
+
+httplib::Server::HandlerResponse SandboxServer::Impl::PreRoute(
+    const httplib::Request& req, httplib::Response& res) {
+  using R = httplib::Server::HandlerResponse;
+  res.set_header("Cache-Control", "no-cache, private");
+  if (options.latency_ms > 0) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(options.latency_ms));
+  }
+  std::string auth = req.get_header_value("Authorization");
+  if ((auth.empty() && !IsPublicPath(req.path)) ||
+      (!auth.empty() && auth != "Bearer " + token)) {
+    WriteReply(ErrorReply(Unauthorized()), &res);
+    return R::Handled;
+  }
+  if (options.fault_rate > 0 && !IsDiscoveryPath(req.path) &&
+      Random() < options.fault_rate) {
+    switch (static_cast<int>(Random() * 4)) {
+      case 0:
+        WriteReply(ErrorReply(InternalError("injected fault")), &res);
+        break;
+      case 1:
+        WriteReply(ErrorReply(ServiceUnavailable("injected fault")), &res);
+        break;
+      case 2:
+        WriteReply(ErrorReply(TooManyRequests(1)), &res);
+        break;
+      default:  // the connection drops before the body is written
+        res.status = 500;
+        res.set_content_provider(
+            1024, "application/json",
+            [](size_t, size_t, httplib::DataSink&) { return false; });
+        break;
+    }
+    return R::Handled;
+  }
+  return R::Unhandled;
+}
+
+void SandboxServer::Impl::Handle(const httplib::Request& req,
+                                 httplib::Response& res) {
+  // A bug must answer 500 like kube-apiserver, not end the process.
+  try {
+    HandleUnsafe(req, res);
+  } catch (const std::exception& e) {
+    WriteReply(ErrorReply(InternalError(e.what())), &res);
+  }
+}
+
+void SandboxServer::Impl::HandleUnsafe(const httplib::Request& req,
+                                       httplib::Response& res) {
+  ApiRequest ar = ToApiRequest(req);
+  Reply reply;
+  if (ar.method == "GET" && ServeDiscovery(ctx, ar, &reply)) {
+    WriteReply(reply, &res);
+    return;
+  }
+  if (IsWatchRequest(ar)) {
+    ServeWatch(ctx, ar, &res);
+    return;
+  }
+  WriteReply(ServeResource(ctx, ar), &res);
+}
+
+void SandboxServer::Impl::Log(const httplib::Request& req,
+                              const httplib::Response& res) {
+  if (!log.is_open()) return;
+  size_t q = req.target.find('?');
+  std::string query = q == std::string::npos ? "-" : req.target.substr(q + 1);
+  std::lock_guard<std::mutex> lock(log_mu);
+  log << req.method << ' ' << req.path << ' ' << query << ' ' << res.status
+      << std::endl;  // flushed per line so tests can read it live
+}
+
+StatusOr<std::unique_ptr<SandboxServer>> SandboxServer::Start(
+    const ServerOptions& options, ApiContext ctx) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  impl->ctx = ctx;
+  impl->token = RandomHex(24);
+  if (!options.log_requests.empty()) {
+    impl->log.open(options.log_requests, std::ios::app);
+    if (!impl->log) {
+      return Status::InvalidArgument("cannot open " + options.log_requests);
+    }
+  }
+  if (options.insecure_http) {
+    impl->http = std::make_unique<WideBacklog<httplib::Server>>();
+  } else {
+    ASSIGN_OR_RETURN(impl->tls, GenerateTlsMaterial());
+    auto ssl = std::make_unique<WideBacklog<httplib::SSLServer>>(
+        impl->tls.server_cert.get(), impl->tls.server_key.get());
+    if (!ssl->is_valid()) return Status::Internal("TLS setup failed");
+    impl->http = std::move(ssl);
+  }
+  httplib::Server& http = *impl->http;
+  Impl* self = impl.get();
+  int threads = options.threads;
+  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  http.set_keep_alive_max_count(1000000);
+  http.set_keep_alive_timeout(10);
+  http.set_payload_max_length(32 << 20);
+  http.set_tcp_nodelay(true);
+  http.set_pre_routing_handler(
+      [self](const httplib::Request& req, httplib::Response& res) {
+        return self->PreRoute(req, res);
+      });
+  auto handler = [self](const httplib::Request& req, httplib::Response& res) {
+    self->Handle(req, res);
+  };
+  http.Get(".*", handler);
+  http.Post(".*", handler);
+  http.Put(".*", handler);
+  http.Patch(".*", handler);
+  http.Delete(".*", handler);
+  http.set_logger(
+      [self](const httplib::Request& req, const httplib::Response& res) {
+        self->Log(req, res);
+      });
+  if (options.port == 0) {
+    impl->port = http.bind_to_any_port("127.0.0.1");
+  } else {
+    impl->port =
+        http.bind_to_port("127.0.0.1", options.port) ? options.port : -1;
+  }
+  if (impl->port <= 0) {
+    return Status::Unavailable("cannot listen on 127.0.0.1:" +
+                               std::to_string(options.port));
+  }
+  if (options.insecure_http) {
+    static_cast<WideBacklog<httplib::Server>&>(http).Relisten(1024);
+  } else {
+    static_cast<WideBacklog<httplib::SSLServer>&>(http).Relisten(1024);
+  }
+  return std::unique_ptr<SandboxServer>(new SandboxServer(std::move(impl)));
+}
+
+SandboxServer::SandboxServer(std::unique_ptr<Impl> impl)
+    : impl_(std::move(impl)) {}
+SandboxServer::~SandboxServer() = default;
+
+int SandboxServer::port() const { return impl_->port; }
+
+std::string SandboxServer::url() const {
+  return std::string(impl_->options.insecure_http ? "http" : "https") +
+         "://127.0.0.1:" + std::to_string(impl_->port);
+}
+
+const std::string& SandboxServer::token() const { return impl_->token; }
+const std::string& SandboxServer::ca_pem() const { return impl_->tls.ca_pem; }
+
+void SandboxServer::Run() { impl_->http->listen_after_bind(); }
+
+void SandboxServer::Stop() { impl_->http->stop(); }
+
+}  // namespace capigitops::sandbox
