@@ -86,7 +86,7 @@ TEST_F(GitCommitTest, DeletesFilesAndEmptiedDirectories) {
 TEST_F(GitCommitTest, UpdatingAnExecutableKeepsItExecutable) {
   remote_.Push({{"hooks/check.sh", "#!/bin/sh\n"}}, "add hook");
   std::string chmod =
-      testing::RunCommand(
+      testing::RunShell(
           "cd " + testing::Quote(dir_.Sub("r/work")) +
           " && git update-index --chmod=+x hooks/check.sh && git -c "
           "user.name=H "

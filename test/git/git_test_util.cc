@@ -30,7 +30,7 @@ std::string GitCli() {
 }
 
 void MustRun(const std::string& command) {
-  CommandResult r = RunCommand(command);
+  ShellResult r = RunShell(command);
   if (r.exit_code != 0) {
     throw std::runtime_error("command failed: " + command + "\n" + r.output);
   }
@@ -38,21 +38,8 @@ void MustRun(const std::string& command) {
 
 }  // namespace
 
-TempDir::TempDir() {
-  std::string tmpl =
-      (std::filesystem::temp_directory_path() / "capigitops-test-XXXXXX")
-          .string();
-  if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp");
-  path_ = tmpl;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
-CommandResult RunCommand(const std::string& command) {
-  CommandResult r;
+ShellResult RunShell(const std::string& command) {
+  ShellResult r;
   FILE* pipe = popen(("(" + command + ") 2>&1").c_str(), "r");
   if (pipe == nullptr) return r;
   char buf[4096];
@@ -109,7 +96,7 @@ std::string GitRemote::Push(
     MustRun(git + " checkout -q -B " + Quote(branch) + " FETCH_HEAD");
   } else {
     // A new branch without history.
-    RunCommand(git + " update-ref -d refs/heads/" + branch);
+    RunShell(git + " update-ref -d refs/heads/" + branch);
     MustRun(git + " symbolic-ref HEAD refs/heads/" + branch);
     MustRun(git + " rm -rfq --ignore-unmatch . && " + git + " clean -fdxq");
   }
@@ -127,8 +114,8 @@ std::string GitRemote::Push(
 }
 
 std::string GitRemote::Git(const std::string& args) const {
-  CommandResult r =
-      RunCommand(GitCli() + " --git-dir=" + Quote(bare_) + " " + args);
+  ShellResult r =
+      RunShell(GitCli() + " --git-dir=" + Quote(bare_) + " " + args);
   return r.exit_code == 0 ? Trim(r.output) : "";
 }
 

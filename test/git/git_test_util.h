@@ -4,6 +4,7 @@
 #ifndef CAPIGITOPS_TEST_GIT_GIT_TEST_UTIL_H_
 #define CAPIGITOPS_TEST_GIT_GIT_TEST_UTIL_H_
 
+#include "testing/temp_dir.h"
 #include <map>
 #include <optional>
 #include <string>
@@ -11,26 +12,14 @@
 namespace capigitops::testing {
 
 // A fresh directory, removed with its contents when this goes out of scope.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
 
- private:
-  std::string path_;
-};
-
-struct CommandResult {
+struct ShellResult {
   int exit_code = -1;
   std::string output;  // stdout and stderr
 };
 
 // Runs `command` with /bin/sh.
-CommandResult RunCommand(const std::string& command);
+ShellResult RunShell(const std::string& command);
 // Single-quotes `s` for the shell.
 std::string Quote(const std::string& s);
 

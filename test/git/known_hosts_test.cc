@@ -14,7 +14,7 @@ namespace {
 
 using capigitops::testing::Quote;
 using capigitops::testing::ReadFile;
-using capigitops::testing::RunCommand;
+using capigitops::testing::RunShell;
 using capigitops::testing::TempDir;
 using capigitops::testing::WriteFile;
 
@@ -28,7 +28,7 @@ struct PublicKey {
 // Generates a key pair with ssh-keygen and returns its public half.
 PublicKey NewKey(const TempDir& dir, const std::string& name) {
   std::string path = dir.Sub(name);
-  RunCommand("ssh-keygen -q -t ed25519 -N '' -C test -f " + Quote(path));
+  RunShell("ssh-keygen -q -t ed25519 -N '' -C test -f " + Quote(path));
   PublicKey key;
   key.line = ReadFile(path + ".pub");
   std::stringstream(key.line) >> key.type >> key.base64;
@@ -45,7 +45,7 @@ PublicKey NewKey(const TempDir& dir, const std::string& name) {
 class GitKnownHostsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (RunCommand("command -v ssh-keygen").exit_code != 0) {
+    if (RunShell("command -v ssh-keygen").exit_code != 0) {
       GTEST_SKIP() << "ssh-keygen (openssh-client) is not installed";
     }
     server_ = NewKey(dir_, "server");
@@ -89,7 +89,7 @@ TEST_F(GitKnownHostsTest, ChangedKeyIsRefusedWithTheOfferedFingerprint) {
       << s.message();
   // Same fingerprint as `ssh-keygen -l` prints, so a person can compare.
   std::string printed =
-      RunCommand("ssh-keygen -lf " + Quote(dir_.Sub("server.pub"))).output;
+      RunShell("ssh-keygen -lf " + Quote(dir_.Sub("server.pub"))).output;
   std::string fingerprint = HostKeyFingerprint(server_.blob);
   EXPECT_NE(printed.find(fingerprint), std::string::npos) << printed;
   EXPECT_NE(s.message().find(fingerprint), std::string::npos);
@@ -99,7 +99,7 @@ TEST_F(GitKnownHostsTest, HashedEntriesMatch) {
   std::string file = dir_.Sub("known_hosts");
   WriteFile(file, Entry("[127.0.0.1]:2222", server_) +
                       Entry("git.example.com", other_));
-  ASSERT_EQ(RunCommand("ssh-keygen -q -H -f " + Quote(file)).exit_code, 0);
+  ASSERT_EQ(RunShell("ssh-keygen -q -H -f " + Quote(file)).exit_code, 0);
   std::string hashed = ReadFile(file);
   ASSERT_EQ(hashed.find("127.0.0.1"), std::string::npos) << hashed;
   EXPECT_TRUE(

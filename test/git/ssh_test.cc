@@ -69,7 +69,7 @@ TEST_F(GitSshTest, FetchAndPushWithAKnownHostKey) {
 TEST_F(GitSshTest, ChangedHostKeyIsRefused) {
   // known_hosts lists another key for this host and port.
   std::string other = dir_.Sub("other");
-  ASSERT_EQ(testing::RunCommand("ssh-keygen -q -t ed25519 -N '' -f " +
+  ASSERT_EQ(testing::RunShell("ssh-keygen -q -t ed25519 -N '' -f " +
                                 testing::Quote(other))
                 .exit_code,
             0);
@@ -113,7 +113,7 @@ TEST_F(GitSshTest, UnknownHostIsRefused) {
 TEST_F(GitSshTest, KeyTheServerDoesNotKnowIsUnauthenticated) {
   std::string stranger = dir_.Sub("stranger");
   ASSERT_EQ(
-      testing::RunCommand("ssh-keygen -q -t ecdsa -b 256 -m PEM -N '' -f " +
+      testing::RunShell("ssh-keygen -q -t ecdsa -b 256 -m PEM -N '' -f " +
                           testing::Quote(stranger))
           .exit_code,
       0);

@@ -129,7 +129,7 @@ std::string HttpGitServer::Url(const std::string& repo) const {
 SshGitServer::SshGitServer(const std::string& work_dir) : user_(CurrentUser()) {
   const std::string sshd = "/usr/sbin/sshd";
   if (access(sshd.c_str(), X_OK) != 0 ||
-      RunCommand("command -v ssh-keygen").exit_code != 0) {
+      RunShell("command -v ssh-keygen").exit_code != 0) {
     error_ = "sshd or ssh-keygen is not installed (Debian openssh-server)";
     missing_ = true;
     return;
@@ -140,7 +140,7 @@ SshGitServer::SshGitServer(const std::string& work_dir) : user_(CurrentUser()) {
   std::string host_key = work_dir + "/host_ed25519";
   client_key_ = work_dir + "/client_ecdsa";
   // libssh2 1.10 reads PEM private keys most reliably.
-  CommandResult keys = RunCommand(
+  ShellResult keys = RunShell(
       "ssh-keygen -q -t ed25519 -N '' -C host -f " + Quote(host_key) +
       " && ssh-keygen -q -t ecdsa -b 256 -m PEM -N '' -C client -f " +
       Quote(client_key_));

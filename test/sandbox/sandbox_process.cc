@@ -127,19 +127,6 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
   return result;
 }
 
-TempDir::TempDir() {
-  std::string tmpl =
-      (std::filesystem::temp_directory_path() / "capi-sandbox-test-XXXXXX")
-          .string();
-  char* made = mkdtemp(tmpl.data());
-  path_ = made ? made : "";
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-}
-
 std::unique_ptr<SandboxProcess> SandboxProcess::Start(
     const std::vector<std::string>& args, std::string* error) {
   std::unique_ptr<SandboxProcess> p(new SandboxProcess());

@@ -2,6 +2,7 @@
 #ifndef CAPIGITOPS_TEST_SANDBOX_SANDBOX_PROCESS_H_
 #define CAPIGITOPS_TEST_SANDBOX_SANDBOX_PROCESS_H_
 
+#include "testing/temp_dir.h"
 #include <sys/types.h>
 
 #include <memory>
@@ -24,17 +25,6 @@ CommandResult RunCommand(const std::vector<std::string>& argv,
                          const std::string& stdin_text = "");
 
 // A fresh temporary directory, removed with its content on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // A running capi-sandbox on 127.0.0.1 with --port 0 and its own kubeconfig.
 // The destructor stops it with SIGTERM (SIGKILL if it hangs).

@@ -74,25 +74,4 @@ std::string SourcePath(const std::string& relative) {
   return std::string(CAPIGITOPS_SOURCE_DIR) + "/" + relative;
 }
 
-TempDir::TempDir() {
-  std::string tmpl =
-      (std::filesystem::temp_directory_path() / "capigitops-test-XXXXXX")
-          .string();
-  char* made = mkdtemp(tmpl.data());
-  path_ = made ? made : tmpl;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
-std::string TempDir::Write(const std::string& relative,
-                           const std::string& content) const {
-  std::filesystem::path p = std::filesystem::path(path_) / relative;
-  std::filesystem::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary) << content;
-  return p.string();
-}
-
 }  // namespace capigitops::testutil

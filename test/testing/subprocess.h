@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "testing/temp_dir.h"
+
 namespace capigitops::testutil {
 
 struct RunResult {
@@ -25,20 +27,7 @@ std::string BinaryPath(const std::string& name);
 // The project's source tree.
 std::string SourcePath(const std::string& relative);
 
-// A fresh directory under /tmp, removed on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string Write(const std::string& relative,
-                    const std::string& content) const;
-
- private:
-  std::string path_;
-};
+using TempDir = ::capigitops::testing::TempDir;
 
 }  // namespace capigitops::testutil
 
