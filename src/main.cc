@@ -20,6 +20,10 @@ const Command kCommands[] = {
      AddPlanOptions, RunPlan},
     {"apply", "apply the specs to the management cluster (--prune deletes)",
      Stage::kApply, AddApplyOptions, RunApply},
+    {"reconcile", "one GitOps pass: fetch, apply, prune, TTL, status to Git",
+     Stage::kReconcile, AddReconcileOptions, RunReconcile},
+    {"ttl", "TTL sweep only: commit teardown of expired clusters, delete them",
+     Stage::kReconcile, AddTtlOptions, RunTtl},
 };
 
 const char kExitCodesHelp[] =

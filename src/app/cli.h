@@ -47,6 +47,10 @@ void AddPlanOptions(cxxopts::Options* options);
 int RunPlan(const cxxopts::ParseResult& args, const CommandIo& io);
 void AddApplyOptions(cxxopts::Options* options);
 int RunApply(const cxxopts::ParseResult& args, const CommandIo& io);
+void AddReconcileOptions(cxxopts::Options* options);
+int RunReconcile(const cxxopts::ParseResult& args, const CommandIo& io);
+void AddTtlOptions(cxxopts::Options* options);
+int RunTtl(const cxxopts::ParseResult& args, const CommandIo& io);
 
 }  // namespace capigitops
 
