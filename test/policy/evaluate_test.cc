@@ -209,18 +209,18 @@ TEST(EvaluateTest, RequireTtlForGpuAndSpotPools) {
   req.ttl = {TtlKind::kNever, 0, 0, "never"};
   EXPECT_EQ(Evaluate(req, rule),
             Lines{"clusters/train.yaml:21:8: deny: policy guardrails rule "
-                  "ttl-for-gpus: spec.ttl: ttl never is not allowed for "
-                  "clusters with GPU node pools: set a duration (e.g. 4h) or "
-                  "expiresAt"});
+                  "ttl-for-gpus: spec.ttl: clusters with GPU node pools need a "
+                  "ttl (e.g. 4h) or expiresAt, not ttl never"});
   req.ttl = {};
   req.marks.erase("spec.ttl");
-  EXPECT_EQ(Evaluate(req,
-                     "  rules:\n"
-                     "  - {name: ttl-for-spot, requireTTL: {forSpot: "
-                     "true}, action: warn}\n"),
-            Lines{"clusters/train.yaml:7:3: warn: policy guardrails rule "
-                  "ttl-for-spot: spec.ttl: clusters with spot node pools must "
-                  "set a ttl (e.g. 4h) or expiresAt"});
+  EXPECT_EQ(
+      Evaluate(req,
+               "  rules:\n"
+               "  - {name: ttl-for-spot, requireTTL: {forSpot: "
+               "true}, action: warn}\n"),
+      Lines{"clusters/train.yaml:7:3: warn: policy guardrails rule "
+            "ttl-for-spot: spec.ttl: clusters with spot node pools need a "
+            "ttl (e.g. 4h) or expiresAt"});
   // Without GPUs or spot pools these rules have nothing to say...
   req.node_pools.pop_back();
   EXPECT_EQ(Evaluate(req, rule), Lines{});
@@ -229,7 +229,7 @@ TEST(EvaluateTest, RequireTtlForGpuAndSpotPools) {
                      "  rules:\n"
                      "  - {name: ttl, requireTTL: always}\n"),
             Lines{"clusters/train.yaml:7:3: deny: policy guardrails rule ttl: "
-                  "spec.ttl: clusters must set a ttl (e.g. 4h) or expiresAt"});
+                  "spec.ttl: clusters need a ttl (e.g. 4h) or expiresAt"});
 }
 
 TEST(EvaluateTest, RequiredLabels) {
