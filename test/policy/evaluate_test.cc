@@ -412,3 +412,33 @@ TEST(EvaluateTest, PoliciesAndRulesKeepTheirOrder) {
 
 }  // namespace
 }  // namespace capigitops
+
+namespace capigitops {
+namespace {
+
+TEST(EvaluateTest, VerdictJson) {
+  Verdict v;
+  v.policy = "p";
+  v.rule = "r";
+  v.field = "spec.provider";
+  v.value = "gcp";
+  v.message = "\"gcp\" is not allowed (allowed: aws)";
+  v.enforce = true;
+  v.file = "clusters/a.yaml";
+  v.line = 8;
+  v.column = 13;
+  v.policy_file = "policies/p.yaml";
+  v.policy_line = 6;
+  nlohmann::json j = VerdictToJson(v);
+  EXPECT_EQ(j["action"], "deny");
+  EXPECT_EQ(j["field"], "spec.provider");
+  EXPECT_EQ(j["value"], "gcp");
+  EXPECT_EQ(j["line"], 8);
+  EXPECT_EQ(j["column"], 13);
+  EXPECT_EQ(j["policyFile"], "policies/p.yaml");
+  v.enforce = false;
+  EXPECT_EQ(VerdictToJson(v)["action"], "warn");
+}
+
+}  // namespace
+}  // namespace capigitops
