@@ -1,0 +1,360 @@
+#include <curl/curl.h>
+
+#include <chrono>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "capigitops/kube_client.h"
+#include "kube/exec_credential.h"
+#include "kube/http.h"
+#include "util/base64.h"
+
+namespace capigitops {
+namespace {
+
+using nlohmann::json;
+
+int64_t NowSeconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+int64_t NowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Tokens from files rotate; client-go re-reads them about every minute.
+constexpr int64_t kTokenFileRefreshSeconds = 60;
+
+std::string UrlEncode(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      char buf[4];
+      snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+bool Retryable(long status) { return status == 429 || status >= 500; }
+
+}  // namespace
+
+KubeClient::KubeClient(RestConfig config,
+                       std::unique_ptr<HttpTransport> transport,
+                       ClientOptions options)
+    : config_(std::move(config)),
+      transport_(std::move(transport)),
+      options_(options),
+      tokens_(options.burst) {}
+
+KubeClient::~KubeClient() = default;
+
+StatusOr<std::unique_ptr<KubeClient>> KubeClient::Create(
+    const RestConfig& config, const ClientOptions& options) {
+  ASSIGN_OR_RETURN(std::unique_ptr<HttpTransport> t, NewCurlTransport(config));
+  return std::make_unique<KubeClient>(config, std::move(t), options);
+}
+
+std::string KubeClient::Path(const ResourceInfo& r, const std::string& ns,
+                             const std::string& name) {
+  std::string p = r.group.empty() ? "/api/" + r.version
+                                  : "/apis/" + r.group + "/" + r.version;
+  if (r.namespaced && !ns.empty()) p += "/namespaces/" + ns;
+  p += "/" + r.plural;
+  if (!name.empty()) p += "/" + name;
+  return p;
+}
+
+void KubeClient::Throttle() {
+  if (options_.qps <= 0) return;
+  while (true) {
+    int64_t wait_us = 0;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      int64_t now = NowMicros();
+      if (last_refill_us_ == 0) last_refill_us_ = now;
+      tokens_ =
+          std::min<double>(options_.burst, tokens_ + (now - last_refill_us_) *
+                                                         options_.qps / 1e6);
+      last_refill_us_ = now;
+      if (tokens_ >= 1) {
+        tokens_ -= 1;
+        return;
+      }
+      wait_us = static_cast<int64_t>((1 - tokens_) * 1e6 / options_.qps);
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(wait_us));
+  }
+}
+
+StatusOr<std::string> KubeClient::AuthorizationHeader(bool refresh) {
+  if (!config_.token.empty()) return "Bearer " + config_.token;
+  std::lock_guard<std::mutex> lock(mu_);
+  int64_t now = NowSeconds();
+  bool fresh =
+      !cached_token_.empty() && (token_expires_ == 0 || now < token_expires_);
+  if (fresh && !refresh) return cached_token_;
+  if (!config_.token_file.empty()) {
+    std::ifstream in(config_.token_file);
+    std::stringstream s;
+    s << in.rdbuf();
+    std::string token = s.str();
+    while (!token.empty() && (token.back() == '\n' || token.back() == '\r'))
+      token.pop_back();
+    if (!in || token.empty()) {
+      return Status::Unauthenticated("cannot read the token file " +
+                                     config_.token_file);
+    }
+    cached_token_ = "Bearer " + token;
+    token_expires_ = now + kTokenFileRefreshSeconds;
+    return cached_token_;
+  }
+  if (config_.exec) {
+    ASSIGN_OR_RETURN(ExecCredential cred,
+                     RunExecPlugin(*config_.exec, config_));
+    if (cred.token.empty()) {
+      return Status::Unauthenticated(
+          "exec plugin client certificates are not supported yet; "
+          "use a token-issuing plugin");
+    }
+    cached_token_ = "Bearer " + cred.token;
+    token_expires_ = cred.expires_at;  // 0: reuse until a 401
+    return cached_token_;
+  }
+  if (!config_.username.empty()) {
+    return "Basic " + Base64Encode(config_.username + ":" + config_.password);
+  }
+  return std::string();
+}
+
+StatusOr<HttpResponse> KubeClient::SendOnce(const std::string& method,
+                                            const std::string& path,
+                                            const std::string& body,
+                                            const std::string& content_type) {
+  HttpRequest req;
+  req.method = method;
+  req.url = config_.server + path;
+  req.body = body;
+  req.timeout_ms = options_.timeout_ms;
+  req.headers.emplace_back("Accept", "application/json");
+  req.headers.emplace_back("User-Agent", options_.user_agent);
+  if (!content_type.empty())
+    req.headers.emplace_back("Content-Type", content_type);
+  bool refreshed = false;
+  while (true) {
+    ASSIGN_OR_RETURN(std::string auth, AuthorizationHeader(refreshed));
+    HttpRequest r = req;
+    if (!auth.empty()) r.headers.emplace_back("Authorization", auth);
+    Throttle();
+    stats_.requests++;
+    ASSIGN_OR_RETURN(HttpResponse resp, transport_->Send(r));
+    // A rotated token or an expired plugin credential: fetch anew once.
+    if (resp.status == 401 && !refreshed && config_.token.empty() &&
+        (config_.exec || !config_.token_file.empty())) {
+      refreshed = true;
+      continue;
+    }
+    return resp;
+  }
+}
+
+StatusOr<HttpResponse> KubeClient::Do(const std::string& method,
+                                      const std::string& path,
+                                      const std::string& body,
+                                      const std::string& content_type) {
+  thread_local std::mt19937 rng(std::random_device{}());
+  int backoff_ms = 100;
+  for (int attempt = 0;; ++attempt) {
+    StatusOr<HttpResponse> resp = SendOnce(method, path, body, content_type);
+    bool retry =
+        resp.ok() ? Retryable(resp->status) : resp.status().transient();
+    if (!retry || attempt >= options_.max_retries) return resp;
+    int wait_ms = backoff_ms + static_cast<int>(rng() % (backoff_ms / 2 + 1));
+    if (resp.ok()) {
+      auto it = resp->headers.find("retry-after");
+      if (it != resp->headers.end()) {
+        int seconds = std::atoi(it->second.c_str());
+        if (seconds > 0)
+          wait_ms = std::min(seconds * 1000, options_.max_backoff_ms);
+      }
+    }
+    stats_.retries++;
+    std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
+    backoff_ms = std::min(backoff_ms * 2, options_.max_backoff_ms);
+  }
+}
+
+StatusOr<ResourceInfo> KubeClient::Resolve(const std::string& api_version,
+                                           const std::string& kind) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = discovery_.find(api_version);
+    if (it != discovery_.end()) {
+      for (const ResourceInfo& r : it->second) {
+        if (r.kind == kind) return r;
+      }
+      return Status::NotFound(
+          "the management cluster does not serve " + kind + " in " +
+          api_version +
+          ": are the provider's CRDs installed (clusterctl init)?");
+    }
+  }
+  std::string path = api_version.find('/') == std::string::npos
+                         ? "/api/" + api_version
+                         : "/apis/" + api_version;
+  ASSIGN_OR_RETURN(HttpResponse resp, Do("GET", path, "", ""));
+  std::vector<ResourceInfo> resources;
+  if (resp.status == 404) {
+    // Group version not served at all: cache the absence.
+  } else if (resp.status != 200) {
+    return StatusFromResponse(resp.status, resp.body,
+                              "discovery of " + api_version);
+  } else {
+    json doc = json::parse(resp.body, nullptr, false);
+    if (!doc.is_object()) {
+      return Status::Internal("discovery of " + api_version + ": invalid JSON");
+    }
+    size_t slash = api_version.find('/');
+    for (const json& r : doc.value("resources", json::array())) {
+      std::string name = r.value("name", "");
+      if (name.empty() || name.find('/') != std::string::npos) continue;
+      ResourceInfo info;
+      info.group =
+          slash == std::string::npos ? "" : api_version.substr(0, slash);
+      info.version =
+          api_version.substr(slash == std::string::npos ? 0 : slash + 1);
+      info.kind = r.value("kind", "");
+      info.plural = name;
+      info.namespaced = r.value("namespaced", true);
+      resources.push_back(info);
+    }
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    discovery_[api_version] = resources;
+  }
+  return Resolve(api_version, kind);
+}
+
+StatusOr<json> KubeClient::Get(const ResourceInfo& r, const std::string& ns,
+                               const std::string& name) {
+  ASSIGN_OR_RETURN(HttpResponse resp, Do("GET", Path(r, ns, name), "", ""));
+  if (resp.status != 200) {
+    return StatusFromResponse(resp.status, resp.body,
+                              "get " + r.Name() + " " + ns + "/" + name);
+  }
+  json obj = json::parse(resp.body, nullptr, false);
+  if (obj.is_discarded())
+    return Status::Internal("get " + r.Name() + ": invalid JSON");
+  return obj;
+}
+
+StatusOr<std::vector<json>> KubeClient::List(
+    const ResourceInfo& r, const std::string& ns,
+    const std::string& label_selector) {
+  std::vector<json> items;
+  std::string cont;
+  do {
+    std::string path = Path(r, ns) + "?limit=500";
+    if (!label_selector.empty())
+      path += "&labelSelector=" + UrlEncode(label_selector);
+    if (!cont.empty()) path += "&continue=" + UrlEncode(cont);
+    ASSIGN_OR_RETURN(HttpResponse resp, Do("GET", path, "", ""));
+    if (resp.status != 200) {
+      return StatusFromResponse(
+          resp.status, resp.body,
+          "list " + r.Name() + (ns.empty() ? "" : " in " + ns));
+    }
+    json list = json::parse(resp.body, nullptr, false);
+    if (!list.is_object())
+      return Status::Internal("list " + r.Name() + ": invalid JSON");
+    for (json& item : list["items"]) {
+      // Lists omit apiVersion/kind on items; restore them for callers.
+      item["apiVersion"] = r.ApiVersion();
+      item["kind"] = r.kind;
+      items.push_back(std::move(item));
+    }
+    cont = list.value("metadata", json::object()).value("continue", "");
+  } while (!cont.empty());
+  return items;
+}
+
+StatusOr<json> KubeClient::Apply(const json& object,
+                                 const ApplyOptions& options) {
+  std::string api_version = object.value("apiVersion", "");
+  std::string kind = object.value("kind", "");
+  ASSIGN_OR_RETURN(ResourceInfo r, Resolve(api_version, kind));
+  const json& meta = object.value("metadata", json::object());
+  std::string name = meta.value("name", "");
+  std::string ns = meta.value("namespace", "");
+  std::string path =
+      Path(r, ns, name) + "?fieldManager=" + UrlEncode(options.field_manager);
+  if (options.force) path += "&force=true";
+  if (options.dry_run) path += "&dryRun=All";
+  ASSIGN_OR_RETURN(HttpResponse resp, Do("PATCH", path, object.dump(),
+                                         "application/apply-patch+yaml"));
+  if (resp.status != 200 && resp.status != 201) {
+    return StatusFromResponse(resp.status, resp.body,
+                              "apply " + r.Name() + " " + ns + "/" + name);
+  }
+  json out = json::parse(resp.body, nullptr, false);
+  if (out.is_discarded())
+    return Status::Internal("apply " + r.Name() + ": invalid JSON");
+  return out;
+}
+
+Status KubeClient::Delete(const ResourceInfo& r, const std::string& ns,
+                          const std::string& name, bool dry_run) {
+  std::string path = Path(r, ns, name) + "?propagationPolicy=Background";
+  if (dry_run) path += "&dryRun=All";
+  ASSIGN_OR_RETURN(HttpResponse resp, Do("DELETE", path, "", ""));
+  if (resp.status == 200 || resp.status == 202 || resp.status == 404)
+    return Status::Ok();
+  return StatusFromResponse(resp.status, resp.body,
+                            "delete " + r.Name() + " " + ns + "/" + name);
+}
+
+StatusOr<json> KubeClient::Create(const ResourceInfo& r, const json& obj) {
+  std::string ns = obj.value("metadata", json::object()).value("namespace", "");
+  ASSIGN_OR_RETURN(HttpResponse resp,
+                   Do("POST", Path(r, ns), obj.dump(), "application/json"));
+  if (resp.status != 200 && resp.status != 201) {
+    return StatusFromResponse(resp.status, resp.body, "create " + r.Name());
+  }
+  return json::parse(resp.body, nullptr, false);
+}
+
+StatusOr<json> KubeClient::Replace(const ResourceInfo& r, const json& obj) {
+  const json& meta = obj.value("metadata", json::object());
+  std::string path =
+      Path(r, meta.value("namespace", ""), meta.value("name", ""));
+  ASSIGN_OR_RETURN(HttpResponse resp,
+                   Do("PUT", path, obj.dump(), "application/json"));
+  if (resp.status != 200)
+    return StatusFromResponse(resp.status, resp.body, "update " + r.Name());
+  return json::parse(resp.body, nullptr, false);
+}
+
+void KubeClient::ParallelFor(size_t n, const std::function<void(size_t)>& fn) {
+  size_t workers = std::min<size_t>(n, std::max(1, options_.concurrency));
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < n; i = next++) fn(i);
+  };
+  std::vector<std::thread> threads;
+  for (size_t w = 1; w < workers; ++w) threads.emplace_back(work);
+  work();
+  for (std::thread& t : threads) t.join();
+}
+
+}  // namespace capigitops

@@ -1,0 +1,145 @@
+// Expand: the order of objects and the glue between the provider table and
+// the CAPI core objects.
+#include <set>
+
+#include "capigitops/render.h"
+#include "render/common.h"
+#include "render/provider.h"
+
+namespace capigitops {
+namespace render {
+
+const ProviderOps& OpsFor(Provider provider) {
+  switch (provider) {
+    case Provider::kGcp:
+      return GcpOps();
+    case Provider::kAws:
+      return AwsOps();
+    case Provider::kAzure:
+      return AzureOps();
+    case Provider::kVsphere:
+      return VsphereOps();
+    case Provider::kOpenstack:
+      return OpenstackOps();
+    case Provider::kDocker:
+      return DockerOps();
+  }
+  return DockerOps();
+}
+
+namespace {
+
+std::string PoolField(size_t index) {
+  return "spec.nodePools[" + std::to_string(index) + "]";
+}
+
+// What the loader also checks; repeated here because Expand is a public
+// function and must never emit objects the provider cannot honour.
+Status CheckRequest(const RenderContext& ctx, const ProviderOps& ops) {
+  const ClusterRequest& req = ctx.req;
+  if (req.name.empty()) return FieldError("metadata.name", "must be set");
+  std::set<std::string> names;
+  for (size_t i = 0; i < req.node_pools.size(); ++i) {
+    const NodePool& pool = req.node_pools[i];
+    if (!names.insert(pool.name).second) {
+      return FieldError(PoolField(i) + ".name",
+                        "duplicate node pool name \"" + pool.name + "\"");
+    }
+    if (pool.spot && !ops.supports_spot) {
+      return FieldError(
+          PoolField(i) + ".spot",
+          std::string("provider ") + ops.name + " has no spot instances");
+    }
+    if (!pool.replicas && !pool.autoscaling) {
+      return FieldError(PoolField(i), "needs replicas or autoscaling");
+    }
+  }
+  return Status::Ok();
+}
+
+nlohmann::json WithLabels(nlohmann::json obj, const ClusterRequest& req) {
+  const nlohmann::json base = BaseLabels(req);
+  for (const auto& [key, value] : base.items()) {
+    obj["metadata"]["labels"][key] = value;
+  }
+  return obj;
+}
+
+StatusOr<nlohmann::json> MachineTemplate(const RenderContext& ctx,
+                                         const ProviderOps& ops,
+                                         const MachineRole& role,
+                                         const std::string& part) {
+  ASSIGN_OR_RETURN(nlohmann::json machine, ops.machine_spec(ctx, role));
+  nlohmann::json spec = {{"template", {{"spec", machine}}}};
+  nlohmann::json obj =
+      NewObject(ops.infra_api_version, ops.machine_template_kind,
+                TemplateName(ctx.req.name, part, spec), ctx.ns,
+                ClusterMemberLabels(ctx.req));
+  obj["spec"] = spec;
+  return obj;
+}
+
+}  // namespace
+}  // namespace render
+
+StatusOr<std::vector<nlohmann::json>> Expand(const ClusterRequest& req,
+                                             const RepoConfig& config,
+                                             const RenderOptions& opts) {
+  using namespace render;  // NOLINT: the builders of this module
+  const ProviderOps& ops = OpsFor(req.provider);
+  std::string version = req.kubernetes_version.empty()
+                            ? config.default_kubernetes_version
+                            : req.kubernetes_version;
+  if (version.empty()) {
+    return FieldError("spec.kubernetesVersion",
+                      "not set, and capi-gitops.yaml has no default");
+  }
+  RenderContext ctx{req, config.namespace_name, version};
+  RETURN_IF_ERROR(CheckRequest(ctx, ops));
+
+  std::vector<nlohmann::json> objects;
+  ASSIGN_OR_RETURN(std::vector<nlohmann::json> identities, ops.identities(ctx));
+  for (nlohmann::json& identity : identities) {
+    objects.push_back(WithLabels(std::move(identity), req));
+  }
+
+  MachineRole cp_role{nullptr, "spec.controlPlane",
+                      req.control_plane.machine_type};
+  ASSIGN_OR_RETURN(nlohmann::json cp_template,
+                   MachineTemplate(ctx, ops, cp_role, "control-plane"));
+  std::string cp_template_name = cp_template["metadata"]["name"];
+  objects.push_back(std::move(cp_template));
+
+  std::vector<nlohmann::json> deployments;
+  for (size_t i = 0; i < req.node_pools.size(); ++i) {
+    const NodePool& pool = req.node_pools[i];
+    MachineRole role{&pool, PoolField(i), pool.machine_type};
+    ASSIGN_OR_RETURN(nlohmann::json infra,
+                     MachineTemplate(ctx, ops, role, pool.name));
+    nlohmann::json bootstrap_spec = KubeadmConfigTemplateSpec(ctx, ops, pool);
+    nlohmann::json bootstrap =
+        NewObject(kBootstrapApiVersion, "KubeadmConfigTemplate",
+                  TemplateName(req.name, pool.name, bootstrap_spec), ctx.ns,
+                  ClusterMemberLabels(req));
+    bootstrap["spec"] = bootstrap_spec;
+    deployments.push_back(
+        MachineDeploymentObject(ctx, ops, pool, infra["metadata"]["name"],
+                                bootstrap["metadata"]["name"]));
+    objects.push_back(std::move(infra));
+    objects.push_back(std::move(bootstrap));
+  }
+
+  ASSIGN_OR_RETURN(nlohmann::json cluster_spec, ops.cluster_spec(ctx));
+  nlohmann::json infra_cluster =
+      NewObject(ops.infra_api_version, ops.cluster_kind, req.name, ctx.ns,
+                ClusterMemberLabels(req));
+  infra_cluster["spec"] = cluster_spec;
+  objects.push_back(std::move(infra_cluster));
+  objects.push_back(KubeadmControlPlaneObject(ctx, ops, cp_template_name));
+  for (nlohmann::json& md : deployments) objects.push_back(std::move(md));
+  objects.push_back(MachineHealthCheckObject(ctx));
+  objects.push_back(ClusterObject(ctx, ops, opts));
+  return objects;
+}
+
+}  // namespace capigitops

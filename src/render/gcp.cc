@@ -1,0 +1,99 @@
+// GCP (CAPG): GCPCluster and GCPMachineTemplate, infrastructure v1beta1.
+#include "render/machine_shapes.h"
+#include "render/provider.h"
+
+namespace capigitops::render {
+namespace {
+
+// "us-central1" for "us-central1-c".
+std::string RegionOfZone(const std::string& zone) {
+  size_t dash = zone.rfind('-');
+  return dash == std::string::npos ? zone : zone.substr(0, dash);
+}
+
+StatusOr<std::string> Region(const RenderContext& ctx) {
+  if (!ctx.req.region.empty()) return ctx.req.region;
+  if (!ctx.req.zone.empty()) return RegionOfZone(ctx.req.zone);
+  return FieldError("spec.region", "GCP needs a region");
+}
+
+Status CheckProject(const RenderContext& ctx) {
+  if (ctx.settings().gcp.project.empty()) {
+    return FieldError("providers.gcp.project",
+                      "not set in capi-gitops.yaml or spec.providerConfig");
+  }
+  return Status::Ok();
+}
+
+StatusOr<nlohmann::json> ClusterSpec(const RenderContext& ctx) {
+  RETURN_IF_ERROR(CheckProject(ctx));
+  ASSIGN_OR_RETURN(std::string region, Region(ctx));
+  const GcpSettings& gcp = ctx.settings().gcp;
+  nlohmann::json spec = {{"project", gcp.project},
+                         {"region", region},
+                         {"network", {{"name", gcp.network}}}};
+  // A zonal request keeps the control plane in that zone too.
+  if (!ctx.req.zone.empty()) spec["failureDomains"] = {ctx.req.zone};
+  return spec;
+}
+
+// GPUs cannot live-migrate; CAPG only sets the policy when asked to.
+void AddGpus(const RenderContext& ctx, const MachineRole& role,
+             nlohmann::json* spec) {
+  const Accelerator& gpu = *role.GpuRequest();
+  (*spec)["onHostMaintenance"] = "Terminate";
+  // a2/a3/g2 machines come with their GPUs attached.
+  if (GcpMachineTypeBundlesGpus(role.machine_type)) return;
+  std::string url = "projects/" + ctx.settings().gcp.project + "/zones/" +
+                    ctx.req.zone + "/acceleratorTypes/" + gpu.type;
+  (*spec)["guestAccelerators"] = {{{"type", url}, {"count", gpu.count}}};
+}
+
+StatusOr<nlohmann::json> MachineSpec(const RenderContext& ctx,
+                                     const MachineRole& role) {
+  RETURN_IF_ERROR(CheckProject(ctx));
+  const GcpSettings& gcp = ctx.settings().gcp;
+  nlohmann::json spec = {{"instanceType", role.machine_type},
+                         {"rootDeviceType", gcp.disk_type}};
+  if (!gcp.image.empty()) {
+    spec["image"] = gcp.image;
+  } else if (!gcp.image_family.empty()) {
+    spec["imageFamily"] = gcp.image_family;
+  }
+  if (auto disk = role.DiskGib()) spec["rootDeviceSize"] = *disk;
+  if (role.Spot()) spec["provisioningModel"] = "Spot";
+  const Accelerator* gpu = role.GpuRequest();
+  if (gpu != nullptr && gpu->count > 0) {
+    // The accelerator type URL is zonal, and the machine must land in the
+    // same zone (MachineDeployment failureDomain).
+    if (ctx.req.zone.empty()) {
+      return FieldError("spec.zone", "GCP GPUs need a zone (" + role.field +
+                                         ".accelerator is set)");
+    }
+    AddGpus(ctx, role, &spec);
+  }
+  return spec;
+}
+
+}  // namespace
+
+const ProviderOps& GcpOps() {
+  static const ProviderOps ops = {
+      .name = "gcp",
+      .infra_api_version = "infrastructure.cluster.x-k8s.io/v1beta1",
+      .cluster_kind = "GCPCluster",
+      .machine_template_kind = "GCPMachineTemplate",
+      .supports_spot = true,
+      .zone_is_failure_domain = true,
+      .node_name = "{{ ds.meta_data.local_hostname.split(\".\")[0] }}",
+      .kubelet_args = ExternalCloudProviderArgs(),
+      .controller_manager_args = ExternalCloudProviderArgs(),
+      .api_server_cert_sans = {},
+      .cluster_spec = ClusterSpec,
+      .machine_spec = MachineSpec,
+      .identities = NoIdentities,
+  };
+  return ops;
+}
+
+}  // namespace capigitops::render

@@ -1,0 +1,85 @@
+// Names, labels and object skeletons shared by all builders.
+#include <openssl/evp.h>
+
+#include <array>
+#include <cstdio>
+
+#include "render/common.h"
+
+namespace capigitops::render {
+
+std::string ShortHash(std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int size = 0;
+  EVP_Digest(data.data(), data.size(), digest.data(), &size, EVP_sha256(),
+             nullptr);
+  std::string hex;
+  for (int i = 0; i < 4; ++i) {
+    std::array<char, 3> byte{};
+    std::snprintf(byte.data(), byte.size(), "%02x", digest[i]);
+    hex += byte.data();
+  }
+  return hex;
+}
+
+std::string BoundedName(const std::string& cluster, const std::string& part) {
+  std::string name = cluster + "-" + part;
+  if (name.size() <= kMaxNameLength) return name;
+  std::string hash = ShortHash(part);
+  name.resize(kMaxNameLength - 1 - hash.size());
+  // A DNS label may not have a dash before the hash's dash.
+  while (!name.empty() && name.back() == '-') name.pop_back();
+  return name + "-" + hash;
+}
+
+std::string TemplateName(const std::string& cluster, const std::string& part,
+                         const nlohmann::json& spec) {
+  // The part is hashed too: two pools with equal specs must not share a
+  // template when their names are cut below.
+  std::string hash = ShortHash(part + "\n" + spec.dump());
+  std::string prefix = cluster + "-" + part;
+  if (prefix.size() + 1 + hash.size() > kMaxNameLength) {
+    prefix.resize(kMaxNameLength - 1 - hash.size());
+    while (!prefix.empty() && prefix.back() == '-') prefix.pop_back();
+  }
+  return prefix + "-" + hash;
+}
+
+nlohmann::json BaseLabels(const ClusterRequest& req) {
+  return {{kManagedByLabel, kManagedByValue},
+          {kClusterLabel, req.name},
+          {kOwnerLabel, req.owner}};
+}
+
+nlohmann::json ClusterMemberLabels(const ClusterRequest& req) {
+  nlohmann::json labels = BaseLabels(req);
+  labels[kCapiClusterNameLabel] = req.name;
+  return labels;
+}
+
+nlohmann::json NewObject(const std::string& api_version,
+                         const std::string& kind, const std::string& name,
+                         const std::string& ns, const nlohmann::json& labels) {
+  nlohmann::json metadata = {{"name", name}, {"labels", labels}};
+  if (!ns.empty()) metadata["namespace"] = ns;
+  return {{"apiVersion", api_version}, {"kind", kind}, {"metadata", metadata}};
+}
+
+nlohmann::json Ref(const std::string& group, const std::string& kind,
+                   const std::string& name) {
+  return {{"apiGroup", group}, {"kind", kind}, {"name", name}};
+}
+
+Status FieldError(const std::string& field, const std::string& message) {
+  return Status::InvalidArgument(field + ": " + message);
+}
+
+std::vector<std::pair<std::string, std::string>> ExternalCloudProviderArgs() {
+  return {{"cloud-provider", "external"}};
+}
+
+StatusOr<std::vector<nlohmann::json>> NoIdentities(const RenderContext&) {
+  return std::vector<nlohmann::json>{};
+}
+
+}  // namespace capigitops::render

@@ -1,0 +1,131 @@
+// vSphere (CAPV): VSphereCluster and VSphereMachineTemplate, infrastructure
+// v1beta2. Machine types are size names from the repo config; GPUs are PCI
+// passthrough or vGPU devices.
+#include <map>
+
+#include "render/machine_shapes.h"
+#include "render/provider.h"
+
+namespace capigitops::render {
+namespace {
+
+constexpr int kNvidiaVendorId = 4318;  // 0x10DE
+
+// Used when the repo maps no accelerators: passthrough of common PCIe cards.
+const std::map<std::string, VspherePciDevice>& BuiltinAccelerators() {
+  static const auto* devices = new std::map<std::string, VspherePciDevice>{
+      {"nvidia-tesla-t4", {kNvidiaVendorId, 0x1EB8, ""}},
+      {"nvidia-tesla-v100", {kNvidiaVendorId, 0x1DB4, ""}},
+      {"nvidia-a100", {kNvidiaVendorId, 0x20F1, ""}},
+      {"nvidia-tesla-a100", {kNvidiaVendorId, 0x20F1, ""}},
+      {"nvidia-l4", {kNvidiaVendorId, 0x27B8, ""}},
+  };
+  return *devices;
+}
+
+StatusOr<nlohmann::json> PciDevices(const RenderContext& ctx,
+                                    const MachineRole& role) {
+  const Accelerator& gpu = *role.GpuRequest();
+  const auto& configured = ctx.settings().vsphere.accelerators;
+  const auto& table = configured.empty() ? BuiltinAccelerators() : configured;
+  auto it = table.find(gpu.type);
+  if (it == table.end()) {
+    return FieldError(role.field + ".accelerator.type",
+                      "no PCI device known for \"" + gpu.type +
+                          "\" (add it to providers.vsphere.accelerators)");
+  }
+  nlohmann::json device;
+  if (!it->second.vgpu_profile.empty()) {
+    device = {{"vGPUProfile", it->second.vgpu_profile}};
+  } else {
+    device = {{"vendorId", it->second.vendor_id},
+              {"deviceId", it->second.device_id}};
+  }
+  nlohmann::json devices = nlohmann::json::array();
+  for (int i = 0; i < gpu.count; ++i) devices.push_back(device);
+  return devices;
+}
+
+Status Require(const std::string& value, const std::string& field) {
+  if (value.empty()) {
+    return FieldError("providers.vsphere." + field,
+                      "not set in capi-gitops.yaml or spec.providerConfig");
+  }
+  return Status::Ok();
+}
+
+StatusOr<nlohmann::json> ClusterSpec(const RenderContext& ctx) {
+  const VsphereSettings& vs = ctx.settings().vsphere;
+  RETURN_IF_ERROR(Require(vs.server, "server"));
+  nlohmann::json spec = {{"server", vs.server}};
+  if (!vs.thumbprint.empty()) spec["thumbprint"] = vs.thumbprint;
+  if (!vs.credentials_secret.empty()) {
+    spec["identityRef"] = {{"kind", "Secret"}, {"name", vs.credentials_secret}};
+  }
+  if (!vs.control_plane_endpoint.empty()) {
+    spec["controlPlaneEndpoint"] = {{"host", vs.control_plane_endpoint},
+                                    {"port", 6443}};
+  }
+  return spec;
+}
+
+StatusOr<nlohmann::json> MachineSpec(const RenderContext& ctx,
+                                     const MachineRole& role) {
+  const VsphereSettings& vs = ctx.settings().vsphere;
+  RETURN_IF_ERROR(Require(vs.server, "server"));
+  RETURN_IF_ERROR(Require(vs.template_name, "template"));
+  RETURN_IF_ERROR(Require(vs.network, "network"));
+  auto size = LookupVsphereSize(vs, role.machine_type);
+  if (!size) {
+    return FieldError(role.field + ".machineType",
+                      "unknown vSphere size \"" + role.machine_type + "\"");
+  }
+  nlohmann::json spec = {
+      {"server", vs.server},
+      {"template", vs.template_name},
+      {"network",
+       {{"devices", {{{"networkName", vs.network}, {"dhcp4", true}}}}}},
+      {"numCPUs", size->cpus},
+      {"memoryMiB", size->memory_mib},
+      {"diskGiB", role.DiskGib().value_or(size->disk_gib)},
+  };
+  // These fields have minLength 1: leave out what the repo does not set.
+  const std::pair<const char*, const std::string*> optional[] = {
+      {"thumbprint", &vs.thumbprint},
+      {"datacenter", &vs.datacenter},
+      {"datastore", &vs.datastore},
+      {"folder", &vs.folder},
+      {"resourcePool", &vs.resource_pool}};
+  for (const auto& [field, value] : optional) {
+    if (!value->empty()) spec[field] = *value;
+  }
+  const Accelerator* gpu = role.GpuRequest();
+  if (gpu != nullptr && gpu->count > 0) {
+    ASSIGN_OR_RETURN(spec["pciDevices"], PciDevices(ctx, role));
+  }
+  return spec;
+}
+
+}  // namespace
+
+const ProviderOps& VsphereOps() {
+  static const ProviderOps ops = {
+      .name = "vsphere",
+      .infra_api_version = "infrastructure.cluster.x-k8s.io/v1beta2",
+      .cluster_kind = "VSphereCluster",
+      .machine_template_kind = "VSphereMachineTemplate",
+      .supports_spot = false,
+      // vSphere failure domains are VSphereFailureDomain objects, not zones.
+      .zone_is_failure_domain = false,
+      .node_name = "{{ local_hostname }}",
+      .kubelet_args = ExternalCloudProviderArgs(),
+      .controller_manager_args = ExternalCloudProviderArgs(),
+      .api_server_cert_sans = {},
+      .cluster_spec = ClusterSpec,
+      .machine_spec = MachineSpec,
+      .identities = NoIdentities,
+  };
+  return ops;
+}
+
+}  // namespace capigitops::render

@@ -1,0 +1,231 @@
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <deque>
+#include <filesystem>
+#include <fstream>
+
+#include "capigitops/kube_client.h"
+#include "kube/exec_credential.h"
+#include "kube/http.h"
+
+namespace capigitops {
+namespace {
+
+// Answers requests from a script and records what it was sent.
+class FakeTransport : public HttpTransport {
+ public:
+  std::deque<StatusOr<HttpResponse>> script;
+  std::vector<HttpRequest> sent;
+
+  StatusOr<HttpResponse> Send(const HttpRequest& req) override {
+    sent.push_back(req);
+    if (script.empty()) return HttpResponse{200, "{}", {}};
+    StatusOr<HttpResponse> r = script.front();
+    script.pop_front();
+    return r;
+  }
+  static HttpResponse Reply(long status, std::string body,
+                            std::map<std::string, std::string> headers = {}) {
+    return HttpResponse{status, std::move(body), std::move(headers)};
+  }
+  std::string Auth(size_t i) const {
+    for (const auto& [k, v] : sent.at(i).headers) {
+      if (k == "Authorization") return v;
+    }
+    return "";
+  }
+};
+
+const char kDiscovery[] =
+    R"({"kind":"APIResourceList","groupVersion":"cluster.x-k8s.io/v1beta2",
+  "resources":[{"name":"clusters","namespaced":true,"kind":"Cluster"},
+               {"name":"clusters/status","namespaced":true,"kind":"Cluster"}]})";
+
+struct Fixture {
+  FakeTransport* fake = nullptr;
+  std::unique_ptr<KubeClient> client;
+  explicit Fixture(RestConfig rc = {}) {
+    if (rc.server.empty()) rc.server = "https://127.0.0.1:1";
+    if (rc.token.empty() && rc.token_file.empty() && !rc.exec)
+      rc.token = "s3cret-token";
+    auto t = std::make_unique<FakeTransport>();
+    fake = t.get();
+    ClientOptions opts;
+    opts.max_backoff_ms = 10;
+    opts.max_retries = 3;
+    client = std::make_unique<KubeClient>(rc, std::move(t), opts);
+  }
+};
+
+TEST(KubeClientTest, DiscoveryIsCachedPerGroupVersion) {
+  Fixture f;
+  f.fake->script.push_back(FakeTransport::Reply(200, kDiscovery));
+  auto r = f.client->Resolve("cluster.x-k8s.io/v1beta2", "Cluster");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->plural, "clusters");
+  EXPECT_EQ(KubeClient::Path(*r, "ns", "a"),
+            "/apis/cluster.x-k8s.io/v1beta2/namespaces/ns/clusters/a");
+  EXPECT_TRUE(f.client->Resolve("cluster.x-k8s.io/v1beta2", "Cluster").ok());
+  auto missing = f.client->Resolve("cluster.x-k8s.io/v1beta2", "Machine");
+  EXPECT_TRUE(missing.status().IsNotFound());
+  EXPECT_NE(missing.status().message().find("CRDs installed"),
+            std::string::npos);
+  EXPECT_EQ(f.fake->sent.size(), 1u);
+  EXPECT_EQ(f.fake->sent[0].url,
+            "https://127.0.0.1:1/apis/cluster.x-k8s.io/v1beta2");
+  EXPECT_EQ(f.fake->Auth(0), "Bearer s3cret-token");
+}
+
+TEST(KubeClientTest, RetriesHonourRetryAfterAndAreBounded) {
+  Fixture f;
+  ResourceInfo cm{"", "v1", "ConfigMap", "configmaps", true};
+  f.fake->script.push_back(
+      FakeTransport::Reply(429, "{}", {{"retry-after", "0"}}));
+  f.fake->script.push_back(Status::Unavailable("connection reset"));
+  f.fake->script.push_back(FakeTransport::Reply(503, "{}"));
+  f.fake->script.push_back(
+      FakeTransport::Reply(200, R"({"metadata":{"name":"x"}})"));
+  auto got = f.client->Get(cm, "ns", "x");
+  ASSERT_TRUE(got.ok()) << got.status().ToString();
+  EXPECT_EQ(f.fake->sent.size(), 4u);
+  EXPECT_EQ(f.client->stats().retries.load(), 3);
+
+  for (int i = 0; i < 10; ++i)
+    f.fake->script.push_back(FakeTransport::Reply(500, "{}"));
+  got = f.client->Get(cm, "ns", "x");
+  EXPECT_EQ(got.status().code(), StatusCode::kUnavailable);
+  EXPECT_EQ(f.fake->sent.size(), 4u + 4u);  // first try + 3 retries
+}
+
+TEST(KubeClientTest, ErrorsSayWhatToDoAndNeverShowTheToken) {
+  Fixture f;
+  ResourceInfo cm{"", "v1", "ConfigMap", "configmaps", true};
+  f.fake->script.push_back(FakeTransport::Reply(
+      401,
+      R"({"kind":"Status","reason":"Unauthorized","message":"Unauthorized"})"));
+  auto got = f.client->Get(cm, "ns", "x");
+  EXPECT_EQ(got.status().code(), StatusCode::kUnauthenticated);
+  EXPECT_NE(got.status().message().find("wrong or expired"), std::string::npos);
+  EXPECT_EQ(got.status().message().find("s3cret"), std::string::npos);
+
+  f.fake->script.push_back(FakeTransport::Reply(
+      403,
+      R"({"reason":"Forbidden","message":"configmaps \"x\" is forbidden: User cannot get"})"));
+  got = f.client->Get(cm, "ns", "x");
+  EXPECT_EQ(got.status().code(), StatusCode::kPermissionDenied);
+  EXPECT_NE(got.status().message().find("get configmaps ns/x: 403 Forbidden"),
+            std::string::npos)
+      << got.status().message();
+
+  f.fake->script.push_back(FakeTransport::Reply(
+      422, R"({"reason":"Invalid","message":"Cluster is invalid",
+              "details":{"causes":[{"field":"spec.x","message":"Unsupported value"}]}})"));
+  got = f.client->Get(cm, "ns", "x");
+  EXPECT_NE(got.status().message().find("spec.x: Unsupported value"),
+            std::string::npos);
+}
+
+TEST(KubeClientTest, ListFollowsContinueAndRestoresKinds) {
+  Fixture f;
+  ResourceInfo cm{"", "v1", "ConfigMap", "configmaps", true};
+  f.fake->script.push_back(FakeTransport::Reply(
+      200,
+      R"({"items":[{"metadata":{"name":"a"}}],"metadata":{"continue":"t1"}})"));
+  f.fake->script.push_back(FakeTransport::Reply(
+      200, R"({"items":[{"metadata":{"name":"b"}}],"metadata":{}})"));
+  auto items =
+      f.client->List(cm, "ns", "app.kubernetes.io/managed-by=capi-gitops");
+  ASSERT_TRUE(items.ok());
+  ASSERT_EQ(items->size(), 2u);
+  EXPECT_EQ((*items)[1]["kind"], "ConfigMap");
+  EXPECT_EQ(f.fake->sent[0].url,
+            "https://127.0.0.1:1/api/v1/namespaces/ns/configmaps?limit=500&"
+            "labelSelector=app.kubernetes.io%2Fmanaged-by%3Dcapi-gitops");
+  EXPECT_NE(f.fake->sent[1].url.find("&continue=t1"), std::string::npos);
+}
+
+ExecConfig Exec(const std::string& command) {
+  ExecConfig e;
+  e.api_version = "client.authentication.k8s.io/v1";
+  e.command = command;
+  return e;
+}
+
+class KubeClientFileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("kube-client-test-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string Write(const std::string& name, const std::string& content) {
+    std::ofstream((dir_ / name).string()) << content;
+    return (dir_ / name).string();
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(KubeClientFileTest, RotatedTokenFileIsReadAgainAfter401) {
+  RestConfig rc;
+  rc.token_file = Write("token", "old-token\n");
+  Fixture f(rc);
+  ResourceInfo cm{"", "v1", "ConfigMap", "configmaps", true};
+  ASSERT_TRUE(f.client->Get(cm, "ns", "x").ok());
+  EXPECT_EQ(f.fake->Auth(0), "Bearer old-token");
+  Write("token", "new-token\n");
+  f.fake->script.push_back(FakeTransport::Reply(401, "{}"));
+  ASSERT_TRUE(f.client->Get(cm, "ns", "x").ok());
+  EXPECT_EQ(f.fake->Auth(2), "Bearer new-token");
+}
+
+TEST_F(KubeClientFileTest, ExecPluginTokenIsUsedAndCached) {
+  std::string script = Write("plugin.sh", R"(#!/bin/sh
+echo run >> ")" + (dir_ / "runs").string() + R"("
+case "$KUBERNETES_EXEC_INFO" in *ExecCredential*) ;; *) exit 3;; esac
+echo '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"token":"plugin-'"$FOO"'","expirationTimestamp":"2999-01-01T00:00:00Z"}}'
+)");
+  chmod(script.c_str(), 0755);
+  RestConfig rc;
+  rc.exec = Exec(script);
+  rc.exec->env = {{"FOO", "abc"}};
+  Fixture f(rc);
+  ResourceInfo cm{"", "v1", "ConfigMap", "configmaps", true};
+  ASSERT_TRUE(f.client->Get(cm, "ns", "x").ok());
+  ASSERT_TRUE(f.client->Get(cm, "ns", "y").ok());
+  EXPECT_EQ(f.fake->Auth(1), "Bearer plugin-abc");
+  std::ifstream runs((dir_ / "runs").string());
+  std::string all((std::istreambuf_iterator<char>(runs)), {});
+  EXPECT_EQ(all, "run\n");  // cached until expiry
+}
+
+TEST_F(KubeClientFileTest, FailingExecPluginIsAClearError) {
+  std::string script =
+      Write("bad.sh", "#!/bin/sh\necho secret-output; exit 4\n");
+  chmod(script.c_str(), 0755);
+  auto cred = RunExecPlugin(Exec(script), {});
+  EXPECT_EQ(cred.status().code(), StatusCode::kUnauthenticated);
+  EXPECT_NE(cred.status().message().find("exit status 4"), std::string::npos);
+  EXPECT_EQ(cred.status().message().find("secret-output"), std::string::npos);
+  auto missing = RunExecPlugin(Exec("/nonexistent/plugin"), {});
+  EXPECT_NE(missing.status().message().find("command not found"),
+            std::string::npos);
+}
+
+TEST(ExecCredentialTest, ParsesTokenCertificateAndExpiry) {
+  auto c = ParseExecCredential(
+      R"({"kind":"ExecCredential","status":{"clientCertificateData":"C","clientKeyData":"K","expirationTimestamp":"2026-01-01T00:00:00Z"}})",
+      "x");
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->client_cert_pem, "C");
+  EXPECT_EQ(c->expires_at, 1767225600);
+  EXPECT_FALSE(ParseExecCredential("not json", "x").ok());
+  EXPECT_FALSE(
+      ParseExecCredential(
+          R"({"kind":"ExecCredential","status":{"clientKeyData":"K"}})", "x")
+          .ok());
+}
+
+}  // namespace
+}  // namespace capigitops

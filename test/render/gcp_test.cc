@@ -1,0 +1,111 @@
+#include <gtest/gtest.h>
+
+#include "capigitops/render.h"
+#include "render/render_test_util.h"
+
+namespace capigitops {
+namespace {
+
+using namespace testing;  // NOLINT
+
+TEST(GcpRenderTest, MatchesGolden) {
+  ExpectGolden("gcp", EmitStream(MustExpand(GcpRequest())));
+}
+
+TEST(GcpRenderTest, GpuPoolUsesZonalAcceleratorUrlAndTerminates) {
+  auto objects = MustExpand(GcpRequest());
+  nlohmann::json tmpl = PoolMachineTemplate(objects, "ml-train", "gpu");
+  ASSERT_FALSE(tmpl.is_null());
+  EXPECT_EQ(tmpl["apiVersion"], "infrastructure.cluster.x-k8s.io/v1beta1");
+  EXPECT_EQ(tmpl["kind"], "GCPMachineTemplate");
+  nlohmann::json spec = tmpl["spec"]["template"]["spec"];
+  ASSERT_EQ(spec["guestAccelerators"].size(), 1u);
+  EXPECT_EQ(spec["guestAccelerators"][0]["type"],
+            "projects/my-project/zones/us-central1-c/acceleratorTypes/"
+            "nvidia-tesla-v100");
+  EXPECT_EQ(spec["guestAccelerators"][0]["count"], 4);
+  EXPECT_EQ(spec["onHostMaintenance"], "Terminate");
+  EXPECT_EQ(spec["provisioningModel"], "Spot");
+  EXPECT_EQ(spec["rootDeviceSize"], 200);
+  EXPECT_EQ(spec["rootDeviceType"], "pd-ssd");
+  EXPECT_FALSE(spec.contains("acceleratorType"));
+
+  nlohmann::json md = PoolDeployment(objects, "ml-train", "gpu");
+  EXPECT_EQ(md["spec"]["template"]["spec"]["failureDomain"], "us-central1-c");
+}
+
+TEST(GcpRenderTest, GpuPoolGetsAcceleratorNodeLabelAndUserTaints) {
+  auto objects = MustExpand(GcpRequest());
+  nlohmann::json kct = PoolBootstrapTemplate(objects, "ml-train", "gpu");
+  nlohmann::json reg =
+      kct["spec"]["template"]["spec"]["joinConfiguration"]["nodeRegistration"];
+  EXPECT_EQ(KubeletArg(reg, "node-labels"),
+            "cluster-api/accelerator=nvidia-tesla-v100,workload=training");
+  EXPECT_EQ(KubeletArg(reg, "cloud-provider"), "external");
+  ASSERT_EQ(reg["taints"].size(), 1u);
+  EXPECT_EQ(reg["taints"][0]["key"], "nvidia.com/gpu");
+  EXPECT_EQ(reg["taints"][0]["effect"], "NoSchedule");
+}
+
+TEST(GcpRenderTest, GpuWithoutUserTaintsGetsNoTaint) {
+  ClusterRequest req = GcpRequest();
+  req.node_pools[1].taints.clear();
+  auto objects = MustExpand(req);
+  nlohmann::json kct = PoolBootstrapTemplate(objects, "ml-train", "gpu");
+  EXPECT_FALSE(
+      kct["spec"]["template"]["spec"]["joinConfiguration"]["nodeRegistration"]
+          .contains("taints"));
+}
+
+TEST(GcpRenderTest, GpuWithoutZoneIsRejectedNamingSpecZone) {
+  ClusterRequest req = GcpRequest();
+  req.zone.clear();
+  auto objects = Expand(req, TestRepoConfig(), {});
+  ASSERT_FALSE(objects.ok());
+  EXPECT_EQ(objects.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(objects.status().message().find("spec.zone"), std::string::npos)
+      << objects.status().message();
+}
+
+TEST(GcpRenderTest, CpuOnlyClusterWithoutZoneHasNoFailureDomain) {
+  ClusterRequest req = GcpRequest();
+  req.zone.clear();
+  req.node_pools.pop_back();
+  auto objects = MustExpand(req);
+  EXPECT_FALSE(
+      PoolDeployment(objects, "ml-train", "cpu")["spec"]["template"]["spec"]
+          .contains("failureDomain"));
+  EXPECT_FALSE(
+      FindObject(objects, "GCPCluster")["spec"].contains("failureDomains"));
+}
+
+TEST(GcpRenderTest, BundledGpuMachineTypesTakeNoGuestAccelerators) {
+  ClusterRequest req = GcpRequest();
+  req.node_pools[1].machine_type = "a2-highgpu-4g";
+  req.node_pools[1].accelerator = Accelerator{"nvidia-tesla-a100", 4};
+  auto objects = MustExpand(req);
+  nlohmann::json spec = PoolMachineTemplate(objects, "ml-train",
+                                            "gpu")["spec"]["template"]["spec"];
+  EXPECT_FALSE(spec.contains("guestAccelerators"));
+  EXPECT_EQ(spec["onHostMaintenance"], "Terminate");
+}
+
+TEST(GcpRenderTest, ClusterNamesProjectRegionAndZone) {
+  auto cluster = FindObject(MustExpand(GcpRequest()), "GCPCluster");
+  EXPECT_EQ(cluster["spec"]["project"], "my-project");
+  EXPECT_EQ(cluster["spec"]["region"], "us-central1");
+  EXPECT_EQ(cluster["spec"]["failureDomains"],
+            nlohmann::json::array({"us-central1-c"}));
+}
+
+TEST(GcpRenderTest, MissingProjectIsAnError) {
+  ClusterRequest req = GcpRequest();
+  req.settings.gcp.project.clear();
+  auto objects = Expand(req, TestRepoConfig(), {});
+  ASSERT_FALSE(objects.ok());
+  EXPECT_NE(objects.status().message().find("providers.gcp.project"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace capigitops
