@@ -85,6 +85,32 @@ TEST(CostTest, TypesThatIncludeTheirGpusAddNothingForThem) {
   EXPECT_DOUBLE_EQ(est.lines[2].node_hourly, 1.25);
 }
 
+TEST(CostTest, AwsInstanceTypesAlwaysBringTheirGpus) {
+  PriceTable prices = TestPrices();
+  ASSERT_TRUE(LoadPriceTable("p.yaml", R"(apiVersion: capigitops.io/v1alpha1
+kind: PriceTable
+metadata: {name: aws}
+machineTypes:
+  aws:
+    m5.xlarge: {onDemand: 0.25}
+    g4dn.xlarge: {onDemand: 0.5}
+)",
+                             &prices)
+                  .empty());
+  ClusterRequest req;
+  req.provider = Provider::kAws;
+  req.control_plane = {1, "m5.xlarge"};
+  NodePool gpu;
+  gpu.name = "gpu";
+  gpu.machine_type = "g4dn.xlarge";
+  gpu.accelerator = Accelerator{"nvidia-tesla-t4", 1};
+  gpu.replicas = 4;
+  req.node_pools = {gpu};
+  CostEstimate est = EstimateCost(req, prices);
+  EXPECT_TRUE(est.known);  // no accelerator price needed, none added
+  EXPECT_DOUBLE_EQ(est.hourly_max, 0.25 + 4 * 0.5);
+}
+
 TEST(CostTest, MissingPricesMakeTheEstimateUnknownNotAFailure) {
   ClusterRequest req = GpuTrainingRequest();
   req.node_pools[0].machine_type = "n9-foo";
