@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -92,6 +93,15 @@ CostEstimate EstimateCost(
 
 // "$12.34", "$1,234.50" (rounded to cents).
 std::string FormatMoney(double amount);
+
+// One line for plans and status: "$0.58 to $82.58/hour, $2.33 to $330.33
+// over 4h"; "$2.20/hour"; "unknown (no price for gcp machine type n9-foo)".
+std::string FormatCostSummary(const CostEstimate& cost);
+
+// For -o json: {known, currency, hourlyMin, hourlyMax, ttlHours, totalMin,
+// totalMax, missing, lines: [{part, field, machineType, spot, minReplicas,
+// maxReplicas, nodeHourly, known}]}; amounts rounded to 1/10000.
+nlohmann::json CostToJson(const CostEstimate& cost);
 
 // ---------------------------------------------------------------- Policies
 
@@ -201,6 +211,10 @@ std::vector<Verdict> EvaluatePolicies(const ClusterRequest& req,
 
 // True when any verdict enforces (the request is denied).
 bool IsDenied(const std::vector<Verdict>& verdicts);
+
+// {policy, rule, action: "deny"|"warn", field, value, message, file, line,
+// column, policyFile, policyLine} for -o json.
+nlohmann::json VerdictToJson(const Verdict& verdict);
 
 }  // namespace capigitops
 

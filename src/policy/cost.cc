@@ -8,6 +8,13 @@
 namespace capigitops {
 namespace {
 
+// On AWS, Azure and OpenStack GPUs cannot be attached on their own: the
+// instance type (flavor) brings them, and its price covers them.
+bool GpusComeWithInstanceType(Provider p) {
+  return p == Provider::kAws || p == Provider::kAzure ||
+         p == Provider::kOpenstack;
+}
+
 // Prices nodes of one request and remembers what it could not price.
 class Pricer {
  public:
@@ -24,7 +31,8 @@ class Pricer {
         "machine type " +
         (machine_type.empty() ? std::string("(none given)") : machine_type);
     hourly += Amount(machine, spot, what, known);
-    bool included = machine != nullptr && machine->includes_accelerators;
+    bool included = GpusComeWithInstanceType(provider_) ||
+                    (machine != nullptr && machine->includes_accelerators);
     if (accelerator && !included) {
       const Price* accel =
           prices_.AcceleratorPrice(provider_, accelerator->type);

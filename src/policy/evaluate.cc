@@ -204,11 +204,10 @@ class RuleEvaluator {
       return;
     }
     if (req_.ttl.kind == TtlKind::kNone) {
-      Add("spec.ttl", "", which + " must set a ttl (e.g. 4h) or expiresAt");
+      Add("spec.ttl", "", which + " need a ttl (e.g. 4h) or expiresAt");
     } else if (req_.ttl.kind == TtlKind::kNever) {
       Add("spec.ttl", req_.ttl.text,
-          "ttl never is not allowed for " + which +
-              ": set a duration (e.g. 4h) or expiresAt");
+          which + " need a ttl (e.g. 4h) or expiresAt, not ttl never");
     }
   }
 

@@ -85,6 +85,32 @@ TEST(CostTest, TypesThatIncludeTheirGpusAddNothingForThem) {
   EXPECT_DOUBLE_EQ(est.lines[2].node_hourly, 1.25);
 }
 
+TEST(CostTest, AwsInstanceTypesAlwaysBringTheirGpus) {
+  PriceTable prices = TestPrices();
+  ASSERT_TRUE(LoadPriceTable("p.yaml", R"(apiVersion: capigitops.io/v1alpha1
+kind: PriceTable
+metadata: {name: aws}
+machineTypes:
+  aws:
+    m5.xlarge: {onDemand: 0.25}
+    g4dn.xlarge: {onDemand: 0.5}
+)",
+                             &prices)
+                  .empty());
+  ClusterRequest req;
+  req.provider = Provider::kAws;
+  req.control_plane = {1, "m5.xlarge"};
+  NodePool gpu;
+  gpu.name = "gpu";
+  gpu.machine_type = "g4dn.xlarge";
+  gpu.accelerator = Accelerator{"nvidia-tesla-t4", 1};
+  gpu.replicas = 4;
+  req.node_pools = {gpu};
+  CostEstimate est = EstimateCost(req, prices);
+  EXPECT_TRUE(est.known);  // no accelerator price needed, none added
+  EXPECT_DOUBLE_EQ(est.hourly_max, 0.25 + 4 * 0.5);
+}
+
 TEST(CostTest, MissingPricesMakeTheEstimateUnknownNotAFailure) {
   ClusterRequest req = GpuTrainingRequest();
   req.node_pools[0].machine_type = "n9-foo";
@@ -276,6 +302,48 @@ TEST(PriceTableTest, WrongKindAndBrokenYaml) {
   ASSERT_FALSE(diags.empty());
   EXPECT_GT(diags[0].line, 0);
   EXPECT_TRUE(table.machine_types.empty());
+}
+
+}  // namespace
+}  // namespace capigitops
+
+namespace capigitops {
+namespace {
+
+TEST(CostReportTest, SummaryLine) {
+  PriceTable prices = TestPrices();
+  ClusterRequest req = GpuTrainingRequest();
+  EXPECT_EQ(FormatCostSummary(EstimateCost(req, prices)),
+            "$1.75 to $83.00/hour, $7.00 to $332.00 over 4h");
+  req.node_pools.pop_back();
+  req.ttl = {TtlKind::kNever, 0, 0, "never"};
+  EXPECT_EQ(FormatCostSummary(EstimateCost(req, prices)), "$1.75/hour");
+  req.ttl = {TtlKind::kExpiresAt, 0, 0, "2026-12-01T18:00:00Z"};
+  EXPECT_EQ(FormatCostSummary(EstimateCost(req, prices, 26.5)),
+            "$1.75/hour, $46.38 over 1d2h30m");
+  req.node_pools[0].machine_type = "n9-foo";
+  EXPECT_EQ(FormatCostSummary(EstimateCost(req, prices)),
+            "unknown (no price for gcp machine type n9-foo); at least "
+            "$0.75/hour");
+  EXPECT_EQ(FormatCostSummary(EstimateCost(req, PriceTable{})),
+            "unknown (no price for gcp machine type n2-standard-4, gcp "
+            "machine type n9-foo)");
+}
+
+TEST(CostReportTest, Json) {
+  nlohmann::json j =
+      CostToJson(EstimateCost(GpuTrainingRequest(), TestPrices()));
+  EXPECT_EQ(j["known"], true);
+  EXPECT_EQ(j["currency"], "USD");
+  EXPECT_EQ(j["hourlyMin"], 1.75);
+  EXPECT_EQ(j["hourlyMax"], 83.0);
+  EXPECT_EQ(j["ttlHours"], 4.0);
+  EXPECT_EQ(j["totalMax"], 332.0);
+  ASSERT_EQ(j["lines"].size(), 3u);
+  EXPECT_EQ(j["lines"][2]["part"], "gpu");
+  EXPECT_EQ(j["lines"][2]["spot"], true);
+  EXPECT_EQ(j["lines"][2]["maxReplicas"], 25);
+  EXPECT_EQ(j["lines"][2]["nodeHourly"], 3.25);
 }
 
 }  // namespace

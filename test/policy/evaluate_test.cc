@@ -209,18 +209,18 @@ TEST(EvaluateTest, RequireTtlForGpuAndSpotPools) {
   req.ttl = {TtlKind::kNever, 0, 0, "never"};
   EXPECT_EQ(Evaluate(req, rule),
             Lines{"clusters/train.yaml:21:8: deny: policy guardrails rule "
-                  "ttl-for-gpus: spec.ttl: ttl never is not allowed for "
-                  "clusters with GPU node pools: set a duration (e.g. 4h) or "
-                  "expiresAt"});
+                  "ttl-for-gpus: spec.ttl: clusters with GPU node pools need a "
+                  "ttl (e.g. 4h) or expiresAt, not ttl never"});
   req.ttl = {};
   req.marks.erase("spec.ttl");
-  EXPECT_EQ(Evaluate(req,
-                     "  rules:\n"
-                     "  - {name: ttl-for-spot, requireTTL: {forSpot: "
-                     "true}, action: warn}\n"),
-            Lines{"clusters/train.yaml:7:3: warn: policy guardrails rule "
-                  "ttl-for-spot: spec.ttl: clusters with spot node pools must "
-                  "set a ttl (e.g. 4h) or expiresAt"});
+  EXPECT_EQ(
+      Evaluate(req,
+               "  rules:\n"
+               "  - {name: ttl-for-spot, requireTTL: {forSpot: "
+               "true}, action: warn}\n"),
+      Lines{"clusters/train.yaml:7:3: warn: policy guardrails rule "
+            "ttl-for-spot: spec.ttl: clusters with spot node pools need a "
+            "ttl (e.g. 4h) or expiresAt"});
   // Without GPUs or spot pools these rules have nothing to say...
   req.node_pools.pop_back();
   EXPECT_EQ(Evaluate(req, rule), Lines{});
@@ -229,7 +229,7 @@ TEST(EvaluateTest, RequireTtlForGpuAndSpotPools) {
                      "  rules:\n"
                      "  - {name: ttl, requireTTL: always}\n"),
             Lines{"clusters/train.yaml:7:3: deny: policy guardrails rule ttl: "
-                  "spec.ttl: clusters must set a ttl (e.g. 4h) or expiresAt"});
+                  "spec.ttl: clusters need a ttl (e.g. 4h) or expiresAt"});
 }
 
 TEST(EvaluateTest, RequiredLabels) {
@@ -408,6 +408,36 @@ TEST(EvaluateTest, PoliciesAndRulesKeepTheirOrder) {
   EXPECT_EQ(v[1].rule, "clouds");
   EXPECT_EQ(v[2].policy, "second");
   EXPECT_TRUE(IsDenied(v));
+}
+
+}  // namespace
+}  // namespace capigitops
+
+namespace capigitops {
+namespace {
+
+TEST(EvaluateTest, VerdictJson) {
+  Verdict v;
+  v.policy = "p";
+  v.rule = "r";
+  v.field = "spec.provider";
+  v.value = "gcp";
+  v.message = "\"gcp\" is not allowed (allowed: aws)";
+  v.enforce = true;
+  v.file = "clusters/a.yaml";
+  v.line = 8;
+  v.column = 13;
+  v.policy_file = "policies/p.yaml";
+  v.policy_line = 6;
+  nlohmann::json j = VerdictToJson(v);
+  EXPECT_EQ(j["action"], "deny");
+  EXPECT_EQ(j["field"], "spec.provider");
+  EXPECT_EQ(j["value"], "gcp");
+  EXPECT_EQ(j["line"], 8);
+  EXPECT_EQ(j["column"], 13);
+  EXPECT_EQ(j["policyFile"], "policies/p.yaml");
+  v.enforce = false;
+  EXPECT_EQ(VerdictToJson(v)["action"], "warn");
 }
 
 }  // namespace
