@@ -57,9 +57,10 @@ Evaluation Evaluate(const FileSet& files, const FileSet& builtin,
     ClusterResult r;
     r.request = req;
     r.cost = EstimateCost(req, prices, TtlHoursOverride(req, options.now));
-    r.verdicts = EvaluatePolicies(req, policies, r.cost);
-    r.denied = std::any_of(r.verdicts.begin(), r.verdicts.end(),
-                           [](const Verdict& v) { return v.enforce; });
+    PolicyContext context;
+    if (options.now != 0) context.now = options.now;
+    r.verdicts = EvaluatePolicies(req, policies, r.cost, context);
+    r.denied = IsDenied(r.verdicts);
     if (options.render && !r.denied) {
       auto objects =
           Expand(req, ev.repo.config, RenderOptions{options.revision});
