@@ -16,7 +16,8 @@ void Reconciler::WriteStatus(ReconcileReport* report) {
     auto items = client_->List(*r, desired_.ns, "app.kubernetes.io/managed-by=capi-gitops");
     if (items.ok()) {
       for (json& c : *items) {
-        live_clusters[c["metadata"].value("name", "")] = std::move(c);
+        std::string name = c["metadata"].value("name", "");
+        live_clusters[name] = std::move(c);
       }
     }
   }

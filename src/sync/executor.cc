@@ -19,7 +19,7 @@ int StageOf(const std::string& kind) {
   if (kind == "Cluster") return 2;
   if (kind == "KubeadmControlPlane" || kind == "MachineDeployment" ||
       kind == "MachineHealthCheck" ||
-      kind.size() > 7 && kind.compare(kind.size() - 7, 7, "Cluster") == 0) {
+      (kind.size() > 7 && kind.compare(kind.size() - 7, 7, "Cluster") == 0)) {
     return 1;
   }
   return 0;  // identities, machine and bootstrap templates, Secrets
@@ -228,6 +228,15 @@ std::vector<ClusterApplyResult> ExecutePlan(KubeClient& client,
     run->inventory.cluster = cp.name;
     if (!cp.owner.empty()) run->inventory.owner = cp.owner;
     runs.push_back(std::move(run));
+  }
+  // The target namespace must exist before anything is created in it.
+  bool creates = false;
+  for (const ClusterPlan& cp : plan.clusters) creates |= cp.Count(ObjectAction::kCreate) > 0;
+  if (creates) {
+    ApplyOptions ao;
+    ao.field_manager = options.field_manager;
+    client.Apply({{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", plan.ns}}}},
+                 ao);
   }
   // Record every object we are about to create before creating it, so a crash
   // never leaves an object that no inventory knows.

@@ -22,7 +22,8 @@ StatusOr<LiveState> FetchLiveState(
     if (!inv.ok())
       return inv.status().WithContext("reading inventory in " + ns);
     for (const ObjRef& r : inv->objects) all.emplace(r.api_version, r.kind);
-    live.inventories[inv->cluster] = std::move(inv).value();
+    std::string name = inv->cluster;  // read before the move below
+    live.inventories[name] = std::move(inv).value();
   }
 
   std::vector<std::pair<std::string, std::string>> list(all.begin(), all.end());
@@ -49,8 +50,10 @@ StatusOr<LiveState> FetchLiveState(
       }
       return results[i].status().WithContext("reading live state");
     }
-    for (json& obj : *results[i])
-      live.objects[ObjRef::Of(obj)] = std::move(obj);
+    for (json& obj : *results[i]) {
+      ObjRef ref = ObjRef::Of(obj);  // read before the move below
+      live.objects[ref] = std::move(obj);
+    }
   }
   return live;
 }
