@@ -1,0 +1,308 @@
+// plan and apply against a capi-sandbox that each test starts: create,
+// no-op cost, template rollover, safe deletion, the deletion budget, fields
+// owned by others, faults, and authentication errors.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "sandbox/sandbox_process.h"
+#include "schema/crd_testing.h"
+#include "testing/subprocess.h"
+
+namespace capigitops {
+namespace {
+
+using nlohmann::json;
+using testutil::BinaryPath;
+using testutil::RunProcess;
+using testutil::SourcePath;
+
+std::string Read(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class SyncIntegrationTest : public ::testing::Test {
+ protected:
+  void StartSandbox(std::vector<std::string> extra = {}) {
+    SKIP_WITHOUT_CRDS();
+    std::vector<std::string> args = {
+        "--crds", schema::testing::CrdDir(), "--time-scale",
+        "0",      "--log-requests",          log_.Sub("requests.log")};
+    args.insert(args.end(), extra.begin(), extra.end());
+    std::string error;
+    sandbox_ = testing::SandboxProcess::Start(args, &error);
+    ASSERT_NE(sandbox_, nullptr) << error;
+    std::filesystem::copy(SourcePath("sample-repo"), repo_.path(),
+                          std::filesystem::copy_options::recursive);
+  }
+
+  testutil::RunResult Cli(std::vector<std::string> args) {
+    args.insert(args.begin(), BinaryPath("capi-gitops"));
+    args.push_back("--kubeconfig");
+    args.push_back(sandbox_->kubeconfig());
+    return RunProcess(args);
+  }
+
+  json PlanJson() {
+    auto r = Cli({"plan", repo_.path(), "-o", "json"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return json::parse(r.out, nullptr, false);
+  }
+
+  json ClusterPlan(const json& plan, const std::string& name) {
+    for (const json& c : plan["clusters"]) {
+      if (c["name"] == name) return c;
+    }
+    return json();
+  }
+
+  size_t RequestCount() {
+    std::ifstream in(log_.Sub("requests.log"));
+    size_t n = 0;
+    for (std::string line; std::getline(in, line);) ++n;
+    return n;
+  }
+
+  void Edit(const std::string& file, const std::string& from,
+            const std::string& to) {
+    std::string text = Read(repo_.path() + "/" + file);
+    size_t at = text.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    repo_.Write(file, text.replace(at, from.size(), to));
+  }
+
+  // Objects of `kind` in the target namespace, as kubectl sees them.
+  json Live(const std::string& resource, bool expect_items = true) {
+    testing::Kubectl kubectl(*sandbox_);
+    auto r =
+        kubectl.Run({"get", resource, "-n", "capi-clusters", "-o", "json"});
+    json list = json::parse(r.out, nullptr, false);
+    EXPECT_TRUE(list.is_object() && (!expect_items || !list["items"].empty()))
+        << "kubectl get " << resource << ": " << r.err;
+    return list;
+  }
+
+  testing::TempDir log_;
+  testing::TempDir repo_;
+  std::unique_ptr<testing::SandboxProcess> sandbox_;
+};
+
+TEST_F(SyncIntegrationTest,
+       ApplyCreatesEverythingAndANoOpPlanCostsAFewListsPerKind) {
+  StartSandbox();
+  if (!sandbox_) return;
+  auto r = Cli({"apply", repo_.path()});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("llm-train-us-central1: 8 created"), std::string::npos)
+      << r.out;
+
+  json plan = PlanJson();
+  EXPECT_FALSE(plan["changes"].get<bool>()) << plan.dump(1);
+  EXPECT_EQ(plan["summary"]["unchanged"], 5);
+
+  // Requests of a no-op plan do not grow with the number of clusters.
+  size_t before = RequestCount();
+  PlanJson();
+  size_t five_clusters = RequestCount() - before;
+  for (const char* name :
+       {"dev-sandbox", "finetune-westeurope", "inference-us-east1"}) {
+    std::filesystem::remove(repo_.path() + "/clusters/" + name + ".yaml");
+  }
+  // (without --prune nothing is deleted; plan shows the deletions)
+  before = RequestCount();
+  json smaller = PlanJson();
+  size_t two_clusters = RequestCount() - before;
+  EXPECT_EQ(smaller["summary"]["delete"], 3);
+  EXPECT_LE(five_clusters, 40u);
+  EXPECT_LE(five_clusters, two_clusters + 12)
+      << "per-kind lists, not per-object gets";
+}
+
+TEST_F(SyncIntegrationTest,
+       ChangedNodePoolGetsANewTemplateAndTheOldOneIsPruned) {
+  StartSandbox();
+  if (!sandbox_) return;
+  ASSERT_EQ(Cli({"apply", repo_.path()}).exit_code, 0);
+  std::string md_name = "inference-us-east1-gpu";
+  auto template_of = [&]() {
+    json list1 = Live("machinedeployments.cluster.x-k8s.io");
+    for (const json& md : list1["items"]) {
+      if (md["metadata"]["name"] == md_name) {
+        return md["spec"]["template"]["spec"]["infrastructureRef"]["name"]
+            .get<std::string>();
+      }
+    }
+    return std::string();
+  };
+  std::string old_template = template_of();
+  ASSERT_FALSE(old_template.empty());
+  Edit("clusters/inference-us-east1.yaml", "machineType: g4dn.xlarge",
+       "machineType: g4dn.2xlarge");
+
+  json plan = ClusterPlan(PlanJson(), "inference-us-east1");
+  EXPECT_EQ(plan["action"], "update");
+  std::map<std::string, std::string> actions;
+  for (const json& o : plan["objects"]) {
+    actions[o["kind"].get<std::string>() + "/" + o["name"].get<std::string>()] =
+        o["action"];
+  }
+  EXPECT_EQ(actions["AWSMachineTemplate/" + old_template], "delete");
+  EXPECT_EQ(actions["MachineDeployment/" + md_name], "update");
+
+  auto r = Cli({"apply", repo_.path(), "--prune"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::string new_template = template_of();
+  EXPECT_NE(new_template, old_template);
+  bool old_exists = false, new_exists = false;
+  json list2 = Live("awsmachinetemplates.infrastructure.cluster.x-k8s.io");
+  for (const json& t : list2["items"]) {
+    old_exists |= t["metadata"]["name"] == old_template;
+    new_exists |= t["metadata"]["name"] == new_template;
+  }
+  EXPECT_TRUE(new_exists);
+  EXPECT_FALSE(old_exists) << "pruned once nothing references it";
+  EXPECT_FALSE(PlanJson()["changes"].get<bool>());
+}
+
+TEST_F(SyncIntegrationTest,
+       RemovedClusterIsDeletedClusterFirstThenItsTemplates) {
+  StartSandbox();
+  if (!sandbox_) return;
+  ASSERT_EQ(Cli({"apply", repo_.path()}).exit_code, 0);
+  std::filesystem::remove(repo_.path() + "/clusters/dev-sandbox.yaml");
+  json plan = ClusterPlan(PlanJson(), "dev-sandbox");
+  EXPECT_EQ(plan["action"], "delete");
+
+  auto held = Cli({"apply", repo_.path()});  // no --prune: nothing deleted
+  EXPECT_NE(held.out.find("run with --prune"), std::string::npos) << held.out;
+  size_t before = RequestCount();
+  auto r = Cli({"apply", repo_.path(), "--prune"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("dev-sandbox: deleted"), std::string::npos) << r.out;
+  // In the request log, the Cluster's DELETE comes before any template's.
+  std::ifstream in(log_.Sub("requests.log"));
+  std::vector<std::string> deletes;
+  size_t n = 0;
+  for (std::string line; std::getline(in, line); ++n) {
+    if (n >= before && line.rfind("DELETE", 0) == 0) deletes.push_back(line);
+  }
+  ASSERT_FALSE(deletes.empty());
+  EXPECT_NE(deletes.front().find("/clusters/dev-sandbox"), std::string::npos)
+      << deletes.front();
+  json list3 =
+      Live("devmachinetemplates.infrastructure.cluster.x-k8s.io", false);
+  for (const json& t : list3["items"]) {
+    EXPECT_NE(t["metadata"]["labels"]["capigitops.io/cluster"], "dev-sandbox");
+  }
+  EXPECT_EQ(ClusterPlan(PlanJson(), "dev-sandbox"), json());
+}
+
+TEST_F(SyncIntegrationTest, DeletionBudgetAndProtectionStopDeletion) {
+  StartSandbox();
+  if (!sandbox_) return;
+  ASSERT_EQ(Cli({"apply", repo_.path()}).exit_code, 0);
+  for (const char* name : {"dev-sandbox", "finetune-westeurope",
+                           "inference-us-east1", "llm-train-us-central1"}) {
+    std::filesystem::remove(repo_.path() + "/clusters/" + std::string(name) +
+                            ".yaml");
+  }
+  auto r = Cli({"apply", repo_.path(), "--prune"});
+  EXPECT_NE(r.out.find("deletion budget exceeded"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("--allow-mass-deletion"), std::string::npos);
+  EXPECT_EQ(PlanJson()["summary"]["delete"], 4) << "nothing was deleted";
+
+  // sovereign-onprem has deletionProtection: removing it deletes nothing.
+  std::filesystem::remove(repo_.path() + "/clusters/sovereign-onprem.yaml");
+  r = Cli({"apply", repo_.path(), "--prune", "--allow-mass-deletion"});
+  EXPECT_NE(r.out.find("sovereign-onprem: deletion held: deletionProtection"),
+            std::string::npos)
+      << r.out;
+  json plan = PlanJson();
+  EXPECT_EQ(plan["summary"]["delete"], 1);
+  EXPECT_EQ(ClusterPlan(plan, "sovereign-onprem")["deletionHeld"], true);
+}
+
+TEST_F(SyncIntegrationTest, BrokenSpecLeavesItsLiveClusterAlone) {
+  StartSandbox();
+  if (!sandbox_) return;
+  ASSERT_EQ(Cli({"apply", repo_.path()}).exit_code, 0);
+  Edit("clusters/dev-sandbox.yaml", "replicas: 2", "replicas: two");
+  auto r = Cli({"apply", repo_.path(), "--prune"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("clusters/dev-sandbox.yaml:13:15"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.out.find("dev-sandbox: blocked"), std::string::npos) << r.out;
+  bool still_there = false;
+  json list4 = Live("clusters.cluster.x-k8s.io");
+  for (const json& c : list4["items"]) {
+    still_there |= c["metadata"]["name"] == "dev-sandbox";
+  }
+  EXPECT_TRUE(still_there);
+}
+
+TEST_F(SyncIntegrationTest, ReplicasOwnedByTheAutoscalerAreNeverTakenBack) {
+  StartSandbox();
+  if (!sandbox_) return;
+  ASSERT_EQ(Cli({"apply", repo_.path()}).exit_code, 0);
+  testing::Kubectl kubectl(*sandbox_);
+  auto r = kubectl.Run({"patch", "machinedeployment.cluster.x-k8s.io",
+                        "llm-train-us-central1-gpu", "-n", "capi-clusters",
+                        "--type=merge", "--field-manager=cluster-autoscaler",
+                        "-p", R"({"spec":{"replicas":7}})"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(PlanJson()["changes"].get<bool>());
+  ASSERT_EQ(Cli({"apply", repo_.path()}).exit_code, 0);
+  json list5 = Live("machinedeployments.cluster.x-k8s.io");
+  for (const json& md : list5["items"]) {
+    if (md["metadata"]["name"] == "llm-train-us-central1-gpu") {
+      EXPECT_EQ(md["spec"]["replicas"], 7);
+    }
+  }
+}
+
+TEST_F(SyncIntegrationTest, ConvergesDespiteFaults) {
+  StartSandbox({"--fault-rate", "0.2"});
+  if (!sandbox_) return;
+  int exit_code = -1;
+  for (int attempt = 0; attempt < 5 && exit_code != 0; ++attempt) {
+    exit_code = Cli({"apply", repo_.path()}).exit_code;
+  }
+  ASSERT_EQ(exit_code, 0);
+  json plan;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    auto r = Cli({"plan", repo_.path(), "-o", "json"});
+    if (r.exit_code == 0) {
+      plan = json::parse(r.out);
+      break;
+    }
+  }
+  ASSERT_TRUE(plan.is_object());
+  EXPECT_FALSE(plan["changes"].get<bool>());
+  EXPECT_TRUE(plan["orphans"].empty()) << "nothing duplicated or lost";
+}
+
+TEST_F(SyncIntegrationTest, WrongTokenIsAClear401WithoutTheToken) {
+  StartSandbox();
+  if (!sandbox_) return;
+  std::string kc = Read(sandbox_->kubeconfig());
+  size_t at = kc.find(sandbox_->token());
+  ASSERT_NE(at, std::string::npos);
+  std::string wrong = "wrong-" + sandbox_->token().substr(6);
+  kc.replace(at, sandbox_->token().size(), wrong);
+  std::string path = log_.Write("bad-kubeconfig", kc);
+  auto r = RunProcess(
+      {BinaryPath("capi-gitops"), "plan", repo_.path(), "--kubeconfig", path});
+  EXPECT_EQ(r.exit_code, 4);
+  EXPECT_NE(r.err.find("401 Unauthorized"), std::string::npos) << r.err;
+  EXPECT_EQ((r.out + r.err).find(wrong), std::string::npos);
+  EXPECT_EQ((r.out + r.err).find(sandbox_->token()), std::string::npos);
+}
+
+}  // namespace
+}  // namespace capigitops
