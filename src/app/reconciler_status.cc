@@ -10,6 +10,11 @@ namespace capigitops {
 using nlohmann::json;
 
 void Reconciler::WriteStatus(ReconcileReport* report) {
+  if (report->changed) {
+    // Inventories written in this pass carry createdAt and the revision.
+    StatusOr<LiveState> after = FetchLiveState(*client_, desired_.ns, {});
+    if (after.ok()) live_.inventories = std::move(after->inventories);
+  }
   std::map<std::string, json> live_clusters;
   StatusOr<ResourceInfo> r = client_->Resolve("cluster.x-k8s.io/v1beta2", "Cluster");
   if (r.ok()) {
@@ -32,11 +37,17 @@ void Reconciler::WriteStatus(ReconcileReport* report) {
     in.name = name;
     in.now = options_.now;
     auto l = live_clusters.find(name);
-    if (l != live_clusters.end()) in.live_cluster = l->second;
+    if (l != live_clusters.end()) {
+      in.live_cluster = l->second;
+      // The revision the cluster was last changed at, not the newest commit.
+      in.applied_revision = l->second["metadata"]
+                                .value("annotations", json::object())
+                                .value("capigitops.io/revision", "");
+    }
     auto inv = live_.inventories.find(name);
     if (inv != live_.inventories.end()) {
       in.created_at = inv->second.created_at;
-      in.applied_revision = inv->second.revision;
+
     }
     if (in.applied_revision.empty()) in.applied_revision = snapshot_.commit;
     auto e = errors_.find(name);

@@ -119,7 +119,8 @@ class CurlTransport : public HttpTransport {
   Status Classify(CURLcode rc, const char* errbuf) {
     std::string detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
     switch (rc) {
-      case CURLE_SSL_CONNECT_ERROR:
+      // A handshake cut short (CURLE_SSL_CONNECT_ERROR) is a connection
+      // problem worth retrying; a certificate that does not verify is not.
       case CURLE_PEER_FAILED_VERIFICATION:
       case CURLE_SSL_CERTPROBLEM:
       case CURLE_SSL_CACERT_BADFILE:

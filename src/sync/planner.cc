@@ -30,7 +30,14 @@ bool OwnsFieldsNotIn(const json& fields, const json& desired) {
 
 bool LooksUnchanged(const json& desired, const json& live,
                     const std::string& manager) {
-  if (!IsSubset(desired, Normalize(live))) return false;
+  // The source revision alone is no reason to write: otherwise every commit,
+  // our own status commits included, would touch every Cluster. It is
+  // updated whenever the object changes for another reason.
+  json compared = desired;
+  if (compared["metadata"].contains("annotations")) {
+    compared["metadata"]["annotations"].erase(kRevisionAnnotation);
+  }
+  if (!IsSubset(compared, Normalize(live))) return false;
   const json& meta = live.value("metadata", json::object());
   for (const json& mf : meta.value("managedFields", json::array())) {
     if (mf.value("manager", "") == manager &&

@@ -269,11 +269,11 @@ TEST_F(SyncIntegrationTest, ReplicasOwnedByTheAutoscalerAreNeverTakenBack) {
 TEST_F(SyncIntegrationTest, ConvergesDespiteFaults) {
   StartSandbox({"--fault-rate", "0.2"});
   if (!sandbox_) return;
-  int exit_code = -1;
-  for (int attempt = 0; attempt < 5 && exit_code != 0; ++attempt) {
-    exit_code = Cli({"apply", repo_.path()}).exit_code;
+  testutil::RunResult r;
+  for (int attempt = 0; attempt < 5 && r.exit_code != 0; ++attempt) {
+    r = Cli({"apply", repo_.path()});
   }
-  ASSERT_EQ(exit_code, 0);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   json plan;
   for (int attempt = 0; attempt < 5; ++attempt) {
     auto r = Cli({"plan", repo_.path(), "-o", "json"});
