@@ -190,6 +190,8 @@ int SandboxProcess::Stop() {
 
 SandboxProcess::~SandboxProcess() { Stop(); }
 
+std::string SandboxProcess::log() const { return ReadFile(dir() + "/sandbox.log"); }
+
 Kubectl::Kubectl(const SandboxProcess& sandbox)
     : kubeconfig_(sandbox.kubeconfig()) {}
 

@@ -51,6 +51,8 @@ class SandboxProcess {
   const std::string& token() const { return token_; }
   const std::string& dir() const { return dir_.path(); }
   pid_t pid() const { return pid_; }
+  // What capi-sandbox printed on stdout and stderr so far.
+  std::string log() const;
 
   // SIGTERM and wait; returns the exit code (-1 when it had to be killed).
   int Stop();
