@@ -36,14 +36,14 @@ json WithoutManagedFields(json object) {
 }
 
 void SetManagedFields(const Managers& managers, json* object) {
-  if (!object->contains("metadata") || !(*object)["metadata"].is_object()) {
-    (*object)["metadata"] = json::object();
-  }
+  const bool has_metadata =
+      object->contains("metadata") && (*object)["metadata"].is_object();
   if (managers.empty()) {
-    (*object)["metadata"].erase("managedFields");
-  } else {
-    (*object)["metadata"]["managedFields"] = EncodeManagedFields(managers);
+    if (has_metadata) (*object)["metadata"].erase("managedFields");
+    return;
   }
+  if (!has_metadata) (*object)["metadata"] = json::object();
+  (*object)["metadata"]["managedFields"] = EncodeManagedFields(managers);
 }
 
 // Reset fields of the strategies: the main resource of a kind with a status
@@ -140,10 +140,9 @@ std::vector<FieldConflict> ToConflicts(
 // Creates the "before-first-apply" Update entry that owns every field of an
 // object that has no managedFields yet (kube's skipNonAppliedManager).
 void OwnExistingFields(const SsaType& root, const json& live,
-                       const ApplyRequest& req, const FieldSet& ignored,
-                       Managers* managers) {
-  ManagerKey key{"before-first-apply", "Update", req.api_version,
-                 req.subresource};
+                       const ApplyRequest& req, const std::string& api_version,
+                       const FieldSet& ignored, Managers* managers) {
+  ManagerKey key{"before-first-apply", "Update", api_version, req.subresource};
   RecordUpdate(root, json::object(), live, key, req.now, ignored, managers);
 }
 
@@ -157,6 +156,9 @@ StatusOr<ApplyResult> ServerSideApply(const ApplyRequest& req) {
     return Status::InvalidArgument("fieldManager is required for apply patch");
   }
   const SsaType root = SsaType::Object(SchemaFor(req.schema, req.applied));
+  const std::string api_version = req.api_version.empty()
+                                      ? StringAt(req.applied, "apiVersion")
+                                      : req.api_version;
   const bool creating = !req.live.is_object();
   const json live = creating ? json::object() : WithoutManagedFields(req.live);
   const json* live_managed = creating ? nullptr : ManagedFieldsOf(req.live);
@@ -171,7 +173,7 @@ StatusOr<ApplyResult> ServerSideApply(const ApplyRequest& req) {
 
   Managers managers = original;
   if (!creating && managers.empty()) {
-    OwnExistingFields(root, live, req, ignored, &managers);
+    OwnExistingFields(root, live, req, api_version, ignored, &managers);
   }
   json merged = Merge(root, live, config);
   const ManagerKey key{req.manager, "Apply", "", req.subresource};
@@ -179,8 +181,7 @@ StatusOr<ApplyResult> ServerSideApply(const ApplyRequest& req) {
   if (auto it = managers.find(key); it != managers.end()) last = it->second.set;
   // Until the end the applier's set keeps metadata.name & co., so pruning
   // never strips the object's identity (kube strips them afterwards).
-  managers[key] = {req.api_version, "",
-                   config_set->RecursiveDifference(ignored)};
+  managers[key] = {api_version, "", config_set->RecursiveDifference(ignored)};
   json pruned = Prune(root, merged, managers, last);
 
   Comparison change = Compare(root, &live, &pruned);
@@ -237,10 +238,14 @@ json UpdateManagedFields(const UpdateRequest& req) {
   const bool tracked = base != nullptr && base->is_array() && !base->empty();
   if (!creating && !tracked) return after;  // kube leaves it untracked
   Managers managers = DecodeManagedFields(base != nullptr ? *base : json());
-  ManagerKey key{req.manager, "Update", req.api_version, req.subresource};
+  const std::string api_version = req.api_version.empty()
+                                      ? StringAt(req.after, "apiVersion")
+                                      : req.api_version;
+  ManagerKey key{req.manager, "Update", api_version, req.subresource};
   RecordUpdate(root, before, after, key, req.now,
                IgnoredFields(req.subresource, req.status_subresource),
                &managers);
+  CapUpdateManagers(&managers);
   SetManagedFields(managers, &after);
   return after;
 }

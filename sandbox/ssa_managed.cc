@@ -143,4 +143,43 @@ void RecordUpdate(const SsaType& root, const json& before, const json& after,
   entry.time = now;
 }
 
+void CapUpdateManagers(Managers* managers, size_t max_updaters) {
+  std::vector<ManagerKey> updaters;
+  for (const auto& [key, entry] : *managers) {
+    if (key.operation != "Apply") updaters.push_back(key);
+  }
+  if (updaters.size() <= max_updaters) return;
+  std::stable_sort(updaters.begin(), updaters.end(),
+                   [&](const ManagerKey& a, const ManagerKey& b) {
+                     const std::string& ta = managers->at(a).time;
+                     const std::string& tb = managers->at(b).time;
+                     if (ta != tb) return ta < tb;
+                     return a < b;
+                   });
+  std::map<std::string, ManagerKey> first_of_version;
+  size_t length = updaters.size();
+  for (size_t i = 0; i < updaters.size() && length > max_updaters; ++i) {
+    const ManagerKey& key = updaters[i];
+    const ManagerEntry entry = managers->at(key);
+    const ManagerKey bucket{"ancient-changes", "Update", entry.api_version, ""};
+    auto first = first_of_version.find(entry.api_version);
+    if (first == first_of_version.end()) {
+      first_of_version.emplace(entry.api_version, key);
+      continue;
+    }
+    if (key == bucket) continue;  // kube would merge the bucket into itself
+    if (!managers->count(bucket)) {
+      // The first (oldest) entry of this version becomes the bucket.
+      auto oldest = managers->extract(first->second);
+      oldest.key() = bucket;
+      managers->insert(std::move(oldest));
+    }
+    ManagerEntry& merged = managers->at(bucket);
+    merged.set = entry.set.Union(merged.set);
+    merged.time = entry.time;  // the more recent of the two
+    managers->erase(key);
+    --length;
+  }
+}
+
 }  // namespace capigitops::sandbox

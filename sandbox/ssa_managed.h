@@ -59,6 +59,10 @@ void RecordUpdate(const SsaType& root, const nlohmann::json& before,
                   const std::string& now, const FieldSet& ignored,
                   Managers* managers);
 
+// kube's capManagersManager: beyond `max_updaters` Update entries, the
+// oldest ones are merged into an "ancient-changes" entry per API version.
+void CapUpdateManagers(Managers* managers, size_t max_updaters = 10);
+
 }  // namespace capigitops::sandbox
 
 #endif  // CAPIGITOPS_SANDBOX_SSA_MANAGED_H_

@@ -235,8 +235,9 @@ class Comparer {
       }
       return;
     }
-    IndexedList l = IndexList(type, lhs != nullptr ? *lhs : json());
-    IndexedList r = IndexList(type, rhs != nullptr ? *rhs : json());
+    static const json kNull;
+    IndexedList l = IndexList(type, lhs != nullptr ? *lhs : kNull);
+    IndexedList r = IndexList(type, rhs != nullptr ? *rhs : kNull);
     for (const std::string& pe : l.order) {
       auto right = r.items.find(pe);
       Descend(pe, type.Element(), l.items[pe],

@@ -1,1 +1,104 @@
-int main() { return 0; }
+// capi-gitops: the command table and a top-level catch; nothing else.
+#include <unistd.h>
+
+#include <cstring>
+#include <iostream>
+#include <vector>
+
+#include "app/cli.h"
+#include "util/edit_distance.h"
+
+namespace capigitops {
+namespace {
+
+const Command kCommands[] = {
+    {"validate", "check specs, repo config and policies; exit 1 on errors",
+     Stage::kValidate, AddValidateOptions, RunValidate},
+    {"render", "print the CAPI objects the specs expand to", Stage::kRender,
+     AddRenderOptions, RunRender},
+    {"plan", "diff the specs against the management cluster", Stage::kPlan,
+     AddPlanOptions, RunPlan},
+    {"apply", "apply the specs to the management cluster (--prune deletes)",
+     Stage::kApply, AddApplyOptions, RunApply},
+};
+
+const char kExitCodesHelp[] =
+    "Exit codes: 0 success; 1 invalid input or policy denial; 2 usage error\n"
+    "(plan --detailed-exitcode: 2 = changes pending); 3 repository "
+    "unreadable;\n"
+    "4 management cluster unreachable or API error; 5 apply or delete "
+    "failed.\n";
+
+void PrintUsage(std::ostream& out) {
+  out << "capi-gitops " << CAPIGITOPS_VERSION
+      << ": GitOps for Cluster API clusters\n\n"
+         "Usage: capi-gitops <command> [REPO_DIR] [options]\n\nCommands:\n";
+  for (const Command& c : kCommands) {
+    out << "  " << c.name << std::string(12 - std::strlen(c.name), ' ')
+        << c.summary << "\n";
+  }
+  out << "\nRun 'capi-gitops <command> --help' for a command's options.\n"
+      << kExitCodesHelp;
+}
+
+void AddCommonOptions(cxxopts::Options* options) {
+  options->add_options("common")("h,help", "show this help")(
+      "v,verbose", "more detail in logs")(
+      "log-format", "text or json",
+      cxxopts::value<std::string>()->default_value("text"));
+}
+
+int RunCommand(const Command& cmd, int argc, char** argv) {
+  cxxopts::Options options(std::string("capi-gitops ") + cmd.name, cmd.summary);
+  AddCommonOptions(&options);
+  cmd.add_options(&options);
+  CommandIo io{&std::cout, &std::cerr, isatty(STDOUT_FILENO) == 1};
+  cxxopts::ParseResult args;
+  try {
+    args = options.parse(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "capi-gitops " << cmd.name << ": " << e.what()
+              << "\nRun 'capi-gitops " << cmd.name << " --help' for usage.\n";
+    return kExitUsage;
+  }
+  if (args.count("help")) {
+    std::cout << options.help() << "\n" << kExitCodesHelp;
+    return kExitOk;
+  }
+  return cmd.run(args, io);
+}
+
+}  // namespace
+}  // namespace capigitops
+
+int main(int argc, char** argv) {
+  using namespace capigitops;
+  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 ||
+      std::strcmp(argv[1], "-h") == 0 || std::strcmp(argv[1], "help") == 0) {
+    PrintUsage(argc < 2 ? std::cerr : std::cout);
+    return argc < 2 ? kExitUsage : kExitOk;
+  }
+  if (std::strcmp(argv[1], "--version") == 0 ||
+      std::strcmp(argv[1], "version") == 0) {
+    std::cout << "capi-gitops " << CAPIGITOPS_VERSION << "\n";
+    return kExitOk;
+  }
+  std::vector<std::string> names;
+  for (const Command& c : kCommands) {
+    if (std::strcmp(argv[1], c.name) == 0) {
+      try {
+        return RunCommand(c, argc - 1, argv + 1);
+      } catch (const std::exception& e) {
+        std::cerr << "capi-gitops " << c.name
+                  << ": internal error: " << e.what() << "\n";
+        return kExitApplyFailed;
+      }
+    }
+    names.push_back(c.name);
+  }
+  std::cerr << "capi-gitops: unknown command '" << argv[1] << "'";
+  std::string guess = SuggestClosest(argv[1], names);
+  if (!guess.empty()) std::cerr << ", did you mean '" << guess << "'?";
+  std::cerr << "\nRun 'capi-gitops --help' for the list of commands.\n";
+  return kExitUsage;
+}

@@ -6,6 +6,11 @@
 // CAPI CRDs, and by capi-sandbox to treat custom resources like a real API
 // server (kube-api.md section 5: prune, default, validate).
 //
+// The API server's order for a create/update (kube-api.md 5.3), for a fake
+// server: Validate() the decoded body to find unknown fields (fieldValidation
+// Strict/Warn: errors of type FieldValueUnknown), then Prune(),
+// ApplyDefaults(), and Validate() again for the 422 causes.
+//
 // Not covered: `x-kubernetes-validations` (CEL rules) are ignored; admission
 // webhooks of the providers are not modelled. All functions are pure and
 // thread-safe (the compiled-regex cache is guarded by a mutex).

@@ -1,9 +1,20 @@
 // AWS (CAPA): AWSCluster, AWSMachineTemplate and the cluster identity,
 // infrastructure v1beta2 (CAPA's v1beta1 is no longer served).
+#include "render/common.h"
 #include "render/provider.h"
 
 namespace capigitops::render {
 namespace {
+
+// Identities we create belong to one cluster each, so applying or pruning
+// one cluster never touches another's; CAPA's controller identity is a
+// shared singleton that we only reference.
+std::string IdentityName(const RenderContext& ctx) {
+  const AwsSettings& aws = ctx.settings().aws;
+  if (aws.identity_kind == "AWSClusterControllerIdentity")
+    return aws.identity_name;
+  return BoundedName(ctx.req.name, aws.identity_name);
+}
 
 constexpr char kApiVersion[] = "infrastructure.cluster.x-k8s.io/v1beta2";
 constexpr char kControllerIdentity[] = "AWSClusterControllerIdentity";
@@ -21,7 +32,7 @@ StatusOr<nlohmann::json> ClusterSpec(const RenderContext& ctx) {
   nlohmann::json spec = {
       {"region", region},
       {"identityRef",
-       {{"kind", aws.identity_kind}, {"name", aws.identity_name}}}};
+       {{"kind", aws.identity_kind}, {"name", IdentityName(ctx)}}}};
   if (!aws.ssh_key_name.empty()) spec["sshKeyName"] = aws.ssh_key_name;
   return spec;
 }
@@ -57,7 +68,7 @@ StatusOr<std::vector<nlohmann::json>> Identities(const RenderContext& ctx) {
   nlohmann::json allowed = {{"list", {ctx.ns}}};
   nlohmann::json obj = {{"apiVersion", kApiVersion},
                         {"kind", aws.identity_kind},
-                        {"metadata", {{"name", aws.identity_name}}}};
+                        {"metadata", {{"name", IdentityName(ctx)}}}};
   if (aws.identity_kind == kControllerIdentity) {
     return std::vector<nlohmann::json>{};
   }

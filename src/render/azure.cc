@@ -1,5 +1,6 @@
 // Azure (CAPZ): AzureCluster, AzureMachineTemplate and AzureClusterIdentity,
 // infrastructure v1beta1.
+#include "render/common.h"
 #include "render/provider.h"
 
 namespace capigitops::render {
@@ -25,7 +26,7 @@ StatusOr<nlohmann::json> ClusterSpec(const RenderContext& ctx) {
       {"identityRef",
        {{"apiVersion", kApiVersion},
         {"kind", "AzureClusterIdentity"},
-        {"name", azure.identity_name},
+        {"name", BoundedName(ctx.req.name, azure.identity_name)},
         {"namespace", ctx.ns}}}};
   if (!azure.subscription_id.empty()) {
     spec["subscriptionID"] = azure.subscription_id;
@@ -72,7 +73,10 @@ StatusOr<std::vector<nlohmann::json>> Identities(const RenderContext& ctx) {
   nlohmann::json obj = {
       {"apiVersion", kApiVersion},
       {"kind", "AzureClusterIdentity"},
-      {"metadata", {{"name", azure.identity_name}, {"namespace", ctx.ns}}},
+      // One identity per cluster, so pruning one never affects another.
+      {"metadata",
+       {{"name", BoundedName(ctx.req.name, azure.identity_name)},
+        {"namespace", ctx.ns}}},
       {"spec", spec}};
   return std::vector<nlohmann::json>{obj};
 }

@@ -61,35 +61,38 @@ bool IsDateTime(std::string_view s) {
          minute < 60 && second <= 60 && IsZone(s, pos);
 }
 
-// Standard base64 with padding (Go's base64.StdEncoding).
+// Standard base64 with padding (Go's base64.StdEncoding, which skips line
+// breaks).
 bool IsBase64(std::string_view s) {
-  if (s.size() % 4 != 0) return false;
-  size_t pad = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = s[i];
+  size_t chars = 0, pad = 0;
+  for (unsigned char c : s) {
+    if (c == '\r' || c == '\n') continue;
+    ++chars;
     if (c == '=') {
-      if (i + 2 < s.size()) return false;  // at most two, at the end
       ++pad;
-      continue;
-    }
-    if (pad > 0) return false;
-    if (!std::isalnum(c) && c != '+' && c != '/') return false;
-  }
-  return true;
-}
-
-// 8-4-4-4-12 hex digits, dashes optional, as go-openapi's UUID pattern.
-bool IsUuid(std::string_view s) {
-  size_t hex = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = s[i];
-    if (std::isxdigit(c)) {
-      ++hex;
-    } else if (c != '-' || (hex != 8 && hex != 12 && hex != 16 && hex != 20)) {
+    } else if (pad > 0 || (!std::isalnum(c) && c != '+' && c != '/')) {
       return false;
     }
   }
-  return hex == 32;
+  return chars % 4 == 0 && pad <= 2;
+}
+
+// 32 hex digits, optionally dashed 8-4-4-4-12 (go-openapi's UUID pattern).
+bool IsUuid(std::string_view s) {
+  size_t hex = 0;
+  bool after_dash = false;
+  for (unsigned char c : s) {
+    if (std::isxdigit(c)) {
+      ++hex;
+      after_dash = false;
+    } else if (c == '-' && !after_dash &&
+               (hex == 8 || hex == 12 || hex == 16 || hex == 20)) {
+      after_dash = true;
+    } else {
+      return false;
+    }
+  }
+  return hex == 32 && !after_dash;
 }
 
 bool IsIpv4(std::string_view s) {

@@ -250,24 +250,23 @@ std::optional<bool> MatchesPattern(const std::string& pattern,
                                    const std::string& value) {
   if (value.size() > kMaxValueBytes) return std::nullopt;
   static std::mutex mu;
+  // nullptr entries remember patterns that cannot be compiled.
   static auto* cache =
       new std::unordered_map<std::string, std::shared_ptr<const std::regex>>;
   std::shared_ptr<const std::regex> re;
+  bool cached = false;
   {
     std::lock_guard<std::mutex> lock(mu);
     auto it = cache->find(pattern);
-    if (it != cache->end()) re = it->second;
-  }
-  if (re == nullptr) {
-    bool cached = false;
-    {
-      std::lock_guard<std::mutex> lock(mu);
-      cached = cache->count(pattern) > 0;  // cached as "cannot compile"
+    if (it != cache->end()) {
+      cached = true;
+      re = it->second;
     }
-    if (cached) return std::nullopt;
-    re = Compile(pattern);
+  }
+  if (!cached) {
+    re = Compile(pattern);  // outside the lock: compiling can take a while
     std::lock_guard<std::mutex> lock(mu);
-    if (cache->size() < kMaxCachedPatterns) (*cache)[pattern] = re;
+    if (cache->size() < kMaxCachedPatterns) cache->emplace(pattern, re);
   }
   if (re == nullptr) return std::nullopt;
   try {

@@ -1,6 +1,4 @@
 // CrdRegistry: finds the CRD and version an object names, then validates.
-#include <algorithm>
-
 #include "capigitops/schema.h"
 #include "schema/errors.h"
 

@@ -272,6 +272,18 @@ class Walker {
         Add(RequiredError(path_));
       }
     }
+    if (resource && path_.empty() && !v.contains("metadata")) {
+      Add(RequiredError("metadata.name", "name or generateName is required"));
+    }
+    if (resource && !path_.empty()) {
+      // An embedded object needs its type
+      // (objectmeta.validateEmbeddedResource).
+      for (const char* key : {"apiVersion", "kind"}) {
+        if (v.contains(key)) continue;
+        PathScope scope(&path_, key);
+        Add(RequiredError(path_, "must not be empty"));
+      }
+    }
     for (const auto& item : v.items()) {
       PathScope scope(&path_, item.key());
       Field(item.key(), item.value(), s, resource);

@@ -12,6 +12,8 @@ TEST(AwsRenderTest, MatchesGolden) {
   ExpectGolden("aws", EmitStream(MustExpand(AwsRequest())));
 }
 
+// Each cluster gets its own identity object, so applying or pruning one
+// cluster never changes another's.
 TEST(AwsRenderTest, RoleIdentityIsClusterScopedAndAllowsTheNamespace) {
   auto objects = MustExpand(AwsRequest());
   nlohmann::json identity = FindObject(objects, "AWSClusterRoleIdentity");
@@ -26,7 +28,8 @@ TEST(AwsRenderTest, RoleIdentityIsClusterScopedAndAllowsTheNamespace) {
   EXPECT_EQ(cluster["apiVersion"], "infrastructure.cluster.x-k8s.io/v1beta2");
   EXPECT_EQ(cluster["spec"]["identityRef"],
             (nlohmann::json{{"kind", "AWSClusterRoleIdentity"},
-                            {"name", "ml-role"}}));
+                            {"name", "inference-ml-role"}}));
+  EXPECT_EQ(identity["metadata"]["name"], "inference-ml-role");
   EXPECT_EQ(cluster["spec"]["region"], "us-west-2");
 }
 

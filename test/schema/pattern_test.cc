@@ -3,8 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <set>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "schema/crd_testing.h"
 
@@ -53,6 +56,17 @@ TEST(PatternTest, GoPatternsFromCapgWork) {
   EXPECT_TRUE(Matches(quantity, "120Gi"));
   EXPECT_TRUE(Matches(quantity, "500m"));
   EXPECT_FALSE(Matches(quantity, "lots"));
+  // Escaped brackets, braces and \s inside a class (CAPZ tags).
+  const std::string tag =
+      R"(^[a-zA-Z0-9]([0-9A-Za-z_.@%=+:,*#&()\[\]{}\-\s]{0,61}[a-zA-Z0-9])?$)";
+  EXPECT_TRUE(Matches(tag, "my tag [x]{1}-2"));
+  EXPECT_FALSE(Matches(tag, "my tag!"));
+  EXPECT_FALSE(Matches(tag, std::string(64, 'a')));
+  const std::string cidr =
+      R"(^(?:[0-9]{1,3}\.){3}[0-9]{1,3}(?:\/([0-9]|[1-2][0-9]|3[0-2]))?$|^([a-fA-F0-9:]+:+)+[a-fA-F0-9]+\/[0-9]{1,3}$)";
+  EXPECT_TRUE(Matches(cidr, "10.0.0.0/16"));
+  EXPECT_TRUE(Matches(cidr, "fd00::1/64"));
+  EXPECT_FALSE(Matches(cidr, "10.0.0.0/33"));
 }
 
 TEST(PatternTest, UnsupportedPatternsAreSkippedNotFatal) {
@@ -77,6 +91,23 @@ TEST(PatternTest, NoBlowUpOnHostileInput) {
 TEST(PatternTest, NonAsciiValuesAreMatchedAsBytes) {
   EXPECT_TRUE(Matches("^[^,]+$", "grüße"));
   EXPECT_FALSE(Matches("^[a-z]+$", "grüße"));
+}
+
+TEST(PatternTest, CacheIsSafeAcrossThreads) {
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&wrong, t] {
+      for (int i = 0; i < 200; ++i) {
+        // Distinct patterns per round so threads race on inserting them.
+        std::string p = "^x" + std::to_string(i) + "-[a-z]+$";
+        std::string v = "x" + std::to_string(i) + (t % 2 ? "-abc" : "-ABC");
+        if (MatchesPattern(p, v) != std::optional<bool>(t % 2 == 1)) ++wrong;
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 void CollectPatterns(const json& node, std::set<std::string>* out) {

@@ -144,7 +144,12 @@ TEST(ValidateTest, StringFormats) {
   EXPECT_EQ(e.ToString(),
             "spec.t: Invalid value: \"yesterday\": spec.t in body must be of "
             "type date-time: \"yesterday\"");
+  EXPECT_TRUE(Check(schema, "b: \"aGVs\\nbG8=\"").empty());  // line break
   EXPECT_EQ(Only(Check(schema, "b: 'not base64!'")).field, "spec.b");
+  EXPECT_EQ(Only(Check(schema, "b: 'aGVsbG8=aa=='")).field, "spec.b");
+  EXPECT_EQ(
+      Only(Check(schema, "u: 123e4567--e89b-12d3-a456-426614174000")).field,
+      "spec.u");
   EXPECT_EQ(Only(Check(schema, "u: 123")).type, "FieldValueTypeInvalid");
   EXPECT_EQ(Only(Check(schema, "ip: 10.0.0.256")).field, "spec.ip");
 }
@@ -274,9 +279,12 @@ TEST(ValidateTest, EmbeddedResourceHasImplicitTypeMetaAndObjectMeta) {
                     "{name: x}, data: {a: b}}\n"
                     "strict: {apiVersion: v1, kind: Secret, data: {}}")
                   .empty());
-  SchemaError e =
-      Only(Check(schema, "strict: {kind: Secret, metadata: {labels: {a: 1}}}"));
-  EXPECT_EQ(e.field, "spec.strict.metadata.labels");
+  std::vector<SchemaError> errors =
+      Check(schema, "strict: {kind: Secret, metadata: {labels: {a: 1}}}");
+  ASSERT_EQ(errors.size(), 2u) << Describe(errors);
+  EXPECT_EQ(errors[0].ToString(),
+            "spec.strict.apiVersion: Required value: must not be empty");
+  EXPECT_EQ(errors[1].field, "spec.strict.metadata.labels");
 }
 
 TEST(ValidateTest, CombinatorsAreValueValidations) {
@@ -333,6 +341,9 @@ TEST(ValidateTest, RootMetadataIsObjectMeta) {
             "metadata.name: Required value: name or generateName is required");
   object["metadata"]["generateName"] = "w-";
   EXPECT_TRUE(Validate(object, schema).empty());
+  object.erase("metadata");
+  EXPECT_EQ(Only(Validate(object, schema)).ToString(),
+            "metadata.name: Required value: name or generateName is required");
 }
 
 TEST(ValidateTest, RootMustBeAnObject) {
@@ -341,22 +352,30 @@ TEST(ValidateTest, RootMustBeAnObject) {
 }
 
 TEST(ValidateTest, HostileDepthDoesNotOverflow) {
-  // A schema and value nested far deeper than any CRD.
+  // A schema and value nested far deeper than any CRD, built in place.
   json schema = {{"type", "object"}};
   json value = json::object();
+  json* schema_leaf = &schema;
+  json* value_leaf = &value;
   for (int i = 0; i < 1000; ++i) {
-    schema = {{"type", "object"}, {"properties", {{"a", schema}}}};
-    value = {{"a", value}};
+    (*schema_leaf)["properties"]["a"] = {{"type", "object"}};
+    schema_leaf = &(*schema_leaf)["properties"]["a"];
+    (*value_leaf)["a"] = json::object();
+    value_leaf = &(*value_leaf)["a"];
   }
   json object = Object(value);
   std::vector<SchemaError> errors =
       Validate(object, ResourceSchema("type: object\nproperties: {}\n"));
   EXPECT_EQ(Only(errors).field, "spec.a");  // unknown: schema is shallow
   json deep_schema = ResourceSchema("type: object");
-  deep_schema["properties"]["spec"] = schema;
+  deep_schema["properties"]["spec"] = std::move(schema);
   errors = Validate(object, deep_schema);
   ASSERT_EQ(errors.size(), 1u) << Describe(errors);
   EXPECT_NE(errors[0].message.find("too deep"), std::string::npos);
+  // Defaulting and pruning stop at the same depth instead of overflowing.
+  ApplyDefaults(&object, deep_schema);
+  Prune(&object, deep_schema);
+  EXPECT_TRUE(object["spec"].contains("a"));
 }
 
 }  // namespace

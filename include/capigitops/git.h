@@ -1,0 +1,109 @@
+// The Git layer: fetch a branch of the cluster-definition repository into a
+// local bare cache, read files straight from a commit's tree, and commit and
+// push changes (status, TTL teardown) without ever forcing.
+//
+// GitSource is an interface so that the reconciler can be tested with an
+// in-memory fake; NewLibgit2Source returns the real, libgit2-backed one.
+#ifndef CAPIGITOPS_GIT_H_
+#define CAPIGITOPS_GIT_H_
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "capigitops/loader.h"
+#include "capigitops/status.h"
+
+namespace capigitops {
+
+// How to authenticate to the remote. Secrets are read when needed and never
+// appear in a log line or an error message.
+struct GitAuth {
+  // https: user name for basic auth. Default: the one in the URL, else "git".
+  // ssh: login name. Default: the one in the URL, else "git".
+  std::string username;
+  // https: the token or password, read from this file (trailing whitespace
+  // trimmed) or, when token_file is empty, from this environment variable.
+  std::string token_file;
+  std::string token_env;
+  // ssh: private key (unencrypted; "<key>.pub" is used when it exists) and
+  // the known_hosts file the server's host key must be listed in. An unknown
+  // host or a changed key is an error.
+  std::string ssh_key_file;
+  std::string known_hosts_file;
+};
+
+struct GitSourceOptions {
+  // https://, http:// (tests), ssh://, user@host:path, file://, or a path.
+  std::string url;
+  std::string branch = "main";
+  // Optional pinned commit (full or abbreviated hex); it must be reachable
+  // from the branch tip.
+  std::string revision;
+  // Bare repository that is cloned into once and fetched into afterwards.
+  // Empty: a temporary directory, removed when the source is destroyed.
+  std::string cache_dir;
+  GitAuth auth;
+  // Prefixes that Fetch reads but that do not count for Snapshot::spec_hash:
+  // the reconciler's own status commits must not look like spec changes.
+  std::vector<std::string> unhashed_prefixes = {"status"};
+  // Maximum number of push attempts when others keep pushing in between.
+  int max_push_attempts = 5;
+  // Test seam only: called after the commit is built and before each push
+  // attempt (attempt counts from 0), so that a test can push a competing
+  // commit into exactly that window.
+  std::function<void(int attempt)> before_push_for_test;
+};
+
+struct Snapshot {
+  std::string commit;  // hex sha of the branch tip or the pinned revision
+  // Every regular file under the requested prefixes, from the commit's tree.
+  FileSet files;
+  // SHA-256 (hex) over the Git object ids of the requested prefixes minus
+  // GitSourceOptions::unhashed_prefixes: changes only when spec content does.
+  std::string spec_hash;
+  // Requested prefix -> Git object id (tree or blob) in this commit, "" when
+  // the commit has no such path.
+  std::map<std::string, std::string> prefix_ids;
+};
+
+struct CommitRequest {
+  std::string branch;  // created (without parent) when the remote lacks it
+  // Path -> new content; nullopt deletes the file (absent paths are ignored).
+  std::map<std::string, std::optional<std::string>> changes;
+  std::string message;
+  std::string author_name = "capi-gitops";
+  std::string author_email = "capi-gitops@localhost";
+};
+
+class GitSource {
+ public:
+  virtual ~GitSource() = default;
+
+  // Fetches the configured branch and reads every file under `prefixes`
+  // ("capi-gitops.yaml", "clusters", ...; empty = the whole tree). An
+  // unreachable remote is Unavailable, bad credentials or an unverified host
+  // Unauthenticated, a missing branch or revision NotFound: never an empty
+  // snapshot.
+  virtual StatusOr<Snapshot> Fetch(
+      const std::vector<std::string>& prefixes) = 0;
+
+  // Commits `req.changes` on top of the remote tip of req.branch and pushes
+  // without force. When the push is rejected because someone else pushed,
+  // fetches again, re-applies the same changes on the new tip and retries
+  // (bounded; Conflict when exhausted). Returns the new commit's hex sha, or
+  // "" (OK) when the changes leave the tree as it is: no empty commits.
+  virtual StatusOr<std::string> CommitAndPush(const CommitRequest& req) = 0;
+};
+
+std::unique_ptr<GitSource> NewLibgit2Source(const GitSourceOptions& options);
+
+// The URL with any password or token in it replaced by "***", for messages.
+std::string ScrubUrl(const std::string& url);
+
+}  // namespace capigitops
+
+#endif  // CAPIGITOPS_GIT_H_

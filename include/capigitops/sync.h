@@ -1,0 +1,134 @@
+// Plan and apply: desired CAPI objects against the live management cluster.
+//
+// Planning costs one LIST per kind (with our label selector) plus a dry-run
+// server-side apply only for objects that look changed, so a no-op plan does
+// not grow with the number of objects. Applying is staged (templates, then
+// control plane and machine deployments, then the Cluster), records every
+// object in the cluster's inventory before it is created, and prunes only
+// inventory objects, following the safety rules of product.md section 5.
+#ifndef CAPIGITOPS_SYNC_H_
+#define CAPIGITOPS_SYNC_H_
+
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "capigitops/diff.h"
+#include "capigitops/inventory.h"
+#include "capigitops/kube_client.h"
+
+namespace capigitops {
+
+// What the repository wants, as the sync layer needs it.
+struct DesiredCluster {
+  std::string name;
+  std::string owner;
+  std::vector<nlohmann::json> objects;  // in apply order
+};
+
+struct DesiredState {
+  std::string ns;
+  std::string revision;
+  std::vector<DesiredCluster> clusters;
+  // Clusters whose spec is broken or denied: left exactly as they are live.
+  std::map<std::string, std::string> blocked;  // name -> reason
+  // False when the source as a whole is in doubt (capi-gitops.yaml or a
+  // policy file has errors): then nothing at all is deleted.
+  bool prune_allowed = true;
+  std::string prune_blocked_reason;
+  int budget_max_clusters = 3;
+  int budget_max_percent = 25;
+};
+
+enum class ObjectAction { kCreate, kUpdate, kUnchanged, kDelete, kKeep };
+const char* ObjectActionName(ObjectAction a);
+
+struct ObjectChange {
+  ObjRef ref;
+  ObjectAction action = ObjectAction::kUnchanged;
+  std::vector<FieldChange> changes;  // kUpdate
+  nlohmann::json desired;            // kCreate / kUpdate / kUnchanged
+  std::string note;                  // e.g. why a stale template is kept
+};
+
+enum class ClusterAction { kCreate, kUpdate, kUnchanged, kDelete, kBlocked };
+const char* ClusterActionName(ClusterAction a);
+
+struct ClusterPlan {
+  std::string name;
+  std::string owner;
+  ClusterAction action = ClusterAction::kUnchanged;
+  std::string reason;  // why blocked / why deleted / why deletion is held
+  bool deletion_held = false;  // protection or budget: nothing is deleted
+  std::vector<ObjectChange> objects;
+  std::optional<Inventory> inventory;  // live, when the cluster exists
+  std::string error;  // planning failed for this cluster (e.g. dry-run)
+
+  int Count(ObjectAction a) const;
+};
+
+struct Plan {
+  std::string ns;
+  std::vector<ClusterPlan> clusters;  // sorted by name
+  // Objects with our labels that no inventory lists: reported, never deleted.
+  std::vector<std::string> orphans;
+  bool prune_allowed = true;  // false when the source had global errors
+  std::string prune_blocked_reason;
+  bool budget_exceeded = false;
+  std::string budget_message;
+  bool HasChanges() const;
+};
+
+// Live objects of the kinds we manage, by reference, plus the inventories.
+struct LiveState {
+  std::map<std::string, Inventory> inventories;  // by cluster name
+  std::map<ObjRef, nlohmann::json> objects;
+  std::set<std::string> unserved_kinds;  // "apiVersion/Kind"
+};
+
+struct SyncOptions {
+  std::string field_manager = "capi-gitops";
+  bool prune = true;                 // delete what the repo no longer wants
+  bool allow_mass_deletion = false;  // ignore the deletion budget
+  int wait_seconds =
+      120;          // for a deleted Cluster to disappear (then resume later)
+  int64_t now = 0;  // Unix seconds, for createdAt
+  // Progress callback: objects done, total.
+  std::function<void(size_t, size_t)> progress;
+};
+
+// One LIST for the inventories and one per kind of `kinds` (apiVersion, kind)
+// and of the kinds the inventories name.
+StatusOr<LiveState> FetchLiveState(
+    KubeClient& client, const std::string& ns,
+    const std::set<std::pair<std::string, std::string>>& kinds);
+
+// Compares the evaluation's desired objects with the live state. Objects
+// that look changed are checked with a server-side dry-run apply so server
+// defaults never show as drift.
+Plan BuildPlan(KubeClient& client, const DesiredState& desired,
+               const LiveState& live, const SyncOptions& options);
+
+struct ApplyCounts {
+  int created = 0, configured = 0, unchanged = 0, deleted = 0, failed = 0;
+};
+
+struct ClusterApplyResult {
+  std::string name;
+  ApplyCounts counts;
+  std::vector<std::string> errors;
+  std::string state;  // "applied", "deleting", "deleted", "blocked", "held"
+};
+
+// Carries out `plan`. One failing cluster does not stop the others.
+std::vector<ClusterApplyResult> ExecutePlan(KubeClient& client,
+                                            const Plan& plan,
+                                            const SyncOptions& options);
+
+}  // namespace capigitops
+
+#endif  // CAPIGITOPS_SYNC_H_

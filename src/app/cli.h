@@ -1,0 +1,53 @@
+// The command-line layer: how far each subcommand runs the pipeline, the
+// shared options, and the exit codes (product.md section 4).
+#ifndef CAPIGITOPS_APP_CLI_H_
+#define CAPIGITOPS_APP_CLI_H_
+
+#include <cxxopts.hpp>
+#include <iosfwd>
+#include <string>
+
+namespace capigitops {
+
+// Exit codes; documented in `capi-gitops --help`.
+enum ExitCode {
+  kExitOk = 0,
+  kExitInvalid = 1,      // invalid spec or policy denial
+  kExitChanges = 2,      // plan --detailed-exitcode: changes pending
+  kExitUsage = 2,        // bad flags or arguments
+  kExitSourceError = 3,  // the repository could not be read
+  kExitApiError = 4,     // the management cluster could not be reached
+  kExitApplyFailed = 5,  // some objects failed to apply or delete
+};
+
+// How far a subcommand runs the pipeline, as in ninja's tool table.
+enum class Stage { kValidate, kRender, kPlan, kApply, kReconcile, kRun };
+
+struct CommandIo {
+  std::ostream* out;
+  std::ostream* err;
+  bool out_is_tty = false;
+};
+
+struct Command {
+  const char* name;
+  const char* summary;
+  Stage stage;
+  // Adds the subcommand's own options (beyond the common ones).
+  void (*add_options)(cxxopts::Options* options);
+  int (*run)(const cxxopts::ParseResult& args, const CommandIo& io);
+};
+
+// Subcommand implementations (src/app/*_command.cc).
+void AddValidateOptions(cxxopts::Options* options);
+int RunValidate(const cxxopts::ParseResult& args, const CommandIo& io);
+void AddRenderOptions(cxxopts::Options* options);
+int RunRender(const cxxopts::ParseResult& args, const CommandIo& io);
+void AddPlanOptions(cxxopts::Options* options);
+int RunPlan(const cxxopts::ParseResult& args, const CommandIo& io);
+void AddApplyOptions(cxxopts::Options* options);
+int RunApply(const cxxopts::ParseResult& args, const CommandIo& io);
+
+}  // namespace capigitops
+
+#endif  // CAPIGITOPS_APP_CLI_H_

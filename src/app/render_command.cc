@@ -1,0 +1,86 @@
+// capi-gitops render [REPO_DIR] [--cluster N] [-o yaml|json] [--out-dir D]
+#include <filesystem>
+#include <fstream>
+
+#include "app/cli.h"
+#include "app/report.h"
+#include "capigitops/yaml.h"
+
+namespace capigitops {
+namespace {
+
+std::string Serialize(const std::vector<nlohmann::json>& objects,
+                      const std::string& format) {
+  if (format == "json") {
+    nlohmann::json list = {
+        {"apiVersion", "v1"}, {"kind", "List"}, {"items", objects}};
+    return list.dump(2) + "\n";
+  }
+  std::string out;
+  for (const nlohmann::json& obj : objects) out += "---\n" + yaml::Emit(obj);
+  return out;
+}
+
+}  // namespace
+
+void AddRenderOptions(cxxopts::Options* options) {
+  options->add_options()("cluster", "render only this cluster",
+                         cxxopts::value<std::string>())(
+      "o,output", "yaml or json",
+      cxxopts::value<std::string>()->default_value("yaml"))(
+      "out-dir", "write one file per cluster into this directory",
+      cxxopts::value<std::string>())(
+      "revision", "source revision to record on each Cluster",
+      cxxopts::value<std::string>()->default_value(""));
+  AddRepoDirArgument(options);
+}
+
+int RunRender(const cxxopts::ParseResult& args, const CommandIo& io) {
+  std::string format = args["output"].as<std::string>();
+  if (format != "yaml" && format != "json") {
+    *io.err << "capi-gitops render: -o must be yaml or json\n";
+    return kExitUsage;
+  }
+  EvaluateOptions options;
+  options.render = true;
+  options.revision = args["revision"].as<std::string>();
+  Evaluation ev;
+  int code = kExitOk;
+  if (!LoadAndEvaluate(args, io, options, &ev, &code)) return code;
+  PrintDiagnostics(ev, *io.err);
+
+  std::string only =
+      args.count("cluster") ? args["cluster"].as<std::string>() : "";
+  bool found = only.empty();
+  std::vector<nlohmann::json> all;
+  for (const ClusterResult& c : ev.clusters) {
+    if (!only.empty() && c.request.name != only) continue;
+    found = true;
+    if (args.count("out-dir")) {
+      std::filesystem::path dir = args["out-dir"].as<std::string>();
+      std::error_code ec;
+      std::filesystem::create_directories(dir, ec);
+      std::filesystem::path file = dir / (c.request.name + "." + format);
+      std::ofstream out(file);
+      out << Serialize(c.objects, format);
+      if (!out) {
+        *io.err << "capi-gitops render: cannot write " << file.string() << "\n";
+        return kExitSourceError;
+      }
+    } else {
+      all.insert(all.end(), c.objects.begin(), c.objects.end());
+    }
+  }
+  if (!found) {
+    bool broken = ev.repo.broken.count(only) > 0;
+    *io.err << "capi-gitops render: cluster \"" << only << "\" "
+            << (broken ? "has errors (see above)"
+                       : "is not defined in the repository")
+            << "\n";
+    return broken ? kExitInvalid : kExitUsage;
+  }
+  if (!args.count("out-dir")) *io.out << Serialize(all, format);
+  return ev.has_errors ? kExitInvalid : kExitOk;
+}
+
+}  // namespace capigitops

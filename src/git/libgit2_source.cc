@@ -1,0 +1,367 @@
+// GitSource backed by libgit2: a bare cache repository, fetched into with an
+// anonymous remote (so the URL, and anything secret in it, is never written to
+// the cache's config), files read from trees, commits built with
+// git_tree_create_updated, pushes that never force.
+#include <unistd.h>
+
+#include <filesystem>
+#include <system_error>
+
+#include "capigitops/git.h"
+#include "git/credentials.h"
+#include "git/handles.h"
+#include "git/tree_io.h"
+#include "git/url.h"
+
+namespace capigitops {
+namespace {
+
+using git::CallbackState;
+using git::LastErrorMessage;
+using git::OidHex;
+
+// Push rejections that mean "someone else pushed first": worth a retry after
+// fetching again. Anything else (hooks, protected branches) is final.
+bool IsRaceRejection(const std::string& reason) {
+  for (const char* s : {"fast-forward", "fetch first", "stale", "lock"}) {
+    if (reason.find(s) != std::string::npos) return true;
+  }
+  return false;
+}
+
+class Libgit2Source : public GitSource {
+ public:
+  Libgit2Source(GitSourceOptions options, StatusOr<git::RemoteUrl> url)
+      : options_(std::move(options)), url_(std::move(url)) {}
+
+  ~Libgit2Source() override {
+    repo_.reset();
+    if (!temp_dir_.empty()) {
+      std::error_code ec;
+      std::filesystem::remove_all(temp_dir_, ec);
+    }
+  }
+
+  StatusOr<Snapshot> Fetch(const std::vector<std::string>& prefixes) override;
+  StatusOr<std::string> CommitAndPush(const CommitRequest& req) override;
+
+ private:
+  std::string Context(const std::string& verb,
+                      const std::string& branch) const {
+    std::string url = url_.ok() ? url_->display : ScrubUrl(options_.url);
+    return verb + " " + url + " (branch " + branch + ")";
+  }
+  Status Open();
+  Status PrepareCallbacks(CallbackState* st) const;
+  // libgit2 calls a missing local path an "unsupported URL protocol".
+  Status CheckLocalPath() const;
+  // The remote tip of `branch` after fetching it; nullopt when the remote
+  // has no such branch.
+  StatusOr<std::optional<git_oid>> FetchBranch(const std::string& branch);
+  StatusOr<git_oid> ResolveRevision(const git_oid& tip) const;
+  StatusOr<std::optional<git_oid>> BuildCommit(
+      const CommitRequest& req, const std::optional<git_oid>& tip);
+  // True when pushed; false when rejected because the remote moved.
+  StatusOr<bool> Push(const std::string& branch);
+  Status SetRef(const std::string& name, const git_oid& oid);
+  int CreateRemote(git_remote** out) const;
+
+  git::LibraryGuard library_;  // first: destroyed last
+  GitSourceOptions options_;
+  StatusOr<git::RemoteUrl> url_;
+  git::RepositoryPtr repo_;
+  std::string temp_dir_;
+};
+
+Status Libgit2Source::Open() {
+  if (!url_.ok()) return url_.status();
+  if (repo_ != nullptr) return Status::Ok();
+  std::string dir = options_.cache_dir;
+  std::error_code ec;
+  if (dir.empty()) {
+    std::string tmpl =
+        (std::filesystem::temp_directory_path(ec) / "capigitops-git-XXXXXX")
+            .string();
+    if (ec || mkdtemp(tmpl.data()) == nullptr) {
+      return Status::Internal("cannot create a temporary cache directory");
+    }
+    dir = temp_dir_ = tmpl;
+  }
+  git_repository* raw = nullptr;
+  if (std::filesystem::exists(dir, ec) && !std::filesystem::is_empty(dir, ec)) {
+    int rc = git_repository_open_bare(&raw, dir.c_str());
+    if (rc < 0) {
+      return Status::InvalidArgument("cache directory " + dir +
+                                     " exists but is not a bare Git repository "
+                                     "(remove it to start afresh): " +
+                                     LastErrorMessage(rc));
+    }
+  } else {
+    int rc = git_repository_init(&raw, dir.c_str(), /*is_bare=*/1);
+    if (rc < 0) {
+      return Status::Internal("creating cache repository " + dir + ": " +
+                              LastErrorMessage(rc));
+    }
+  }
+  repo_.reset(raw);
+  return Status::Ok();
+}
+
+Status Libgit2Source::PrepareCallbacks(CallbackState* st) const {
+  st->url = &*url_;
+  st->auth = &options_.auth;
+  if (url_->transport == git::Transport::kHttp ||
+      url_->transport == git::Transport::kHttps) {
+    return git::LoadSecret(*url_, options_.auth, &st->secret);
+  }
+  return Status::Ok();
+}
+
+Status Libgit2Source::CheckLocalPath() const {
+  if (url_->transport != git::Transport::kLocal) return Status::Ok();
+  std::string path = url_->for_libgit2;
+  if (path.rfind("file://", 0) == 0) path.erase(0, 7);
+  std::error_code ec;
+  if (!std::filesystem::is_directory(path, ec)) {
+    return Status::Unavailable("repository path " + path +
+                               " does not exist or is not a directory");
+  }
+  return Status::Ok();
+}
+
+// An in-memory remote, so the URL (and anything secret in it) never reaches
+// the cache's config. url.*.insteadOf rewriting is skipped: the URL the user
+// configured is the one used (and libgit2 1.5 leaks pcre2 match data there).
+int Libgit2Source::CreateRemote(git_remote** out) const {
+  git_remote_create_options opts = GIT_REMOTE_CREATE_OPTIONS_INIT;
+  opts.repository = repo_.get();
+  opts.flags = GIT_REMOTE_CREATE_SKIP_INSTEADOF |
+               GIT_REMOTE_CREATE_SKIP_DEFAULT_FETCHSPEC;
+  return git_remote_create_with_opts(out, url_->for_libgit2.c_str(), &opts);
+}
+
+Status Libgit2Source::SetRef(const std::string& name, const git_oid& oid) {
+  git_reference* raw = nullptr;
+  int rc = git_reference_create(&raw, repo_.get(), name.c_str(), &oid,
+                                /*force=*/1, "capi-gitops");
+  if (rc < 0) {
+    return Status::Internal("updating " + name + ": " + LastErrorMessage(rc));
+  }
+  git_reference_free(raw);
+  return Status::Ok();
+}
+
+StatusOr<std::optional<git_oid>> Libgit2Source::FetchBranch(
+    const std::string& branch) {
+  std::string ref = "refs/heads/" + branch;
+  int valid = 0;
+  if (git_reference_name_is_valid(&valid, ref.c_str()) < 0 || !valid) {
+    return Status::InvalidArgument("invalid branch name \"" + branch + "\"");
+  }
+  RETURN_IF_ERROR(CheckLocalPath());
+  CallbackState st;
+  RETURN_IF_ERROR(PrepareCallbacks(&st));
+  git_remote* raw = nullptr;
+  int rc = CreateRemote(&raw);
+  if (rc < 0) return git::MapGitError(rc, st, StatusCode::kInvalidArgument);
+  git::RemotePtr remote(raw);
+  git_fetch_options fo = GIT_FETCH_OPTIONS_INIT;
+  git::InstallCallbacks(&fo.callbacks, &st);
+  fo.download_tags = GIT_REMOTE_DOWNLOAD_TAGS_NONE;
+  fo.update_fetchhead = 0;
+  // Remote-tracking refs keep fetched objects reachable and let the next
+  // fetch negotiate from them: that is what makes it incremental.
+  std::string spec = "+" + ref + ":refs/remotes/origin/" + branch;
+  char* specs[] = {spec.data()};
+  git_strarray refspecs = {specs, 1};
+  rc = git_remote_fetch(remote.get(), &refspecs, &fo, nullptr);
+  if (rc < 0) return git::MapGitError(rc, st, StatusCode::kUnavailable);
+  const git_remote_head** heads = nullptr;
+  size_t count = 0;
+  rc = git_remote_ls(&heads, &count, remote.get());
+  if (rc < 0) return git::MapGitError(rc, st, StatusCode::kUnavailable);
+  for (size_t i = 0; i < count; ++i) {
+    if (ref == heads[i]->name) return std::optional<git_oid>(heads[i]->oid);
+  }
+  return std::optional<git_oid>();
+}
+
+StatusOr<git_oid> Libgit2Source::ResolveRevision(const git_oid& tip) const {
+  const std::string& rev = options_.revision;
+  if (rev.size() < 4 || rev.size() > GIT_OID_HEXSZ ||
+      rev.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
+    return Status::InvalidArgument(
+        "revision \"" + rev + "\" is not a commit id (4 to 40 hex digits)");
+  }
+  git_object* raw = nullptr;
+  int rc = git_revparse_single(&raw, repo_.get(), rev.c_str());
+  if (rc == GIT_EAMBIGUOUS) {
+    return Status::InvalidArgument("revision " + rev +
+                                   " is ambiguous; give more digits");
+  }
+  if (rc < 0) {
+    return Status::NotFound("revision " + rev +
+                            " not found in the fetched history");
+  }
+  git::ObjectPtr obj(raw);
+  git_object* peeled = nullptr;
+  if (git_object_peel(&peeled, obj.get(), GIT_OBJECT_COMMIT) < 0) {
+    return Status::NotFound("revision " + rev + " is not a commit");
+  }
+  git::ObjectPtr commit(peeled);
+  git_oid oid = *git_object_id(commit.get());
+  if (!git_oid_equal(&oid, &tip) &&
+      git_graph_descendant_of(repo_.get(), &tip, &oid) != 1) {
+    return Status::NotFound("revision " + rev +
+                            " is not reachable from the "
+                            "branch tip " +
+                            OidHex(tip));
+  }
+  return oid;
+}
+
+StatusOr<Snapshot> Libgit2Source::Fetch(
+    const std::vector<std::string>& prefixes) {
+  const std::string& branch = options_.branch;
+  std::string ctx = Context("fetching", branch);
+  RETURN_IF_ERROR(Open().WithContext(ctx));
+  StatusOr<std::optional<git_oid>> tip = FetchBranch(branch);
+  if (!tip.ok()) return tip.status().WithContext(ctx);
+  if (!tip->has_value()) {
+    return Status::NotFound(ctx + ": the remote has no branch " + branch);
+  }
+  git_oid oid = **tip;
+  if (!options_.revision.empty()) {
+    StatusOr<git_oid> pinned = ResolveRevision(oid);
+    if (!pinned.ok()) return pinned.status().WithContext(ctx);
+    oid = *pinned;
+  }
+  git_commit* raw_commit = nullptr;
+  int rc = git_commit_lookup(&raw_commit, repo_.get(), &oid);
+  if (rc < 0) {
+    return Status::Internal(ctx + ": reading commit " + OidHex(oid) + ": " +
+                            LastErrorMessage(rc));
+  }
+  git::CommitPtr commit(raw_commit);
+  git_tree* raw_tree = nullptr;
+  rc = git_commit_tree(&raw_tree, commit.get());
+  if (rc < 0) {
+    return Status::Internal(ctx + ": reading the tree of " + OidHex(oid) +
+                            ": " + LastErrorMessage(rc));
+  }
+  git::TreePtr tree(raw_tree);
+  Snapshot snapshot;
+  snapshot.commit = OidHex(oid);
+  Status s = git::ReadPrefixes(repo_.get(), tree.get(), prefixes,
+                               options_.unhashed_prefixes, &snapshot);
+  if (!s.ok()) return s.WithContext(ctx + " at " + snapshot.commit);
+  return snapshot;
+}
+
+StatusOr<std::optional<git_oid>> Libgit2Source::BuildCommit(
+    const CommitRequest& req, const std::optional<git_oid>& tip) {
+  git::CommitPtr parent;
+  git::TreePtr base;
+  if (tip.has_value()) {
+    git_commit* raw = nullptr;
+    int rc = git_commit_lookup(&raw, repo_.get(), &*tip);
+    if (rc < 0) return Status::Internal("reading tip: " + LastErrorMessage(rc));
+    parent.reset(raw);
+    git_tree* raw_tree = nullptr;
+    rc = git_commit_tree(&raw_tree, parent.get());
+    if (rc < 0)
+      return Status::Internal("reading tree: " + LastErrorMessage(rc));
+    base.reset(raw_tree);
+  }
+  ASSIGN_OR_RETURN(std::optional<git_oid> tree_id,
+                   git::BuildTree(repo_.get(), base.get(), req.changes));
+  if (!tree_id.has_value()) return std::optional<git_oid>();
+  git_tree* raw_tree = nullptr;
+  int rc = git_tree_lookup(&raw_tree, repo_.get(), &*tree_id);
+  if (rc < 0)
+    return Status::Internal("reading new tree: " + LastErrorMessage(rc));
+  git::TreePtr tree(raw_tree);
+  git_signature* raw_sig = nullptr;
+  rc = git_signature_now(&raw_sig, req.author_name.c_str(),
+                         req.author_email.c_str());
+  if (rc < 0) {
+    return Status::InvalidArgument("author \"" + req.author_name + " <" +
+                                   req.author_email +
+                                   ">\": " + LastErrorMessage(rc));
+  }
+  git::SignaturePtr sig(raw_sig);
+  const git_commit* parents[] = {parent.get()};
+  git_oid commit_id;
+  rc = git_commit_create(&commit_id, repo_.get(), nullptr, sig.get(), sig.get(),
+                         nullptr, req.message.c_str(), tree.get(),
+                         parent ? 1 : 0, parents);
+  if (rc < 0)
+    return Status::Internal("creating commit: " + LastErrorMessage(rc));
+  return std::optional<git_oid>(commit_id);
+}
+
+StatusOr<bool> Libgit2Source::Push(const std::string& branch) {
+  RETURN_IF_ERROR(CheckLocalPath());
+  CallbackState st;
+  RETURN_IF_ERROR(PrepareCallbacks(&st));
+  git_remote* raw = nullptr;
+  int rc = CreateRemote(&raw);
+  if (rc < 0) return git::MapGitError(rc, st, StatusCode::kInvalidArgument);
+  git::RemotePtr remote(raw);
+  git_push_options po = GIT_PUSH_OPTIONS_INIT;
+  git::InstallCallbacks(&po.callbacks, &st);
+  // No leading '+': the remote only accepts a fast-forward.
+  std::string spec = "refs/heads/" + branch + ":refs/heads/" + branch;
+  char* specs[] = {spec.data()};
+  git_strarray refspecs = {specs, 1};
+  rc = git_remote_push(remote.get(), &refspecs, &po);
+  // libgit2 compares with the remote tip it just listed and refuses a
+  // non-fast-forward itself; a later race is reported by the server.
+  if (rc == GIT_ENONFASTFORWARD) return false;
+  if (rc < 0) return git::MapGitError(rc, st, StatusCode::kUnavailable);
+  for (const std::string& reason : st.push_rejections) {
+    if (!IsRaceRejection(reason)) {
+      return Status::PermissionDenied("the remote rejected the push: " +
+                                      reason);
+    }
+  }
+  return st.push_rejections.empty();
+}
+
+StatusOr<std::string> Libgit2Source::CommitAndPush(const CommitRequest& req) {
+  std::string ctx = Context("committing to", req.branch);
+  RETURN_IF_ERROR(Open().WithContext(ctx));
+  if (req.message.empty()) {
+    return Status::InvalidArgument(ctx + ": the commit message is empty");
+  }
+  int attempts = std::max(1, options_.max_push_attempts);
+  for (int attempt = 0; attempt < attempts; ++attempt) {
+    StatusOr<std::optional<git_oid>> tip = FetchBranch(req.branch);
+    if (!tip.ok()) return tip.status().WithContext(ctx);
+    StatusOr<std::optional<git_oid>> commit = BuildCommit(req, *tip);
+    if (!commit.ok()) return commit.status().WithContext(ctx);
+    if (!commit->has_value()) return std::string();  // nothing changes
+    const git_oid& id = **commit;
+    RETURN_IF_ERROR(SetRef("refs/heads/" + req.branch, id).WithContext(ctx));
+    if (options_.before_push_for_test) options_.before_push_for_test(attempt);
+    StatusOr<bool> pushed = Push(req.branch);
+    if (!pushed.ok()) return pushed.status().WithContext(ctx);
+    if (*pushed) {
+      RETURN_IF_ERROR(
+          SetRef("refs/remotes/origin/" + req.branch, id).WithContext(ctx));
+      return OidHex(id);
+    }
+  }
+  return Status::Conflict(ctx + ": the push was rejected " +
+                          std::to_string(attempts) +
+                          " times because others kept pushing; try again");
+}
+
+}  // namespace
+
+std::unique_ptr<GitSource> NewLibgit2Source(const GitSourceOptions& options) {
+  return std::make_unique<Libgit2Source>(options,
+                                         git::ParseRemoteUrl(options.url));
+}
+
+}  // namespace capigitops

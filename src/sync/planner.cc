@@ -1,0 +1,287 @@
+// Building the plan: what to create, update, keep and delete per cluster.
+#include <algorithm>
+#include <cmath>
+#include <mutex>
+
+#include "capigitops/duration.h"
+#include "capigitops/render.h"
+#include "capigitops/sync.h"
+
+namespace capigitops {
+namespace {
+
+using nlohmann::json;
+
+// True when our last apply owned a field that `desired` no longer sets, so
+// the apply would remove it: walks the manager's FieldsV1 "f:" keys.
+bool OwnsFieldsNotIn(const json& fields, const json& desired) {
+  for (auto it = fields.begin(); it != fields.end(); ++it) {
+    const std::string& key = it.key();
+    if (key.rfind("f:", 0) != 0) continue;  // list entries are compared whole
+    std::string name = key.substr(2);
+    if (!desired.is_object() || !desired.contains(name)) return true;
+    if (it->is_object() && !it->empty() &&
+        OwnsFieldsNotIn(*it, desired[name])) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool LooksUnchanged(const json& desired, const json& live,
+                    const std::string& manager) {
+  if (!IsSubset(desired, Normalize(live))) return false;
+  const json& meta = live.value("metadata", json::object());
+  for (const json& mf : meta.value("managedFields", json::array())) {
+    if (mf.value("manager", "") == manager &&
+        mf.value("operation", "") == "Apply" &&
+        OwnsFieldsNotIn(mf.value("fieldsV1", json::object()), desired)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+json WithCreatedAt(json obj, int64_t created_at) {
+  if (obj.value("kind", "") == "Cluster" && created_at > 0) {
+    obj["metadata"]["annotations"][kCreatedAtAnnotation] =
+        FormatRfc3339(created_at);
+  }
+  return obj;
+}
+
+void PlanDesiredCluster(const DesiredCluster& dc, const LiveState& live,
+                        const SyncOptions& options, ClusterPlan* cp,
+                        std::vector<ObjectChange*>* to_check) {
+  auto inv = live.inventories.find(dc.name);
+  if (inv != live.inventories.end()) cp->inventory = inv->second;
+  int64_t created = cp->inventory && cp->inventory->created_at
+                        ? cp->inventory->created_at
+                        : options.now;
+  std::set<ObjRef> desired_refs;
+  for (const json& obj : dc.objects) {
+    ObjectChange oc;
+    oc.desired = WithCreatedAt(obj, created);
+    oc.ref = ObjRef::Of(obj);
+    desired_refs.insert(oc.ref);
+    auto l = live.objects.find(oc.ref);
+    if (l == live.objects.end()) {
+      oc.action = ObjectAction::kCreate;
+    } else if (LooksUnchanged(oc.desired, l->second, options.field_manager)) {
+      oc.action = ObjectAction::kUnchanged;
+    } else {
+      oc.action = ObjectAction::kUpdate;  // confirmed by a dry run below
+    }
+    cp->objects.push_back(std::move(oc));
+  }
+  if (cp->inventory) {
+    for (const ObjRef& stale : Stale(cp->inventory->objects, desired_refs)) {
+      ObjectChange oc;
+      oc.ref = stale;
+      oc.action = ObjectAction::kDelete;
+      cp->objects.push_back(std::move(oc));
+    }
+  }
+  for (ObjectChange& oc : cp->objects) {
+    if (oc.action == ObjectAction::kUpdate) to_check->push_back(&oc);
+  }
+}
+
+// Server defaults must not show as drift: apply with dryRun=All and compare
+// what the server would store with what it stores now.
+void ConfirmWithDryRun(
+    KubeClient& client, const LiveState& live, const SyncOptions& options,
+    const std::vector<std::pair<ClusterPlan*, ObjectChange*>>& checks) {
+  std::mutex mu;
+  client.ParallelFor(checks.size(), [&](size_t i) {
+    ObjectChange* oc = checks[i].second;
+    ApplyOptions ao;
+    ao.field_manager = options.field_manager;
+    ao.dry_run = true;
+    StatusOr<json> result = client.Apply(oc->desired, ao);
+    std::lock_guard<std::mutex> lock(mu);
+    if (!result.ok()) {
+      checks[i].first->error = result.status().message();
+      return;
+    }
+    json before = Normalize(live.objects.at(oc->ref));
+    json after = Normalize(*result);
+    oc->changes = DiffObjects(before, after);
+    if (oc->changes.empty()) oc->action = ObjectAction::kUnchanged;
+  });
+}
+
+void PlanDeletion(const Inventory& inv, const LiveState& live,
+                  ClusterPlan* cp) {
+  cp->action = ClusterAction::kDelete;
+  cp->inventory = inv;
+  cp->owner = inv.owner;
+  cp->reason = inv.deleting ? "deletion in progress: " + inv.deletion_reason
+                            : "removed from the repository";
+  for (const ObjRef& r : inv.objects) {
+    ObjectChange oc;
+    oc.ref = r;
+    oc.action = ObjectAction::kDelete;
+    cp->objects.push_back(std::move(oc));
+    if (r.kind != "Cluster") continue;
+    auto l = live.objects.find(r);
+    if (l == live.objects.end()) continue;
+    const json ann = l->second.value("metadata", json::object())
+                         .value("annotations", json::object());
+    if (ann.value(kDeletionProtectionAnnotation, "") == "true") {
+      cp->deletion_held = true;
+      cp->reason =
+          "deletionProtection is true on the live cluster: nothing is "
+          "deleted. To delete it, restore its spec with "
+          "deletionProtection: false, let it sync, then remove the file";
+    }
+  }
+}
+
+void CheckBudget(const DesiredState& desired, const LiveState& live,
+                 const SyncOptions& options, Plan* plan) {
+  int deletions = 0;
+  for (const ClusterPlan& cp : plan->clusters) {
+    if (cp.action == ClusterAction::kDelete && !cp.deletion_held &&
+        !(cp.inventory && cp.inventory->deleting)) {
+      ++deletions;
+    }
+  }
+  int managed = static_cast<int>(live.inventories.size());
+  int budget = std::max(desired.budget_max_clusters,
+                        static_cast<int>(std::ceil(
+                            managed * desired.budget_max_percent / 100.0)));
+  if (deletions > budget && !options.allow_mass_deletion) {
+    plan->budget_exceeded = true;
+    plan->budget_message =
+        "deletion budget exceeded: this pass would delete " +
+        std::to_string(deletions) + " of " + std::to_string(managed) +
+        " managed clusters, more than the budget of " + std::to_string(budget) +
+        " (safety.deletionBudget in capi-gitops.yaml). Nothing "
+        "is deleted. If this is intended, run once with --allow-mass-deletion "
+        "or raise "
+        "the budget";
+  }
+}
+
+}  // namespace
+
+const char* ObjectActionName(ObjectAction a) {
+  switch (a) {
+    case ObjectAction::kCreate:
+      return "create";
+    case ObjectAction::kUpdate:
+      return "update";
+    case ObjectAction::kUnchanged:
+      return "unchanged";
+    case ObjectAction::kDelete:
+      return "delete";
+    case ObjectAction::kKeep:
+      return "keep";
+  }
+  return "?";
+}
+
+const char* ClusterActionName(ClusterAction a) {
+  switch (a) {
+    case ClusterAction::kCreate:
+      return "create";
+    case ClusterAction::kUpdate:
+      return "update";
+    case ClusterAction::kUnchanged:
+      return "unchanged";
+    case ClusterAction::kDelete:
+      return "delete";
+    case ClusterAction::kBlocked:
+      return "blocked";
+  }
+  return "?";
+}
+
+int ClusterPlan::Count(ObjectAction a) const {
+  return static_cast<int>(
+      std::count_if(objects.begin(), objects.end(),
+                    [&](const ObjectChange& o) { return o.action == a; }));
+}
+
+bool Plan::HasChanges() const {
+  for (const ClusterPlan& cp : clusters) {
+    if (cp.action != ClusterAction::kUnchanged &&
+        cp.action != ClusterAction::kBlocked) {
+      return true;
+    }
+  }
+  return false;
+}
+
+Plan BuildPlan(KubeClient& client, const DesiredState& desired,
+               const LiveState& live, const SyncOptions& options) {
+  Plan plan;
+  plan.ns = desired.ns;
+  plan.prune_allowed = desired.prune_allowed;
+  plan.prune_blocked_reason = desired.prune_blocked_reason;
+  std::set<std::string> seen;
+  std::vector<std::pair<ClusterPlan*, ObjectChange*>> checks;
+  plan.clusters.reserve(desired.clusters.size() + live.inventories.size() +
+                        desired.blocked.size());
+  for (const DesiredCluster& dc : desired.clusters) {
+    seen.insert(dc.name);
+    ClusterPlan& cp = plan.clusters.emplace_back();
+    cp.name = dc.name;
+    cp.owner = dc.owner;
+    std::vector<ObjectChange*> to_check;
+    PlanDesiredCluster(dc, live, options, &cp, &to_check);
+    for (ObjectChange* oc : to_check) checks.emplace_back(&cp, oc);
+  }
+  for (const auto& [name, reason] : desired.blocked) {
+    seen.insert(name);
+    ClusterPlan& cp = plan.clusters.emplace_back();
+    cp.name = name;
+    cp.action = ClusterAction::kBlocked;
+    cp.reason = reason + ": the live cluster is left exactly as it is";
+    auto inv = live.inventories.find(name);
+    if (inv != live.inventories.end()) cp.inventory = inv->second;
+  }
+  for (const auto& [name, inv] : live.inventories) {
+    if (seen.count(name)) continue;
+    PlanDeletion(inv, live, &plan.clusters.emplace_back());
+    plan.clusters.back().name = name;
+  }
+  ConfirmWithDryRun(client, live, options, checks);
+  for (ClusterPlan& cp : plan.clusters) {
+    if (cp.action == ClusterAction::kBlocked ||
+        cp.action == ClusterAction::kDelete)
+      continue;
+    if (!cp.inventory) {
+      cp.action = ClusterAction::kCreate;
+    } else if (cp.Count(ObjectAction::kCreate) +
+                   cp.Count(ObjectAction::kUpdate) +
+                   cp.Count(ObjectAction::kDelete) >
+               0) {
+      cp.action = ClusterAction::kUpdate;
+    }
+  }
+  if (!plan.prune_allowed) {
+    for (ClusterPlan& cp : plan.clusters) {
+      if (cp.action == ClusterAction::kDelete) {
+        cp.deletion_held = true;
+        cp.reason = plan.prune_blocked_reason;
+      }
+    }
+  }
+  CheckBudget(desired, live, options, &plan);
+  std::set<ObjRef> inventoried;
+  for (const auto& [name, inv] : live.inventories) {
+    inventoried.insert(inv.objects.begin(), inv.objects.end());
+  }
+  for (const auto& [ref, obj] : live.objects) {
+    if (!inventoried.count(ref)) plan.orphans.push_back(ref.ToString());
+  }
+  std::sort(plan.clusters.begin(), plan.clusters.end(),
+            [](const ClusterPlan& a, const ClusterPlan& b) {
+              return a.name < b.name;
+            });
+  return plan;
+}
+
+}  // namespace capigitops
