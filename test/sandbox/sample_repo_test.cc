@@ -12,7 +12,7 @@
 #include "capigitops/yaml.h"
 #include "sandbox/sandbox_process.h"
 
-namespace capigitops::testing {
+namespace capigitops::sandbox_test {
 namespace {
 
 struct Rendered {
@@ -102,4 +102,4 @@ TEST(SandboxSampleRepo, RenderedObjectsApplyAndClustersBecomeAvailable) {
 }
 
 }  // namespace
-}  // namespace capigitops::testing
+}  // namespace capigitops::sandbox_test

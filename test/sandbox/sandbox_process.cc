@@ -14,7 +14,7 @@
 #include <sstream>
 #include <thread>
 
-namespace capigitops::testing {
+namespace capigitops::sandbox_test {
 namespace {
 
 constexpr char kKubectl[] = "/usr/lib/google-cloud-sdk/bin/kubectl.1.32";
@@ -190,7 +190,9 @@ int SandboxProcess::Stop() {
 
 SandboxProcess::~SandboxProcess() { Stop(); }
 
-std::string SandboxProcess::log() const { return ReadFile(dir() + "/sandbox.log"); }
+std::string SandboxProcess::log() const {
+  return ReadFile(dir() + "/sandbox.log");
+}
 
 Kubectl::Kubectl(const SandboxProcess& sandbox)
     : kubeconfig_(sandbox.kubeconfig()) {}
@@ -213,4 +215,4 @@ std::string CapiCrdsDir() {
   return std::filesystem::is_directory(dir) ? dir : "";
 }
 
-}  // namespace capigitops::testing
+}  // namespace capigitops::sandbox_test

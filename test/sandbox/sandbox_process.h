@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace capigitops::testing {
+namespace capigitops::sandbox_test {
 
 struct CommandResult {
   int exit_code = -1;  // -1 when killed or not started
@@ -83,6 +83,6 @@ class Kubectl {
 // The upstream CRD directory, or "" when absent.
 std::string CapiCrdsDir();
 
-}  // namespace capigitops::testing
+}  // namespace capigitops::sandbox_test
 
 #endif  // CAPIGITOPS_TEST_SANDBOX_SANDBOX_PROCESS_H_
