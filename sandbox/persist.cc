@@ -1,5 +1,6 @@
 #include "persist.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -19,6 +20,8 @@ Status WriteFileAtomically(const std::string& path,
     out.flush();
     if (!out) return Status::Unavailable("cannot write " + tmp);
   }
+  // Both files hold credentials (the token, Secrets).
+  chmod(tmp.c_str(), 0600);
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     std::remove(tmp.c_str());
     return Status::Unavailable("cannot rename " + tmp + " to " + path);

@@ -84,6 +84,14 @@ std::optional<ApiError> CheckIdentity(const Target& t, json* obj,
   }
   json& meta = (*obj)["metadata"];
   if (!meta.is_object()) meta = json::object();
+  for (const char* key :
+       {"name", "generateName", "namespace", "resourceVersion", "uid"}) {
+    if (meta.contains(key) && !meta[key].is_string()) {
+      return BadRequest(t.type->kind + " in version \"" + t.path.version +
+                        "\" cannot be handled as a " + t.type->kind +
+                        ": metadata." + key + " must be a string");
+    }
+  }
   std::string name = meta.value("name", "");
   if (!t.path.name.empty()) {
     if (!name.empty() && name != t.path.name) {

@@ -7,7 +7,7 @@
 
 #include "sandbox/sandbox_process.h"
 
-namespace capigitops::testing {
+namespace capigitops::sandbox_test {
 namespace {
 
 constexpr char kCluster[] = R"(apiVersion: cluster.x-k8s.io/v1beta2
@@ -171,4 +171,4 @@ TEST_F(SandboxCrdKubectlTest, SimulatedClusterReachesProvisionedAndAvailable) {
 }
 
 }  // namespace
-}  // namespace capigitops::testing
+}  // namespace capigitops::sandbox_test

@@ -7,7 +7,7 @@
 
 #include "sandbox/sandbox_process.h"
 
-namespace capigitops::testing {
+namespace capigitops::sandbox_test {
 namespace {
 
 constexpr char kConfigMap[] = R"(apiVersion: v1
@@ -252,4 +252,4 @@ TEST_F(SandboxKubectlTest, LatencyDelaysEachRequestWithoutSerializing) {
 }
 
 }  // namespace
-}  // namespace capigitops::testing
+}  // namespace capigitops::sandbox_test

@@ -12,7 +12,7 @@
 #include "capigitops/yaml.h"
 #include "sandbox/sandbox_process.h"
 
-namespace capigitops::testing {
+namespace capigitops::sandbox_test {
 namespace {
 
 struct Rendered {
@@ -67,7 +67,8 @@ TEST(SandboxSampleRepo, RenderedObjectsApplyAndClustersBecomeAvailable) {
 
   CommandResult r =
       kubectl.Run({"apply", "--server-side", "-f", "-"}, rendered.yaml);
-  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out << "\nsandbox log:\n"
+                            << sandbox->log();
 
   auto all_available = [&] {
     for (const std::string& name : rendered.clusters) {
@@ -101,4 +102,4 @@ TEST(SandboxSampleRepo, RenderedObjectsApplyAndClustersBecomeAvailable) {
 }
 
 }  // namespace
-}  // namespace capigitops::testing
+}  // namespace capigitops::sandbox_test

@@ -14,7 +14,7 @@
 #include <sstream>
 #include <thread>
 
-namespace capigitops::testing {
+namespace capigitops::sandbox_test {
 namespace {
 
 constexpr char kKubectl[] = "/usr/lib/google-cloud-sdk/bin/kubectl.1.32";
@@ -177,6 +177,10 @@ int SandboxProcess::Stop() {
 
 SandboxProcess::~SandboxProcess() { Stop(); }
 
+std::string SandboxProcess::log() const {
+  return ReadFile(dir() + "/sandbox.log");
+}
+
 Kubectl::Kubectl(const SandboxProcess& sandbox)
     : kubeconfig_(sandbox.kubeconfig()) {}
 
@@ -198,4 +202,4 @@ std::string CapiCrdsDir() {
   return std::filesystem::is_directory(dir) ? dir : "";
 }
 
-}  // namespace capigitops::testing
+}  // namespace capigitops::sandbox_test

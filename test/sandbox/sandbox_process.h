@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace capigitops::testing {
+namespace capigitops::sandbox_test {
 
 struct CommandResult {
   int exit_code = -1;  // -1 when killed or not started
@@ -41,6 +41,8 @@ class SandboxProcess {
   const std::string& token() const { return token_; }
   const std::string& dir() const { return dir_.path(); }
   pid_t pid() const { return pid_; }
+  // What capi-sandbox printed on stdout and stderr so far.
+  std::string log() const;
 
   // SIGTERM and wait; returns the exit code (-1 when it had to be killed).
   int Stop();
@@ -71,6 +73,6 @@ class Kubectl {
 // The upstream CRD directory, or "" when absent.
 std::string CapiCrdsDir();
 
-}  // namespace capigitops::testing
+}  // namespace capigitops::sandbox_test
 
 #endif  // CAPIGITOPS_TEST_SANDBOX_SANDBOX_PROCESS_H_
