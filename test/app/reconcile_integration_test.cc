@@ -23,7 +23,7 @@ class ReconcileIntegrationTest : public ::testing::Test {
   void SetUp() override {
     SKIP_WITHOUT_CRDS();
     std::string error;
-    sandbox_ = testing::SandboxProcess::Start(
+    sandbox_ = sandbox_test::SandboxProcess::Start(
         {"--crds", schema::testing::CrdDir(), "--time-scale", "0"}, &error);
     ASSERT_NE(sandbox_, nullptr) << error;
     remote_ = dir_.Sub("remote.git");
@@ -66,14 +66,14 @@ class ReconcileIntegrationTest : public ::testing::Test {
   }
 
   bool ClusterLive(const std::string& name) {
-    testing::Kubectl kubectl(*sandbox_);
+    sandbox_test::Kubectl kubectl(*sandbox_);
     auto r = kubectl.Run({"get", "clusters.cluster.x-k8s.io", name, "-n", "capi-clusters"});
     return r.exit_code == 0;
   }
 
   testing::TempDir dir_;
   std::string remote_, work_;
-  std::unique_ptr<testing::SandboxProcess> sandbox_;
+  std::unique_ptr<sandbox_test::SandboxProcess> sandbox_;
 };
 
 TEST_F(ReconcileIntegrationTest, CreatesClustersCommitsStatusAndThenHasNothingToDo) {

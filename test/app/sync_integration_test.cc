@@ -36,7 +36,7 @@ class SyncIntegrationTest : public ::testing::Test {
         "0",      "--log-requests",          log_.Sub("requests.log")};
     args.insert(args.end(), extra.begin(), extra.end());
     std::string error;
-    sandbox_ = testing::SandboxProcess::Start(args, &error);
+    sandbox_ = sandbox_test::SandboxProcess::Start(args, &error);
     ASSERT_NE(sandbox_, nullptr) << error;
     std::filesystem::copy(SourcePath("sample-repo"), repo_.path(),
                           std::filesystem::copy_options::recursive);
@@ -79,7 +79,7 @@ class SyncIntegrationTest : public ::testing::Test {
 
   // Objects of `kind` in the target namespace, as kubectl sees them.
   json Live(const std::string& resource, bool expect_items = true) {
-    testing::Kubectl kubectl(*sandbox_);
+    sandbox_test::Kubectl kubectl(*sandbox_);
     auto r =
         kubectl.Run({"get", resource, "-n", "capi-clusters", "-o", "json"});
     json list = json::parse(r.out, nullptr, false);
@@ -90,7 +90,7 @@ class SyncIntegrationTest : public ::testing::Test {
 
   testing::TempDir log_;
   testing::TempDir repo_;
-  std::unique_ptr<testing::SandboxProcess> sandbox_;
+  std::unique_ptr<sandbox_test::SandboxProcess> sandbox_;
 };
 
 TEST_F(SyncIntegrationTest,
@@ -250,7 +250,7 @@ TEST_F(SyncIntegrationTest, ReplicasOwnedByTheAutoscalerAreNeverTakenBack) {
   StartSandbox();
   if (!sandbox_) return;
   ASSERT_EQ(Cli({"apply", repo_.path()}).exit_code, 0);
-  testing::Kubectl kubectl(*sandbox_);
+  sandbox_test::Kubectl kubectl(*sandbox_);
   auto r = kubectl.Run({"patch", "machinedeployment.cluster.x-k8s.io",
                         "llm-train-us-central1-gpu", "-n", "capi-clusters",
                         "--type=merge", "--field-manager=cluster-autoscaler",

@@ -11,6 +11,8 @@
 
 namespace capigitops::sandbox_test {
 
+using TempDir = ::capigitops::testing::TempDir;
+
 struct CommandResult {
   int exit_code = -1;  // -1 when killed or not started
   std::string out;
