@@ -94,17 +94,25 @@ struct SandboxServer::Impl {
 };
 
 httplib::Server::HandlerResponse SandboxServer::Impl::PreRoute(
-    const httplib::Request& req, httplib::Response& res) {
+    const httplib::Request& /*req*/, httplib::Response& res) {
   using R = httplib::Server::HandlerResponse;
   res.set_header("Cache-Control", "no-cache, private");
   if (options.latency_ms > 0) {
     std::this_thread::sleep_for(std::chrono::milliseconds(options.latency_ms));
   }
+  return R::Unhandled;
+}
+
+void SandboxServer::Impl::Handle(const httplib::Request& req,
+                                 httplib::Response& res) {
+  // Authentication and injected faults are answered here, after the request
+  // body was read: answering from the pre-routing hook left the body unread
+  // on a keep-alive connection, and the next request parsed it as garbage.
   std::string auth = req.get_header_value("Authorization");
   if ((auth.empty() && !IsPublicPath(req.path)) ||
       (!auth.empty() && auth != "Bearer " + token)) {
     WriteReply(ErrorReply(Unauthorized()), &res);
-    return R::Handled;
+    return;
   }
   if (options.fault_rate > 0 && !IsDiscoveryPath(req.path) &&
       Random() < options.fault_rate) {
@@ -125,13 +133,8 @@ httplib::Server::HandlerResponse SandboxServer::Impl::PreRoute(
             [](size_t, size_t, httplib::DataSink&) { return false; });
         break;
     }
-    return R::Handled;
+    return;
   }
-  return R::Unhandled;
-}
-
-void SandboxServer::Impl::Handle(const httplib::Request& req,
-                                 httplib::Response& res) {
   // A bug must answer 500 like kube-apiserver, not end the process.
   try {
     HandleUnsafe(req, res);
