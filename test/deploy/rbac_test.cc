@@ -1,0 +1,230 @@
+// deploy/rbac.yaml: least privilege that still covers everything the code
+// does. The covered kinds are not listed here by hand: they come from
+// running the expander on every provider, so a new kind in src/render fails
+// this test until the ClusterRole grants it.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "capigitops/inventory.h"
+#include "capigitops/loader.h"
+#include "capigitops/render.h"
+#include "deploy/manifests.h"
+#include "testing/subprocess.h"
+
+namespace capigitops::testutil {
+namespace {
+
+using json = nlohmann::json;
+using GroupResource = std::pair<std::string, std::string>;
+
+constexpr char kSystemNamespace[] = "capi-gitops-system";
+
+// OpenStack has no cluster in sample-repo; this one goes through the same
+// loader and validation as a user's file.
+constexpr char kOpenstackRequest[] = R"(apiVersion: capigitops.io/v1alpha1
+kind: ClusterRequest
+metadata:
+  name: rbac-probe-openstack
+spec:
+  owner: platform
+  provider: openstack
+  controlPlane: {replicas: 1, machineType: m1.large}
+  nodePools:
+  - name: workers
+    machineType: m1.large
+    replicas: 1
+  ttl: 4h
+)";
+
+// Every (group, resource) of every object the expander emits for the
+// sample repository plus the provider variants it does not show.
+std::map<GroupResource, std::string> EmittedResources() {
+  StatusOr<FileSet> files = ReadRepoDirectory(SourcePath("sample-repo"));
+  EXPECT_TRUE(files.ok()) << files.status().ToString();
+  if (!files.ok()) return {};
+  (*files)["clusters/rbac-probe-openstack.yaml"] = kOpenstackRequest;
+  LoadedRepo repo = LoadRepo(*files);
+  for (const Diagnostic& d : repo.diags) {
+    EXPECT_NE(d.severity, Severity::kError) << d.ToString();
+  }
+  std::vector<ClusterRequest> requests = repo.requests;
+  // Every AWS identity kind the settings allow.
+  for (const ClusterRequest& r : repo.requests) {
+    if (r.provider != Provider::kAws) continue;
+    for (const char* kind :
+         {"AWSClusterRoleIdentity", "AWSClusterStaticIdentity",
+          "AWSClusterControllerIdentity"}) {
+      ClusterRequest variant = r;
+      variant.settings.aws.identity_kind = kind;
+      variant.settings.aws.role_arn = "arn:aws:iam::123456789012:role/probe";
+      variant.settings.aws.secret_ref = "aws-static-credentials";
+      requests.push_back(variant);
+    }
+  }
+  std::map<GroupResource, std::string> out;  // -> an example "Kind/name"
+  std::set<Provider> providers;
+  for (const ClusterRequest& r : requests) {
+    StatusOr<std::vector<json>> objects = Expand(r, repo.config, {});
+    EXPECT_TRUE(objects.ok()) << r.name << ": " << objects.status().ToString();
+    if (!objects.ok()) continue;
+    providers.insert(r.provider);
+    for (const json& o : *objects) {
+      out[{GroupOf(o["apiVersion"]), ResourceOf(o["kind"])}] =
+          o["kind"].get<std::string>() + "/" +
+          o["metadata"]["name"].get<std::string>();
+    }
+  }
+  EXPECT_EQ(providers.size(), ProviderNames().size())
+      << "expand a request of every provider";
+  return out;
+}
+
+class DeployRbacTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    objects_ = KustomizationObjects();
+    cluster_role_ = FindObject(objects_, "ClusterRole", "capi-gitops");
+    ASSERT_NE(cluster_role_, nullptr);
+  }
+  std::vector<Manifest> objects_;
+  const json* cluster_role_ = nullptr;
+};
+
+TEST_F(DeployRbacTest, ClusterRoleCoversEveryObjectTheExpanderEmits) {
+  std::map<GroupResource, std::string> emitted = EmittedResources();
+  ASSERT_GT(emitted.size(), 15u);
+  for (const auto& [gr, example] : emitted) {
+    std::set<std::string> verbs =
+        GrantedVerbs(*cluster_role_, gr.first, gr.second);
+    for (const char* verb :
+         {"get", "list", "watch", "create", "patch", "delete"}) {
+      EXPECT_TRUE(verbs.count(verb))
+          << "ClusterRole lacks " << verb << " on " << gr.second << "."
+          << gr.first << " (emitted as " << example << ")";
+    }
+  }
+}
+
+TEST_F(DeployRbacTest, ClusterRoleWritesNothingTheExpanderDoesNotEmit) {
+  std::map<GroupResource, std::string> emitted = EmittedResources();
+  for (const json& rule : (*cluster_role_)["rules"]) {
+    std::set<std::string> verbs(rule["verbs"].begin(), rule["verbs"].end());
+    bool writes = verbs.count("create") || verbs.count("patch") ||
+                  verbs.count("update") || verbs.count("delete");
+    for (const json& group : rule["apiGroups"]) {
+      for (const json& resource : rule["resources"]) {
+        GroupResource gr{group, resource};
+        if (writes) {
+          EXPECT_TRUE(emitted.count(gr))
+              << "ClusterRole may write " << gr.second << "." << gr.first
+              << ", which capi-gitops never emits";
+        } else {
+          EXPECT_EQ(verbs, (std::set<std::string>{"get", "list", "watch"}))
+              << gr.second;
+        }
+      }
+    }
+  }
+  // Read only: the executor lists MachineSets so a rollout's template is
+  // never pruned; CAPA's controller identity is referenced, never written.
+  EXPECT_EQ(GrantedVerbs(*cluster_role_, "cluster.x-k8s.io", "machinesets"),
+            (std::set<std::string>{"get", "list", "watch"}));
+  EXPECT_EQ(GrantedVerbs(*cluster_role_, "infrastructure.cluster.x-k8s.io",
+                         "awsclustercontrolleridentities"),
+            (std::set<std::string>{"get", "list", "watch"}));
+}
+
+TEST_F(DeployRbacTest, NoWildcardsSecretsOrPrivilegeEscalation) {
+  for (const Manifest& m : objects_) {
+    std::string kind = m.object.value("kind", "");
+    if (kind != "Role" && kind != "ClusterRole") continue;
+    std::string id =
+        kind + "/" + m.object["metadata"]["name"].get<std::string>();
+    EXPECT_FALSE(m.object.contains("aggregationRule")) << id;
+    for (const json& rule : m.object["rules"]) {
+      EXPECT_FALSE(rule.contains("nonResourceURLs")) << id;
+      EXPECT_FALSE(rule.contains("resourceNames")) << id;
+      for (const char* field : {"apiGroups", "resources", "verbs"}) {
+        ASSERT_TRUE(rule[field].is_array()) << id << " " << field;
+        for (const json& v : rule[field]) {
+          std::string s = v;
+          EXPECT_EQ(s.find('*'), std::string::npos) << id << " " << field;
+        }
+      }
+      for (const json& r : rule["resources"]) {
+        std::string s = r;
+        EXPECT_NE(s, "secrets") << id;
+        EXPECT_EQ(s.find('/'), std::string::npos)
+            << id << ": subresource " << s;
+      }
+      for (const json& v : rule["verbs"]) {
+        EXPECT_TRUE(v != "escalate" && v != "bind" && v != "impersonate")
+            << id << ": " << v;
+      }
+    }
+  }
+}
+
+TEST_F(DeployRbacTest, InventoryRoleGrantsConfigMapsInTheTargetNamespaceOnly) {
+  StatusOr<FileSet> files = ReadRepoDirectory(SourcePath("sample-repo"));
+  ASSERT_TRUE(files.ok());
+  std::string ns = LoadRepo(*files).config.namespace_name;
+  json cm = Inventory{}.ToConfigMap(ns);
+  const json* role = FindObject(objects_, "Role", "capi-gitops-inventory");
+  ASSERT_NE(role, nullptr);
+  EXPECT_EQ((*role)["metadata"]["namespace"], cm["metadata"]["namespace"]);
+  EXPECT_EQ(
+      GrantedVerbs(*role, GroupOf(cm["apiVersion"]), ResourceOf(cm["kind"])),
+      (std::set<std::string>{"get", "list", "watch", "create", "patch",
+                             "update", "delete"}));
+  // Nowhere else: not cluster-wide.
+  EXPECT_TRUE(GrantedVerbs(*cluster_role_, "", "configmaps").empty());
+}
+
+TEST_F(DeployRbacTest, LeaderElectionRoleGrantsLeasesInTheSystemNamespace) {
+  const json* role =
+      FindObject(objects_, "Role", "capi-gitops-leader-election");
+  ASSERT_NE(role, nullptr);
+  EXPECT_EQ((*role)["metadata"]["namespace"], kSystemNamespace);
+  EXPECT_EQ(GrantedVerbs(*role, "coordination.k8s.io", "leases"),
+            (std::set<std::string>{"get", "create", "update"}));
+}
+
+TEST_F(DeployRbacTest, BindingsGrantExistingRolesToTheServiceAccount) {
+  int bindings = 0;
+  for (const Manifest& m : objects_) {
+    std::string kind = m.object.value("kind", "");
+    if (kind != "RoleBinding" && kind != "ClusterRoleBinding") continue;
+    ++bindings;
+    const json& ref = m.object["roleRef"];
+    std::string id =
+        kind + "/" + m.object["metadata"]["name"].get<std::string>();
+    EXPECT_EQ(ref["apiGroup"], "rbac.authorization.k8s.io") << id;
+    const json* role = FindObject(objects_, ref["kind"], ref["name"]);
+    ASSERT_NE(role, nullptr) << id << " binds a missing " << ref.dump();
+    if (kind == "ClusterRoleBinding") {
+      EXPECT_EQ(ref["kind"], "ClusterRole") << id;
+    }
+    if (ref["kind"] == "Role") {
+      EXPECT_EQ((*role)["metadata"]["namespace"],
+                m.object["metadata"]["namespace"])
+          << id << ": a Role binds only in its own namespace";
+    }
+    ASSERT_EQ(m.object["subjects"].size(), 1u) << id;
+    const json& subject = m.object["subjects"][0];
+    EXPECT_EQ(subject["kind"], "ServiceAccount") << id;
+    EXPECT_EQ(subject["namespace"], kSystemNamespace) << id;
+    const json* sa = FindObject(objects_, "ServiceAccount", subject["name"]);
+    ASSERT_NE(sa, nullptr) << id;
+    EXPECT_EQ((*sa)["metadata"]["namespace"], kSystemNamespace);
+  }
+  EXPECT_EQ(bindings, 3);  // the ClusterRole, the inventory and the Lease
+}
+
+}  // namespace
+}  // namespace capigitops::testutil
