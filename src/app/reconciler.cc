@@ -82,11 +82,11 @@ bool Reconciler::ExpireClusters(ReconcileReport* report) {
                               "; read-only, so the teardown is not committed");
       continue;
     }
-    std::string message = TeardownCommitMessage(c.request, d);
+    std::string full_message = TeardownCommitMessage(c.request, d);
+    std::string message = full_message.substr(0, full_message.find('\n'));
     CommitRequest req;
     req.branch = options_.branch;
-    req.message = message + "\n\nThe TTL expired; capi-gitops removes the spec and then "
-                            "deletes the cluster (Cluster first, the rest after).";
+    req.message = full_message;
     req.author_name = options_.author_name.empty() ? ev_.repo.config.status_author_name
                                                    : options_.author_name;
     req.author_email = options_.author_email.empty() ? ev_.repo.config.status_author_email

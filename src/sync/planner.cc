@@ -49,6 +49,21 @@ bool LooksUnchanged(const json& desired, const json& live,
   return true;
 }
 
+// Applying from a directory without --revision must not erase the revision
+// a Git pass recorded: without one of our own, keep the live one.
+void KeepLiveRevision(const json& live, json* desired) {
+  json& ann = (*desired)["metadata"]["annotations"];
+  if (ann.is_object() && ann.contains(kRevisionAnnotation)) return;
+  const json live_ann =
+      live.value("metadata", json::object()).value("annotations", json::object());
+  auto it = live_ann.find(kRevisionAnnotation);
+  if (it != live_ann.end()) {
+    ann[kRevisionAnnotation] = *it;
+  } else if (ann.is_null()) {
+    (*desired)["metadata"].erase("annotations");
+  }
+}
+
 json WithCreatedAt(json obj, int64_t created_at) {
   if (obj.value("kind", "") == "Cluster" && created_at > 0) {
     obj["metadata"]["annotations"][kCreatedAtAnnotation] =
@@ -72,6 +87,7 @@ void PlanDesiredCluster(const DesiredCluster& dc, const LiveState& live,
     oc.ref = ObjRef::Of(obj);
     desired_refs.insert(oc.ref);
     auto l = live.objects.find(oc.ref);
+    if (l != live.objects.end()) KeepLiveRevision(l->second, &oc.desired);
     if (l == live.objects.end()) {
       oc.action = ObjectAction::kCreate;
     } else if (LooksUnchanged(oc.desired, l->second, options.field_manager)) {
