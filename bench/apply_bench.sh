@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Benchmark: capi-gitops apply and no-op plan against capi-sandbox, compared
+# with `kubectl apply --server-side` of the same rendered objects against a
+# fresh sandbox, without and with 10 ms of API latency.
+# Usage: bench/apply_bench.sh [N ...]   (default: 100 1000)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+scripts/build.sh >/dev/null
+gitops=$root/build/capi-gitops
+sandbox_bin=$root/build/capi-sandbox
+kubectl=/usr/lib/google-cloud-sdk/bin/kubectl.1.32
+[ -x "$kubectl" ] || kubectl=$(command -v kubectl)
+sizes=("$@")
+[ ${#sizes[@]} -eq 0 ] && sizes=(100 1000)
+
+work=$(mktemp -d /tmp/capi-gitops-bench.XXXXXX)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+start_sandbox() {  # dir latency
+  mkdir -p "$1"
+  "$sandbox_bin" --kubeconfig-out "$1/kubeconfig" --time-scale 0 --no-simulate \
+    --latency-ms "$2" --log-requests "$1/requests.log" >"$1/log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do [ -s "$1/kubeconfig" ] && return; sleep 0.1; done
+  echo "sandbox did not start" >&2; exit 1
+}
+
+# N ClusterRequests with mixed providers, on the sample repo's config.
+make_repo() {  # dir n
+  mkdir -p "$1/clusters"
+  cp sample-repo/capi-gitops.yaml "$1/"
+  local providers=(gcp aws azure docker) i p
+  for ((i = 0; i < $2; i++)); do
+    p=${providers[$((i % 4))]}
+    case $p in
+      gcp) mt=n2-standard-8; cp=n2-standard-4; extra="  region: us-central1
+  zone: us-central1-c" ;;
+      aws) mt=m5.xlarge; cp=m5.large; extra="  region: us-east-1" ;;
+      azure) mt=Standard_D4s_v5; cp=Standard_D4s_v5; extra="  region: westeurope" ;;
+      docker) mt=""; cp=""; extra="" ;;
+    esac
+    cat >"$1/clusters/bench-$i.yaml" <<YAML
+apiVersion: capigitops.io/v1alpha1
+kind: ClusterRequest
+metadata: {name: bench-$i, labels: {team: bench}}
+spec:
+  owner: bench
+  provider: $p
+$extra
+  controlPlane: {replicas: 1${cp:+, machineType: $cp}}
+  nodePools:
+  - {name: workers${mt:+, machineType: $mt}, autoscaling: {min: 1, max: 5}}
+  ttl: 4h
+YAML
+  done
+}
+
+peak_rss_kb() {
+  if [ -x /usr/bin/time ]; then /usr/bin/time -f "%M" "$@" 2>&1 >/dev/null | tail -1; else "$@" >/dev/null 2>&1; echo n/a; fi
+}
+now_ms() { date +%s%3N; }
+
+printf '%-6s %-8s %-9s %12s %12s %8s %10s %10s %10s\n' N latency objects \
+  "ours obj/s" "kubectl o/s" ratio "noop reqs" "noop ms" "peak KiB"
+for n in "${sizes[@]}"; do
+  repo=$work/repo-$n
+  make_repo "$repo" "$n"
+  "$gitops" render "$repo" >"$work/rendered-$n.yaml"
+  objects=$(grep -c '^kind:' "$work/rendered-$n.yaml")
+  for latency in 0 10; do
+    ours=$work/ours-$n-$latency
+    theirs=$work/kubectl-$n-$latency
+    start_sandbox "$ours" "$latency"
+    t0=$(now_ms)
+    "$gitops" apply "$repo" --kubeconfig "$ours/kubeconfig" >/dev/null 2>&1
+    t1=$(now_ms)
+    before=$(wc -l <"$ours/requests.log")
+    p0=$(now_ms)
+    rss=$(peak_rss_kb "$gitops" plan "$repo" --kubeconfig "$ours/kubeconfig")
+    p1=$(now_ms)
+    noop=$(( $(wc -l <"$ours/requests.log") - before ))
+
+    start_sandbox "$theirs" "$latency"
+    "$kubectl" --kubeconfig "$theirs/kubeconfig" --cache-dir "$theirs/cache" \
+      create namespace capi-clusters >/dev/null
+    k0=$(now_ms)
+    "$kubectl" --kubeconfig "$theirs/kubeconfig" --cache-dir "$theirs/cache" \
+      apply --server-side -f "$work/rendered-$n.yaml" >/dev/null
+    k1=$(now_ms)
+    ours_rate=$(awk -v o="$objects" -v ms=$((t1 - t0)) 'BEGIN{printf "%.0f", o*1000/(ms?ms:1)}')
+    kube_rate=$(awk -v o="$objects" -v ms=$((k1 - k0)) 'BEGIN{printf "%.0f", o*1000/(ms?ms:1)}')
+    ratio=$(awk -v a="$ours_rate" -v b="$kube_rate" 'BEGIN{printf "%.1fx", a/(b?b:1)}')
+    printf '%-6s %-8s %-9s %12s %12s %8s %10s %10s %10s\n' "$n" "${latency}ms" "$objects" \
+      "$ours_rate" "$kube_rate" "$ratio" "$noop" "$((p1 - p0))" "$rss"
+  done
+done
