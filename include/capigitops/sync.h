@@ -73,6 +73,7 @@ struct ClusterPlan {
 
 struct Plan {
   std::string ns;
+  int64_t now = 0;  // when it was made (SyncOptions::now)
   std::vector<ClusterPlan> clusters;  // sorted by name
   // Objects with our labels that no inventory lists: reported, never deleted.
   std::vector<std::string> orphans;

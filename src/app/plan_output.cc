@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "app/report.h"
+#include "capigitops/writeback.h"
 
 namespace capigitops {
 namespace {
@@ -112,6 +113,20 @@ std::string OverTtl(const ClusterResult* r) {
   return "up to " + FormatMoney(*r->cost.total_max);
 }
 
+// "expires in 3h", "EXPIRES in 40m" (within the hour), "expired", or "".
+std::string Expiry(const Plan& plan, const ClusterPlan& cp,
+                   const ClusterResult* r) {
+  if (r == nullptr) return "";
+  int64_t created = cp.inventory ? cp.inventory->created_at : 0;
+  TtlDecision d = DecideTtl(r->request, created, plan.now);
+  if (!d.has_expiry) return "";
+  if (d.expired)
+    return d.kept ? "expired (kept: deletionProtection)"
+                  : "expired: the next pass tears it down";
+  std::string in = FormatExpiresIn(d);
+  return (ExpiresSoon(d, 3600) ? "EXPIRES SOON: in " : "expires in ") + in;
+}
+
 std::string VerdictSummary(const ClusterResult* r) {
   if (r == nullptr) return "-";
   int deny = 0, warn = 0;
@@ -159,6 +174,8 @@ std::string PlanText(const Plan& plan, const Evaluation& ev, bool color) {
           << ", " << CostText(r->cost) << ")";
     }
     out << "\n";
+    if (std::string e = Expiry(plan, cp, r); !e.empty())
+      out << "    " << e << "\n";
     if (!cp.reason.empty()) out << "    " << cp.reason << "\n";
     if (!cp.error.empty())
       out << "    " << paint("31", "error: " + cp.error) << "\n";
@@ -191,9 +208,10 @@ std::string PlanMarkdown(const Plan& plan, const Evaluation& ev) {
   }
   if (plan.budget_exceeded)
     out << "> [!WARNING]\n> " << plan.budget_message << "\n\n";
-  out << "| Cluster | Action | Provider | GPUs | $/hour | $ over TTL | Policy "
-         "|\n"
-         "|---|---|---|---|---|---|---|\n";
+  out << "| Cluster | Action | Provider | GPUs | $/hour | $ over TTL | Expiry "
+         "| "
+         "Policy |\n"
+         "|---|---|---|---|---|---|---|---|\n";
   for (const ClusterPlan& cp : plan.clusters) {
     const ClusterResult* r = Find(ev, cp.name);
     std::string action = ClusterActionName(cp.action);
@@ -204,6 +222,7 @@ std::string PlanMarkdown(const Plan& plan, const Evaluation& ev) {
     out << "| `" << cp.name << "` | " << action << " | "
         << (r ? ProviderName(r->request.provider) : "-") << " | " << Gpus(r)
         << " | " << Hourly(r) << " | " << OverTtl(r) << " | "
+        << (Expiry(plan, cp, r).empty() ? "-" : Expiry(plan, cp, r)) << " | "
         << VerdictSummary(r) << " |\n";
   }
   out << "\n**" << SummaryLine(plan) << "**\n";
@@ -263,6 +282,13 @@ json PlanJson(const Plan& plan, const Evaluation& ev) {
       json verdicts = json::array();
       for (const Verdict& v : r->verdicts) verdicts.push_back(VerdictJson(v));
       entry["verdicts"] = verdicts;
+      int64_t created = cp.inventory ? cp.inventory->created_at : 0;
+      TtlDecision d = DecideTtl(r->request, created, plan.now);
+      if (d.has_expiry) {
+        entry["expiresIn"] = FormatExpiresIn(d);
+        entry["expired"] = d.expired;
+        entry["expiresSoon"] = ExpiresSoon(d, 3600);
+      }
     }
     clusters.push_back(entry);
   }

@@ -51,7 +51,8 @@ void Reconciler::Evaluate(const std::string& revision) {
 }
 
 bool Reconciler::ReadLive(ReconcileReport* report) {
-  StatusOr<LiveState> live = FetchLiveState(*client_, desired_.ns, DesiredKinds(desired_));
+  StatusOr<LiveState> live =
+      FetchLiveState(*client_, desired_.ns, DesiredKinds(desired_));
   if (!live.ok()) {
     report->lines.push_back("error: " + live.status().message() +
                             "; nothing was changed or deleted");
@@ -69,11 +70,13 @@ bool Reconciler::ExpireClusters(ReconcileReport* report) {
   for (const ClusterResult& c : ev_.clusters) {
     if (desired_.blocked.count(c.request.name)) continue;
     auto inv = live_.inventories.find(c.request.name);
-    int64_t created = inv == live_.inventories.end() ? 0 : inv->second.created_at;
+    int64_t created =
+        inv == live_.inventories.end() ? 0 : inv->second.created_at;
     TtlDecision d = DecideTtl(c.request, created, options_.now);
     if (!d.expired) continue;
     if (d.kept) {
-      report->lines.push_back(c.request.name + ": expired but kept: " + d.kept_reason);
+      report->lines.push_back(c.request.name +
+                              ": expired but kept: " + d.kept_reason);
       continue;
     }
     if (options_.read_only) {
@@ -87,10 +90,12 @@ bool Reconciler::ExpireClusters(ReconcileReport* report) {
     CommitRequest req;
     req.branch = options_.branch;
     req.message = full_message;
-    req.author_name = options_.author_name.empty() ? ev_.repo.config.status_author_name
-                                                   : options_.author_name;
-    req.author_email = options_.author_email.empty() ? ev_.repo.config.status_author_email
-                                                     : options_.author_email;
+    req.author_name = options_.author_name.empty()
+                          ? ev_.repo.config.status_author_name
+                          : options_.author_name;
+    req.author_email = options_.author_email.empty()
+                           ? ev_.repo.config.status_author_email
+                           : options_.author_email;
     req.changes[c.request.file] = std::nullopt;
     if (options_.status_branch.empty()) {
       ClusterStatusInput in;
@@ -106,13 +111,15 @@ bool Reconciler::ExpireClusters(ReconcileReport* report) {
     }
     StatusOr<std::string> commit = spec_source_->CommitAndPush(req);
     if (!commit.ok()) {
-      report->lines.push_back("error: committing the teardown of " + c.request.name +
-                              ": " + commit.status().message() + "; it is not deleted");
+      report->lines.push_back(
+          "error: committing the teardown of " + c.request.name + ": " +
+          commit.status().message() + "; it is not deleted");
       report->exit_code = 3;
       continue;
     }
     report->teardown_commits.push_back(*commit);
-    report->lines.push_back(message + " (commit " + commit->substr(0, 12) + ")");
+    report->lines.push_back(message + " (commit " + commit->substr(0, 12) +
+                            ")");
     expired_[c.request.name] = message;
     expired.push_back(&c);
   }
@@ -144,26 +151,33 @@ void Reconciler::PlanAndApply(ReconcileReport* report) {
     if (!cp.error.empty()) errors_[cp.name] = cp.error;
   }
   if (!plan.HasChanges()) return;
-  std::vector<ClusterApplyResult> results = ExecutePlan(*client_, plan, options_.sync);
+  std::vector<ClusterApplyResult> results =
+      ExecutePlan(*client_, plan, options_.sync);
   for (size_t i = 0; i < results.size(); ++i) {
     const ClusterPlan& cp = plan.clusters[i];
     const ClusterApplyResult& r = results[i];
     const ApplyCounts& c = r.counts;
-    if (cp.action == ClusterAction::kUnchanged || cp.action == ClusterAction::kBlocked) continue;
+    if (cp.action == ClusterAction::kUnchanged ||
+        cp.action == ClusterAction::kBlocked)
+      continue;
     report->changed = true;
     std::string line = cp.name + ": ";
     if (cp.action == ClusterAction::kDelete) {
-      line += r.state == "held" ? "deletion held: " + (cp.reason.empty() ? plan.budget_message
-                                                                        : cp.reason)
-              : r.state == "deleted" ? "deleted (" + std::to_string(c.deleted) + " objects)"
-                                     : "deleting (CAPI is tearing it down)";
+      line += r.state == "held"
+                  ? "deletion held: " +
+                        (cp.reason.empty() ? plan.budget_message : cp.reason)
+              : r.state == "deleted"
+                  ? "deleted (" + std::to_string(c.deleted) + " objects)"
+                  : "deleting (CAPI is tearing it down)";
       if (r.state == "deleted") deleted_.insert(cp.name);
     } else {
-      line += std::to_string(c.created) + " created, " + std::to_string(c.configured) +
-              " configured, " + std::to_string(c.deleted) + " pruned";
+      line += std::to_string(c.created) + " created, " +
+              std::to_string(c.configured) + " configured, " +
+              std::to_string(c.deleted) + " pruned";
     }
     if (!r.errors.empty()) {
-      line += "; " + std::to_string(r.errors.size()) + " error(s): " + r.errors.front();
+      line += "; " + std::to_string(r.errors.size()) +
+              " error(s): " + r.errors.front();
       errors_[cp.name] = r.errors.front();
       report->exit_code = std::max(report->exit_code, 5);
     }

@@ -16,9 +16,11 @@ void Reconciler::WriteStatus(ReconcileReport* report) {
     if (after.ok()) live_.inventories = std::move(after->inventories);
   }
   std::map<std::string, json> live_clusters;
-  StatusOr<ResourceInfo> r = client_->Resolve("cluster.x-k8s.io/v1beta2", "Cluster");
+  StatusOr<ResourceInfo> r =
+      client_->Resolve("cluster.x-k8s.io/v1beta2", "Cluster");
   if (r.ok()) {
-    auto items = client_->List(*r, desired_.ns, "app.kubernetes.io/managed-by=capi-gitops");
+    auto items = client_->List(*r, desired_.ns,
+                               "app.kubernetes.io/managed-by=capi-gitops");
     if (items.ok()) {
       for (json& c : *items) {
         std::string name = c["metadata"].value("name", "");
@@ -47,7 +49,6 @@ void Reconciler::WriteStatus(ReconcileReport* report) {
     auto inv = live_.inventories.find(name);
     if (inv != live_.inventories.end()) {
       in.created_at = inv->second.created_at;
-
     }
     if (in.applied_revision.empty()) in.applied_revision = snapshot_.commit;
     auto e = errors_.find(name);
@@ -60,7 +61,8 @@ void Reconciler::WriteStatus(ReconcileReport* report) {
       changes[path] = text;
       std::string phase = in.phase_override;
       if (phase.empty() && in.live_cluster) {
-        phase = in.live_cluster->value("status", json::object()).value("phase", "");
+        phase =
+            in.live_cluster->value("status", json::object()).value("phase", "");
       }
       summary.push_back(name + (phase.empty() ? "" : " " + phase));
     }
@@ -91,37 +93,45 @@ void Reconciler::WriteStatus(ReconcileReport* report) {
     auto x = expired_.find(name);
     in.phase_override = x != expired_.end() ? "Expired" : "Deleting";
     in.reason = x != expired_.end() ? x->second : inv.deletion_reason;
-    if (deleted_.count(name)) in.phase_override = x != expired_.end() ? "Expired" : "Deleted";
+    if (deleted_.count(name))
+      in.phase_override = x != expired_.end() ? "Expired" : "Deleted";
     emit(name, in);
   }
   if (changes.empty()) return;
   if (options_.read_only) {
-    report->lines.push_back("status changed for " + std::to_string(changes.size()) +
+    report->lines.push_back("status changed for " +
+                            std::to_string(changes.size()) +
                             " cluster(s); read-only, not committed");
     return;
   }
   CommitRequest req;
-  req.branch = options_.status_branch.empty() ? options_.branch : options_.status_branch;
+  req.branch =
+      options_.status_branch.empty() ? options_.branch : options_.status_branch;
   std::string subject = "status:";
   for (size_t i = 0; i < summary.size() && i < 6; ++i) {
     subject += (i ? ", " : " ") + summary[i];
   }
-  if (summary.size() > 6) subject += " and " + std::to_string(summary.size() - 6) + " more";
+  if (summary.size() > 6)
+    subject += " and " + std::to_string(summary.size() - 6) + " more";
   req.message = subject;
   req.changes = changes;
-  req.author_name = options_.author_name.empty() ? ev_.repo.config.status_author_name
-                                                 : options_.author_name;
-  req.author_email = options_.author_email.empty() ? ev_.repo.config.status_author_email
-                                                   : options_.author_email;
+  req.author_name = options_.author_name.empty()
+                        ? ev_.repo.config.status_author_name
+                        : options_.author_name;
+  req.author_email = options_.author_email.empty()
+                         ? ev_.repo.config.status_author_email
+                         : options_.author_email;
   StatusOr<std::string> commit = status_source_->CommitAndPush(req);
   if (!commit.ok()) {
-    report->lines.push_back("error: committing status: " + commit.status().message());
+    report->lines.push_back("error: committing status: " +
+                            commit.status().message());
     report->exit_code = std::max(report->exit_code, 3);
     return;
   }
   report->status_commit = *commit;
   if (!commit->empty()) {
-    report->lines.push_back(subject + " (commit " + commit->substr(0, 12) + ")");
+    report->lines.push_back(subject + " (commit " + commit->substr(0, 12) +
+                            ")");
   }
 }
 

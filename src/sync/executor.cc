@@ -231,11 +231,14 @@ std::vector<ClusterApplyResult> ExecutePlan(KubeClient& client,
   }
   // The target namespace must exist before anything is created in it.
   bool creates = false;
-  for (const ClusterPlan& cp : plan.clusters) creates |= cp.Count(ObjectAction::kCreate) > 0;
+  for (const ClusterPlan& cp : plan.clusters)
+    creates |= cp.Count(ObjectAction::kCreate) > 0;
   if (creates) {
     ApplyOptions ao;
     ao.field_manager = options.field_manager;
-    client.Apply({{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", plan.ns}}}},
+    client.Apply({{"apiVersion", "v1"},
+                  {"kind", "Namespace"},
+                  {"metadata", {{"name", plan.ns}}}},
                  ao);
   }
   // Record every object we are about to create before creating it, so a crash

@@ -54,8 +54,8 @@ bool LooksUnchanged(const json& desired, const json& live,
 void KeepLiveRevision(const json& live, json* desired) {
   json& ann = (*desired)["metadata"]["annotations"];
   if (ann.is_object() && ann.contains(kRevisionAnnotation)) return;
-  const json live_ann =
-      live.value("metadata", json::object()).value("annotations", json::object());
+  const json live_ann = live.value("metadata", json::object())
+                            .value("annotations", json::object());
   auto it = live_ann.find(kRevisionAnnotation);
   if (it != live_ann.end()) {
     ann[kRevisionAnnotation] = *it;
@@ -241,6 +241,7 @@ Plan BuildPlan(KubeClient& client, const DesiredState& desired,
                const LiveState& live, const SyncOptions& options) {
   Plan plan;
   plan.ns = desired.ns;
+  plan.now = options.now;
   plan.prune_allowed = desired.prune_allowed;
   plan.prune_blocked_reason = desired.prune_blocked_reason;
   std::set<std::string> seen;

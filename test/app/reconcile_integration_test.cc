@@ -28,12 +28,14 @@ class ReconcileIntegrationTest : public ::testing::Test {
     ASSERT_NE(sandbox_, nullptr) << error;
     remote_ = dir_.Sub("remote.git");
     work_ = dir_.Sub("work");
-    ASSERT_EQ(Git({"init", "-q", "--bare", "-b", "main", remote_}).exit_code, 0);
+    ASSERT_EQ(Git({"init", "-q", "--bare", "-b", "main", remote_}).exit_code,
+              0);
     std::filesystem::create_directories(work_);
     std::filesystem::copy(SourcePath("sample-repo"), work_,
                           std::filesystem::copy_options::recursive);
     // Two clusters keep the test quick; others are added by later commits.
-    for (const char* f : {"finetune-westeurope", "inference-us-east1", "sovereign-onprem"}) {
+    for (const char* f :
+         {"finetune-westeurope", "inference-us-east1", "sovereign-onprem"}) {
       std::filesystem::remove(work_ + "/clusters/" + f + ".yaml");
     }
     GitIn({"init", "-q", "-b", "main"});
@@ -45,7 +47,8 @@ class ReconcileIntegrationTest : public ::testing::Test {
 
   testutil::RunResult Git(std::vector<std::string> args) {
     args.insert(args.begin(), "/usr/bin/git");
-    return RunProcess(args, {{"GIT_AUTHOR_NAME", "Human"}, {"GIT_AUTHOR_EMAIL", "h@example.com"},
+    return RunProcess(args, {{"GIT_AUTHOR_NAME", "Human"},
+                             {"GIT_AUTHOR_EMAIL", "h@example.com"},
                              {"GIT_COMMITTER_NAME", "Human"},
                              {"GIT_COMMITTER_EMAIL", "h@example.com"}});
   }
@@ -57,17 +60,24 @@ class ReconcileIntegrationTest : public ::testing::Test {
     return Git({"--git-dir", remote_, "log", "--format=%an|%s", "main"}).out;
   }
 
-  testutil::RunResult Capi(const std::string& command, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {BinaryPath("capi-gitops"), command, "--repo", remote_,
-                                     "--kubeconfig", sandbox_->kubeconfig(),
-                                     "--cache-dir", dir_.Sub("cache")};
+  testutil::RunResult Capi(const std::string& command,
+                           std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {BinaryPath("capi-gitops"),
+                                     command,
+                                     "--repo",
+                                     remote_,
+                                     "--kubeconfig",
+                                     sandbox_->kubeconfig(),
+                                     "--cache-dir",
+                                     dir_.Sub("cache")};
     args.insert(args.end(), extra.begin(), extra.end());
     return RunProcess(args);
   }
 
   bool ClusterLive(const std::string& name) {
     sandbox_test::Kubectl kubectl(*sandbox_);
-    auto r = kubectl.Run({"get", "clusters.cluster.x-k8s.io", name, "-n", "capi-clusters"});
+    auto r = kubectl.Run(
+        {"get", "clusters.cluster.x-k8s.io", name, "-n", "capi-clusters"});
     return r.exit_code == 0;
   }
 
@@ -76,7 +86,8 @@ class ReconcileIntegrationTest : public ::testing::Test {
   std::unique_ptr<sandbox_test::SandboxProcess> sandbox_;
 };
 
-TEST_F(ReconcileIntegrationTest, CreatesClustersCommitsStatusAndThenHasNothingToDo) {
+TEST_F(ReconcileIntegrationTest,
+       CreatesClustersCommitsStatusAndThenHasNothingToDo) {
   if (!sandbox_) return;
   auto r = Capi("reconcile", {"--now", "2026-11-27T08:00:00Z"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
@@ -85,15 +96,19 @@ TEST_F(ReconcileIntegrationTest, CreatesClustersCommitsStatusAndThenHasNothingTo
   // CAPI (simulated) provisions asynchronously: the next pass records it.
   testutil::RunResult status;
   for (int pass = 0; pass < 5; ++pass) {
-    status = Git({"--git-dir", remote_, "show", "main:status/llm-train-us-central1.yaml"});
+    status = Git({"--git-dir", remote_, "show",
+                  "main:status/llm-train-us-central1.yaml"});
     if (status.out.find("phase: Provisioned") != std::string::npos) break;
     r = Capi("reconcile", {"--now", "2026-11-27T08:00:10Z"});
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   }
-  EXPECT_NE(status.out.find("phase: Provisioned"), std::string::npos) << status.out;
-  EXPECT_NE(status.out.find("kubeconfigSecret: llm-train-us-central1-kubeconfig"),
+  EXPECT_NE(status.out.find("phase: Provisioned"), std::string::npos)
+      << status.out;
+  EXPECT_NE(
+      status.out.find("kubeconfigSecret: llm-train-us-central1-kubeconfig"),
+      std::string::npos);
+  EXPECT_NE(status.out.find("createdAt: 2026-11-27T08:00:00Z"),
             std::string::npos);
-  EXPECT_NE(status.out.find("createdAt: 2026-11-27T08:00:00Z"), std::string::npos);
   std::string log = RemoteLog();
   EXPECT_NE(log.find("capi-gitops|status: "), std::string::npos) << log;
 
@@ -104,30 +119,39 @@ TEST_F(ReconcileIntegrationTest, CreatesClustersCommitsStatusAndThenHasNothingTo
   EXPECT_EQ(RemoteLog(), log);
 }
 
-TEST_F(ReconcileIntegrationTest, ExpiredTtlIsCommittedToGitThenTheClusterIsDeleted) {
+TEST_F(ReconcileIntegrationTest,
+       ExpiredTtlIsCommittedToGitThenTheClusterIsDeleted) {
   if (!sandbox_) return;
   ASSERT_EQ(Capi("reconcile", {"--now", "2026-11-27T08:00:00Z"}).exit_code, 0);
   // dev-sandbox has ttl 90m: two hours later it has expired.
   auto r = Capi("ttl", {"--now", "2026-11-27T10:00:00Z"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   std::string log = RemoteLog();
-  EXPECT_NE(log.find("ttl: tear down dev-sandbox: expired 2026-11-27T09:30Z (ttl 90m, owner "
+  EXPECT_NE(log.find("ttl: tear down dev-sandbox: expired 2026-11-27T09:30Z "
+                     "(ttl 90m, owner "
                      "platform)"),
-            std::string::npos) << log;
-  EXPECT_NE(Git({"--git-dir", remote_, "show", "main:clusters/dev-sandbox.yaml"}).exit_code, 0)
+            std::string::npos)
+      << log;
+  EXPECT_NE(
+      Git({"--git-dir", remote_, "show", "main:clusters/dev-sandbox.yaml"})
+          .exit_code,
+      0)
       << "the spec was removed by the teardown commit";
-  auto status = Git({"--git-dir", remote_, "show", "main:status/dev-sandbox.yaml"});
+  auto status =
+      Git({"--git-dir", remote_, "show", "main:status/dev-sandbox.yaml"});
   EXPECT_NE(status.out.find("phase: Expired"), std::string::npos) << status.out;
   EXPECT_FALSE(ClusterLive("dev-sandbox"));
   EXPECT_TRUE(ClusterLive("llm-train-us-central1")) << "4h TTL not expired yet";
 }
 
-TEST_F(ReconcileIntegrationTest, HumanCommitsSurviveAndBrokenSpecsStayUntouched) {
+TEST_F(ReconcileIntegrationTest,
+       HumanCommitsSurviveAndBrokenSpecsStayUntouched) {
   if (!sandbox_) return;
   ASSERT_EQ(Capi("reconcile", {"--now", "2026-11-27T08:00:00Z"}).exit_code, 0);
   GitIn({"pull", "-q", "--rebase", "origin", "main"});
   std::string spec = work_ + "/clusters/dev-sandbox.yaml";
-  auto sed = RunProcess({"/bin/sed", "-i", "s/replicas: 2$/replicas: two/", spec});
+  auto sed =
+      RunProcess({"/bin/sed", "-i", "s/replicas: 2$/replicas: two/", spec});
   ASSERT_EQ(sed.exit_code, 0);
   GitIn({"commit", "-q", "-am", "break dev-sandbox"});
   ASSERT_EQ(GitIn({"push", "-q", "origin", "main"}).exit_code, 0);
@@ -145,7 +169,8 @@ TEST_F(ReconcileIntegrationTest, UnreachableRemoteDeletesNothing) {
   std::filesystem::rename(remote_, remote_ + ".gone");
   auto r = Capi("reconcile", {"--now", "2026-11-27T12:00:00Z"});
   EXPECT_EQ(r.exit_code, 3);
-  EXPECT_NE(r.out.find("nothing was changed or deleted"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("nothing was changed or deleted"), std::string::npos)
+      << r.out;
   EXPECT_TRUE(ClusterLive("dev-sandbox"));
   EXPECT_TRUE(ClusterLive("llm-train-us-central1"));
 }
