@@ -3,7 +3,9 @@
 // as the real binary runs them.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "sandbox/sandbox_process.h"
@@ -95,13 +97,20 @@ TEST_F(ReconcileIntegrationTest,
   EXPECT_TRUE(ClusterLive("dev-sandbox"));
   // CAPI (simulated) provisions asynchronously: the next pass records it.
   testutil::RunResult status;
-  for (int pass = 0; pass < 5; ++pass) {
+  for (int pass = 0; pass < 10; ++pass) {
     status = Git({"--git-dir", remote_, "show",
                   "main:status/llm-train-us-central1.yaml"});
-    if (status.out.find("phase: Provisioned") != std::string::npos) break;
+    auto other =
+        Git({"--git-dir", remote_, "show", "main:status/dev-sandbox.yaml"});
+    if (status.out.find("ready: true") != std::string::npos &&
+        other.out.find("ready: true") != std::string::npos) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
     r = Capi("reconcile", {"--now", "2026-11-27T08:00:10Z"});
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   }
+  EXPECT_NE(status.out.find("ready: true"), std::string::npos) << status.out;
   EXPECT_NE(status.out.find("phase: Provisioned"), std::string::npos)
       << status.out;
   EXPECT_NE(
