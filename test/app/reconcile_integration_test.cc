@@ -5,8 +5,8 @@
 
 #include <chrono>
 #include <filesystem>
-#include <thread>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "sandbox/sandbox_process.h"
 #include "schema/crd_testing.h"
@@ -182,6 +182,28 @@ TEST_F(ReconcileIntegrationTest, UnreachableRemoteDeletesNothing) {
       << r.out;
   EXPECT_TRUE(ClusterLive("dev-sandbox"));
   EXPECT_TRUE(ClusterLive("llm-train-us-central1"));
+}
+
+TEST_F(ReconcileIntegrationTest,
+       ReadOnlyWritesNothingAndStatusBranchKeepsSpecsClean) {
+  if (!sandbox_) return;
+  std::string before = RemoteLog();
+  auto r = Capi("reconcile", {"--read-only", "--now", "2026-11-27T08:00:00Z"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(RemoteLog(), before) << "read-only writes nothing to Git";
+  EXPECT_NE(r.out.find("# status/dev-sandbox.yaml"), std::string::npos)
+      << r.out;
+  EXPECT_TRUE(ClusterLive("dev-sandbox"))
+      << "the cluster itself is still reconciled";
+
+  r = Capi("reconcile",
+           {"--status-branch", "status", "--now", "2026-11-27T08:00:00Z"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(RemoteLog(), before) << "main only has the humans' commits";
+  auto status =
+      Git({"--git-dir", remote_, "show", "status:status/dev-sandbox.yaml"});
+  EXPECT_EQ(status.exit_code, 0) << status.out;
+  EXPECT_NE(status.out.find("kind: ClusterStatus"), std::string::npos);
 }
 
 }  // namespace
