@@ -1,5 +1,6 @@
 // Reading a repository from a local directory into a FileSet (the only I/O
 // of the spec module).
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -19,7 +20,13 @@ constexpr std::uintmax_t kMaxReadBytes = 8 << 20;
 Status ReadFile(const fs::path& path, std::string* out) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Status::Unavailable("cannot read " + path.string());
-  std::string data(kMaxReadBytes + 1, '\0');
+  // Size the buffer by the file, not by the limit: a buffer of the limit's
+  // size per file kept 8 MiB of capacity for every spec in the FileSet.
+  std::error_code ec;
+  std::uintmax_t size = fs::file_size(path, ec);
+  if (ec) size = 0;
+  std::string data(static_cast<size_t>(std::min(size, kMaxReadBytes + 1)),
+                   '\0');
   in.read(data.data(), static_cast<std::streamsize>(data.size()));
   data.resize(static_cast<size_t>(in.gcount()));
   if (in.bad()) return Status::Unavailable("error reading " + path.string());
