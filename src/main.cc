@@ -24,6 +24,8 @@ const Command kCommands[] = {
      Stage::kReconcile, AddReconcileOptions, RunReconcile},
     {"ttl", "TTL sweep only: commit teardown of expired clusters, delete them",
      Stage::kReconcile, AddTtlOptions, RunTtl},
+    {"run", "the controller: loop, webhooks, metrics, leader election",
+     Stage::kRun, AddRunOptions, RunController},
 };
 
 const char kExitCodesHelp[] =

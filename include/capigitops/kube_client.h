@@ -46,6 +46,10 @@ struct ClientOptions {
   int max_backoff_ms = 8000;
   long timeout_ms = 30000;
   std::string user_agent = "capi-gitops";
+  // Called after every HTTP exchange with its method and status (0 when the
+  // server could not be reached); for the controller's metrics. May be
+  // called from several threads at once.
+  std::function<void(const std::string& method, long status)> on_response;
 };
 
 struct ApplyOptions {

@@ -51,6 +51,8 @@ void AddReconcileOptions(cxxopts::Options* options);
 int RunReconcile(const cxxopts::ParseResult& args, const CommandIo& io);
 void AddTtlOptions(cxxopts::Options* options);
 int RunTtl(const cxxopts::ParseResult& args, const CommandIo& io);
+void AddRunOptions(cxxopts::Options* options);
+int RunController(const cxxopts::ParseResult& args, const CommandIo& io);
 
 }  // namespace capigitops
 

@@ -18,9 +18,9 @@ void AddClusterOptions(cxxopts::Options* options) {
       cxxopts::value<int>()->default_value("16"));
 }
 
-std::unique_ptr<KubeClient> ConnectFromArgs(const cxxopts::ParseResult& args,
-                                            const CommandIo& io,
-                                            int* exit_code) {
+std::unique_ptr<KubeClient> ConnectFromArgs(
+    const cxxopts::ParseResult& args, const CommandIo& io, int* exit_code,
+    std::function<void(const std::string&, long)> on_response) {
   KubeconfigOverrides overrides;
   overrides.context = args["context"].as<std::string>();
   StatusOr<RestConfig> rc =
@@ -35,6 +35,7 @@ std::unique_ptr<KubeClient> ConnectFromArgs(const cxxopts::ParseResult& args,
   options.concurrency = std::max(1, args["concurrency"].as<int>());
   options.qps = 50.0 * options.concurrency;
   options.burst = 4 * static_cast<int>(options.qps);
+  options.on_response = std::move(on_response);
   StatusOr<std::unique_ptr<KubeClient>> client =
       KubeClient::Create(*rc, options);
   if (!client.ok()) {

@@ -3,6 +3,7 @@
 #ifndef CAPIGITOPS_APP_CLUSTER_ACCESS_H_
 #define CAPIGITOPS_APP_CLUSTER_ACCESS_H_
 
+#include <functional>
 #include <memory>
 
 #include "app/cli.h"
@@ -16,9 +17,10 @@ namespace capigitops {
 void AddClusterOptions(cxxopts::Options* options);
 
 // Connects as kubectl would. On failure prints why and sets *exit_code.
-std::unique_ptr<KubeClient> ConnectFromArgs(const cxxopts::ParseResult& args,
-                                            const CommandIo& io,
-                                            int* exit_code);
+// `on_response` (optional) sees every HTTP exchange, for metrics.
+std::unique_ptr<KubeClient> ConnectFromArgs(
+    const cxxopts::ParseResult& args, const CommandIo& io, int* exit_code,
+    std::function<void(const std::string&, long)> on_response = nullptr);
 
 // The namespace objects go to: -n when given, else capi-gitops.yaml's.
 std::string TargetNamespace(const cxxopts::ParseResult& args,

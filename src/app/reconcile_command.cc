@@ -1,78 +1,13 @@
 // capi-gitops reconcile --repo URL|PATH [--branch B] [--once] [--read-only] ...
 // capi-gitops ttl --repo URL|PATH [...]
-#include <filesystem>
-#include <functional>
-
 #include "app/builtin_policies.h"
 #include "app/cli.h"
 #include "app/cluster_access.h"
+#include "app/pass_setup.h"
 #include "app/reconciler.h"
-#include "capigitops/duration.h"
 
 namespace capigitops {
 namespace {
-
-void AddSourceOptions(cxxopts::Options* options) {
-  options->add_options("source")(
-      "repo",
-      "Git URL (https://, ssh://, git@host:path, file://) or local path",
-      cxxopts::value<std::string>())(
-      "branch", "spec branch",
-      cxxopts::value<std::string>()->default_value("main"))(
-      "revision", "pin this commit instead of the branch tip",
-      cxxopts::value<std::string>()->default_value(""))(
-      "status-branch", "commit status here instead of the spec branch",
-      cxxopts::value<std::string>()->default_value(""))(
-      "cache-dir", "where the repository is cloned and fetched",
-      cxxopts::value<std::string>()->default_value(""))(
-      "git-username", "https user name",
-      cxxopts::value<std::string>()->default_value(""))(
-      "git-token-file", "file holding the https token or password",
-      cxxopts::value<std::string>()->default_value(""))(
-      "git-token-env", "environment variable holding the https token",
-      cxxopts::value<std::string>()->default_value(""))(
-      "ssh-key", "private key for ssh",
-      cxxopts::value<std::string>()->default_value(""))(
-      "known-hosts",
-      "known_hosts for ssh (unknown or changed host keys are refused)",
-      cxxopts::value<std::string>()->default_value(""))(
-      "read-only", "write nothing to Git; print status instead")(
-      "allow-mass-deletion", "ignore the deletion budget for this pass")(
-      "wait", "seconds to wait for a deleted Cluster to disappear",
-      cxxopts::value<int>()->default_value("120"))(
-      "now", "pretend it is this RFC 3339 time (tests and demos only)",
-      cxxopts::value<std::string>()->default_value(""))(
-      "author", "status commit author as 'Name <email>'",
-      cxxopts::value<std::string>()->default_value(""));
-  AddClusterOptions(options);
-}
-
-GitSourceOptions SourceOptions(const cxxopts::ParseResult& args,
-                               const std::string& branch) {
-  GitSourceOptions o;
-  o.url = args["repo"].as<std::string>();
-  // A local directory is read as a repository in place.
-  std::error_code ec;
-  if (o.url.find("://") == std::string::npos &&
-      std::filesystem::exists(o.url, ec)) {
-    o.url = std::filesystem::absolute(o.url, ec).string();
-  }
-  o.branch = branch;
-  o.revision = args["revision"].as<std::string>();
-  o.cache_dir = args["cache-dir"].as<std::string>();
-  if (o.cache_dir.empty()) {
-    const char* home = std::getenv("HOME");
-    o.cache_dir =
-        std::string(home ? home : "/tmp") + "/.cache/capi-gitops/" +
-        std::to_string(std::hash<std::string>{}(o.url + "#" + branch));
-  }
-  o.auth.username = args["git-username"].as<std::string>();
-  o.auth.token_file = args["git-token-file"].as<std::string>();
-  o.auth.token_env = args["git-token-env"].as<std::string>();
-  o.auth.ssh_key_file = args["ssh-key"].as<std::string>();
-  o.auth.known_hosts_file = args["known-hosts"].as<std::string>();
-  return o;
-}
 
 int RunPass(const cxxopts::ParseResult& args, const CommandIo& io,
             bool ttl_only) {
@@ -81,48 +16,15 @@ int RunPass(const cxxopts::ParseResult& args, const CommandIo& io,
     return kExitUsage;
   }
   ReconcileOptions ro;
-  ro.ttl_only = ttl_only;
-  ro.read_only = args.count("read-only") > 0;
-  ro.branch = args["branch"].as<std::string>();
-  ro.status_branch = args["status-branch"].as<std::string>();
-  ro.ns_override = args["namespace"].as<std::string>();
-  ro.now = static_cast<int64_t>(std::time(nullptr));
-  if (std::string now = args["now"].as<std::string>(); !now.empty()) {
-    auto t = ParseRfc3339(now);
-    if (!t) {
-      *io.err << "capi-gitops: --now \"" << now
-              << "\" is not an RFC 3339 time\n";
-      return kExitUsage;
-    }
-    ro.now = *t;
+  bool now_pinned = false;
+  if (!ParseReconcileOptions(args, io, ttl_only, &ro, &now_pinned)) {
+    return kExitUsage;
   }
-  if (std::string author = args["author"].as<std::string>(); !author.empty()) {
-    size_t lt = author.find('<');
-    ro.author_name =
-        author.substr(0, lt == std::string::npos ? author.size() : lt);
-    while (!ro.author_name.empty() && ro.author_name.back() == ' ')
-      ro.author_name.pop_back();
-    if (lt != std::string::npos) {
-      ro.author_email = author.substr(lt + 1, author.find('>') - lt - 1);
-    }
-  }
-  ro.sync.prune = true;
-  ro.sync.allow_mass_deletion = args.count("allow-mass-deletion") > 0;
-  ro.sync.wait_seconds = args["wait"].as<int>();
-  ro.sync.now = ro.now;
-
   int code = kExitOk;
   std::unique_ptr<KubeClient> client = ConnectFromArgs(args, io, &code);
   if (!client) return code;
-  std::unique_ptr<GitSource> spec =
-      NewLibgit2Source(SourceOptions(args, ro.branch));
-  std::unique_ptr<GitSource> status;
-  if (!ro.status_branch.empty()) {
-    GitSourceOptions so = SourceOptions(args, ro.status_branch);
-    so.revision.clear();
-    status = NewLibgit2Source(so);
-  }
-  Reconciler reconciler(spec.get(), status ? status.get() : spec.get(),
+  PassSources sources = OpenSources(args, ro);
+  Reconciler reconciler(sources.spec.get(), sources.status_or_spec(),
                         client.get(), &BuiltinPolicyFiles(), ro);
   ReconcileReport report = reconciler.RunOnce();
   *io.out << (ttl_only ? "ttl sweep" : "reconcile") << " of "

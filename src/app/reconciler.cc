@@ -161,6 +161,8 @@ void Reconciler::PlanAndApply(ReconcileReport* report) {
         cp.action == ClusterAction::kBlocked)
       continue;
     report->changed = true;
+    report->objects_applied += c.created + c.configured;
+    report->objects_pruned += c.deleted;
     std::string line = cp.name + ": ";
     if (cp.action == ClusterAction::kDelete) {
       line += r.state == "held"

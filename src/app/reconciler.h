@@ -25,7 +25,7 @@ struct ReconcileOptions {
   std::string ns_override;
   std::string branch = "main";  // the spec branch
   std::string status_branch;    // "" = commit status to the spec branch
-  std::string author_name;    // "" = capi-gitops.yaml's writeBack.author
+  std::string author_name;      // "" = capi-gitops.yaml's writeBack.author
   std::string author_email;
   int64_t now = 0;  // Unix seconds
   SyncOptions sync;
@@ -40,13 +40,19 @@ struct ReconcileReport {
   std::map<std::string, std::string> status_files;  // path -> content
   bool changed = false;  // anything applied or deleted
   int exit_code = 0;
+  // For the controller's metrics.
+  long objects_applied = 0;                   // created or configured
+  long objects_pruned = 0;                    // deleted
+  std::map<std::string, std::string> phases;  // cluster -> status phase
+  int expiring_soon = 0;  // clusters whose TTL ends within the hour
 };
 
 class Reconciler {
  public:
   // `status_source` may equal `spec_source`. None are owned.
-  Reconciler(GitSource* spec_source, GitSource* status_source, KubeClient* client,
-             const FileSet* builtin_policies, ReconcileOptions options);
+  Reconciler(GitSource* spec_source, GitSource* status_source,
+             KubeClient* client, const FileSet* builtin_policies,
+             ReconcileOptions options);
 
   ReconcileReport RunOnce();
 

@@ -56,14 +56,19 @@ void Reconciler::WriteStatus(ReconcileReport* report) {
     std::string text = RenderStatusFile(in);
     std::string path = StatusPath(name);
     report->status_files[path] = text;
+    std::string phase = in.phase_override;
+    if (phase.empty() && in.live_cluster) {
+      phase =
+          in.live_cluster->value("status", json::object()).value("phase", "");
+    }
+    report->phases[name] = phase.empty() ? "Pending" : phase;
+    if (in.request && in.created_at > 0 &&
+        ExpiresSoon(DecideTtl(*in.request, in.created_at, in.now), 3600)) {
+      report->expiring_soon++;
+    }
     auto old = current.find(path);
     if (old == current.end() || old->second != text) {
       changes[path] = text;
-      std::string phase = in.phase_override;
-      if (phase.empty() && in.live_cluster) {
-        phase =
-            in.live_cluster->value("status", json::object()).value("phase", "");
-      }
       summary.push_back(name + (phase.empty() ? "" : " " + phase));
     }
   };

@@ -157,7 +157,12 @@ StatusOr<HttpResponse> KubeClient::SendOnce(const std::string& method,
     if (!auth.empty()) r.headers.emplace_back("Authorization", auth);
     Throttle();
     stats_.requests++;
-    ASSIGN_OR_RETURN(HttpResponse resp, transport_->Send(r));
+    StatusOr<HttpResponse> sent = transport_->Send(r);
+    if (options_.on_response) {
+      options_.on_response(method, sent.ok() ? sent->status : 0);
+    }
+    if (!sent.ok()) return sent.status();
+    HttpResponse resp = std::move(sent).value();
     // A rotated token or an expired plugin credential: fetch anew once.
     if (resp.status == 401 && !refreshed && config_.token.empty() &&
         (config_.exec || !config_.token_file.empty())) {

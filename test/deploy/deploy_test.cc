@@ -143,7 +143,8 @@ TEST_F(DeployManifestsTest, DeploymentRunsTheControllerWithTwoReplicas) {
   EXPECT_EQ(c["image"], "ghcr.io/capigitops/capi-gitops:0.1.0");
   EXPECT_EQ(c["args"], json({"run", "--repo", "$(GIT_URL)", "--branch", "main",
                              "--interval", "1m", "--metrics-addr", ":8080",
-                             "--webhook-addr", ":9090", "--leader-elect"}));
+                             "--webhook-addr", ":9090", "--leader-elect",
+                             "--cache-dir", "/var/cache/capi-gitops"}));
   // The Deployment's own selector must select its pods.
   const json& pod_labels = deploy["spec"]["template"]["metadata"]["labels"];
   for (const auto& [k, v] : deploy["spec"]["selector"]["matchLabels"].items()) {
@@ -208,7 +209,8 @@ TEST_F(DeployManifestsTest, CronJobSweepsTtlsEveryFifteenMinutes) {
   EXPECT_EQ(cron["spec"]["concurrencyPolicy"], "Forbid");
   const json& c = Container("CronJob", "capi-gitops-ttl");
   EXPECT_EQ(c["image"], Container("Deployment", kName)["image"]);
-  EXPECT_EQ(c["args"], json({"ttl", "--repo", "$(GIT_URL)"}));
+  EXPECT_EQ(c["args"], json({"ttl", "--repo", "$(GIT_URL)", "--cache-dir",
+                             "/var/cache/capi-gitops"}));
   EXPECT_EQ(PodSpecOf(cron)["restartPolicy"], "Never");
 }
 
@@ -345,6 +347,29 @@ class DeploySecurityTest : public DeployManifestsTest {
 TEST_F(DeploySecurityTest, ControllerAndTtlPodsRunHardened) {
   ExpectHardened(Get("Deployment", kName));
   ExpectHardened(Get("CronJob", "capi-gitops-ttl"));
+}
+
+}  // namespace
+}  // namespace capigitops::testutil
+
+namespace capigitops::testutil {
+namespace {
+
+// The binary accepts every flag the manifests pass (an unknown or misspelt
+// flag is a usage error, exit 2, before --help is looked at).
+TEST_F(DeployManifestsTest, ContainerArgsAreFlagsTheBinaryAccepts) {
+  for (const char* kind : {"Deployment", "CronJob"}) {
+    const json& c = Container(
+        kind, std::string(kind) == "CronJob" ? "capi-gitops-ttl" : kName);
+    std::vector<std::string> argv = {BinaryPath("capi-gitops")};
+    for (const json& arg : c["args"]) {
+      std::string a = arg;
+      argv.push_back(a == "$(GIT_URL)" ? "https://git.example.com/r.git" : a);
+    }
+    argv.push_back("--help");
+    RunResult r = RunProcess(argv);
+    EXPECT_EQ(r.exit_code, 0) << kind << ": " << r.err;
+  }
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 extern char** environ;
 
@@ -64,6 +66,69 @@ RunResult RunProcess(
   result.exit_code =
       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return result;
+}
+
+std::unique_ptr<BackgroundProcess> BackgroundProcess::Start(
+    const std::vector<std::string>& argv,
+    const std::vector<std::pair<std::string, std::string>>& env,
+    const std::string& log_path) {
+  std::vector<std::string> env_strings;
+  for (char** e = environ; *e != nullptr; ++e) env_strings.emplace_back(*e);
+  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
+  std::vector<char*> envp, args;
+  for (std::string& s : env_strings) envp.push_back(s.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> argv_copy = argv;
+  for (std::string& a : argv_copy) args.push_back(a.data());
+  args.push_back(nullptr);
+  int log =
+      open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (log < 0) return nullptr;
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(log, STDOUT_FILENO);
+    dup2(log, STDERR_FILENO);
+    int devnull = open("/dev/null", O_RDONLY);
+    if (devnull >= 0) dup2(devnull, STDIN_FILENO);
+    execve(args[0], args.data(), envp.data());
+    _exit(127);
+  }
+  close(log);
+  if (pid < 0) return nullptr;
+  std::unique_ptr<BackgroundProcess> p(new BackgroundProcess());
+  p->pid_ = pid;
+  p->log_path_ = log_path;
+  return p;
+}
+
+BackgroundProcess::~BackgroundProcess() {
+  if (pid_ > 0 && !exited_) {
+    kill(pid_, SIGKILL);
+    Wait(10);
+  }
+}
+
+std::string BackgroundProcess::Log() const {
+  std::ifstream in(log_path_);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void BackgroundProcess::Signal(int signo) const {
+  if (pid_ > 0 && !exited_) kill(pid_, signo);
+}
+
+int BackgroundProcess::Wait(double timeout_seconds) {
+  for (int i = 0; i <= static_cast<int>(timeout_seconds * 50); ++i) {
+    int status = 0;
+    pid_t r = waitpid(pid_, &status, WNOHANG);
+    if (r == pid_) {
+      exited_ = true;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    if (r < 0 && errno != EINTR) return -1;
+    usleep(20 * 1000);
+  }
+  return -1;
 }
 
 std::string BinaryPath(const std::string& name) {

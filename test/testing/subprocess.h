@@ -3,6 +3,9 @@
 #ifndef CAPIGITOPS_TEST_TESTING_SUBPROCESS_H_
 #define CAPIGITOPS_TEST_TESTING_SUBPROCESS_H_
 
+#include <sys/types.h>
+
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,6 +24,31 @@ struct RunResult {
 RunResult RunProcess(
     const std::vector<std::string>& argv,
     const std::vector<std::pair<std::string, std::string>>& env = {});
+
+// A process left running in the background, its stdout and stderr going to
+// a file. The destructor kills it (SIGKILL) if it still runs.
+class BackgroundProcess {
+ public:
+  // Null when it cannot be started.
+  static std::unique_ptr<BackgroundProcess> Start(
+      const std::vector<std::string>& argv,
+      const std::vector<std::pair<std::string, std::string>>& env,
+      const std::string& log_path);
+  ~BackgroundProcess();
+
+  pid_t pid() const { return pid_; }
+  std::string Log() const;  // everything it printed so far
+  void Signal(int signo) const;
+  // Waits up to `timeout_seconds` for it to exit; its exit code, 128+signal
+  // when killed, or -1 when it is still running.
+  int Wait(double timeout_seconds);
+
+ private:
+  BackgroundProcess() = default;
+  pid_t pid_ = -1;
+  bool exited_ = false;
+  std::string log_path_;
+};
 
 // build/capi-gitops and friends.
 std::string BinaryPath(const std::string& name);

@@ -1,0 +1,205 @@
+#include "app/controller.h"
+
+#include <chrono>
+#include <random>
+
+namespace capigitops {
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+double WallSeconds() {
+  return std::chrono::duration<double>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// The pass's outcome, from its exit code (cli.h).
+const char* PassResult(int exit_code) {
+  switch (exit_code) {
+    case 0:
+      return "success";
+    case 1:
+      return "invalid";  // some specs blocked; the rest was reconciled
+    case 3:
+      return "source_error";
+    case 4:
+      return "api_error";
+    default:
+      return "apply_failed";
+  }
+}
+
+}  // namespace
+
+void DeclareControllerMetrics(MetricsRegistry* m) {
+  m->DeclareHistogram("capigitops_reconcile_duration_seconds",
+                      "Duration of reconcile passes.",
+                      {0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300});
+  m->DeclareCounter("capigitops_reconcile_passes_total",
+                    "Reconcile passes by result (success, invalid, "
+                    "source_error, api_error, apply_failed).");
+  m->DeclareCounter("capigitops_objects_applied_total",
+                    "Objects created or changed by server-side apply.");
+  m->DeclareCounter("capigitops_objects_pruned_total",
+                    "Inventory objects deleted.");
+  m->DeclareGauge("capigitops_clusters",
+                  "Clusters by phase after the last pass.");
+  m->DeclareGauge("capigitops_clusters_expiring_soon",
+                  "Clusters whose TTL ends within the hour.");
+  m->DeclareCounter("capigitops_git_errors_total",
+                    "Passes that could not read or write the Git repository.");
+  m->DeclareCounter("capigitops_api_errors_total",
+                    "Passes that failed talking to the management cluster.");
+  m->DeclareCounter("capigitops_api_requests_total",
+                    "Kubernetes API requests by verb and HTTP code (0: no "
+                    "response).");
+  m->DeclareGauge("capigitops_last_success_timestamp_seconds",
+                  "Unix time at the end of the last successful pass.");
+  m->DeclareCounter("capigitops_webhook_requests_total",
+                    "Webhook deliveries by source and result.");
+  m->DeclareGauge("capigitops_leader",
+                  "1 while this replica holds the leader Lease.");
+}
+
+Controller::Controller(ControllerOptions options, PassFn pass,
+                       LeaderElector* elector, MetricsRegistry* metrics,
+                       Logger* log)
+    : options_(std::move(options)),
+      pass_(std::move(pass)),
+      elector_(elector),
+      metrics_(metrics),
+      log_(log) {}
+
+Controller::~Controller() {
+  Stop();
+  if (election_.joinable()) election_.join();
+}
+
+void Controller::Stop() {
+  std::lock_guard<std::mutex> lock(mu_);
+  stopping_ = true;
+  cv_.notify_all();
+}
+
+void Controller::Trigger(const std::string& reason) {
+  std::lock_guard<std::mutex> lock(mu_);
+  triggered_ = true;
+  trigger_reason_ = reason;
+  cv_.notify_all();
+}
+
+bool Controller::WaitFor(int64_t ms) {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait_for(lock, std::chrono::milliseconds(ms), [&] { return stopping_; });
+  return !stopping_;
+}
+
+int64_t Controller::Jittered(int64_t ms) {
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  std::uniform_real_distribution<double> d(-options_.jitter, options_.jitter);
+  return std::max<int64_t>(1, static_cast<int64_t>(ms * (1 + d(rng))));
+}
+
+int Controller::Run() {
+  running_ = true;
+  heartbeat_ms_ = NowMs();
+  if (elector_) election_ = std::thread([this] { ElectionLoop(); });
+  int64_t next_due = NowMs();  // the first pass starts at once
+  while (true) {
+    std::string reason = "interval";
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait_for(
+          lock,
+          std::chrono::milliseconds(std::max<int64_t>(0, next_due - NowMs())),
+          [&] { return stopping_ || triggered_; });
+      if (stopping_) break;
+      if (triggered_) {
+        reason = trigger_reason_;
+        triggered_ = false;
+      } else if (NowMs() < next_due) {
+        continue;  // woken early without cause
+      }
+    }
+    heartbeat_ms_ = NowMs();
+    if (elector_ && !elector_->leading()) {
+      // A standby: the election loop triggers a pass when we take over.
+      next_due = NowMs() + Jittered(options_.interval_ms);
+      continue;
+    }
+    RunPass(reason);
+    next_due = NowMs() + Jittered(options_.interval_ms);
+  }
+  if (election_.joinable()) election_.join();
+  if (elector_ && elector_->leading()) {
+    Status s = elector_->Release();
+    if (s.ok()) {
+      log_->Info("released the leader lease");
+    } else {
+      log_->Warn("could not release the leader lease",
+                 {{"error", s.message()}});
+    }
+  }
+  metrics_->Set("capigitops_leader", 0);
+  running_ = false;
+  std::lock_guard<std::mutex> lock(mu_);
+  return exit_code_;
+}
+
+void Controller::RunPass(const std::string& reason) {
+  log_->Info("pass started", {{"trigger", reason}});
+  auto start = std::chrono::steady_clock::now();
+  ReconcileReport report = pass_();
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  RecordPass(report, seconds);
+  for (const std::string& line : report.lines) {
+    bool error = line.rfind("error:", 0) == 0;
+    log_->Log(error ? LogLevel::kError : LogLevel::kInfo, line,
+              {{"revision", report.revision.substr(0, 12)}});
+  }
+  char took[32];
+  std::snprintf(took, sizeof took, "%.3f", seconds);
+  log_->Log(report.exit_code == 0 ? LogLevel::kInfo : LogLevel::kWarn,
+            "pass finished",
+            {{"result", PassResult(report.exit_code)},
+             {"revision", report.revision.substr(0, 12)},
+             {"applied", std::to_string(report.objects_applied)},
+             {"pruned", std::to_string(report.objects_pruned)},
+             {"seconds", took}});
+}
+
+void Controller::RecordPass(const ReconcileReport& report, double seconds) {
+  metrics_->Observe("capigitops_reconcile_duration_seconds", {}, seconds);
+  metrics_->Add("capigitops_reconcile_passes_total",
+                {{"result", PassResult(report.exit_code)}});
+  metrics_->Add("capigitops_objects_applied_total", {},
+                static_cast<double>(report.objects_applied));
+  metrics_->Add("capigitops_objects_pruned_total", {},
+                static_cast<double>(report.objects_pruned));
+  if (report.exit_code == 3) metrics_->Add("capigitops_git_errors_total");
+  if (report.exit_code == 4 || report.exit_code == 5) {
+    metrics_->Add("capigitops_api_errors_total");
+  }
+  // Phases and expiry are only known when the pass got as far as status.
+  if (!report.phases.empty() || report.exit_code <= 1) {
+    std::map<std::string, int> by_phase;
+    for (const auto& [name, phase] : report.phases) by_phase[phase]++;
+    metrics_->ClearGauge("capigitops_clusters");
+    for (const auto& [phase, n] : by_phase) {
+      metrics_->Set("capigitops_clusters", {{"phase", phase}}, n);
+    }
+    metrics_->Set("capigitops_clusters_expiring_soon", report.expiring_soon);
+  }
+  if (report.exit_code <= 1) {
+    metrics_->Set("capigitops_last_success_timestamp_seconds", WallSeconds());
+  }
+}
+
+}  // namespace capigitops

@@ -1,0 +1,82 @@
+// `capi-gitops run`: the long-running controller. A pass at start, then one
+// every --interval (with jitter) and at once when a signed push webhook
+// arrives; with leader election only the Lease holder runs passes. Serves
+// /metrics, /healthz and /readyz. Stop() (SIGTERM) lets a running pass finish,
+// releases the Lease and returns.
+#ifndef CAPIGITOPS_APP_CONTROLLER_H_
+#define CAPIGITOPS_APP_CONTROLLER_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "app/reconciler.h"
+#include "capigitops/leader.h"
+#include "capigitops/metrics.h"
+#include "daemon/http_server.h"
+#include "util/log.h"
+
+namespace capigitops {
+
+struct ControllerOptions {
+  int64_t interval_ms = 60000;
+  double jitter = 0.1;          // each wait is interval x (1 +- jitter)
+  std::string branch = "main";  // pushes to other branches are ignored
+  std::string webhook_secret;   // "" refuses every webhook delivery
+};
+
+// Registers every metric the controller exports (names in docs/deploy.md).
+void DeclareControllerMetrics(MetricsRegistry* metrics);
+
+class Controller {
+ public:
+  using PassFn = std::function<ReconcileReport()>;
+
+  // `elector` is null without --leader-elect. None are owned.
+  Controller(ControllerOptions options, PassFn pass, LeaderElector* elector,
+             MetricsRegistry* metrics, Logger* log);
+  ~Controller();
+
+  // Blocks until Stop(). 0 after a clean stop; 1 when leadership was lost
+  // (as client-go's controllers do, the process exits and its restart joins
+  // the election again).
+  int Run();
+  // Thread-safe; not async-signal-safe (call it from a signal-waiting thread).
+  void Stop();
+  void Trigger(const std::string& reason);
+
+  // /metrics, /healthz, /readyz.
+  HttpReply ServeProbe(const HttpExchange& request);
+  // Push webhooks (any path, POST).
+  HttpReply ServeWebhook(const HttpExchange& request);
+
+ private:
+  void ElectionLoop();
+  bool WaitFor(int64_t ms);  // false when stopping
+  void RunPass(const std::string& reason);
+  void RecordPass(const ReconcileReport& report, double seconds);
+  int64_t Jittered(int64_t ms);
+
+  ControllerOptions options_;
+  PassFn pass_;
+  LeaderElector* elector_;
+  MetricsRegistry* metrics_;
+  Logger* log_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  bool triggered_ = false;
+  std::string trigger_reason_;
+  int exit_code_ = 0;
+  std::thread election_;
+  std::atomic<bool> running_{false};
+  std::atomic<int64_t> heartbeat_ms_{0};
+};
+
+}  // namespace capigitops
+
+#endif  // CAPIGITOPS_APP_CONTROLLER_H_

@@ -1,0 +1,46 @@
+// What `reconcile`, `ttl` and `run` share: the Git source flags (with the
+// environment variables deploy/ sets as defaults) and turning flags into
+// ReconcileOptions and Git sources.
+#ifndef CAPIGITOPS_APP_PASS_SETUP_H_
+#define CAPIGITOPS_APP_PASS_SETUP_H_
+
+#include <memory>
+#include <string>
+
+#include "app/cli.h"
+#include "app/reconciler.h"
+#include "capigitops/git.h"
+
+namespace capigitops {
+
+// --repo, --branch, --revision, --status-branch, --cache-dir, Git
+// credentials, --read-only, --allow-mass-deletion, --wait, --now, --author,
+// and the cluster connection flags.
+void AddSourceOptions(cxxopts::Options* options);
+
+// Credentials default to GIT_TOKEN_FILE, GIT_SSH_KEY_FILE and
+// GIT_KNOWN_HOSTS_FILE when those name files that exist (deploy/ mounts only
+// the keys the Secret holds).
+GitSourceOptions SourceOptions(const cxxopts::ParseResult& args,
+                               const std::string& branch);
+
+// False (after printing why) on a bad flag. `ro->now` is the current time
+// unless --now pins it; *now_pinned says which.
+bool ParseReconcileOptions(const cxxopts::ParseResult& args,
+                           const CommandIo& io, bool ttl_only,
+                           ReconcileOptions* ro, bool* now_pinned);
+
+// The spec source and, with --status-branch, a second one for status.
+struct PassSources {
+  std::unique_ptr<GitSource> spec;
+  std::unique_ptr<GitSource> status;  // null: status goes to the spec branch
+  GitSource* status_or_spec() const {
+    return status ? status.get() : spec.get();
+  }
+};
+PassSources OpenSources(const cxxopts::ParseResult& args,
+                        const ReconcileOptions& ro);
+
+}  // namespace capigitops
+
+#endif  // CAPIGITOPS_APP_PASS_SETUP_H_

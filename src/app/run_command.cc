@@ -1,0 +1,233 @@
+// capi-gitops run --repo URL|PATH [--interval 1m] [--metrics-addr :8080]
+//                 [--webhook-addr :9090] [--leader-elect] ...
+// Wires the controller together: client, Git sources, Lease, HTTP endpoints
+// and SIGTERM handling. The loop itself lives in controller.cc.
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <ctime>
+#include <iostream>
+#include <random>
+
+#include "app/builtin_policies.h"
+#include "app/cluster_access.h"
+#include "app/controller.h"
+#include "app/pass_setup.h"
+#include "capigitops/duration.h"
+
+namespace capigitops {
+namespace {
+
+std::string EnvOr(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : fallback;
+}
+
+// "<pod or host>_<random>", as client-go identities are: unique even when a
+// replica restarts with the same name.
+std::string DefaultIdentity() {
+  char host[256] = "capi-gitops";
+  gethostname(host, sizeof host - 1);
+  std::mt19937_64 rng(std::random_device{}());
+  char suffix[17];
+  std::snprintf(suffix, sizeof suffix, "%016llx",
+                static_cast<unsigned long long>(rng()));
+  return EnvOr("POD_NAME", host) + "_" + std::string(suffix, 8);
+}
+
+bool ParseSeconds(const cxxopts::ParseResult& args, const char* flag,
+                  const CommandIo& io, int64_t* ms) {
+  std::string text = args[flag].as<std::string>();
+  std::optional<int64_t> s = ParseDuration(text);
+  if (!s) {
+    *io.err << "capi-gitops run: --" << flag << " \"" << text
+            << "\" is not a duration like 30s, 1m or 2h\n";
+    return false;
+  }
+  *ms = *s * 1000;
+  return true;
+}
+
+// Waits for SIGTERM or SIGINT on a thread of its own (the signals are
+// blocked everywhere else), then stops the controller.
+class SignalWatcher {
+ public:
+  explicit SignalWatcher(Controller* c) {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGTERM);
+    sigaddset(&set_, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set_, nullptr);
+    thread_ = std::thread([this, c] {
+      timespec tick{0, 200 * 1000 * 1000};
+      while (!done_) {
+        siginfo_t info;
+        if (sigtimedwait(&set_, &info, &tick) > 0) {
+          signal_ = info.si_signo;
+          c->Stop();
+          return;
+        }
+      }
+    });
+  }
+  ~SignalWatcher() {
+    done_ = true;
+    thread_.join();
+  }
+  int signal() const { return signal_; }
+
+ private:
+  sigset_t set_;
+  std::atomic<bool> done_{false};
+  std::atomic<int> signal_{0};
+  std::thread thread_;
+};
+
+}  // namespace
+
+void AddRunOptions(cxxopts::Options* options) {
+  AddSourceOptions(options);
+  options->add_options("controller")(
+      "interval", "time between passes (each wait varies by --jitter)",
+      cxxopts::value<std::string>()->default_value("1m"))(
+      "jitter", "fraction by which each wait varies",
+      cxxopts::value<double>()->default_value("0.1"))(
+      "metrics-addr", "serve /metrics, /healthz and /readyz here",
+      cxxopts::value<std::string>()->default_value(":8080"))(
+      "webhook-addr", "serve push webhooks here (\"\" = off)",
+      cxxopts::value<std::string>()->default_value(""))(
+      "webhook-secret-env", "environment variable holding the webhook secret",
+      cxxopts::value<std::string>()->default_value("WEBHOOK_SECRET"))(
+      "leader-elect", "run passes only while holding the Lease")(
+      "leader-elect-namespace",
+      "namespace of the Lease (default: "
+      "$POD_NAMESPACE, else capi-gitops-system)",
+      cxxopts::value<std::string>()->default_value(""))(
+      "leader-elect-name", "name of the Lease",
+      cxxopts::value<std::string>()->default_value("capi-gitops"))(
+      "leader-elect-identity",
+      "this replica's identity (default: "
+      "$POD_NAME or the host name, plus a random suffix)",
+      cxxopts::value<std::string>()->default_value(""))(
+      "lease-duration", "how long a standby waits before taking over",
+      cxxopts::value<std::string>()->default_value("15s"))(
+      "renew-deadline", "the leader stops when it cannot renew for this long",
+      cxxopts::value<std::string>()->default_value("10s"))(
+      "retry-period", "time between Lease renewals and acquire attempts",
+      cxxopts::value<std::string>()->default_value("2s"));
+}
+
+int RunController(const cxxopts::ParseResult& args, const CommandIo& io) {
+  if (!args.count("repo")) {
+    *io.err << "capi-gitops run: --repo is required\n";
+    return kExitUsage;
+  }
+  LogFormat format = LogFormat::kText;
+  std::string format_name = args.count("log-format")
+                                ? args["log-format"].as<std::string>()
+                                : EnvOr("LOG_FORMAT", "text");
+  if (!ParseLogFormat(format_name, &format)) {
+    *io.err << "capi-gitops run: --log-format must be text or json\n";
+    return kExitUsage;
+  }
+  Logger log(io.err, format,
+             args.count("verbose") ? LogLevel::kDebug : LogLevel::kInfo);
+  ReconcileOptions base;
+  bool now_pinned = false;
+  if (!ParseReconcileOptions(args, io, false, &base, &now_pinned)) {
+    return kExitUsage;
+  }
+  ControllerOptions co;
+  co.branch = base.branch;
+  co.jitter = std::clamp(args["jitter"].as<double>(), 0.0, 0.9);
+  co.webhook_secret =
+      EnvOr(args["webhook-secret-env"].as<std::string>().c_str(), "");
+  LeaseOptions lease;
+  if (!ParseSeconds(args, "interval", io, &co.interval_ms) ||
+      !ParseSeconds(args, "lease-duration", io, &lease.lease_duration_ms) ||
+      !ParseSeconds(args, "renew-deadline", io, &lease.renew_deadline_ms) ||
+      !ParseSeconds(args, "retry-period", io, &lease.retry_period_ms)) {
+    return kExitUsage;
+  }
+  lease.ns = args["leader-elect-namespace"].as<std::string>();
+  if (lease.ns.empty()) lease.ns = EnvOr("POD_NAMESPACE", "capi-gitops-system");
+  lease.name = args["leader-elect-name"].as<std::string>();
+  lease.identity = args["leader-elect-identity"].as<std::string>();
+  if (lease.identity.empty()) lease.identity = DefaultIdentity();
+  bool elect = args.count("leader-elect") > 0;
+  if (Status s = ValidateLeaseOptions(lease); elect && !s.ok()) {
+    *io.err << "capi-gitops run: " << s.message() << "\n";
+    return kExitUsage;
+  }
+
+  MetricsRegistry metrics;
+  DeclareControllerMetrics(&metrics);
+  int code = kExitOk;
+  std::unique_ptr<KubeClient> client = ConnectFromArgs(
+      args, io, &code, [&metrics](const std::string& verb, long status) {
+        metrics.Add("capigitops_api_requests_total",
+                    {{"verb", verb}, {"code", std::to_string(status)}});
+      });
+  if (!client) return code;
+  PassSources sources = OpenSources(args, base);
+  auto pass = [&]() {
+    ReconcileOptions ro = base;
+    if (!now_pinned) ro.now = static_cast<int64_t>(std::time(nullptr));
+    ro.sync.now = ro.now;
+    Reconciler reconciler(sources.spec.get(), sources.status_or_spec(),
+                          client.get(), &BuiltinPolicyFiles(), ro);
+    return reconciler.RunOnce();
+  };
+  std::unique_ptr<LeaderElector> elector;
+  if (elect) elector = std::make_unique<LeaderElector>(client.get(), lease);
+  Controller controller(co, pass, elector.get(), &metrics, &log);
+  SignalWatcher signals(&controller);
+
+  std::string metrics_addr = args["metrics-addr"].as<std::string>();
+  std::string webhook_addr = args["webhook-addr"].as<std::string>();
+  StatusOr<std::unique_ptr<HttpServer>> probes =
+      HttpServer::Start(metrics_addr, [&controller](const HttpExchange& r) {
+        return controller.ServeProbe(r);
+      });
+  if (!probes.ok()) {
+    log.Error("metrics endpoint: " + probes.status().message());
+    return kExitUsage;
+  }
+  std::unique_ptr<HttpServer> hooks;
+  if (!webhook_addr.empty()) {
+    StatusOr<std::unique_ptr<HttpServer>> h =
+        HttpServer::Start(webhook_addr, [&controller](const HttpExchange& r) {
+          return controller.ServeWebhook(r);
+        });
+    if (!h.ok()) {
+      log.Error("webhook endpoint: " + h.status().message());
+      return kExitUsage;
+    }
+    hooks = std::move(h).value();
+    if (co.webhook_secret.empty()) {
+      log.Warn("no webhook secret in $" +
+               args["webhook-secret-env"].as<std::string>() +
+               ": every webhook delivery will be refused");
+    }
+  }
+  LogFields started = {{"repo", ScrubUrl(args["repo"].as<std::string>())},
+                       {"branch", base.branch},
+                       {"interval", args["interval"].as<std::string>()},
+                       {"metrics", (*probes)->address()}};
+  if (hooks) started.emplace_back("webhook", hooks->address());
+  if (elector) {
+    started.emplace_back("lease", lease.ns + "/" + lease.name);
+    started.emplace_back("identity", lease.identity);
+  }
+  log.Info("controller started", started);
+  int exit_code = controller.Run();
+  if (hooks) hooks->Stop();
+  (*probes)->Stop();
+  log.Info("controller stopped",
+           {{"signal", signals.signal() ? strsignal(signals.signal()) : "none"},
+            {"exit", std::to_string(exit_code)}});
+  return exit_code;
+}
+
+}  // namespace capigitops

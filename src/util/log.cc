@@ -1,0 +1,104 @@
+#include "util/log.h"
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <nlohmann/json.hpp>
+#include <ostream>
+
+namespace capigitops {
+namespace {
+
+const char* LevelName(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarn:
+      return "warn";
+    case LogLevel::kError:
+      return "error";
+  }
+  return "info";
+}
+
+// "2026-11-27T10:00:00.123Z": RFC 3339 with milliseconds, as klog and zap do.
+std::string Timestamp(int64_t ms) {
+  std::time_t secs = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+                tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+  return buf;
+}
+
+// Values with spaces, quotes or '=' are quoted so a line splits unambiguously.
+std::string TextValue(const std::string& v) {
+  bool plain = !v.empty();
+  for (char c : v) {
+    if (c == ' ' || c == '"' || c == '=' || c == '\n' || c == '\t') {
+      plain = false;
+    }
+  }
+  if (plain) return v;
+  return nlohmann::json(v).dump(-1, ' ', false,
+                                nlohmann::json::error_handler_t::replace);
+}
+
+int64_t SystemNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+Logger::Logger(std::ostream* out, LogFormat format, LogLevel min_level,
+               std::function<int64_t()> now_ms)
+    : out_(out),
+      format_(format),
+      min_level_(min_level),
+      now_ms_(now_ms ? std::move(now_ms) : SystemNowMs) {}
+
+std::string Logger::Format(LogLevel level, std::string_view message,
+                           const LogFields& fields) const {
+  std::string ts = Timestamp(now_ms_());
+  if (format_ == LogFormat::kJson) {
+    // ordered_json keeps ts, level, msg first, as log viewers expect.
+    nlohmann::ordered_json j;
+    j["ts"] = ts;
+    j["level"] = LevelName(level);
+    j["msg"] = std::string(message);
+    for (const auto& [k, v] : fields) j[k] = v;
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+  std::string line = ts + " " + LevelName(level);
+  line.append(6 - std::string_view(LevelName(level)).size(), ' ');
+  line.append(message);
+  for (const auto& [k, v] : fields) line += " " + k + "=" + TextValue(v);
+  return line;
+}
+
+void Logger::Log(LogLevel level, std::string_view message,
+                 const LogFields& fields) {
+  if (level < min_level_) return;
+  std::string line = Format(level, message, fields);
+  std::lock_guard<std::mutex> lock(mu_);
+  *out_ << line << std::endl;  // flushed: a crash must not eat the last lines
+}
+
+bool ParseLogFormat(std::string_view name, LogFormat* format) {
+  if (name == "text") {
+    *format = LogFormat::kText;
+  } else if (name == "json") {
+    *format = LogFormat::kJson;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace capigitops
