@@ -2,7 +2,8 @@
 # The main job end to end on the embedded default: capi-sandbox as the
 # management cluster, sample-repo as a Git remote. Installs what is missing,
 # builds, then walks through plan -> reconcile -> status commit -> a new
-# cluster by commit -> TTL expiry -> teardown commit. Leaves nothing running.
+# cluster by commit -> TTL expiry -> teardown commit -> the controller woken
+# by a signed webhook. Leaves nothing running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -12,7 +13,9 @@ sandbox=$root/build/capi-sandbox
 
 work=$(mktemp -d /tmp/capi-gitops-demo.XXXXXX)
 sandbox_pid=""
+run_pid=""
 cleanup() {
+  [ -n "$run_pid" ] && kill "$run_pid" 2>/dev/null && wait "$run_pid" 2>/dev/null
   [ -n "$sandbox_pid" ] && kill "$sandbox_pid" 2>/dev/null && wait "$sandbox_pid" 2>/dev/null
   rm -rf "$work"
 }
@@ -85,5 +88,38 @@ git -C "$work/repo" log --format='     %h %an: %s' -4
 say "clusters left in the repository: $(ls "$work/repo/clusters" | sed 's/.yaml//' | tr '\n' ' ')"
 say "management cluster now:"
 "$gitops" plan "$work/repo" 2>/dev/null | grep -E '^(=|\+|~|-|!)' | sed 's/^/     /'
+
+bold "8. The controller: capi-gitops run (as deploy/ runs it), woken by a signed push webhook"
+secret=demo-webhook-secret
+WEBHOOK_SECRET=$secret "$gitops" run --repo "$work/remote.git" --cache-dir "$work/cache" \
+  --interval 1h --metrics-addr 127.0.0.1:0 --webhook-addr 127.0.0.1:0 \
+  --leader-elect --leader-elect-namespace default --now 2026-11-27T10:05:00Z \
+  >"$work/run.log" 2>&1 &
+run_pid=$!
+for _ in $(seq 100); do grep -q "pass finished" "$work/run.log" && break; sleep 0.1; done
+metrics_addr=$(grep -m1 -o 'metrics=[^ ]*' "$work/run.log" | cut -d= -f2)
+webhook_addr=$(grep -m1 -o 'webhook=[^ ]*' "$work/run.log" | cut -d= -f2)
+git_ pull -q --rebase origin main
+sed -e 's/name: llm-train-us-central1/name: webhook-demo/' \
+  "$work/repo/clusters/llm-train-us-central1.yaml" \
+  >"$work/repo/clusters/webhook-demo.yaml"
+git_ add clusters/webhook-demo.yaml
+git_ commit -q -m "Add webhook-demo"
+git_ push -q origin main
+payload='{"ref":"refs/heads/main"}'
+signature=sha256=$(printf '%s' "$payload" | openssl dgst -sha256 -hmac "$secret" | awk '{print $NF}')
+say "webhook with a wrong signature: $(curl -s -o /dev/null -w '%{http_code}' -X POST \
+  -H 'X-Hub-Signature-256: sha256=0000' -d "$payload" "http://$webhook_addr/")"
+say "webhook signed with the shared secret: $(curl -s -o /dev/null -w '%{http_code}' -X POST \
+  -H 'X-GitHub-Event: push' -H "X-Hub-Signature-256: $signature" -d "$payload" "http://$webhook_addr/")"
+for _ in $(seq 100); do [ "$(grep -c 'pass finished' "$work/run.log")" -ge 2 ] && break; sleep 0.1; done
+curl -s "http://$metrics_addr/metrics" >"$work/metrics.txt"
+kill -TERM "$run_pid"; wait "$run_pid" || true
+run_pid=""
+say "controller log:"
+cut -c26- "$work/run.log" | grep -v '^debug' | sed 's/^/     /'
+say "from http://$metrics_addr/metrics:"
+grep -E '^capigitops_(reconcile_passes_total|webhook_requests_total|clusters\{|leader )' \
+  "$work/metrics.txt" | sed 's/^/     /'
 
 bold "Done: every step above was a real Git commit and a real API call."

@@ -7,8 +7,9 @@ PACKAGES=(
   g++ cmake ninja-build pkg-config git ca-certificates
   libgit2-dev libyaml-cpp-dev nlohmann-json3-dev libcurl4-openssl-dev
   libcxxopts-dev libgtest-dev libgmock-dev libssl-dev
-  libcpp-httplib-dev     # capi-sandbox's HTTP(S) server
+  libcpp-httplib-dev     # the controller's endpoints and capi-sandbox's server
   lighttpd openssh-server openssh-client  # Git smart-HTTP and ssh test servers
+  curl openssl           # the demo signs and sends a webhook, scrapes /metrics
 )
 
 missing=()

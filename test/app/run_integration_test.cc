@@ -318,6 +318,28 @@ TEST_F(RunIntegrationTest, SignedWebhookStartsAPassAndMetricsTellTheStory) {
   EXPECT_EQ(LogEvents(log, "webhook refused").size(), 1u);
 }
 
+TEST_F(RunIntegrationTest, TtlSweepRunsInTheLoop) {
+  if (!sandbox_) return;
+  // Created at 08:00 by a one-off pass; dev-sandbox's TTL is 90 minutes.
+  auto once =
+      RunProcess({BinaryPath("capi-gitops"), "reconcile", "--repo", remote_,
+                  "--kubeconfig", sandbox_->kubeconfig(), "--cache-dir",
+                  dir_.Sub("cache-once"), "--now", "2026-11-27T08:00:00Z"});
+  ASSERT_EQ(once.exit_code, 0) << once.out << once.err;
+  ASSERT_TRUE(ClusterLive("dev-sandbox"));
+  Replica r = StartRun("solo", {"--now", "2026-11-27T10:00:00Z"});
+  ASSERT_TRUE(WaitUntil([&] { return r.Count("pass finished") >= 1; }, 60))
+      << r.process->Log();
+  std::string log =
+      Git({"--git-dir", remote_, "log", "--format=%an|%s", "main"}).out;
+  EXPECT_NE(log.find("capi-gitops|ttl: tear down dev-sandbox"),
+            std::string::npos)
+      << log;
+  EXPECT_TRUE(WaitUntil([&] { return !ClusterLive("dev-sandbox"); }, 30));
+  r.process->Signal(SIGTERM);
+  EXPECT_EQ(r.process->Wait(20), 0) << r.process->Log();
+}
+
 TEST_F(RunIntegrationTest, BadFlagsAreUsageErrors) {
   if (!sandbox_) return;
   auto r = RunProcess({BinaryPath("capi-gitops"), "run", "--repo", remote_,
