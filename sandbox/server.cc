@@ -55,6 +55,26 @@ void WriteReply(const Reply& reply, httplib::Response* res) {
   res->set_content(body, reply.content_type.c_str());
 }
 
+// kube-apiserver gzips a response only from 128 KiB on and never uses brotli.
+// httplib instead compresses every JSON reply with brotli (at quality 11) for
+// any client offering "br", as curl does: for small replies that cost far
+// more CPU than the request itself and made the sandbox, not the client, the
+// bottleneck. httplib picks the encoding from the request's Accept-Encoding
+// after the handler returns, so that header is narrowed here; the request is
+// a non-const local of httplib's connection loop, so writing it is defined.
+constexpr size_t kGzipThresholdBytes = 128 * 1024;
+
+void NegotiateEncodingLikeKube(const httplib::Request& req,
+                               const httplib::Response& res) {
+  auto& headers = const_cast<httplib::Request&>(req).headers;
+  auto it = headers.find("Accept-Encoding");
+  if (it == headers.end()) return;
+  bool gzip = it->second.find("gzip") != std::string::npos &&
+              res.body.size() >= kGzipThresholdBytes;
+  headers.erase("Accept-Encoding");
+  if (gzip) headers.emplace("Accept-Encoding", "gzip");
+}
+
 ApiRequest ToApiRequest(const httplib::Request& req) {
   ApiRequest ar;
   ar.method = req.method;
@@ -203,6 +223,7 @@ StatusOr<std::unique_ptr<SandboxServer>> SandboxServer::Start(
       });
   auto handler = [self](const httplib::Request& req, httplib::Response& res) {
     self->Handle(req, res);
+    NegotiateEncodingLikeKube(req, res);
   };
   http.Get(".*", handler);
   http.Post(".*", handler);
