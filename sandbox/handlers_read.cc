@@ -109,9 +109,14 @@ Reply ServeList(const Target& t) {
     }
     after = ObjectKey{t.type->group, t.type->plural, token->ns, token->name};
   }
+  static const json kNoLabels;
   auto match = [&](const json& obj) {
-    return fields->Matches(obj) &&
-           labels->Matches(obj["metadata"].value("labels", json()));
+    if (!fields->Matches(obj)) return false;
+    auto meta = obj.find("metadata");
+    if (meta == obj.end() || !meta->is_object())
+      return labels->Matches(kNoLabels);
+    auto l = meta->find("labels");
+    return labels->Matches(l == meta->end() ? kNoLabels : *l);
   };
   ListPage page = t.ctx->store->List(t.type->group, t.type->plural, t.path.ns,
                                      after, limit, match);
@@ -125,10 +130,11 @@ Reply ServeList(const Target& t) {
     meta["continue"] =
         EncodeContinue({page.rv, page.next->ns, page.next->name, NowUnix()});
   }
-  return Ok({{"kind", t.type->list_kind},
-             {"apiVersion", t.GroupVersion()},
-             {"metadata", meta},
-             {"items", items}});
+  json list = {{"kind", t.type->list_kind},
+               {"apiVersion", t.GroupVersion()},
+               {"metadata", meta}};
+  list["items"] = std::move(items);  // an initializer list would copy them
+  return Ok(std::move(list));
 }
 
 Reply ServeResource(const ApiContext& ctx, const ApiRequest& req) {

@@ -173,8 +173,13 @@ StatusOr<FieldSelector> FieldSelector::Parse(std::string_view text) {
 }
 
 bool FieldSelector::Matches(const nlohmann::json& object) const {
-  const nlohmann::json meta =
-      object.value("metadata", nlohmann::json::object());
+  if (reqs_.empty()) return true;
+  // By reference: a copy of the metadata (managed fields included) for every
+  // object made LISTs of 1000 objects spend a quarter of their time here.
+  static const nlohmann::json kNoMeta = nlohmann::json::object();
+  auto m = object.find("metadata");
+  const nlohmann::json& meta =
+      m != object.end() && m->is_object() ? *m : kNoMeta;
   for (const Requirement& r : reqs_) {
     std::string field = r.key == "metadata.name" ? "name" : "namespace";
     std::string value = meta.value(field, "");

@@ -4,9 +4,11 @@
 
 #include <httplib.h>
 #include <sys/socket.h>
+#include <zlib.h>
 
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 
@@ -53,6 +55,50 @@ void WriteReply(const Reply& reply, httplib::Response* res) {
           ? reply.body.get<std::string>()
           : reply.body.dump();
   res->set_content(body, reply.content_type.c_str());
+}
+
+// Compresses like kube-apiserver: gzip at level 1 (least CPU, nearly the
+// ratio of higher levels), only replies of 128 KiB or more, never brotli.
+// httplib would instead brotli-compress (at quality 11) every JSON reply for
+// a client offering "br", as curl does, or gzip at level 6: for small replies
+// that cost more CPU than the request itself and made the sandbox, not the
+// client, the bottleneck. httplib decides from the request's Accept-Encoding
+// after the handler returns, so that header is removed here; the request is a
+// non-const local of httplib's connection loop, so writing it is defined.
+constexpr size_t kGzipThresholdBytes = 128 * 1024;
+
+std::optional<std::string> GzipFast(const std::string& in) {
+  z_stream zs{};
+  if (deflateInit2(&zs, 1, Z_DEFLATED, 15 + 16 /* gzip header */, 8,
+                   Z_DEFAULT_STRATEGY) != Z_OK) {
+    return std::nullopt;
+  }
+  std::string out(deflateBound(&zs, in.size()), '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  zs.avail_in = static_cast<uInt>(in.size());
+  zs.next_out = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_out = static_cast<uInt>(out.size());
+  int rc = deflate(&zs, Z_FINISH);
+  deflateEnd(&zs);
+  if (rc != Z_STREAM_END) return std::nullopt;
+  out.resize(zs.total_out);
+  return out;
+}
+
+void CompressLikeKube(const httplib::Request& req, httplib::Response* res) {
+  auto& headers = const_cast<httplib::Request&>(req).headers;
+  auto it = headers.find("Accept-Encoding");
+  if (it == headers.end()) return;
+  bool gzip = it->second.find("gzip") != std::string::npos &&
+              res->body.size() >= kGzipThresholdBytes &&
+              !res->has_header("Content-Encoding");
+  headers.erase("Accept-Encoding");
+  if (!gzip) return;
+  if (std::optional<std::string> z = GzipFast(res->body)) {
+    res->body = std::move(*z);
+    res->set_header("Content-Encoding", "gzip");
+    res->set_header("Vary", "Accept-Encoding");
+  }
 }
 
 ApiRequest ToApiRequest(const httplib::Request& req) {
@@ -203,6 +249,7 @@ StatusOr<std::unique_ptr<SandboxServer>> SandboxServer::Start(
       });
   auto handler = [self](const httplib::Request& req, httplib::Response& res) {
     self->Handle(req, res);
+    CompressLikeKube(req, &res);
   };
   http.Get(".*", handler);
   http.Post(".*", handler);

@@ -54,8 +54,11 @@ ListPage Store::List(const std::string& group, const std::string& resource,
                      const std::string& ns,
                      const std::optional<ObjectKey>& after, size_t limit,
                      const std::function<bool(const json&)>& match) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  // Matching objects are collected under the lock and copied after it, so
+  // a large LIST does not hold up every write for the length of its copy.
+  std::vector<ObjectPtr> found;
   ListPage page;
+  std::unique_lock<std::mutex> lock(mu_);
   page.rv = rv_;
   ObjectKey start{group, resource, ns, ""};
   if (after) start = *after;
@@ -66,13 +69,16 @@ ListPage Store::List(const std::string& group, const std::string& resource,
     if (k.group != group || k.resource != resource) break;
     if (!ns.empty() && k.ns != ns) break;
     if (!match(*it->second)) continue;
-    if (limit > 0 && page.items.size() == limit) {
+    if (limit > 0 && found.size() == limit) {
       page.next = last;  // more remain after the last returned item
       break;
     }
-    page.items.push_back(*it->second);
+    found.push_back(it->second);
     last = k;
   }
+  lock.unlock();
+  page.items.reserve(found.size());
+  for (const ObjectPtr& obj : found) page.items.push_back(*obj);
   return page;
 }
 

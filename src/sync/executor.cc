@@ -2,7 +2,10 @@
 // pruning and CAPI-ordered cluster deletion.
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <map>
 #include <mutex>
+#include <queue>
 #include <thread>
 
 #include "capigitops/duration.h"
@@ -78,52 +81,142 @@ std::set<std::string> ReferencedTemplates(KubeClient& client,
   return names;
 }
 
-void ApplyStages(KubeClient& client,
-                 std::vector<std::unique_ptr<ClusterRun>>& runs,
-                 const SyncOptions& options) {
-  size_t total = 0;
-  for (auto& run : runs) {
-    for (const ObjectChange& oc : run->plan->objects) {
-      if (oc.action == ObjectAction::kCreate ||
-          oc.action == ObjectAction::kUpdate)
-        ++total;
+// Applies every cluster's inventory and staged objects. Each cluster moves
+// through its own steps (inventory write, then stages 0, 1, 2) while the
+// others are in theirs: a barrier per stage across all clusters left slots
+// idle at the end of every stage, and at 10 ms of API latency most of the
+// run was such tails. The order within a cluster is kept: a step starts only
+// when the previous one succeeded completely.
+class StagedApply {
+ public:
+  StagedApply(KubeClient& client, const std::string& ns,
+              const SyncOptions& options)
+      : client_(client), ns_(ns), options_(options) {}
+
+  // `write_inventory`: runs whose inventory must be written first.
+  void Run(const std::vector<std::unique_ptr<ClusterRun>>& runs,
+           const std::set<ClusterRun*>& write_inventory) {
+    size_t tasks = 0;
+    for (size_t i = 0; i < runs.size(); ++i) {
+      ClusterRun* run = runs[i].get();
+      size_t objects = 0;
+      for (const ObjectChange& oc : run->plan->objects) objects += Applies(oc);
+      total_ += objects;
+      tasks += objects + 1;
+      bool inventory = write_inventory.count(run) > 0;
+      std::lock_guard<std::mutex> lock(mu_);
+      ++active_;
+      if (inventory) {
+        states_[run] = {i, 0, 1};
+        ready_.push({0, i, run, nullptr});
+      } else {
+        states_[run] = {i, 0, 0};
+        AdvanceLocked(run);
+      }
     }
+    // One call per task at most; each takes whatever is ready next, so the
+    // client's --concurrency threads stay busy until the last step is done.
+    client_.ParallelFor(tasks, [&](size_t) { RunOne(); });
   }
-  std::atomic<size_t> done{0};
-  for (int stage = 0; stage < kStages; ++stage) {
-    std::vector<std::pair<ClusterRun*, const ObjectChange*>> work;
-    for (auto& run : runs) {
-      if (run->failed) continue;  // don't build on a failed stage
+
+ private:
+  struct Task {
+    int step;  // 0: the inventory, 1 + stage: an object of that stage
+    size_t order;
+    ClusterRun* run;
+    const ObjectChange* change;  // null for the inventory
+    // Later steps first, so clusters finish early and in order.
+    bool operator<(const Task& o) const {
+      return step != o.step ? step < o.step : order > o.order;
+    }
+  };
+  struct RunState {
+    size_t order = 0;
+    int step = 0;
+    size_t pending = 0;
+  };
+
+  static bool Applies(const ObjectChange& oc) {
+    return oc.action == ObjectAction::kCreate ||
+           oc.action == ObjectAction::kUpdate;
+  }
+
+  // Queues the next step of `run` that has work, or retires the run.
+  void AdvanceLocked(ClusterRun* run) {
+    RunState& st = states_[run];
+    while (!run->failed && st.step < kStages) {
+      ++st.step;
       for (const ObjectChange& oc : run->plan->objects) {
-        if ((oc.action == ObjectAction::kCreate ||
-             oc.action == ObjectAction::kUpdate) &&
-            StageOf(oc.ref.kind) == stage) {
-          work.emplace_back(run.get(), &oc);
+        if (Applies(oc) && StageOf(oc.ref.kind) == st.step - 1) {
+          ready_.push({st.step, st.order, run, &oc});
+          ++st.pending;
         }
+      }
+      if (st.pending > 0) {
+        cv_.notify_all();
+        return;
       }
     }
-    client.ParallelFor(work.size(), [&](size_t i) {
-      auto [run, oc] = work[i];
-      ApplyOptions ao;
-      ao.field_manager = options.field_manager;
-      Status s = client.Apply(oc->desired, ao).status();
-      {
-        std::lock_guard<std::mutex> lock(run->mu);
-        if (s.ok()) {
-          (oc->action == ObjectAction::kCreate
-               ? run->result.counts.created
-               : run->result.counts.configured)++;
-        } else {
-          run->result.counts.failed++;
-          run->result.errors.push_back(s.message());
-          run->failed = true;
-        }
-      }
-      size_t n = ++done;
-      if (options.progress) options.progress(n, total);
-    });
+    --active_;
+    cv_.notify_all();
   }
-}
+
+  void RunOne() {
+    Task task;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] { return !ready_.empty() || active_ == 0; });
+      if (ready_.empty()) return;
+      task = ready_.top();
+      ready_.pop();
+    }
+    Status s = task.change ? ApplyObject(task) : Inventory(task);
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!s.ok()) task.run->failed = true;
+    if (--states_[task.run].pending == 0) AdvanceLocked(task.run);
+  }
+
+  Status Inventory(const Task& task) {
+    Status s = WriteInventory(client_, ns_, task.run->inventory,
+                              options_.field_manager);
+    if (!s.ok()) {
+      std::lock_guard<std::mutex> lock(task.run->mu);
+      task.run->result.errors.push_back(s.message());
+    }
+    return s;
+  }
+
+  Status ApplyObject(const Task& task) {
+    ApplyOptions ao;
+    ao.field_manager = options_.field_manager;
+    Status s = client_.Apply(task.change->desired, ao).status();
+    {
+      std::lock_guard<std::mutex> lock(task.run->mu);
+      ApplyCounts& counts = task.run->result.counts;
+      if (s.ok()) {
+        (task.change->action == ObjectAction::kCreate ? counts.created
+                                                      : counts.configured)++;
+      } else {
+        counts.failed++;
+        task.run->result.errors.push_back(s.message());
+      }
+    }
+    size_t n = ++done_;
+    if (options_.progress) options_.progress(n, total_);
+    return s;
+  }
+
+  KubeClient& client_;
+  const std::string ns_;
+  const SyncOptions& options_;
+  size_t total_ = 0;
+  std::atomic<size_t> done_{0};
+  std::mutex mu_;  // guards everything below
+  std::condition_variable cv_;
+  std::priority_queue<Task> ready_;
+  std::map<ClusterRun*, RunState> states_;
+  size_t active_ = 0;  // runs with steps queued or in flight
+};
 
 void PruneStale(KubeClient& client, const std::string& ns, ClusterRun* run) {
   std::set<std::string> referenced;
@@ -243,7 +336,7 @@ std::vector<ClusterApplyResult> ExecutePlan(KubeClient& client,
   }
   // Record every object we are about to create before creating it, so a crash
   // never leaves an object that no inventory knows.
-  std::vector<ClusterRun*> apply_runs;
+  std::set<ClusterRun*> write_inventory;
   for (auto& run : runs) {
     const ClusterPlan& cp = *run->plan;
     if (cp.action == ClusterAction::kBlocked) run->result.state = "blocked";
@@ -258,17 +351,9 @@ std::vector<ClusterApplyResult> ExecutePlan(KubeClient& client,
     }
     if (run->inventory.created_at == 0) run->inventory.created_at = options.now;
     if (!(before.objects == run->inventory.objects) || !cp.inventory)
-      apply_runs.push_back(run.get());
+      write_inventory.insert(run.get());
   }
-  client.ParallelFor(apply_runs.size(), [&](size_t i) {
-    Status s = WriteInventory(client, plan.ns, apply_runs[i]->inventory,
-                              options.field_manager);
-    if (!s.ok()) {
-      apply_runs[i]->failed = true;
-      apply_runs[i]->result.errors.push_back(s.message());
-    }
-  });
-  ApplyStages(client, runs, options);
+  StagedApply(client, plan.ns, options).Run(runs, write_inventory);
 
   client.ParallelFor(runs.size(), [&](size_t i) {
     ClusterRun* run = runs[i].get();

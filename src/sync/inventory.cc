@@ -11,8 +11,14 @@ namespace capigitops {
 using nlohmann::json;
 
 ObjRef ObjRef::Of(const json& object) {
+  // The name is read in place: copying the metadata of a live object copied
+  // its managed fields, for every object of every LIST.
+  auto meta = object.find("metadata");
+  std::string name = meta != object.end() && meta->is_object()
+                         ? meta->value("name", "")
+                         : std::string();
   return ObjRef{object.value("apiVersion", ""), object.value("kind", ""),
-                object.value("metadata", json::object()).value("name", "")};
+                std::move(name)};
 }
 
 json Inventory::ToConfigMap(const std::string& ns) const {

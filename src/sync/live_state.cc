@@ -5,55 +5,86 @@
 #include "capigitops/sync.h"
 
 namespace capigitops {
+namespace {
 
 using nlohmann::json;
+using Kind = std::pair<std::string, std::string>;  // apiVersion, kind
 
-StatusOr<LiveState> FetchLiveState(
-    KubeClient& client, const std::string& ns,
-    const std::set<std::pair<std::string, std::string>>& kinds) {
-  LiveState live;
-  ASSIGN_OR_RETURN(ResourceInfo cms, client.Resolve("v1", "ConfigMap"));
-  ASSIGN_OR_RETURN(
-      std::vector<json> inventories,
-      client.List(cms, ns, std::string(kInventoryLabel) + "=true"));
-  std::set<std::pair<std::string, std::string>> all = kinds;
-  for (const json& cm : inventories) {
-    StatusOr<Inventory> inv = Inventory::FromConfigMap(cm);
-    if (!inv.ok())
-      return inv.status().WithContext("reading inventory in " + ns);
-    for (const ObjRef& r : inv->objects) all.emplace(r.api_version, r.kind);
-    std::string name = inv->cluster;  // read before the move below
-    live.inventories[name] = std::move(inv).value();
-  }
-
-  std::vector<std::pair<std::string, std::string>> list(all.begin(), all.end());
-  std::vector<StatusOr<std::vector<json>>> results(list.size(),
+// LISTs `kinds` concurrently (inventories too when `inventories` is set),
+// discovering each group version once: concurrent first uses each fetched
+// it, and the no-op plan paid for five copies of the same discovery.
+Status ListKinds(KubeClient& client, const std::string& ns,
+                 const std::vector<Kind>& kinds, std::vector<json>* inventories,
+                 LiveState* live) {
+  std::map<std::string, std::once_flag> discovered;
+  for (const Kind& k : kinds) discovered[k.first];
+  size_t n = kinds.size() + (inventories ? 1 : 0);
+  std::vector<StatusOr<std::vector<json>>> results(n,
                                                    Status::Internal("not run"));
-  std::mutex mu;
-  client.ParallelFor(list.size(), [&](size_t i) {
-    StatusOr<ResourceInfo> r = client.Resolve(list[i].first, list[i].second);
-    if (!r.ok()) {
-      std::lock_guard<std::mutex> lock(mu);
-      results[i] = r.status();
+  client.ParallelFor(n, [&](size_t i) {
+    if (i == kinds.size()) {  // the inventories
+      StatusOr<ResourceInfo> cms = client.Resolve("v1", "ConfigMap");
+      results[i] =
+          cms.ok()
+              ? client.List(*cms, ns, std::string(kInventoryLabel) + "=true")
+              : cms.status();
       return;
     }
-    auto items = client.List(
-        *r, ns, std::string(kManagedByLabel) + "=" + kManagedByValue);
-    std::lock_guard<std::mutex> lock(mu);
-    results[i] = std::move(items);
+    const auto& [api_version, kind] = kinds[i];
+    std::call_once(discovered[api_version],
+                   [&] { (void)client.Resolve(api_version, kind); });
+    StatusOr<ResourceInfo> r = client.Resolve(api_version, kind);
+    results[i] =
+        r.ok()
+            ? client.List(*r, ns,
+                          std::string(kManagedByLabel) + "=" + kManagedByValue)
+            : r.status();
   });
-  for (size_t i = 0; i < list.size(); ++i) {
+  if (inventories) {
+    if (!results.back().ok()) return results.back().status();
+    *inventories = std::move(results.back()).value();
+  }
+  for (size_t i = 0; i < kinds.size(); ++i) {
     if (!results[i].ok()) {
       if (results[i].status().IsNotFound()) {
-        live.unserved_kinds.insert(list[i].first + "/" + list[i].second);
+        live->unserved_kinds.insert(kinds[i].first + "/" + kinds[i].second);
         continue;
       }
       return results[i].status().WithContext("reading live state");
     }
     for (json& obj : *results[i]) {
       ObjRef ref = ObjRef::Of(obj);  // read before the move below
-      live.objects[ref] = std::move(obj);
+      live->objects[ref] = std::move(obj);
     }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<LiveState> FetchLiveState(KubeClient& client, const std::string& ns,
+                                   const std::set<Kind>& kinds) {
+  // The inventories are listed alongside the desired kinds, not before
+  // them: they only add kinds the repository no longer renders, listed after.
+  LiveState live;
+  std::vector<json> inventories;
+  RETURN_IF_ERROR(
+      ListKinds(client, ns, {kinds.begin(), kinds.end()}, &inventories, &live));
+  std::set<Kind> more;
+  for (const json& cm : inventories) {
+    StatusOr<Inventory> inv = Inventory::FromConfigMap(cm);
+    if (!inv.ok())
+      return inv.status().WithContext("reading inventory in " + ns);
+    for (const ObjRef& r : inv->objects) {
+      if (!kinds.count({r.api_version, r.kind}))
+        more.emplace(r.api_version, r.kind);
+    }
+    std::string name = inv->cluster;  // read before the move below
+    live.inventories[name] = std::move(inv).value();
+  }
+  if (!more.empty()) {
+    RETURN_IF_ERROR(
+        ListKinds(client, ns, {more.begin(), more.end()}, nullptr, &live));
   }
   return live;
 }

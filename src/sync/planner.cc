@@ -28,6 +28,24 @@ bool OwnsFieldsNotIn(const json& fields, const json& desired) {
   return false;
 }
 
+// True when Normalize(live) would drop nothing that `desired` sets, so
+// IsSubset(desired, live) gives the same answer without copying the live
+// object (with its managed fields, most of its size). Rendered objects never
+// set these fields.
+bool NormalizeIsMoot(const json& desired) {
+  if (desired.contains("status")) return false;
+  auto meta = desired.find("metadata");
+  if (meta == desired.end() || !meta->is_object()) return true;
+  for (const char* key :
+       {"managedFields", "resourceVersion", "uid", "generation",
+        "creationTimestamp", "selfLink", "deletionGracePeriodSeconds"}) {
+    if (meta->contains(key)) return false;
+  }
+  auto ann = meta->find("annotations");
+  return ann == meta->end() || !ann->is_object() ||
+         !ann->contains("kubectl.kubernetes.io/last-applied-configuration");
+}
+
 bool LooksUnchanged(const json& desired, const json& live,
                     const std::string& manager) {
   // The source revision alone is no reason to write: otherwise every commit,
@@ -37,12 +55,23 @@ bool LooksUnchanged(const json& desired, const json& live,
   if (compared["metadata"].contains("annotations")) {
     compared["metadata"]["annotations"].erase(kRevisionAnnotation);
   }
-  if (!IsSubset(compared, Normalize(live))) return false;
-  const json& meta = live.value("metadata", json::object());
-  for (const json& mf : meta.value("managedFields", json::array())) {
-    if (mf.value("manager", "") == manager &&
-        mf.value("operation", "") == "Apply" &&
-        OwnsFieldsNotIn(mf.value("fieldsV1", json::object()), desired)) {
+  if (NormalizeIsMoot(compared) ? !IsSubset(compared, live)
+                                : !IsSubset(compared, Normalize(live))) {
+    return false;
+  }
+  static const json kEmpty = json::object();
+  auto m = live.find("metadata");
+  const json& meta = m != live.end() && m->is_object() ? *m : kEmpty;
+  auto fields = meta.find("managedFields");
+  if (fields == meta.end() || !fields->is_array()) return true;
+  for (const json& mf : *fields) {
+    if (mf.value("manager", "") != manager ||
+        mf.value("operation", "") != "Apply") {
+      continue;
+    }
+    auto owned = mf.find("fieldsV1");
+    if (owned != mf.end() && owned->is_object() &&
+        OwnsFieldsNotIn(*owned, desired)) {
       return false;
     }
   }
@@ -54,11 +83,18 @@ bool LooksUnchanged(const json& desired, const json& live,
 void KeepLiveRevision(const json& live, json* desired) {
   json& ann = (*desired)["metadata"]["annotations"];
   if (ann.is_object() && ann.contains(kRevisionAnnotation)) return;
-  const json live_ann = live.value("metadata", json::object())
-                            .value("annotations", json::object());
-  auto it = live_ann.find(kRevisionAnnotation);
-  if (it != live_ann.end()) {
-    ann[kRevisionAnnotation] = *it;
+  // Looked up in place: copying the live metadata copied its managed fields.
+  const json* live_rev = nullptr;
+  auto meta = live.find("metadata");
+  if (meta != live.end() && meta->is_object()) {
+    auto live_ann = meta->find("annotations");
+    if (live_ann != meta->end() && live_ann->is_object()) {
+      auto it = live_ann->find(kRevisionAnnotation);
+      if (it != live_ann->end()) live_rev = &*it;
+    }
+  }
+  if (live_rev != nullptr) {
+    ann[kRevisionAnnotation] = *live_rev;
   } else if (ann.is_null()) {
     (*desired)["metadata"].erase("annotations");
   }

@@ -124,6 +124,72 @@ TEST_F(SyncIntegrationTest,
       << "per-kind lists, not per-object gets";
 }
 
+// The apply stage of an object, as the executor orders them: templates and
+// identities, then control plane, machine deployments and the infrastructure
+// cluster, then the Cluster.
+int StageOfResource(const std::string& plural) {
+  if (plural == "clusters") return 2;
+  if (plural == "kubeadmcontrolplanes" || plural == "machinedeployments" ||
+      plural == "machinehealthchecks" ||
+      (plural.size() > 8 &&
+       plural.compare(plural.size() - 8, 8, "clusters") == 0)) {
+    return 1;
+  }
+  return 0;
+}
+
+// Clusters flow through their stages independently, so the request log
+// interleaves them; within each cluster the order must still be inventory,
+// stage 0, stage 1, Cluster, each step after the previous one finished.
+TEST_F(SyncIntegrationTest, EachClusterKeepsItsOrderWhileClustersOverlap) {
+  StartSandbox();
+  if (!sandbox_) return;
+  auto r = Cli({"apply", repo_.path(), "--concurrency", "4"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::vector<std::string> clusters;
+  for (const auto& e :
+       std::filesystem::directory_iterator(repo_.path() + "/clusters")) {
+    clusters.push_back(e.path().stem().string());
+  }
+  const std::string inventory = "capi-gitops-inventory-";
+  // Per cluster: the log line of its inventory write and of each stage's
+  // first and last object.
+  struct Steps {
+    int inventory = -1;
+    int first[3] = {-1, -1, -1};
+    int last[3] = {-1, -1, -1};
+  };
+  std::map<std::string, Steps> steps;
+  std::ifstream in(log_.Sub("requests.log"));
+  int line_no = 0;
+  for (std::string line; std::getline(in, line); ++line_no) {
+    std::istringstream fields(line);
+    std::string method, path;
+    fields >> method >> path;
+    if (method != "PATCH") continue;
+    std::string name = path.substr(path.rfind('/') + 1);
+    std::string rest = path.substr(0, path.rfind('/'));
+    std::string plural = rest.substr(rest.rfind('/') + 1);
+    for (const std::string& c : clusters) {
+      if (name == inventory + c) steps[c].inventory = line_no;
+      if (name != c && name.rfind(c + "-", 0) != 0) continue;
+      int stage = StageOfResource(plural);
+      Steps& st = steps[c];
+      if (st.first[stage] < 0) st.first[stage] = line_no;
+      st.last[stage] = line_no;
+    }
+  }
+  ASSERT_EQ(steps.size(), clusters.size());
+  for (const auto& [name, st] : steps) {
+    ASSERT_GE(st.inventory, 0) << name;
+    ASSERT_GE(st.first[0], 0) << name;
+    EXPECT_LT(st.inventory, st.first[0]) << name;
+    EXPECT_LT(st.last[0], st.first[1]) << name;
+    EXPECT_LT(st.last[1], st.first[2]) << name;
+    EXPECT_EQ(st.first[2], st.last[2]) << name << ": one Cluster";
+  }
+}
+
 TEST_F(SyncIntegrationTest,
        ChangedNodePoolGetsANewTemplateAndTheOldOneIsPruned) {
   StartSandbox();
