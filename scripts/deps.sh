@@ -7,7 +7,7 @@ PACKAGES=(
   g++ cmake ninja-build pkg-config git ca-certificates
   libgit2-dev libyaml-cpp-dev nlohmann-json3-dev libcurl4-openssl-dev
   libcxxopts-dev libgtest-dev libgmock-dev libssl-dev
-  libcpp-httplib-dev     # the controller's endpoints and capi-sandbox's server
+  libcpp-httplib-dev zlib1g-dev  # HTTP servers (controller endpoints, capi-sandbox)
   lighttpd openssh-server openssh-client  # Git smart-HTTP and ssh test servers
   curl openssl           # the demo signs and sends a webhook, scrapes /metrics
 )
