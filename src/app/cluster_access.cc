@@ -18,9 +18,9 @@ void AddClusterOptions(cxxopts::Options* options) {
       cxxopts::value<int>()->default_value("16"));
 }
 
-std::unique_ptr<KubeClient> ConnectFromArgs(
-    const cxxopts::ParseResult& args, const CommandIo& io, int* exit_code,
-    std::function<void(const std::string&, long)> on_response) {
+std::unique_ptr<KubeClient> ConnectFromArgs(const cxxopts::ParseResult& args,
+                                            const CommandIo& io, int* exit_code,
+                                            ClientTuning tuning) {
   KubeconfigOverrides overrides;
   overrides.context = args["context"].as<std::string>();
   StatusOr<RestConfig> rc =
@@ -39,7 +39,9 @@ std::unique_ptr<KubeClient> ConnectFromArgs(
   // spent, so a 1000-cluster apply ran at about half its concurrency.
   options.qps = 100.0 * options.concurrency;
   options.burst = 4 * static_cast<int>(options.qps);
-  options.on_response = std::move(on_response);
+  options.on_response = std::move(tuning.on_response);
+  if (tuning.max_retries >= 0) options.max_retries = tuning.max_retries;
+  if (tuning.timeout_ms > 0) options.timeout_ms = tuning.timeout_ms;
   StatusOr<std::unique_ptr<KubeClient>> client =
       KubeClient::Create(*rc, options);
   if (!client.ok()) {

@@ -17,10 +17,17 @@ namespace capigitops {
 void AddClusterOptions(cxxopts::Options* options);
 
 // Connects as kubectl would. On failure prints why and sets *exit_code.
-// `on_response` (optional) sees every HTTP exchange, for metrics.
-std::unique_ptr<KubeClient> ConnectFromArgs(
-    const cxxopts::ParseResult& args, const CommandIo& io, int* exit_code,
-    std::function<void(const std::string&, long)> on_response = nullptr);
+// Adjustments of the client for one use.
+struct ClientTuning {
+  // Sees every HTTP exchange, for metrics.
+  std::function<void(const std::string&, long)> on_response;
+  int max_retries = -1;  // -1: the client's default
+  long timeout_ms = 0;   // 0: the client's default
+};
+
+std::unique_ptr<KubeClient> ConnectFromArgs(const cxxopts::ParseResult& args,
+                                            const CommandIo& io, int* exit_code,
+                                            ClientTuning tuning = {});
 
 // The namespace objects go to: -n when given, else capi-gitops.yaml's.
 std::string TargetNamespace(const cxxopts::ParseResult& args,

@@ -164,12 +164,21 @@ int RunController(const cxxopts::ParseResult& args, const CommandIo& io) {
   MetricsRegistry metrics;
   DeclareControllerMetrics(&metrics);
   int code = kExitOk;
-  std::unique_ptr<KubeClient> client = ConnectFromArgs(
-      args, io, &code, [&metrics](const std::string& verb, long status) {
-        metrics.Add("capigitops_api_requests_total",
-                    {{"verb", verb}, {"code", std::to_string(status)}});
-      });
+  ClientTuning tuning;
+  tuning.on_response = [&metrics](const std::string& verb, long status) {
+    metrics.Add("capigitops_api_requests_total",
+                {{"verb", verb}, {"code", std::to_string(status)}});
+  };
+  std::unique_ptr<KubeClient> client = ConnectFromArgs(args, io, &code, tuning);
   if (!client) return code;
+  // Lease requests get their own client that gives up within a retry period:
+  // a round that retried for seconds would outlive the renew deadline, and
+  // the next round retries anyway (client-go bounds each round the same way).
+  tuning.max_retries = 0;
+  tuning.timeout_ms = lease.retry_period_ms;
+  std::unique_ptr<KubeClient> lease_client =
+      elect ? ConnectFromArgs(args, io, &code, tuning) : nullptr;
+  if (elect && !lease_client) return code;
   PassSources sources = OpenSources(args, base);
   auto pass = [&]() {
     ReconcileOptions ro = base;
@@ -180,7 +189,9 @@ int RunController(const cxxopts::ParseResult& args, const CommandIo& io) {
     return reconciler.RunOnce();
   };
   std::unique_ptr<LeaderElector> elector;
-  if (elect) elector = std::make_unique<LeaderElector>(client.get(), lease);
+  if (elect) {
+    elector = std::make_unique<LeaderElector>(lease_client.get(), lease);
+  }
   Controller controller(co, pass, elector.get(), &metrics, &log);
   SignalWatcher signals(&controller);
 
