@@ -1,0 +1,149 @@
+// The controller's loop and endpoints with a fake pass: no Git, no API.
+#include "app/controller.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+#include <thread>
+
+#include "capigitops/webhook.h"
+
+namespace capigitops {
+namespace {
+
+class ControllerTest : public ::testing::Test {
+ protected:
+  ControllerTest() : log_(&log_text_, LogFormat::kText, LogLevel::kInfo) {
+    DeclareControllerMetrics(&metrics_);
+  }
+
+  std::unique_ptr<Controller> Make(int64_t interval_ms, int exit_code = 0) {
+    ControllerOptions o;
+    o.interval_ms = interval_ms;
+    o.jitter = 0;
+    o.webhook_secret = "s3cret";
+    auto pass = [this, exit_code] {
+      passes_++;
+      ReconcileReport r;
+      r.revision = "0123456789abcdef";
+      r.exit_code = exit_code;
+      r.objects_applied = 3;
+      r.phases = {
+          {"a", "Provisioned"}, {"b", "Provisioned"}, {"c", "Deleting"}};
+      r.expiring_soon = 1;
+      r.lines = {"a: 3 created, 0 configured, 0 pruned"};
+      return r;
+    };
+    return std::make_unique<Controller>(o, pass, nullptr, &metrics_, &log_);
+  }
+
+  static bool WaitFor(const std::function<bool()>& done) {
+    for (int i = 0; i < 500 && !done(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return done();
+  }
+
+  HttpExchange Webhook(const std::string& body, const std::string& secret) {
+    HttpExchange ex;
+    ex.method = "POST";
+    ex.path = "/";
+    ex.body = body;
+    ex.headers["x-hub-signature-256"] =
+        "sha256=" + HmacHex("sha256", secret, body);
+    return ex;
+  }
+
+  std::ostringstream log_text_;
+  Logger log_;
+  MetricsRegistry metrics_;
+  std::atomic<int> passes_{0};
+};
+
+TEST_F(ControllerTest, PassesAtStartThenEveryIntervalAndStopsCleanly) {
+  auto c = Make(100);
+  int code = -1;
+  std::thread t([&] { code = c->Run(); });
+  EXPECT_TRUE(WaitFor([&] { return passes_ >= 3; }));
+  c->Stop();
+  t.join();
+  EXPECT_EQ(code, 0);
+  EXPECT_GE(metrics_.Value("capigitops_reconcile_passes_total",
+                           {{"result", "success"}}),
+            3);
+  EXPECT_EQ(metrics_.Value("capigitops_clusters", {{"phase", "Provisioned"}}),
+            2);
+  EXPECT_EQ(metrics_.Value("capigitops_clusters", {{"phase", "Deleting"}}), 1);
+  EXPECT_EQ(metrics_.Value("capigitops_clusters_expiring_soon"), 1);
+  EXPECT_GT(metrics_.Value("capigitops_last_success_timestamp_seconds"), 0);
+  EXPECT_NE(log_text_.str().find("pass finished result=success"),
+            std::string::npos)
+      << log_text_.str();
+}
+
+TEST_F(ControllerTest, SignedWebhookTriggersAPassAtOnce) {
+  auto c = Make(3600 * 1000);
+  std::thread t([&] { c->Run(); });
+  ASSERT_TRUE(WaitFor([&] { return passes_ == 1; }));
+  HttpReply bad = c->ServeWebhook(Webhook(R"({"ref":"refs/heads/main"})", "x"));
+  EXPECT_EQ(bad.status, 401);
+  HttpReply other =
+      c->ServeWebhook(Webhook(R"({"ref":"refs/heads/dev"})", "s3cret"));
+  EXPECT_EQ(other.status, 202);
+  EXPECT_NE(other.body.find("ignored"), std::string::npos);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_EQ(passes_, 1);
+  HttpReply good =
+      c->ServeWebhook(Webhook(R"({"ref":"refs/heads/main"})", "s3cret"));
+  EXPECT_EQ(good.status, 202);
+  EXPECT_TRUE(WaitFor([&] { return passes_ == 2; }));
+  HttpExchange get;
+  get.method = "GET";
+  EXPECT_EQ(c->ServeWebhook(get).status, 405);
+  c->Stop();
+  t.join();
+  EXPECT_EQ(metrics_.Value("capigitops_webhook_requests_total",
+                           {{"source", "github"}, {"result", "refused"}}),
+            1);
+}
+
+TEST_F(ControllerTest, FailedPassesAreCountedByKindAndAreNotSuccesses) {
+  auto c = Make(3600 * 1000, /*exit_code=*/3);
+  std::thread t([&] { c->Run(); });
+  ASSERT_TRUE(WaitFor([&] { return passes_ == 1; }));
+  c->Stop();
+  t.join();
+  EXPECT_EQ(metrics_.Value("capigitops_reconcile_passes_total",
+                           {{"result", "source_error"}}),
+            1);
+  EXPECT_EQ(metrics_.Value("capigitops_git_errors_total"), 1);
+  EXPECT_EQ(metrics_.Value("capigitops_last_success_timestamp_seconds"), 0);
+}
+
+TEST_F(ControllerTest, ProbesAnswerAndUnknownPathsAre404) {
+  auto c = Make(3600 * 1000);
+  HttpExchange probe;
+  probe.method = "GET";
+  probe.path = "/readyz";
+  EXPECT_EQ(c->ServeProbe(probe).status, 503) << "not running yet";
+  std::thread t([&] { c->Run(); });
+  ASSERT_TRUE(WaitFor([&] { return passes_ == 1; }));
+  EXPECT_EQ(c->ServeProbe(probe).status, 200);
+  probe.path = "/healthz";
+  EXPECT_EQ(c->ServeProbe(probe).status, 200);
+  probe.path = "/metrics";
+  HttpReply m = c->ServeProbe(probe);
+  EXPECT_EQ(m.status, 200);
+  EXPECT_NE(m.content_type.find("version=0.0.4"), std::string::npos);
+  EXPECT_NE(m.body.find("capigitops_reconcile_duration_seconds_count 1"),
+            std::string::npos);
+  probe.path = "/nope";
+  EXPECT_EQ(c->ServeProbe(probe).status, 404);
+  c->Stop();
+  t.join();
+  probe.path = "/healthz";
+  EXPECT_EQ(c->ServeProbe(probe).status, 503);
+}
+
+}  // namespace
+}  // namespace capigitops
