@@ -19,6 +19,9 @@ std::string FormatDuration(int64_t seconds);
 std::optional<int64_t> ParseRfc3339(std::string_view text);
 // Unix seconds -> "2026-12-01T18:00:00Z".
 std::string FormatRfc3339(int64_t unix_seconds);
+// Unix microseconds -> "2026-12-01T18:00:00.123Z" with `digits` (3 or 6)
+// fractional digits: log timestamps (3) and the API's MicroTime (6).
+std::string FormatRfc3339Fraction(int64_t unix_us, int digits);
 
 }  // namespace capigitops
 

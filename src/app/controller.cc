@@ -6,12 +6,6 @@
 namespace capigitops {
 namespace {
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 double WallSeconds() {
   return std::chrono::duration<double>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -35,6 +29,12 @@ const char* PassResult(int exit_code) {
 }
 
 }  // namespace
+
+int64_t SteadyNowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 void DeclareControllerMetrics(MetricsRegistry* m) {
   m->DeclareHistogram("capigitops_reconcile_duration_seconds",
@@ -107,33 +107,33 @@ int64_t Controller::Jittered(int64_t ms) {
 
 int Controller::Run() {
   running_ = true;
-  heartbeat_ms_ = NowMs();
+  heartbeat_ms_ = SteadyNowMs();
   if (elector_) election_ = std::thread([this] { ElectionLoop(); });
-  int64_t next_due = NowMs();  // the first pass starts at once
+  int64_t next_due = SteadyNowMs();  // the first pass starts at once
   while (true) {
     std::string reason = "interval";
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait_for(
-          lock,
-          std::chrono::milliseconds(std::max<int64_t>(0, next_due - NowMs())),
-          [&] { return stopping_ || triggered_; });
+      cv_.wait_for(lock,
+                   std::chrono::milliseconds(
+                       std::max<int64_t>(0, next_due - SteadyNowMs())),
+                   [&] { return stopping_ || triggered_; });
       if (stopping_) break;
       if (triggered_) {
         reason = trigger_reason_;
         triggered_ = false;
-      } else if (NowMs() < next_due) {
+      } else if (SteadyNowMs() < next_due) {
         continue;  // woken early without cause
       }
     }
-    heartbeat_ms_ = NowMs();
+    heartbeat_ms_ = SteadyNowMs();
     if (elector_ && !elector_->leading()) {
       // A standby: the election loop triggers a pass when we take over.
-      next_due = NowMs() + Jittered(options_.interval_ms);
+      next_due = SteadyNowMs() + Jittered(options_.interval_ms);
       continue;
     }
     RunPass(reason);
-    next_due = NowMs() + Jittered(options_.interval_ms);
+    next_due = SteadyNowMs() + Jittered(options_.interval_ms);
   }
   if (election_.joinable()) election_.join();
   if (elector_ && elector_->leading()) {

@@ -28,7 +28,10 @@ struct ControllerOptions {
   std::string webhook_secret;   // "" refuses every webhook delivery
 };
 
-// Registers every metric the controller exports (names in docs/deploy.md).
+// Milliseconds on the monotonic clock: what waits and deadlines use.
+int64_t SteadyNowMs();
+
+// Registers every metric the controller exports (names in README.md).
 void DeclareControllerMetrics(MetricsRegistry* metrics);
 
 class Controller {

@@ -1,17 +1,9 @@
 // The controller's leader-election loop and its HTTP endpoints.
-#include <chrono>
-
 #include "app/controller.h"
 #include "capigitops/webhook.h"
 
 namespace capigitops {
 namespace {
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 HttpReply Reply(int status, std::string body) {
   HttpReply r;
@@ -38,10 +30,10 @@ void Controller::ElectionLoop() {
     } else if (round.ok()) {
       last_error.clear();
     }
-    bool lost = leading &&
-                ((round.ok() && !*round) ||
-                 (!round.ok() &&
-                  NowMs() - elector_->last_renew_ms() > o.renew_deadline_ms));
+    bool lost =
+        leading && ((round.ok() && !*round) ||
+                    (!round.ok() && SteadyNowMs() - elector_->last_renew_ms() >
+                                        o.renew_deadline_ms));
     if (lost) {
       log_->Error(
           "lost the leader lease; stopping so that a restart rejoins the "
@@ -95,7 +87,7 @@ HttpReply Controller::ServeProbe(const HttpExchange& request) {
   if (request.path == "/healthz") {
     if (stopping) return Reply(503, "shutting down");
     if (elector_ && elector_->leading() &&
-        NowMs() - elector_->last_renew_ms() >
+        SteadyNowMs() - elector_->last_renew_ms() >
             elector_->options().renew_deadline_ms) {
       return Reply(500, "leader lease renewal is overdue");
     }

@@ -1,8 +1,8 @@
 #include "capigitops/leader.h"
 
 #include <chrono>
-#include <cstdio>
-#include <ctime>
+
+#include "capigitops/duration.h"
 
 namespace capigitops {
 
@@ -37,14 +37,7 @@ std::string Record(const json& lease) {
 }  // namespace
 
 std::string FormatMicroTime(int64_t unix_us) {
-  std::time_t secs = static_cast<std::time_t>(unix_us / 1000000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ",
-                tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                tm.tm_min, tm.tm_sec, static_cast<int>(unix_us % 1000000));
-  return buf;
+  return FormatRfc3339Fraction(unix_us, 6);
 }
 
 Status ValidateLeaseOptions(const LeaseOptions& o) {

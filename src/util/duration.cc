@@ -113,4 +113,14 @@ std::string FormatRfc3339(int64_t unix_seconds) {
   return buf;
 }
 
+std::string FormatRfc3339Fraction(int64_t unix_us, int digits) {
+  std::string out = FormatRfc3339(unix_us / 1000000);
+  char frac[16];
+  int value = static_cast<int>(unix_us % 1000000);
+  if (digits == 3) value /= 1000;
+  std::snprintf(frac, sizeof frac, ".%0*d", digits == 3 ? 3 : 6, value);
+  out.insert(out.size() - 1, frac);  // before the 'Z'
+  return out;
+}
+
 }  // namespace capigitops

@@ -1,10 +1,10 @@
 #include "util/log.h"
 
 #include <chrono>
-#include <cstdio>
-#include <ctime>
 #include <nlohmann/json.hpp>
 #include <ostream>
+
+#include "capigitops/duration.h"
 
 namespace capigitops {
 namespace {
@@ -21,18 +21,6 @@ const char* LevelName(LogLevel level) {
       return "error";
   }
   return "info";
-}
-
-// "2026-11-27T10:00:00.123Z": RFC 3339 with milliseconds, as klog and zap do.
-std::string Timestamp(int64_t ms) {
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
-                tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
-  return buf;
 }
 
 // Values with spaces, quotes or '=' are quoted so a line splits unambiguously.
@@ -65,7 +53,7 @@ Logger::Logger(std::ostream* out, LogFormat format, LogLevel min_level,
 
 std::string Logger::Format(LogLevel level, std::string_view message,
                            const LogFields& fields) const {
-  std::string ts = Timestamp(now_ms_());
+  std::string ts = FormatRfc3339Fraction(now_ms_() * 1000, 3);
   if (format_ == LogFormat::kJson) {
     // ordered_json keeps ts, level, msg first, as log viewers expect.
     nlohmann::ordered_json j;

@@ -47,12 +47,8 @@ class ReconcileIntegrationTest : public ::testing::Test {
     ASSERT_EQ(GitIn({"push", "-q", "origin", "main"}).exit_code, 0);
   }
 
-  testutil::RunResult Git(std::vector<std::string> args) {
-    args.insert(args.begin(), "/usr/bin/git");
-    return RunProcess(args, {{"GIT_AUTHOR_NAME", "Human"},
-                             {"GIT_AUTHOR_EMAIL", "h@example.com"},
-                             {"GIT_COMMITTER_NAME", "Human"},
-                             {"GIT_COMMITTER_EMAIL", "h@example.com"}});
+  testutil::RunResult Git(const std::vector<std::string>& args) {
+    return testutil::RunGit(args);
   }
   testutil::RunResult GitIn(std::vector<std::string> args) {
     args.insert(args.begin(), {"-C", work_});

@@ -16,28 +16,45 @@ extern char** environ;
 
 namespace capigitops::testutil {
 
+namespace {
+
+// argv and environ (ours plus `env`) as execve wants them, built before
+// fork() so the child only calls async-signal-safe functions.
+class ExecVectors {
+ public:
+  ExecVectors(const std::vector<std::string>& argv,
+              const std::vector<std::pair<std::string, std::string>>& env)
+      : argv_(argv) {
+    for (char** e = environ; *e != nullptr; ++e) env_.emplace_back(*e);
+    for (const auto& [k, v] : env) env_.push_back(k + "=" + v);
+    for (std::string& s : env_) envp_.push_back(s.data());
+    envp_.push_back(nullptr);
+    for (std::string& a : argv_) args_.push_back(a.data());
+    args_.push_back(nullptr);
+  }
+  void Exec() { execve(args_[0], args_.data(), envp_.data()); }
+
+ private:
+  std::vector<std::string> argv_, env_;
+  std::vector<char*> args_, envp_;
+};
+
+}  // namespace
+
 RunResult RunProcess(
     const std::vector<std::string>& argv,
     const std::vector<std::pair<std::string, std::string>>& env) {
   RunResult result;
   int out[2], err[2];
   if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) return result;
-  std::vector<std::string> env_strings;
-  for (char** e = environ; *e != nullptr; ++e) env_strings.emplace_back(*e);
-  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
-  std::vector<char*> envp, args;
-  for (std::string& s : env_strings) envp.push_back(s.data());
-  envp.push_back(nullptr);
-  std::vector<std::string> argv_copy = argv;
-  for (std::string& a : argv_copy) args.push_back(a.data());
-  args.push_back(nullptr);
+  ExecVectors exec(argv, env);
   pid_t pid = fork();
   if (pid == 0) {
     dup2(out[1], STDOUT_FILENO);
     dup2(err[1], STDERR_FILENO);
     int devnull = open("/dev/null", O_RDONLY);
     if (devnull >= 0) dup2(devnull, STDIN_FILENO);
-    execve(args[0], args.data(), envp.data());
+    exec.Exec();
     _exit(127);
   }
   close(out[1]);
@@ -72,15 +89,7 @@ std::unique_ptr<BackgroundProcess> BackgroundProcess::Start(
     const std::vector<std::string>& argv,
     const std::vector<std::pair<std::string, std::string>>& env,
     const std::string& log_path) {
-  std::vector<std::string> env_strings;
-  for (char** e = environ; *e != nullptr; ++e) env_strings.emplace_back(*e);
-  for (const auto& [k, v] : env) env_strings.push_back(k + "=" + v);
-  std::vector<char*> envp, args;
-  for (std::string& s : env_strings) envp.push_back(s.data());
-  envp.push_back(nullptr);
-  std::vector<std::string> argv_copy = argv;
-  for (std::string& a : argv_copy) args.push_back(a.data());
-  args.push_back(nullptr);
+  ExecVectors exec(argv, env);
   int log =
       open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (log < 0) return nullptr;
@@ -90,7 +99,7 @@ std::unique_ptr<BackgroundProcess> BackgroundProcess::Start(
     dup2(log, STDERR_FILENO);
     int devnull = open("/dev/null", O_RDONLY);
     if (devnull >= 0) dup2(devnull, STDIN_FILENO);
-    execve(args[0], args.data(), envp.data());
+    exec.Exec();
     _exit(127);
   }
   close(log);
@@ -129,6 +138,15 @@ int BackgroundProcess::Wait(double timeout_seconds) {
     usleep(20 * 1000);
   }
   return -1;
+}
+
+RunResult RunGit(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {"/usr/bin/git"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunProcess(argv, {{"GIT_AUTHOR_NAME", "Human"},
+                           {"GIT_AUTHOR_EMAIL", "h@example.com"},
+                           {"GIT_COMMITTER_NAME", "Human"},
+                           {"GIT_COMMITTER_EMAIL", "h@example.com"}});
 }
 
 std::string BinaryPath(const std::string& name) {

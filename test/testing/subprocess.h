@@ -50,6 +50,10 @@ class BackgroundProcess {
   std::string log_path_;
 };
 
+// /usr/bin/git with `args`, committing as "Human <h@example.com>" so tests
+// can tell people's commits from capi-gitops' own.
+RunResult RunGit(const std::vector<std::string>& args);
+
 // build/capi-gitops and friends.
 std::string BinaryPath(const std::string& name);
 // The project's source tree.
