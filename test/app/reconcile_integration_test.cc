@@ -30,8 +30,6 @@ class ReconcileIntegrationTest : public ::testing::Test {
     ASSERT_NE(sandbox_, nullptr) << error;
     remote_ = dir_.Sub("remote.git");
     work_ = dir_.Sub("work");
-    ASSERT_EQ(Git({"init", "-q", "--bare", "-b", "main", remote_}).exit_code,
-              0);
     std::filesystem::create_directories(work_);
     std::filesystem::copy(SourcePath("sample-repo"), work_,
                           std::filesystem::copy_options::recursive);
@@ -40,11 +38,8 @@ class ReconcileIntegrationTest : public ::testing::Test {
          {"finetune-westeurope", "inference-us-east1", "sovereign-onprem"}) {
       std::filesystem::remove(work_ + "/clusters/" + f + ".yaml");
     }
-    GitIn({"init", "-q", "-b", "main"});
-    GitIn({"add", "-A"});
-    GitIn({"commit", "-q", "-m", "clusters for the test"});
-    GitIn({"remote", "add", "origin", remote_});
-    ASSERT_EQ(GitIn({"push", "-q", "origin", "main"}).exit_code, 0);
+    ASSERT_TRUE(
+        testutil::PublishAsRemote(work_, remote_, "clusters for the test"));
   }
 
   testutil::RunResult Git(const std::vector<std::string>& args) {

@@ -99,19 +99,13 @@ class RunIntegrationTest : public ::testing::Test {
     ASSERT_NE(sandbox_, nullptr) << error;
     remote_ = dir_.Sub("remote.git");
     work_ = dir_.Sub("work");
-    ASSERT_EQ(Git({"init", "-q", "--bare", "-b", "main", remote_}).exit_code,
-              0);
     std::filesystem::create_directories(work_ + "/clusters");
     std::filesystem::copy_file(SourcePath("sample-repo/capi-gitops.yaml"),
                                work_ + "/capi-gitops.yaml");
     std::filesystem::copy_file(
         SourcePath("sample-repo/clusters/dev-sandbox.yaml"),
         work_ + "/clusters/dev-sandbox.yaml");
-    GitIn({"init", "-q", "-b", "main"});
-    GitIn({"add", "-A"});
-    GitIn({"commit", "-q", "-m", "one cluster"});
-    GitIn({"remote", "add", "origin", remote_});
-    ASSERT_EQ(GitIn({"push", "-q", "origin", "main"}).exit_code, 0);
+    ASSERT_TRUE(testutil::PublishAsRemote(work_, remote_, "one cluster"));
   }
 
   testutil::RunResult Git(const std::vector<std::string>& args) {

@@ -149,6 +149,21 @@ RunResult RunGit(const std::vector<std::string>& args) {
                            {"GIT_COMMITTER_EMAIL", "h@example.com"}});
 }
 
+bool PublishAsRemote(const std::string& work, const std::string& remote,
+                     const std::string& message) {
+  for (const std::vector<std::string>& step :
+       std::vector<std::vector<std::string>>{
+           {"init", "-q", "--bare", "-b", "main", remote},
+           {"-C", work, "init", "-q", "-b", "main"},
+           {"-C", work, "add", "-A"},
+           {"-C", work, "commit", "-q", "-m", message},
+           {"-C", work, "remote", "add", "origin", remote},
+           {"-C", work, "push", "-q", "origin", "main"}}) {
+    if (RunGit(step).exit_code != 0) return false;
+  }
+  return true;
+}
+
 std::string BinaryPath(const std::string& name) {
   return std::string(CAPIGITOPS_BINARY_DIR) + "/" + name;
 }

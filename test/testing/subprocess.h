@@ -54,6 +54,11 @@ class BackgroundProcess {
 // can tell people's commits from capi-gitops' own.
 RunResult RunGit(const std::vector<std::string>& args);
 
+// Makes `remote` a bare repository whose main branch holds what `work`
+// contains, with `work` a clone of it (origin = remote). False on failure.
+bool PublishAsRemote(const std::string& work, const std::string& remote,
+                     const std::string& message);
+
 // build/capi-gitops and friends.
 std::string BinaryPath(const std::string& name);
 // The project's source tree.
