@@ -1,10 +1,14 @@
-// The client's TLS against a real capi-sandbox: kubeconfig tls-server-name.
-// The sandbox's certificate covers 127.0.0.1, localhost and
-// capi-sandbox.local (a name no resolver knows); see sandbox/tls.cc.
+// The client's TLS against a real capi-sandbox: kubeconfig tls-server-name,
+// and client certificates from the kubeconfig and from exec plugins. The
+// sandbox's certificate covers 127.0.0.1, localhost and capi-sandbox.local
+// (a name no resolver knows), and it accepts client certificates its CA
+// signed; see sandbox/tls.cc.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "capigitops/kube_client.h"
 #include "capigitops/kubeconfig.h"
@@ -61,6 +65,36 @@ class KubeClientTlsTest : public ::testing::Test {
     return client->List(cm, "default", "").status();
   }
 
+  // An exec plugin printing `credential` and counting its runs in runs().
+  ExecConfig Plugin(const nlohmann::json& credential) {
+    std::string file = dir_.Write("credential.json", credential.dump());
+    std::string script =
+        dir_.Write("plugin.sh", "#!/bin/sh\necho run >> '" + dir_.Sub("runs") +
+                                    "'\ncat '" + file + "'\n");
+    chmod(file.c_str(), 0600);
+    chmod(script.c_str(), 0700);
+    ExecConfig e;
+    e.api_version = "client.authentication.k8s.io/v1";
+    e.command = script;
+    return e;
+  }
+  int runs() {
+    std::string all = ReadAll(dir_.Sub("runs"));
+    return static_cast<int>(std::count(all.begin(), all.end(), '\n'));
+  }
+
+  // An ExecCredential with the sandbox's client certificate and key.
+  nlohmann::json CertCredential(const std::string& expiry) {
+    RestConfig with_cert = Load("capi-sandbox-cert");
+    EXPECT_FALSE(with_cert.client_cert_data.empty());
+    return {{"apiVersion", "client.authentication.k8s.io/v1"},
+            {"kind", "ExecCredential"},
+            {"status",
+             {{"clientCertificateData", with_cert.client_cert_data},
+              {"clientKeyData", with_cert.client_key_data},
+              {"expirationTimestamp", expiry}}}};
+  }
+
   static SandboxProcess* sandbox_;
   TempDir dir_;
 };
@@ -96,6 +130,49 @@ TEST_F(KubeClientTlsTest, TlsServerNameStillNeedsTheCertificateAuthority) {
   rc.ca_data.clear();
   Status s = ListConfigMaps(rc);
   EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.message();
+}
+
+TEST_F(KubeClientTlsTest, KubeconfigClientCertificateAuthenticates) {
+  RestConfig rc = Load("capi-sandbox-cert");
+  ASSERT_TRUE(rc.token.empty());
+  Status s = ListConfigMaps(rc);
+  EXPECT_TRUE(s.ok()) << s.message();
+  rc.client_cert_data.clear();
+  rc.client_key_data.clear();
+  EXPECT_EQ(ListConfigMaps(rc).code(), StatusCode::kUnauthenticated);
+}
+
+TEST_F(KubeClientTlsTest, ExecPluginClientCertificateAuthenticates) {
+  RestConfig rc = Load("capi-sandbox");
+  rc.token.clear();
+  rc.exec = Plugin(CertCredential("2999-01-01T00:00:00Z"));
+  Status s = ListConfigMaps(rc);
+  EXPECT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(runs(), 1);  // cached until it expires
+}
+
+TEST_F(KubeClientTlsTest, ExpiredExecCertificateIsFetchedPerRequest) {
+  RestConfig rc = Load("capi-sandbox", "capi-sandbox.local");
+  rc.token.clear();
+  rc.exec = Plugin(CertCredential("2001-01-01T00:00:00Z"));
+  Status s = ListConfigMaps(rc);
+  EXPECT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(runs(), 2);
+}
+
+TEST_F(KubeClientTlsTest, BadExecKeyIsATlsErrorThatHidesTheKey) {
+  RestConfig rc = Load("capi-sandbox");
+  rc.token.clear();
+  nlohmann::json cred = CertCredential("2999-01-01T00:00:00Z");
+  cred["status"]["clientKeyData"] =
+      "-----BEGIN PRIVATE KEY-----\nU0VDUkVUS0VZTUFSSw==\n"
+      "-----END PRIVATE KEY-----\n";
+  rc.exec = Plugin(cred);
+  Status s = ListConfigMaps(rc);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << s.message();
+  EXPECT_NE(s.message().find("client certificate"), std::string::npos);
+  EXPECT_EQ(s.message().find("U0VDUkVUS0VZTUFSSw"), std::string::npos);
+  EXPECT_EQ(s.message().find("BEGIN"), std::string::npos);
 }
 
 }  // namespace
