@@ -135,7 +135,8 @@ int Run(const Flags& flags) {
   if (flags.simulate) sim.Start();
   if (Status s = WriteFileAtomically(
           flags.kubeconfig_out,
-          KubeconfigText(srv.url(), srv.ca_pem(), srv.token()));
+          KubeconfigText(srv.url(), srv.ca_pem(), srv.token(),
+                         srv.client_cert_pem(), srv.client_key_pem()));
       !s.ok()) {
     std::cerr << "capi-sandbox: " << s.message() << "\n";
     return 1;

@@ -30,8 +30,9 @@ Status WriteFileAtomically(const std::string& path,
 }
 
 std::string KubeconfigText(const std::string& server_url,
-                           const std::string& ca_pem,
-                           const std::string& token) {
+                           const std::string& ca_pem, const std::string& token,
+                           const std::string& client_cert_pem,
+                           const std::string& client_key_pem) {
   std::ostringstream out;
   out << "apiVersion: v1\n"
       << "kind: Config\n"
@@ -45,14 +46,28 @@ std::string KubeconfigText(const std::string& server_url,
   out << "users:\n"
       << "- name: capi-sandbox\n"
       << "  user:\n"
-      << "    token: " << token << "\n"
-      << "contexts:\n"
+      << "    token: " << token << "\n";
+  if (!client_cert_pem.empty()) {
+    out << "- name: capi-sandbox-cert\n"
+        << "  user:\n"
+        << "    client-certificate-data: " << Base64Encode(client_cert_pem)
+        << "\n"
+        << "    client-key-data: " << Base64Encode(client_key_pem) << "\n";
+  }
+  out << "contexts:\n"
       << "- name: capi-sandbox\n"
       << "  context:\n"
       << "    cluster: capi-sandbox\n"
       << "    user: capi-sandbox\n"
-      << "    namespace: default\n"
-      << "current-context: capi-sandbox\n"
+      << "    namespace: default\n";
+  if (!client_cert_pem.empty()) {
+    out << "- name: capi-sandbox-cert\n"
+        << "  context:\n"
+        << "    cluster: capi-sandbox\n"
+        << "    user: capi-sandbox-cert\n"
+        << "    namespace: default\n";
+  }
+  out << "current-context: capi-sandbox\n"
       << "preferences: {}\n";
   return out.str();
 }

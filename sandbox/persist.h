@@ -13,10 +13,13 @@ namespace capigitops::sandbox {
 
 Status WriteFileAtomically(const std::string& path, const std::string& content);
 
-// A kubeconfig with context "capi-sandbox" pointing at `server_url`;
-// `ca_pem` empty means plain HTTP.
+// A kubeconfig with context "capi-sandbox" pointing at `server_url` with the
+// token, and, when a client certificate is given, context "capi-sandbox-cert"
+// authenticating with it; `ca_pem` empty means plain HTTP.
 std::string KubeconfigText(const std::string& server_url,
-                           const std::string& ca_pem, const std::string& token);
+                           const std::string& ca_pem, const std::string& token,
+                           const std::string& client_cert_pem,
+                           const std::string& client_key_pem);
 
 Status SaveState(const Store& store, const std::string& path);
 // A missing file is not an error (first start).

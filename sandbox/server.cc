@@ -28,6 +28,30 @@ class WideBacklog : public Base {
   void Relisten(int backlog) { ::listen(this->svr_sock_, backlog); }
 };
 
+// Like kube-apiserver with --client-ca-file: a client may present a
+// certificate signed by our CA instead of a token. Asked for, not required,
+// so token clients still connect; one that does not verify fails the
+// handshake, as there.
+bool AcceptClientCertificates(SSL_CTX* ctx, X509* ca) {
+  // Without a session id context OpenSSL refuses to resume sessions once it
+  // verifies peers, and curl resumes them on every reconnect.
+  static const unsigned char kSessionContext[] = "capi-sandbox";
+  if (X509_STORE_add_cert(SSL_CTX_get_cert_store(ctx), ca) != 1 ||
+      SSL_CTX_add_client_CA(ctx, ca) != 1 ||
+      SSL_CTX_set_session_id_context(ctx, kSessionContext,
+                                     sizeof kSessionContext - 1) != 1) {
+    return false;
+  }
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+  return true;
+}
+
+// A client certificate that verified against our CA in the handshake.
+bool HasVerifiedClientCertificate(const httplib::Request& req) {
+  return req.ssl != nullptr && SSL_get0_peer_certificate(req.ssl) != nullptr &&
+         SSL_get_verify_result(req.ssl) == X509_V_OK;
+}
+
 bool IsPublicPath(const std::string& path) {
   return path == "/version" || path == "/healthz" || path == "/readyz" ||
          path == "/livez";
@@ -155,8 +179,9 @@ void SandboxServer::Impl::Handle(const httplib::Request& req,
   // body was read: answering from the pre-routing hook left the body unread
   // on a keep-alive connection, and the next request parsed it as garbage.
   std::string auth = req.get_header_value("Authorization");
-  if ((auth.empty() && !IsPublicPath(req.path)) ||
-      (!auth.empty() && auth != "Bearer " + token)) {
+  bool by_certificate = HasVerifiedClientCertificate(req);
+  if (!by_certificate && ((auth.empty() && !IsPublicPath(req.path)) ||
+                          (!auth.empty() && auth != "Bearer " + token))) {
     WriteReply(ErrorReply(Unauthorized()), &res);
     return;
   }
@@ -232,7 +257,10 @@ StatusOr<std::unique_ptr<SandboxServer>> SandboxServer::Start(
     ASSIGN_OR_RETURN(impl->tls, GenerateTlsMaterial());
     auto ssl = std::make_unique<WideBacklog<httplib::SSLServer>>(
         impl->tls.server_cert.get(), impl->tls.server_key.get());
-    if (!ssl->is_valid()) return Status::Internal("TLS setup failed");
+    if (!ssl->is_valid() || !AcceptClientCertificates(
+                                ssl->ssl_context(), impl->tls.ca_cert.get())) {
+      return Status::Internal("TLS setup failed");
+    }
     impl->http = std::move(ssl);
   }
   httplib::Server& http = *impl->http;
@@ -291,6 +319,12 @@ std::string SandboxServer::url() const {
 
 const std::string& SandboxServer::token() const { return impl_->token; }
 const std::string& SandboxServer::ca_pem() const { return impl_->tls.ca_pem; }
+const std::string& SandboxServer::client_cert_pem() const {
+  return impl_->tls.client_cert_pem;
+}
+const std::string& SandboxServer::client_key_pem() const {
+  return impl_->tls.client_key_pem;
+}
 
 void SandboxServer::Run() { impl_->http->listen_after_bind(); }
 

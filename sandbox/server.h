@@ -31,6 +31,10 @@ class SandboxServer {
   std::string url() const;
   const std::string& token() const;
   const std::string& ca_pem() const;  // "" for plain HTTP
+  // A client certificate and key the server accepts instead of the token;
+  // "" for plain HTTP.
+  const std::string& client_cert_pem() const;
+  const std::string& client_key_pem() const;
 
   // Accepts and serves until Stop(); blocks.
   void Run();

@@ -36,10 +36,34 @@ bool SetRandomSerial(X509* cert) {
   return ok;
 }
 
-// A certificate for `cn` and `key`, signed by issuer/issuer_key (self-signed
-// when issuer is null).
-Cert MakeCert(const char* cn, EVP_PKEY* key, X509* issuer, EVP_PKEY* issuer_key,
-              bool is_ca) {
+enum class CertKind { kCa, kServer, kClient };
+
+// The extensions that make a certificate a CA, a server's or a client's.
+// The server's names include capi-sandbox.local, a name no resolver knows,
+// so that clients can test kubeconfig's tls-server-name against it.
+bool AddKindExtensions(X509* c, X509* signer, CertKind kind) {
+  if (kind == CertKind::kCa) {
+    return AddExtension(c, signer, NID_basic_constraints, "critical,CA:TRUE") &&
+           AddExtension(c, signer, NID_key_usage,
+                        "critical,keyCertSign,cRLSign,digitalSignature") &&
+           AddExtension(c, signer, NID_subject_key_identifier, "hash");
+  }
+  bool server = kind == CertKind::kServer;
+  return AddExtension(c, signer, NID_basic_constraints, "critical,CA:FALSE") &&
+         AddExtension(c, signer, NID_key_usage,
+                      "critical,digitalSignature,keyEncipherment") &&
+         AddExtension(c, signer, NID_ext_key_usage,
+                      server ? "serverAuth" : "clientAuth") &&
+         (!server ||
+          AddExtension(c, signer, NID_subject_alt_name,
+                       "IP:127.0.0.1,DNS:localhost,DNS:capi-sandbox.local")) &&
+         AddExtension(c, signer, NID_authority_key_identifier, "keyid:always");
+}
+
+// A certificate for `cn` (and organization `o` when not null) and `key`,
+// signed by issuer/issuer_key (self-signed when issuer is null).
+Cert MakeCert(const char* cn, const char* o, EVP_PKEY* key, X509* issuer,
+              EVP_PKEY* issuer_key, CertKind kind) {
   Cert cert(X509_new());
   if (!cert) return nullptr;
   X509* c = cert.get();
@@ -49,41 +73,42 @@ Cert MakeCert(const char* cn, EVP_PKEY* key, X509* issuer, EVP_PKEY* issuer_key,
   X509_gmtime_adj(X509_getm_notAfter(c), kTenYears);
   X509_set_pubkey(c, key);
   X509_NAME* name = X509_get_subject_name(c);
+  if (o != nullptr) {
+    X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
+                               reinterpret_cast<const unsigned char*>(o), -1,
+                               -1, 0);
+  }
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
                              reinterpret_cast<const unsigned char*>(cn), -1, -1,
                              0);
   X509* signer = issuer ? issuer : c;
   X509_set_issuer_name(c, X509_get_subject_name(signer));
-  bool ok = true;
-  if (is_ca) {
-    ok = AddExtension(c, signer, NID_basic_constraints, "critical,CA:TRUE") &&
-         AddExtension(c, signer, NID_key_usage,
-                      "critical,keyCertSign,cRLSign,digitalSignature") &&
-         AddExtension(c, signer, NID_subject_key_identifier, "hash");
-  } else {
-    ok = AddExtension(c, signer, NID_basic_constraints, "critical,CA:FALSE") &&
-         AddExtension(c, signer, NID_key_usage,
-                      "critical,digitalSignature,keyEncipherment") &&
-         AddExtension(c, signer, NID_ext_key_usage, "serverAuth") &&
-         AddExtension(c, signer, NID_subject_alt_name,
-                      "IP:127.0.0.1,DNS:localhost") &&
-         AddExtension(c, signer, NID_authority_key_identifier, "keyid:always");
-  }
-  if (!ok) return nullptr;
+  if (!AddKindExtensions(c, signer, kind)) return nullptr;
   if (X509_sign(c, issuer_key ? issuer_key : key, EVP_sha256()) == 0) {
     return nullptr;
   }
   return cert;
 }
 
-std::string ToPem(X509* cert) {
-  BIO* bio = BIO_new(BIO_s_mem());
-  PEM_write_bio_X509(bio, cert);
+// The bytes written to a memory BIO; frees it.
+std::string TakeBio(BIO* bio) {
   char* data = nullptr;
   long len = BIO_get_mem_data(bio, &data);
   std::string pem(data, static_cast<size_t>(len));
   BIO_free(bio);
   return pem;
+}
+
+std::string ToPem(X509* cert) {
+  BIO* bio = BIO_new(BIO_s_mem());
+  PEM_write_bio_X509(bio, cert);
+  return TakeBio(bio);
+}
+
+std::string KeyToPem(EVP_PKEY* key) {
+  BIO* bio = BIO_new(BIO_s_mem());
+  PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr);
+  return TakeBio(bio);
 }
 
 }  // namespace
@@ -92,18 +117,28 @@ StatusOr<TlsMaterial> GenerateTlsMaterial() {
   TlsMaterial m;
   m.ca_key.reset(EVP_EC_gen("P-256"));
   m.server_key.reset(EVP_EC_gen("P-256"));
-  if (!m.ca_key || !m.server_key) {
+  Key client_key(EVP_EC_gen("P-256"));
+  if (!m.ca_key || !m.server_key || !client_key) {
     return Status::Internal("generating EC keys failed");
   }
-  m.ca_cert = MakeCert("capi-sandbox-ca", m.ca_key.get(), nullptr, nullptr,
-                       /*is_ca=*/true);
+  m.ca_cert = MakeCert("capi-sandbox-ca", nullptr, m.ca_key.get(), nullptr,
+                       nullptr, CertKind::kCa);
   if (!m.ca_cert) return Status::Internal("creating the CA certificate failed");
-  m.server_cert = MakeCert("capi-sandbox", m.server_key.get(), m.ca_cert.get(),
-                           m.ca_key.get(), /*is_ca=*/false);
+  m.server_cert = MakeCert("capi-sandbox", nullptr, m.server_key.get(),
+                           m.ca_cert.get(), m.ca_key.get(), CertKind::kServer);
   if (!m.server_cert) {
     return Status::Internal("creating the server certificate failed");
   }
+  // As kubeadm's admin.conf: user kubernetes-admin in group system:masters.
+  Cert client_cert =
+      MakeCert("kubernetes-admin", "system:masters", client_key.get(),
+               m.ca_cert.get(), m.ca_key.get(), CertKind::kClient);
+  if (!client_cert) {
+    return Status::Internal("creating the client certificate failed");
+  }
   m.ca_pem = ToPem(m.ca_cert.get());
+  m.client_cert_pem = ToPem(client_cert.get());
+  m.client_key_pem = KeyToPem(client_key.get());
   return m;
 }
 

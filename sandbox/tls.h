@@ -27,10 +27,15 @@ struct TlsMaterial {
   std::unique_ptr<X509, X509Deleter> server_cert;
   std::unique_ptr<EVP_PKEY, PkeyDeleter> server_key;
   std::string ca_pem;  // for certificate-authority-data
+  // A client certificate the CA signed, for kubeconfig's
+  // client-certificate-data and client-key-data.
+  std::string client_cert_pem;
+  std::string client_key_pem;
 };
 
-// CA "capi-sandbox-ca" and a server certificate for 127.0.0.1 and
-// localhost, both EC P-256, valid for ten years.
+// CA "capi-sandbox-ca", a server certificate for 127.0.0.1, localhost and
+// capi-sandbox.local, and a client certificate for kubernetes-admin (group
+// system:masters), all EC P-256, valid for ten years.
 StatusOr<TlsMaterial> GenerateTlsMaterial();
 
 }  // namespace capigitops::sandbox

@@ -19,6 +19,7 @@
 
 namespace capigitops {
 
+class CredentialSource;
 class HttpTransport;
 struct HttpResponse;
 
@@ -120,20 +121,18 @@ class KubeClient {
                                   const std::string& path,
                                   const std::string& body,
                                   const std::string& content_type);
-  StatusOr<std::string> AuthorizationHeader(bool refresh);
   void Throttle();
 
   RestConfig config_;
   std::unique_ptr<HttpTransport> transport_;
+  std::unique_ptr<CredentialSource> credentials_;
   ClientOptions options_;
   ClientStats stats_;
 
   std::mutex mu_;  // guards everything below
   std::map<std::string, std::vector<ResourceInfo>>
-      discovery_;  // by group version
-  std::string cached_token_;
-  int64_t token_expires_ = 0;  // Unix seconds; tokens from files or plugins
-  double tokens_ = 0;          // rate limiter bucket
+      discovery_;      // by group version
+  double tokens_ = 0;  // rate limiter bucket
   int64_t last_refill_us_ = 0;
 };
 

@@ -7,29 +7,19 @@
 #include <thread>
 
 #include "capigitops/kube_client.h"
-#include "kube/exec_credential.h"
+#include "kube/credentials.h"
 #include "kube/http.h"
-#include "util/base64.h"
 
 namespace capigitops {
 namespace {
 
 using nlohmann::json;
 
-int64_t NowSeconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 int64_t NowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
-
-// Tokens from files rotate; client-go re-reads them about every minute.
-constexpr int64_t kTokenFileRefreshSeconds = 60;
 
 std::string UrlEncode(const std::string& s) {
   std::string out;
@@ -54,6 +44,7 @@ KubeClient::KubeClient(RestConfig config,
                        ClientOptions options)
     : config_(std::move(config)),
       transport_(std::move(transport)),
+      credentials_(std::make_unique<CredentialSource>(config_)),
       options_(options),
       tokens_(options.burst) {}
 
@@ -97,46 +88,6 @@ void KubeClient::Throttle() {
   }
 }
 
-StatusOr<std::string> KubeClient::AuthorizationHeader(bool refresh) {
-  if (!config_.token.empty()) return "Bearer " + config_.token;
-  std::lock_guard<std::mutex> lock(mu_);
-  int64_t now = NowSeconds();
-  bool fresh =
-      !cached_token_.empty() && (token_expires_ == 0 || now < token_expires_);
-  if (fresh && !refresh) return cached_token_;
-  if (!config_.token_file.empty()) {
-    std::ifstream in(config_.token_file);
-    std::stringstream s;
-    s << in.rdbuf();
-    std::string token = s.str();
-    while (!token.empty() && (token.back() == '\n' || token.back() == '\r'))
-      token.pop_back();
-    if (!in || token.empty()) {
-      return Status::Unauthenticated("cannot read the token file " +
-                                     config_.token_file);
-    }
-    cached_token_ = "Bearer " + token;
-    token_expires_ = now + kTokenFileRefreshSeconds;
-    return cached_token_;
-  }
-  if (config_.exec) {
-    ASSIGN_OR_RETURN(ExecCredential cred,
-                     RunExecPlugin(*config_.exec, config_));
-    if (cred.token.empty()) {
-      return Status::Unauthenticated(
-          "exec plugin client certificates are not supported yet; "
-          "use a token-issuing plugin");
-    }
-    cached_token_ = "Bearer " + cred.token;
-    token_expires_ = cred.expires_at;  // 0: reuse until a 401
-    return cached_token_;
-  }
-  if (!config_.username.empty()) {
-    return "Basic " + Base64Encode(config_.username + ":" + config_.password);
-  }
-  return std::string();
-}
-
 StatusOr<HttpResponse> KubeClient::SendOnce(const std::string& method,
                                             const std::string& path,
                                             const std::string& body,
@@ -152,9 +103,11 @@ StatusOr<HttpResponse> KubeClient::SendOnce(const std::string& method,
     req.headers.emplace_back("Content-Type", content_type);
   bool refreshed = false;
   while (true) {
-    ASSIGN_OR_RETURN(std::string auth, AuthorizationHeader(refreshed));
+    ASSIGN_OR_RETURN(RequestCredentials creds, credentials_->Get(refreshed));
     HttpRequest r = req;
-    if (!auth.empty()) r.headers.emplace_back("Authorization", auth);
+    if (!creds.authorization.empty())
+      r.headers.emplace_back("Authorization", creds.authorization);
+    r.client_certificate = std::move(creds.client_certificate);
     Throttle();
     stats_.requests++;
     StatusOr<HttpResponse> sent = transport_->Send(r);
@@ -164,8 +117,7 @@ StatusOr<HttpResponse> KubeClient::SendOnce(const std::string& method,
     if (!sent.ok()) return sent.status();
     HttpResponse resp = std::move(sent).value();
     // A rotated token or an expired plugin credential: fetch anew once.
-    if (resp.status == 401 && !refreshed && config_.token.empty() &&
-        (config_.exec || !config_.token_file.empty())) {
+    if (resp.status == 401 && !refreshed && credentials_->Refreshable()) {
       refreshed = true;
       continue;
     }

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "kube/http.h"
+#include "kube/tls_server_name.h"
 
 namespace capigitops {
 namespace {
@@ -42,67 +43,55 @@ std::optional<std::string> ReadFile(const std::string& path) {
   return s.str();
 }
 
+// One easy handle (and so its connections) per client certificate: the one
+// an exec plugin returned, or null for the kubeconfig's.
+struct PooledHandle {
+  CURL* handle = nullptr;
+  std::shared_ptr<const ClientCertificate> cert;
+};
+
 class CurlTransport : public HttpTransport {
  public:
   explicit CurlTransport(RestConfig config) : config_(std::move(config)) {}
   ~CurlTransport() override {
-    for (CURL* h : idle_) curl_easy_cleanup(h);
+    for (PooledHandle& p : idle_) curl_easy_cleanup(p.handle);
+    curl_slist_free_all(connect_to_);
   }
 
   Status Init() {
     // Files are read once here; a rotated client certificate needs a restart,
     // as with kubectl.
-    ca_ = config_.ca_data;
-    if (ca_.empty() && !config_.ca_file.empty()) {
-      auto ca = ReadFile(config_.ca_file);
-      if (!ca)
-        return Status::InvalidArgument("cannot read certificate-authority " +
-                                       config_.ca_file);
-      ca_ = *ca;
-    }
-    cert_ = config_.client_cert_data;
-    if (cert_.empty() && !config_.client_cert_file.empty()) {
-      auto c = ReadFile(config_.client_cert_file);
-      if (!c)
-        return Status::InvalidArgument("cannot read client-certificate " +
-                                       config_.client_cert_file);
-      cert_ = *c;
-    }
-    key_ = config_.client_key_data;
-    if (key_.empty() && !config_.client_key_file.empty()) {
-      auto k = ReadFile(config_.client_key_file);
-      if (!k)
-        return Status::InvalidArgument("cannot read client-key " +
-                                       config_.client_key_file);
-      key_ = *k;
+    RETURN_IF_ERROR(DataOrFile(config_.ca_data, config_.ca_file,
+                               "certificate-authority", &ca_));
+    RETURN_IF_ERROR(DataOrFile(config_.client_cert_data,
+                               config_.client_cert_file, "client-certificate",
+                               &cert_));
+    RETURN_IF_ERROR(DataOrFile(config_.client_key_data, config_.client_key_file,
+                               "client-key", &key_));
+    ASSIGN_OR_RETURN(
+        route_, RouteForServerName(config_.server, config_.tls_server_name));
+    if (route_) {
+      connect_to_ = curl_slist_append(nullptr, route_->connect_to.c_str());
     }
     return Status::Ok();
   }
 
   StatusOr<HttpResponse> Send(const HttpRequest& req) override {
-    CURL* h = Acquire();
+    std::string url = req.url;
+    if (route_) {
+      std::optional<std::string> rewritten = route_->Rewrite(req.url);
+      if (!rewritten) {
+        return Status::Internal("request URL " + req.url +
+                                " is not on the server " + config_.server);
+      }
+      url = std::move(*rewritten);
+    }
+    PooledHandle pooled = Acquire(req.client_certificate);
+    CURL* h = pooled.handle;
     HttpResponse resp;
     char errbuf[CURL_ERROR_SIZE] = {0};
-    curl_slist* headers = nullptr;
-    for (const auto& [k, v] : req.headers) {
-      headers = curl_slist_append(headers, (k + ": " + v).c_str());
-    }
-    headers = curl_slist_append(headers, "Expect:");
-    curl_easy_setopt(h, CURLOPT_URL, req.url.c_str());
-    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req.method.c_str());
-    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req.timeout_ms);
+    curl_slist* headers = SetRequest(h, req, url, &resp);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, &resp.body);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, &resp.headers);
-    if (req.method == "GET") {
-      curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
-      curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, nullptr);
-    } else {
-      curl_easy_setopt(h, CURLOPT_POSTFIELDS, req.body.data());
-      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
-                       static_cast<curl_off_t>(req.body.size()));
-    }
     CURLcode rc = curl_easy_perform(h);
     curl_slist_free_all(headers);
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &resp.status);
@@ -111,13 +100,53 @@ class CurlTransport : public HttpTransport {
       curl_easy_cleanup(h);
       return Classify(rc, errbuf);
     }
-    Release(h);
+    Release(std::move(pooled));
     return resp;
   }
 
  private:
+  static Status DataOrFile(const std::string& data, const std::string& file,
+                           const char* what, std::string* out) {
+    *out = data;
+    if (!out->empty() || file.empty()) return Status::Ok();
+    std::optional<std::string> content = ReadFile(file);
+    if (!content) {
+      return Status::InvalidArgument(std::string("cannot read ") + what + " " +
+                                     file);
+    }
+    *out = std::move(*content);
+    return Status::Ok();
+  }
+
+  // Sets what varies per request; returns the header list to free after it.
+  static curl_slist* SetRequest(CURL* h, const HttpRequest& req,
+                                const std::string& url, HttpResponse* resp) {
+    curl_slist* headers = nullptr;
+    for (const auto& [k, v] : req.headers) {
+      headers = curl_slist_append(headers, (k + ": " + v).c_str());
+    }
+    headers = curl_slist_append(headers, "Expect:");
+    curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+    curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, req.method.c_str());
+    curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
+    curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, req.timeout_ms);
+    curl_easy_setopt(h, CURLOPT_WRITEDATA, &resp->body);
+    curl_easy_setopt(h, CURLOPT_HEADERDATA, &resp->headers);
+    if (req.method == "GET") {
+      curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+      curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, nullptr);
+    } else {
+      curl_easy_setopt(h, CURLOPT_POSTFIELDS, req.body.data());
+      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(req.body.size()));
+    }
+    return headers;
+  }
+
   Status Classify(CURLcode rc, const char* errbuf) {
     std::string detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
+    std::string server = config_.server;
+    if (route_) server += " (tls-server-name " + config_.tls_server_name + ")";
     switch (rc) {
       // A handshake cut short (CURLE_SSL_CONNECT_ERROR) is a connection
       // problem worth retrying; a certificate that does not verify is not.
@@ -126,24 +155,41 @@ class CurlTransport : public HttpTransport {
       case CURLE_SSL_CACERT_BADFILE:
       case CURLE_SSL_CIPHER:
         return Status::InvalidArgument(
-            "TLS with " + config_.server + " failed: " + detail +
-            "; check certificate-authority(-data) and the client certificate "
-            "in the kubeconfig");
+            "TLS with " + server + " failed: " + detail +
+            "; check certificate-authority(-data)" +
+            (route_ ? ", tls-server-name" : "") +
+            " and the client certificate in the kubeconfig or from its exec "
+            "plugin");
       default:
         return Status::Unavailable("cannot reach the management cluster at " +
-                                   config_.server + ": " + detail);
+                                   server + ": " + detail);
     }
   }
 
-  CURL* Acquire() {
+  // An idle handle made for `cert`, else a new one. Idle handles made for
+  // another certificate are dropped: the plugin returned a new one, and
+  // their connections authenticate as the old.
+  PooledHandle Acquire(const std::shared_ptr<const ClientCertificate>& cert) {
+    std::vector<PooledHandle> stale;
+    std::optional<PooledHandle> found;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      if (!idle_.empty()) {
-        CURL* h = idle_.back();
+      while (!idle_.empty() && !found) {
+        PooledHandle p = std::move(idle_.back());
         idle_.pop_back();
-        return h;
+        if (p.cert == cert) {
+          found = std::move(p);
+        } else {
+          stale.push_back(std::move(p));
+        }
       }
     }
+    for (PooledHandle& p : stale) curl_easy_cleanup(p.handle);
+    if (found) return std::move(*found);
+    return PooledHandle{NewHandle(cert.get()), cert};
+  }
+
+  CURL* NewHandle(const ClientCertificate* cert) {
     CURL* h = curl_easy_init();
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, WriteBody);
@@ -159,12 +205,20 @@ class CurlTransport : public HttpTransport {
       curl_blob blob{ca_.data(), ca_.size(), CURL_BLOB_COPY};
       curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob);
     }
-    if (!cert_.empty()) {
-      curl_blob cert{cert_.data(), cert_.size(), CURL_BLOB_COPY};
-      curl_blob key{key_.data(), key_.size(), CURL_BLOB_COPY};
-      curl_easy_setopt(h, CURLOPT_SSLCERT_BLOB, &cert);
+    if (connect_to_ != nullptr) {
+      curl_easy_setopt(h, CURLOPT_CONNECT_TO, connect_to_);
+    }
+    const std::string& cert_pem = cert ? cert->cert_pem : cert_;
+    const std::string& key_pem = cert ? cert->key_pem : key_;
+    if (!cert_pem.empty()) {
+      // Blobs are copied (CURL_BLOB_COPY): no pointer into `cert` remains.
+      curl_blob c{const_cast<char*>(cert_pem.data()), cert_pem.size(),
+                  CURL_BLOB_COPY};
+      curl_blob k{const_cast<char*>(key_pem.data()), key_pem.size(),
+                  CURL_BLOB_COPY};
+      curl_easy_setopt(h, CURLOPT_SSLCERT_BLOB, &c);
       curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
-      curl_easy_setopt(h, CURLOPT_SSLKEY_BLOB, &key);
+      curl_easy_setopt(h, CURLOPT_SSLKEY_BLOB, &k);
       curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
     }
     if (!config_.proxy_url.empty()) {
@@ -175,15 +229,17 @@ class CurlTransport : public HttpTransport {
     return h;
   }
 
-  void Release(CURL* h) {
+  void Release(PooledHandle p) {
     std::lock_guard<std::mutex> lock(mu_);
-    idle_.push_back(h);
+    idle_.push_back(std::move(p));
   }
 
   RestConfig config_;
   std::string ca_, cert_, key_;
+  std::optional<ServerNameRoute> route_;
+  curl_slist* connect_to_ = nullptr;  // route_'s CONNECT_TO entry
   std::mutex mu_;
-  std::vector<CURL*> idle_;
+  std::vector<PooledHandle> idle_;
 };
 
 }  // namespace

@@ -61,6 +61,11 @@ StatusOr<ExecCredential> RunExecPlugin(const ExecConfig& exec,
     if (!cluster.ca_data.empty()) {
       c["certificate-authority-data"] = Base64Encode(cluster.ca_data);
     }
+    if (!cluster.tls_server_name.empty()) {
+      c["tls-server-name"] = cluster.tls_server_name;
+    }
+    if (cluster.insecure_skip_tls_verify) c["insecure-skip-tls-verify"] = true;
+    if (!cluster.proxy_url.empty()) c["proxy-url"] = cluster.proxy_url;
     info["spec"]["cluster"] = c;
   }
   std::vector<std::string> env;

@@ -14,12 +14,23 @@
 
 namespace capigitops {
 
+// A TLS client certificate and its key (PEM), as an exec credential plugin
+// returns them.
+struct ClientCertificate {
+  std::string cert_pem;
+  std::string key_pem;
+};
+
 struct HttpRequest {
   std::string method = "GET";
-  std::string url;  // absolute
+  std::string url;  // absolute, starting with the server URL
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   long timeout_ms = 30000;
+  // Authenticates the TLS connection instead of the kubeconfig's client
+  // certificate when set. Shared, not copied: it is the same for every
+  // request until the plugin runs again.
+  std::shared_ptr<const ClientCertificate> client_certificate;
 };
 
 struct HttpResponse {
@@ -38,7 +49,8 @@ class HttpTransport {
 };
 
 // libcurl with the TLS material of `config` (CA, client certificate and
-// key, insecure flag, proxy). Thread-safe; reuses connections.
+// key, insecure flag, tls-server-name, proxy). Thread-safe; reuses
+// connections, but never one made with another client certificate.
 StatusOr<std::unique_ptr<HttpTransport>> NewCurlTransport(
     const RestConfig& config);
 

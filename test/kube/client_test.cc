@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <deque>
 #include <filesystem>
 #include <fstream>
@@ -211,6 +212,79 @@ TEST_F(KubeClientFileTest, FailingExecPluginIsAClearError) {
   auto missing = RunExecPlugin(Exec("/nonexistent/plugin"), {});
   EXPECT_NE(missing.status().message().find("command not found"),
             std::string::npos);
+}
+
+// Exec plugins that return client certificates: Plugin() prints certificate
+// "CERT-<n>" and key "KEY-<n>" on its n-th run, valid until `expiry`.
+class KubeClientExecCertTest : public KubeClientFileTest {
+ protected:
+  std::string Plugin(const std::string& expiry) {
+    std::string runs = (dir_ / "runs").string();
+    std::string script = Write("cert-plugin.sh", R"(#!/bin/sh
+echo run >> ")" + runs + R"("
+n=$(wc -l < ")" + runs + R"(" | tr -d ' ')
+printf '{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{"clientCertificateData":"CERT-%s","clientKeyData":"KEY-%s","expirationTimestamp":"%s"}}\n' "$n" "$n" ")" +
+                                                     expiry + R"("
+)");
+    chmod(script.c_str(), 0755);
+    return script;
+  }
+  int Runs() {
+    std::ifstream in((dir_ / "runs").string());
+    std::string all((std::istreambuf_iterator<char>(in)), {});
+    return static_cast<int>(std::count(all.begin(), all.end(), '\n'));
+  }
+  static std::string CertOf(const HttpRequest& r) {
+    return r.client_certificate ? r.client_certificate->cert_pem : "";
+  }
+  ResourceInfo cm_{"", "v1", "ConfigMap", "configmaps", true};
+};
+
+TEST_F(KubeClientExecCertTest, CertificateGoesToTheTransportAndIsCached) {
+  RestConfig rc;
+  rc.exec = Exec(Plugin("2999-01-01T00:00:00Z"));
+  Fixture f(rc);
+  ASSERT_TRUE(f.client->Get(cm_, "ns", "x").ok());
+  ASSERT_TRUE(f.client->Get(cm_, "ns", "y").ok());
+  ASSERT_EQ(f.fake->sent.size(), 2u);
+  ASSERT_NE(f.fake->sent[0].client_certificate, nullptr);
+  EXPECT_EQ(f.fake->sent[0].client_certificate->cert_pem, "CERT-1");
+  EXPECT_EQ(f.fake->sent[0].client_certificate->key_pem, "KEY-1");
+  // The same object, so the transport keeps its connections.
+  EXPECT_EQ(f.fake->sent[1].client_certificate,
+            f.fake->sent[0].client_certificate);
+  EXPECT_EQ(f.fake->Auth(0), "");  // no token: the certificate authenticates
+  EXPECT_EQ(Runs(), 1);
+}
+
+TEST_F(KubeClientExecCertTest, ExpiredCertificateRunsThePluginAgain) {
+  RestConfig rc;
+  rc.exec = Exec(Plugin("2001-01-01T00:00:00Z"));
+  Fixture f(rc);
+  ASSERT_TRUE(f.client->Get(cm_, "ns", "x").ok());
+  ASSERT_TRUE(f.client->Get(cm_, "ns", "y").ok());
+  EXPECT_EQ(CertOf(f.fake->sent[0]), "CERT-1");
+  EXPECT_EQ(CertOf(f.fake->sent[1]), "CERT-2");
+  EXPECT_EQ(Runs(), 2);
+}
+
+TEST_F(KubeClientExecCertTest, UnauthorizedRunsThePluginAgainOnce) {
+  RestConfig rc;
+  rc.exec = Exec(Plugin("2999-01-01T00:00:00Z"));
+  Fixture f(rc);
+  f.fake->script.push_back(FakeTransport::Reply(401, "{}"));
+  ASSERT_TRUE(f.client->Get(cm_, "ns", "x").ok());
+  ASSERT_EQ(f.fake->sent.size(), 2u);
+  EXPECT_EQ(CertOf(f.fake->sent[0]), "CERT-1");
+  EXPECT_EQ(CertOf(f.fake->sent[1]), "CERT-2");
+  // Still refused after the new credential: an error, no third run.
+  f.fake->script.push_back(FakeTransport::Reply(401, "{}"));
+  f.fake->script.push_back(FakeTransport::Reply(401, "{}"));
+  auto got = f.client->Get(cm_, "ns", "x");
+  EXPECT_EQ(got.status().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(got.status().message().find("KEY-"), std::string::npos);
+  EXPECT_EQ(Runs(), 3);
+  EXPECT_EQ(CertOf(f.fake->sent.back()), "CERT-3");
 }
 
 TEST(ExecCredentialTest, ParsesTokenCertificateAndExpiry) {
