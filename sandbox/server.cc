@@ -275,8 +275,13 @@ StatusOr<std::unique_ptr<SandboxServer>> SandboxServer::Start(
       [self](const httplib::Request& req, httplib::Response& res) {
         return self->PreRoute(req, res);
       });
+  // Logged before the reply is sent, not from httplib's logger (which runs
+  // after): a client that sends its next request as soon as it has a reply
+  // must find the earlier line first, or the log's order lies about what
+  // the client did in order.
   auto handler = [self](const httplib::Request& req, httplib::Response& res) {
     self->Handle(req, res);
+    self->Log(req, res);
     CompressLikeKube(req, &res);
   };
   http.Get(".*", handler);
@@ -284,10 +289,6 @@ StatusOr<std::unique_ptr<SandboxServer>> SandboxServer::Start(
   http.Put(".*", handler);
   http.Patch(".*", handler);
   http.Delete(".*", handler);
-  http.set_logger(
-      [self](const httplib::Request& req, const httplib::Response& res) {
-        self->Log(req, res);
-      });
   if (options.port == 0) {
     impl->port = http.bind_to_any_port("127.0.0.1");
   } else {
