@@ -9,15 +9,26 @@
 namespace capigitops {
 namespace {
 
-std::string Serialize(const std::vector<nlohmann::json>& objects,
+// The objects of `clusters` in order, as one YAML stream or one JSON List.
+std::string Serialize(const std::vector<const ClusterResult*>& clusters,
                       const std::string& format) {
   if (format == "json") {
+    nlohmann::json items = nlohmann::json::array();
+    for (const ClusterResult* c : clusters) {
+      for (const nlohmann::json& obj : c->objects) items.push_back(obj);
+    }
     nlohmann::json list = {
-        {"apiVersion", "v1"}, {"kind", "List"}, {"items", objects}};
+        {"apiVersion", "v1"}, {"kind", "List"}, {"items", std::move(items)}};
     return list.dump(2) + "\n";
   }
+  // Appending to one buffer: a string per object cost a copy of each.
   std::string out;
-  for (const nlohmann::json& obj : objects) out += "---\n" + yaml::Emit(obj);
+  for (const ClusterResult* c : clusters) {
+    for (const nlohmann::json& obj : c->objects) {
+      out.append("---\n");
+      yaml::EmitTo(obj, &out);
+    }
+  }
   return out;
 }
 
@@ -52,7 +63,7 @@ int RunRender(const cxxopts::ParseResult& args, const CommandIo& io) {
   std::string only =
       args.count("cluster") ? args["cluster"].as<std::string>() : "";
   bool found = only.empty();
-  std::vector<nlohmann::json> all;
+  std::vector<const ClusterResult*> all;
   for (const ClusterResult& c : ev.clusters) {
     if (!only.empty() && c.request.name != only) continue;
     found = true;
@@ -62,13 +73,13 @@ int RunRender(const cxxopts::ParseResult& args, const CommandIo& io) {
       std::filesystem::create_directories(dir, ec);
       std::filesystem::path file = dir / (c.request.name + "." + format);
       std::ofstream out(file);
-      out << Serialize(c.objects, format);
+      out << Serialize({&c}, format);
       if (!out) {
         *io.err << "capi-gitops render: cannot write " << file.string() << "\n";
         return kExitSourceError;
       }
     } else {
-      all.insert(all.end(), c.objects.begin(), c.objects.end());
+      all.push_back(&c);
     }
   }
   if (!found) {
