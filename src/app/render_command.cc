@@ -5,6 +5,7 @@
 #include "app/cli.h"
 #include "app/report.h"
 #include "capigitops/yaml.h"
+#include "util/parallel.h"
 
 namespace capigitops {
 namespace {
@@ -21,14 +22,20 @@ std::string Serialize(const std::vector<const ClusterResult*>& clusters,
         {"apiVersion", "v1"}, {"kind", "List"}, {"items", std::move(items)}};
     return list.dump(2) + "\n";
   }
-  // Appending to one buffer: a string per object cost a copy of each.
-  std::string out;
-  for (const ClusterResult* c : clusters) {
-    for (const nlohmann::json& obj : c->objects) {
-      out.append("---\n");
-      yaml::EmitTo(obj, &out);
+  // One buffer per cluster, emitted in parallel (emitting is a third of
+  // rendering a large repository), joined in order.
+  std::vector<std::string> parts(clusters.size());
+  ParallelFor(clusters.size(), [&](size_t i) {
+    for (const nlohmann::json& obj : clusters[i]->objects) {
+      parts[i].append("---\n");
+      yaml::EmitTo(obj, &parts[i]);
     }
-  }
+  });
+  size_t size = 0;
+  for (const std::string& part : parts) size += part.size();
+  std::string out;
+  out.reserve(size);
+  for (const std::string& part : parts) out.append(part);
   return out;
 }
 
