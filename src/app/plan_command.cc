@@ -2,7 +2,9 @@
 // capi-gitops apply [REPO_DIR] [--prune] [--dry-run] [--allow-mass-deletion]
 #include <ctime>
 #include <iostream>
+#include <memory>
 #include <mutex>
+#include <vector>
 
 #include "app/cli.h"
 #include "app/cluster_access.h"
@@ -16,8 +18,19 @@ struct Prepared {
   Evaluation ev;
   DesiredState desired;
   std::unique_ptr<KubeClient> client;
+  LiveState live;
   Plan plan;
 };
+
+// Plan and apply end the process: freeing the JSON trees of a thousand
+// clusters' desired and live objects (~250 MB) took 0.15 s of a 1 s no-op
+// plan, so the OS reclaims them instead. Kept reachable from a static, so
+// LeakSanitizer does not report them.
+Prepared& NewPreparedKeptUntilExit() {
+  static auto* kept = new std::vector<std::unique_ptr<Prepared>>;
+  kept->push_back(std::make_unique<Prepared>());
+  return *kept->back();
+}
 
 // Evaluate, connect, read live state, plan: shared by plan and apply.
 bool Prepare(const cxxopts::ParseResult& args, const CommandIo& io,
@@ -36,8 +49,9 @@ bool Prepare(const cxxopts::ParseResult& args, const CommandIo& io,
     *code = kExitApiError;
     return false;
   }
+  p->live = std::move(live).value();
   sync.now = static_cast<int64_t>(std::time(nullptr));
-  p->plan = BuildPlan(*p->client, p->desired, *live, sync);
+  p->plan = BuildPlan(*p->client, p->desired, p->live, sync);
   return true;
 }
 
@@ -63,7 +77,7 @@ int RunPlan(const cxxopts::ParseResult& args, const CommandIo& io) {
     *io.err << "capi-gitops plan: -o must be text, markdown or json\n";
     return kExitUsage;
   }
-  Prepared p;
+  Prepared& p = NewPreparedKeptUntilExit();
   SyncOptions sync;
   int code = kExitOk;
   if (!Prepare(args, io, sync, &p, &code)) return code;
@@ -96,7 +110,7 @@ void AddApplyOptions(cxxopts::Options* options) {
 }
 
 int RunApply(const cxxopts::ParseResult& args, const CommandIo& io) {
-  Prepared p;
+  Prepared& p = NewPreparedKeptUntilExit();
   SyncOptions sync;
   sync.prune = args.count("prune") > 0;
   sync.allow_mass_deletion = args.count("allow-mass-deletion") > 0;
