@@ -62,7 +62,7 @@ int RunRender(const cxxopts::ParseResult& args, const CommandIo& io) {
   EvaluateOptions options;
   options.render = true;
   options.revision = args["revision"].as<std::string>();
-  Evaluation ev;
+  Evaluation& ev = NewKeptUntilExit<Evaluation>();
   int code = kExitOk;
   if (!LoadAndEvaluate(args, io, options, &ev, &code)) return code;
   PrintDiagnostics(ev, *io.err);
