@@ -65,6 +65,8 @@ nlohmann::json PlainScalarToJson(const std::string& s);
 // Emits `value` as block-style YAML (no document marker), quoting every
 // string that another reader could take for something else.
 std::string Emit(const nlohmann::json& value);
+// Emit, appended to `out`: for output of many objects without a copy each.
+void EmitTo(const nlohmann::json& value, std::string* out);
 
 // Quotes `s` for YAML when needed; returns it unchanged when plain is safe.
 std::string QuoteIfNeeded(const std::string& s);

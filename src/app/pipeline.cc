@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "capigitops/render.h"
+#include "util/parallel.h"
 
 namespace capigitops {
 namespace {
@@ -39,6 +40,26 @@ std::optional<double> TtlHoursOverride(const ClusterRequest& req, int64_t now) {
                           static_cast<double>(req.ttl.expires_at - now) / 3600);
 }
 
+void EvaluateCluster(const ClusterRequest& req, const RepoConfig& config,
+                     const std::vector<Policy>& policies,
+                     const PriceTable& prices, const EvaluateOptions& options,
+                     ClusterResult* r) {
+  r->request = req;
+  r->cost = EstimateCost(req, prices, TtlHoursOverride(req, options.now));
+  PolicyContext context;
+  if (options.now != 0) context.now = options.now;
+  r->verdicts = EvaluatePolicies(req, policies, r->cost, context);
+  r->denied = IsDenied(r->verdicts);
+  if (options.render && !r->denied) {
+    auto objects = Expand(req, config, RenderOptions{options.revision});
+    if (objects.ok()) {
+      r->objects = std::move(objects).value();
+    } else {
+      r->render_error = objects.status().message();
+    }
+  }
+}
+
 }  // namespace
 
 Evaluation Evaluate(const FileSet& files, const FileSet& builtin,
@@ -53,28 +74,20 @@ Evaluation Evaluate(const FileSet& files, const FileSet& builtin,
   ev.has_errors = HasErrors(ev.repo.diags);
   ev.blocked = ev.repo.broken;
 
-  for (const ClusterRequest& req : ev.repo.requests) {
-    ClusterResult r;
-    r.request = req;
-    r.cost = EstimateCost(req, prices, TtlHoursOverride(req, options.now));
-    PolicyContext context;
-    if (options.now != 0) context.now = options.now;
-    r.verdicts = EvaluatePolicies(req, policies, r.cost, context);
-    r.denied = IsDenied(r.verdicts);
-    if (options.render && !r.denied) {
-      auto objects =
-          Expand(req, ev.repo.config, RenderOptions{options.revision});
-      if (objects.ok()) {
-        r.objects = std::move(objects).value();
-      } else {
-        r.render_error = objects.status().message();
-      }
-    }
+  // Each cluster's cost, verdicts and objects depend only on its request
+  // and the shared, read-only policies, prices and config: compute them in
+  // parallel into their slots, then collect the verdicts in name order.
+  const std::vector<ClusterRequest>& requests = ev.repo.requests;
+  ev.clusters.resize(requests.size());
+  ParallelFor(requests.size(), [&](size_t i) {
+    EvaluateCluster(requests[i], ev.repo.config, policies, prices, options,
+                    &ev.clusters[i]);
+  });
+  for (const ClusterResult& r : ev.clusters) {
     if (r.denied || !r.render_error.empty()) {
-      ev.blocked.insert(req.name);
+      ev.blocked.insert(r.request.name);
       ev.has_errors = true;
     }
-    ev.clusters.push_back(std::move(r));
   }
   return ev;
 }

@@ -16,6 +16,7 @@ struct Prepared {
   Evaluation ev;
   DesiredState desired;
   std::unique_ptr<KubeClient> client;
+  LiveState live;
   Plan plan;
 };
 
@@ -36,8 +37,9 @@ bool Prepare(const cxxopts::ParseResult& args, const CommandIo& io,
     *code = kExitApiError;
     return false;
   }
+  p->live = std::move(live).value();
   sync.now = static_cast<int64_t>(std::time(nullptr));
-  p->plan = BuildPlan(*p->client, p->desired, *live, sync);
+  p->plan = BuildPlan(*p->client, p->desired, p->live, sync);
   return true;
 }
 
@@ -63,7 +65,7 @@ int RunPlan(const cxxopts::ParseResult& args, const CommandIo& io) {
     *io.err << "capi-gitops plan: -o must be text, markdown or json\n";
     return kExitUsage;
   }
-  Prepared p;
+  Prepared& p = NewKeptUntilExit<Prepared>();
   SyncOptions sync;
   int code = kExitOk;
   if (!Prepare(args, io, sync, &p, &code)) return code;
@@ -96,7 +98,7 @@ void AddApplyOptions(cxxopts::Options* options) {
 }
 
 int RunApply(const cxxopts::ParseResult& args, const CommandIo& io) {
-  Prepared p;
+  Prepared& p = NewKeptUntilExit<Prepared>();
   SyncOptions sync;
   sync.prune = args.count("prune") > 0;
   sync.allow_mass_deletion = args.count("allow-mass-deletion") > 0;

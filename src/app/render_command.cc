@@ -5,19 +5,37 @@
 #include "app/cli.h"
 #include "app/report.h"
 #include "capigitops/yaml.h"
+#include "util/parallel.h"
 
 namespace capigitops {
 namespace {
 
-std::string Serialize(const std::vector<nlohmann::json>& objects,
+// The objects of `clusters` in order, as one YAML stream or one JSON List.
+std::string Serialize(const std::vector<const ClusterResult*>& clusters,
                       const std::string& format) {
   if (format == "json") {
+    nlohmann::json items = nlohmann::json::array();
+    for (const ClusterResult* c : clusters) {
+      for (const nlohmann::json& obj : c->objects) items.push_back(obj);
+    }
     nlohmann::json list = {
-        {"apiVersion", "v1"}, {"kind", "List"}, {"items", objects}};
+        {"apiVersion", "v1"}, {"kind", "List"}, {"items", std::move(items)}};
     return list.dump(2) + "\n";
   }
+  // One buffer per cluster, emitted in parallel (emitting is a third of
+  // rendering a large repository), joined in order.
+  std::vector<std::string> parts(clusters.size());
+  ParallelFor(clusters.size(), [&](size_t i) {
+    for (const nlohmann::json& obj : clusters[i]->objects) {
+      parts[i].append("---\n");
+      yaml::EmitTo(obj, &parts[i]);
+    }
+  });
+  size_t size = 0;
+  for (const std::string& part : parts) size += part.size();
   std::string out;
-  for (const nlohmann::json& obj : objects) out += "---\n" + yaml::Emit(obj);
+  out.reserve(size);
+  for (const std::string& part : parts) out.append(part);
   return out;
 }
 
@@ -44,7 +62,7 @@ int RunRender(const cxxopts::ParseResult& args, const CommandIo& io) {
   EvaluateOptions options;
   options.render = true;
   options.revision = args["revision"].as<std::string>();
-  Evaluation ev;
+  Evaluation& ev = NewKeptUntilExit<Evaluation>();
   int code = kExitOk;
   if (!LoadAndEvaluate(args, io, options, &ev, &code)) return code;
   PrintDiagnostics(ev, *io.err);
@@ -52,7 +70,7 @@ int RunRender(const cxxopts::ParseResult& args, const CommandIo& io) {
   std::string only =
       args.count("cluster") ? args["cluster"].as<std::string>() : "";
   bool found = only.empty();
-  std::vector<nlohmann::json> all;
+  std::vector<const ClusterResult*> all;
   for (const ClusterResult& c : ev.clusters) {
     if (!only.empty() && c.request.name != only) continue;
     found = true;
@@ -62,13 +80,13 @@ int RunRender(const cxxopts::ParseResult& args, const CommandIo& io) {
       std::filesystem::create_directories(dir, ec);
       std::filesystem::path file = dir / (c.request.name + "." + format);
       std::ofstream out(file);
-      out << Serialize(c.objects, format);
+      out << Serialize({&c}, format);
       if (!out) {
         *io.err << "capi-gitops render: cannot write " << file.string() << "\n";
         return kExitSourceError;
       }
     } else {
-      all.insert(all.end(), c.objects.begin(), c.objects.end());
+      all.push_back(&c);
     }
   }
   if (!found) {

@@ -70,12 +70,13 @@ StatusOr<nlohmann::json> MachineTemplate(const RenderContext& ctx,
                                          const MachineRole& role,
                                          const std::string& part) {
   ASSIGN_OR_RETURN(nlohmann::json machine, ops.machine_spec(ctx, role));
-  nlohmann::json spec = {{"template", {{"spec", machine}}}};
+  nlohmann::json spec = nlohmann::json::object();
+  spec["template"]["spec"] = std::move(machine);
   nlohmann::json obj =
       NewObject(ops.infra_api_version, ops.machine_template_kind,
                 TemplateName(ctx.req.name, part, spec), ctx.ns,
                 ClusterMemberLabels(ctx.req));
-  obj["spec"] = spec;
+  obj["spec"] = std::move(spec);
   return obj;
 }
 
@@ -121,7 +122,7 @@ StatusOr<std::vector<nlohmann::json>> Expand(const ClusterRequest& req,
         NewObject(kBootstrapApiVersion, "KubeadmConfigTemplate",
                   TemplateName(req.name, pool.name, bootstrap_spec), ctx.ns,
                   ClusterMemberLabels(req));
-    bootstrap["spec"] = bootstrap_spec;
+    bootstrap["spec"] = std::move(bootstrap_spec);
     deployments.push_back(
         MachineDeploymentObject(ctx, ops, pool, infra["metadata"]["name"],
                                 bootstrap["metadata"]["name"]));
@@ -133,7 +134,7 @@ StatusOr<std::vector<nlohmann::json>> Expand(const ClusterRequest& req,
   nlohmann::json infra_cluster =
       NewObject(ops.infra_api_version, ops.cluster_kind, req.name, ctx.ns,
                 ClusterMemberLabels(req));
-  infra_cluster["spec"] = cluster_spec;
+  infra_cluster["spec"] = std::move(cluster_spec);
   objects.push_back(std::move(infra_cluster));
   objects.push_back(KubeadmControlPlaneObject(ctx, ops, cp_template_name));
   for (nlohmann::json& md : deployments) objects.push_back(std::move(md));

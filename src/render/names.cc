@@ -60,9 +60,15 @@ nlohmann::json ClusterMemberLabels(const ClusterRequest& req) {
 nlohmann::json NewObject(const std::string& api_version,
                          const std::string& kind, const std::string& name,
                          const std::string& ns, const nlohmann::json& labels) {
-  nlohmann::json metadata = {{"name", name}, {"labels", labels}};
+  // Built in place: initializer lists copy every nested value once more.
+  nlohmann::json obj = nlohmann::json::object();
+  obj["apiVersion"] = api_version;
+  obj["kind"] = kind;
+  nlohmann::json& metadata = obj["metadata"];
+  metadata["name"] = name;
+  metadata["labels"] = labels;
   if (!ns.empty()) metadata["namespace"] = ns;
-  return {{"apiVersion", api_version}, {"kind", kind}, {"metadata", metadata}};
+  return obj;
 }
 
 nlohmann::json Ref(const std::string& group, const std::string& kind,

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "capigitops/loader.h"
+#include "util/parallel.h"
 
 namespace capigitops {
 namespace {
@@ -28,6 +29,48 @@ bool IsUnder(const std::string& path, const std::string& dir) {
          path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/';
 }
 
+struct LoadedFile {
+  std::optional<ClusterRequest> req;
+  Diagnostics diags;
+};
+
+// Adds one decoded file, unless its name is wrong or already taken.
+void AddLoaded(const std::string& path, std::optional<ClusterRequest> req,
+               std::map<std::string, std::string>* file_of_name,
+               LoadedRepo* repo) {
+  const std::string stem = Stem(path);
+  if (!req) {
+    repo->broken.insert(stem);
+    return;
+  }
+  bool ok = true;
+  if (req->name != stem) {
+    yaml::Mark at = req->MarkOf("metadata.name");
+    repo->diags.push_back({path, at.line, at.column, "metadata.name",
+                           "\"" + req->name +
+                               "\" does not match the file name: rename the "
+                               "file to " +
+                               req->name + path.substr(path.rfind('.')) +
+                               " or set metadata.name to \"" + stem + "\""});
+    ok = false;
+  }
+  auto [it, inserted] = file_of_name->emplace(req->name, path);
+  if (!inserted) {
+    yaml::Mark at = req->MarkOf("metadata.name");
+    repo->diags.push_back({path, at.line, at.column, "metadata.name",
+                           "cluster \"" + req->name +
+                               "\" is already defined in " + it->second +
+                               ": names must be unique"});
+    ok = false;
+    repo->broken.insert(req->name);
+  }
+  if (!ok) {
+    repo->broken.insert(stem);
+    return;
+  }
+  repo->requests.push_back(std::move(*req));
+}
+
 }  // namespace
 
 LoadedRepo LoadRepo(const FileSet& files) {
@@ -36,43 +79,28 @@ LoadedRepo LoadRepo(const FileSet& files) {
   if (cfg != files.end()) {
     LoadRepoConfig(cfg->first, cfg->second, &repo.config, &repo.diags);
   }
+  std::vector<const std::pair<const std::string, std::string>*> specs;
+  for (const auto& file : files) {
+    if (IsUnder(file.first, repo.config.clusters_path) &&
+        IsSpecFile(file.first)) {
+      specs.push_back(&file);
+    }
+  }
+  // Decoding a file depends only on the file and the config, and is most of
+  // the time of loading a large repository: decode them all in parallel,
+  // then check names and merge diagnostics in file order as before.
+  std::vector<LoadedFile> loaded(specs.size());
+  ParallelFor(specs.size(), [&](size_t i) {
+    loaded[i].req = LoadClusterRequest(specs[i]->first, specs[i]->second,
+                                       repo.config, &loaded[i].diags);
+  });
   std::map<std::string, std::string> file_of_name;
-  for (const auto& [path, text] : files) {
-    if (!IsUnder(path, repo.config.clusters_path) || !IsSpecFile(path))
-      continue;
-    const std::string stem = Stem(path);
-    std::optional<ClusterRequest> req =
-        LoadClusterRequest(path, text, repo.config, &repo.diags);
-    if (!req) {
-      repo.broken.insert(stem);
-      continue;
-    }
-    bool ok = true;
-    if (req->name != stem) {
-      yaml::Mark at = req->MarkOf("metadata.name");
-      repo.diags.push_back({path, at.line, at.column, "metadata.name",
-                            "\"" + req->name +
-                                "\" does not match the file name: rename the "
-                                "file to " +
-                                req->name + path.substr(path.rfind('.')) +
-                                " or set metadata.name to \"" + stem + "\""});
-      ok = false;
-    }
-    auto [it, inserted] = file_of_name.emplace(req->name, path);
-    if (!inserted) {
-      yaml::Mark at = req->MarkOf("metadata.name");
-      repo.diags.push_back({path, at.line, at.column, "metadata.name",
-                            "cluster \"" + req->name +
-                                "\" is already defined in " + it->second +
-                                ": names must be unique"});
-      ok = false;
-      repo.broken.insert(req->name);
-    }
-    if (!ok) {
-      repo.broken.insert(stem);
-      continue;
-    }
-    repo.requests.push_back(std::move(*req));
+  for (size_t i = 0; i < specs.size(); ++i) {
+    const std::string& path = specs[i]->first;
+    repo.diags.insert(repo.diags.end(),
+                      std::make_move_iterator(loaded[i].diags.begin()),
+                      std::make_move_iterator(loaded[i].diags.end()));
+    AddLoaded(path, std::move(loaded[i].req), &file_of_name, &repo);
   }
   // A name defined twice is broken everywhere: neither file wins.
   std::erase_if(repo.requests, [&](const ClusterRequest& r) {

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <mutex>
+#include <optional>
 
 #include "capigitops/duration.h"
 #include "capigitops/render.h"
@@ -18,10 +19,10 @@ bool OwnsFieldsNotIn(const json& fields, const json& desired) {
   for (auto it = fields.begin(); it != fields.end(); ++it) {
     const std::string& key = it.key();
     if (key.rfind("f:", 0) != 0) continue;  // list entries are compared whole
-    std::string name = key.substr(2);
-    if (!desired.is_object() || !desired.contains(name)) return true;
-    if (it->is_object() && !it->empty() &&
-        OwnsFieldsNotIn(*it, desired[name])) {
+    if (!desired.is_object()) return true;
+    auto field = desired.find(key.substr(2));
+    if (field == desired.end()) return true;
+    if (it->is_object() && !it->empty() && OwnsFieldsNotIn(*it, *field)) {
       return true;
     }
   }
@@ -46,15 +47,30 @@ bool NormalizeIsMoot(const json& desired) {
          !ann->contains("kubectl.kubernetes.io/last-applied-configuration");
 }
 
+// True when `object` has a metadata map whose annotations (if any) are a map
+// without `annotation`: then there is nothing to erase before comparing.
+bool HasPlainMetadataWithout(const json& object, const char* annotation) {
+  auto meta = object.find("metadata");
+  if (meta == object.end() || !meta->is_object()) return false;
+  auto ann = meta->find("annotations");
+  return ann == meta->end() || (ann->is_object() && !ann->contains(annotation));
+}
+
 bool LooksUnchanged(const json& desired, const json& live,
                     const std::string& manager) {
   // The source revision alone is no reason to write: otherwise every commit,
   // our own status commits included, would touch every Cluster. It is
   // updated whenever the object changes for another reason.
-  json compared = desired;
-  if (compared["metadata"].contains("annotations")) {
-    compared["metadata"]["annotations"].erase(kRevisionAnnotation);
+  // Copying only objects that carry it (the Cluster) saved a deep copy of
+  // every other desired object.
+  std::optional<json> copy;
+  if (!HasPlainMetadataWithout(desired, kRevisionAnnotation)) {
+    copy = desired;
+    if ((*copy)["metadata"].contains("annotations")) {
+      (*copy)["metadata"]["annotations"].erase(kRevisionAnnotation);
+    }
   }
+  const json& compared = copy ? *copy : desired;
   if (NormalizeIsMoot(compared) ? !IsSubset(compared, live)
                                 : !IsSubset(compared, Normalize(live))) {
     return false;

@@ -1,7 +1,6 @@
 // YAML <-> JSON value conversion with the YAML 1.2 core schema.
 #include <cmath>
 #include <cstdlib>
-#include <regex>
 
 #include "capigitops/yaml.h"
 
@@ -17,10 +16,34 @@ bool IsDecimalInt(const std::string& s) {
   return true;
 }
 
+size_t SkipDigits(const std::string& s, size_t i) {
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+  return i;
+}
+
+// The core schema's float: [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
+// matched by hand, since std::regex costs microseconds per scalar and every
+// scalar we read or emit goes through here.
 bool IsFloat(const std::string& s) {
-  static const std::regex kFloat(
-      R"([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?)");
-  return std::regex_match(s, kFloat);
+  size_t i = (!s.empty() && (s[0] == '-' || s[0] == '+')) ? 1 : 0;
+  if (i < s.size() && s[i] == '.') {
+    size_t end = SkipDigits(s, i + 1);
+    if (end == i + 1) return false;
+    i = end;
+  } else {
+    size_t end = SkipDigits(s, i);
+    if (end == i) return false;
+    i = end;
+    if (i < s.size() && s[i] == '.') i = SkipDigits(s, i + 1);
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+    size_t end = SkipDigits(s, i);
+    if (end == i) return false;
+    i = end;
+  }
+  return i == s.size();
 }
 
 }  // namespace

@@ -1,41 +1,52 @@
 // Deterministic block-style YAML output. Strings are quoted whenever a YAML
 // 1.1 or 1.2 reader could take them for anything but a string, so a value from
 // a spec can never change the structure or type of what we emit.
+#include <algorithm>
 #include <cstdio>
+#include <string_view>
 
 #include "capigitops/yaml.h"
 
 namespace capigitops::yaml {
 namespace {
 
-bool LooksLikeNonString(const std::string& s) {
-  static const char* const kWords[] = {
-      "y",    "Y",    "yes",  "Yes",   "YES",  "n",    "N",    "no",
-      "No",   "NO",   "on",   "On",    "ON",   "off",  "Off",  "OFF",
-      ".inf", ".Inf", ".INF", "-.inf", ".nan", ".NaN", ".NAN", "="};
-  for (const char* w : kWords) {
-    if (s == w) return true;
-  }
-  if (!PlainScalarToJson(s).is_string()) return true;
-  // Numbers in other YAML 1.1 notations (sexagesimal, 0b, _ separators).
-  bool digits_only = true;
-  for (char c : s) {
-    if (!(isdigit(static_cast<unsigned char>(c)) || c == '_' || c == ':' ||
-          c == '.' || c == '-' || c == '+' || c == 'e' || c == 'E')) {
-      digits_only = false;
-    }
-  }
-  if (digits_only) return true;
-  return s.size() > 2 && s[0] == '0' && (s[1] == 'b' || s[1] == 'x');
+bool IsNumberChar(char c) {
+  return (c >= '0' && c <= '9') || c == '_' || c == ':' || c == '.' ||
+         c == '-' || c == '+' || c == 'e' || c == 'E';
 }
 
-bool NeedsQuotes(const std::string& s) {
-  if (s.empty() || LooksLikeNonString(s)) return true;
-  if (std::string("-?:,[]{}#&*!|>'\"%@` \t").find(s[0]) != std::string::npos) {
-    return true;
+// Called for every string we emit, so it decides by length and first bytes
+// before anything allocates. Equivalent to asking PlainScalarToJson: decimal
+// integers and floats are made only of number characters (caught by the
+// all-number-characters test, which also covers the YAML 1.1 notations), and
+// 0x numbers by their prefix, which leaves the words and the 0o numbers.
+bool LooksLikeNonString(std::string_view s) {
+  static constexpr std::string_view kWords[] = {
+      "y",    "Y",     "yes",  "Yes",  "YES",   "n",     "N",    "no",   "No",
+      "NO",   "on",    "On",   "ON",   "off",   "Off",   "OFF",  ".inf", ".Inf",
+      ".INF", "-.inf", ".nan", ".NaN", ".NAN",  "=",     "~",    "null", "Null",
+      "NULL", "true",  "True", "TRUE", "false", "False", "FALSE"};
+  if (s.empty()) return true;
+  if (s.size() <= 5) {
+    for (std::string_view w : kWords) {
+      if (s == w) return true;
+    }
   }
+  if (std::all_of(s.begin(), s.end(), IsNumberChar)) return true;
+  if (s.size() > 2 && s[0] == '0') {
+    if (s[1] == 'b' || s[1] == 'x') return true;
+    if (s[1] == 'o') return !PlainScalarToJson(std::string(s)).is_string();
+  }
+  return false;
+}
+
+bool NeedsQuotes(std::string_view s) {
+  if (s.empty() || LooksLikeNonString(s)) return true;
+  constexpr std::string_view kIndicators = "-?:,[]{}#&*!|>'\"%@` \t";
+  if (kIndicators.find(s[0]) != std::string_view::npos) return true;
   if (s.back() == ' ' || s.back() == ':' || s.back() == '\t') return true;
-  if (s.find(": ") != std::string::npos || s.find(" #") != std::string::npos) {
+  if (s.find(": ") != std::string_view::npos ||
+      s.find(" #") != std::string_view::npos) {
     return true;
   }
   for (unsigned char c : s) {
@@ -44,46 +55,67 @@ bool NeedsQuotes(const std::string& s) {
   return false;
 }
 
-std::string DoubleQuote(const std::string& s) {
-  std::string out = "\"";
+void AppendDoubleQuoted(std::string_view s, std::string* out) {
+  out->push_back('"');
   for (unsigned char c : s) {
     switch (c) {
       case '"':
-        out += "\\\"";
+        out->append("\\\"");
         break;
       case '\\':
-        out += "\\\\";
+        out->append("\\\\");
         break;
       case '\n':
-        out += "\\n";
+        out->append("\\n");
         break;
       case '\t':
-        out += "\\t";
+        out->append("\\t");
         break;
       case '\r':
-        out += "\\r";
+        out->append("\\r");
         break;
       default:
         if (c < 0x20 || c == 0x7f) {
           char buf[8];
           std::snprintf(buf, sizeof buf, "\\x%02x", c);
-          out += buf;
+          out->append(buf);
         } else {
-          out += static_cast<char>(c);
+          out->push_back(static_cast<char>(c));
         }
     }
   }
-  return out + "\"";
+  out->push_back('"');
 }
 
-std::string Scalar(const nlohmann::json& v) {
-  if (v.is_string()) return QuoteIfNeeded(v.get<std::string>());
-  if (v.is_null()) return "null";
-  return v.dump();
+void AppendString(std::string_view s, std::string* out) {
+  if (NeedsQuotes(s)) {
+    AppendDoubleQuoted(s, out);
+  } else {
+    out->append(s);
+  }
+}
+
+void AppendScalar(const nlohmann::json& v, std::string* out) {
+  if (v.is_string()) {
+    AppendString(v.get_ref<const std::string&>(), out);
+  } else if (v.is_null()) {
+    out->append("null");
+  } else {
+    out->append(v.dump());
+  }
 }
 
 bool IsEmptyContainer(const nlohmann::json& v) {
   return (v.is_object() || v.is_array()) && v.empty();
+}
+
+// A scalar or an empty container, on the current line.
+void AppendValue(const nlohmann::json& v, std::string* out) {
+  if (IsEmptyContainer(v)) {
+    out->append(v.is_object() ? "{}" : "[]");
+  } else {
+    AppendScalar(v, out);
+  }
 }
 
 void EmitNode(const nlohmann::json& v, int indent, std::string* out);
@@ -96,7 +128,7 @@ void EmitObject(const nlohmann::json& obj, int indent, bool inline_first,
   for (auto it = obj.begin(); it != obj.end(); ++it) {
     if (!(first && inline_first)) out->append(indent, ' ');
     first = false;
-    out->append(QuoteIfNeeded(it.key()));
+    AppendString(it.key(), out);
     out->push_back(':');
     const nlohmann::json& val = it.value();
     if ((val.is_object() || val.is_array()) && !val.empty()) {
@@ -105,8 +137,7 @@ void EmitObject(const nlohmann::json& obj, int indent, bool inline_first,
       EmitNode(val, val.is_array() ? indent : indent + 2, out);
     } else {
       out->push_back(' ');
-      out->append(IsEmptyContainer(val) ? (val.is_object() ? "{}" : "[]")
-                                        : Scalar(val));
+      AppendValue(val, out);
       out->push_back('\n');
     }
   }
@@ -126,8 +157,7 @@ void EmitNode(const nlohmann::json& v, int indent, std::string* out) {
       out->push_back('\n');
       EmitNode(item, indent + 2, out);
     } else {
-      out->append(IsEmptyContainer(item) ? (item.is_object() ? "{}" : "[]")
-                                         : Scalar(item));
+      AppendValue(item, out);
       out->push_back('\n');
     }
   }
@@ -136,14 +166,25 @@ void EmitNode(const nlohmann::json& v, int indent, std::string* out) {
 }  // namespace
 
 std::string QuoteIfNeeded(const std::string& s) {
-  return NeedsQuotes(s) ? DoubleQuote(s) : s;
+  std::string out;
+  AppendString(s, &out);
+  return out;
+}
+
+void EmitTo(const nlohmann::json& value, std::string* out) {
+  if (!value.is_object() && !value.is_array()) {
+    AppendScalar(value, out);
+    out->push_back('\n');
+  } else if (value.empty()) {
+    out->append(value.is_object() ? "{}\n" : "[]\n");
+  } else {
+    EmitNode(value, 0, out);
+  }
 }
 
 std::string Emit(const nlohmann::json& value) {
-  if (!value.is_object() && !value.is_array()) return Scalar(value) + "\n";
-  if (value.empty()) return value.is_object() ? "{}\n" : "[]\n";
   std::string out;
-  EmitNode(value, 0, &out);
+  EmitTo(value, &out);
   return out;
 }
 

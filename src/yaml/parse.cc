@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "capigitops/yaml.h"
+#include "yaml/fast_scan.h"
 
 namespace capigitops::yaml {
 namespace {
@@ -202,10 +203,40 @@ bool CheckBytes(std::string_view text, const std::string& file,
   return true;
 }
 
-}  // namespace
+// Feeds the fast scanner's events to the builder as yaml-cpp would.
+void Replay(const std::vector<ScanEvent>& events, TreeBuilder* builder) {
+  auto mark = [](const ScanEvent& e) {
+    YAML::Mark m;
+    m.line = e.line;
+    m.column = e.column;
+    return m;
+  };
+  builder->OnDocumentStart(YAML::Mark());
+  for (const ScanEvent& e : events) {
+    switch (e.type) {
+      case ScanEvent::kMapStart:
+        builder->OnMapStart(mark(e), "?", 0, YAML::EmitterStyle::Default);
+        break;
+      case ScanEvent::kMapEnd:
+        builder->OnMapEnd();
+        break;
+      case ScanEvent::kSeqStart:
+        builder->OnSequenceStart(mark(e), "?", 0, YAML::EmitterStyle::Default);
+        break;
+      case ScanEvent::kSeqEnd:
+        builder->OnSequenceEnd();
+        break;
+      case ScanEvent::kScalar:
+        builder->OnScalar(mark(e), e.quoted ? "!" : "?", 0, e.value);
+        break;
+    }
+  }
+  builder->OnDocumentEnd();
+}
 
-std::vector<Node> ParseDocuments(std::string_view text, const std::string& file,
-                                 Diagnostics* diags, const Limits& limits) {
+std::vector<Node> Parse(std::string_view text, const std::string& file,
+                        Diagnostics* diags, const Limits& limits,
+                        bool fast_path) {
   if (text.size() > limits.max_bytes) {
     diags->push_back({file, 0, 0, "",
                       "file is " + std::to_string(text.size()) +
@@ -216,11 +247,16 @@ std::vector<Node> ParseDocuments(std::string_view text, const std::string& file,
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
   if (!CheckBytes(text, file, diags)) return {};
 
-  std::stringstream in{std::string(text)};
   TreeBuilder builder(limits, file, diags);
+  std::vector<ScanEvent> events;
   try {
-    YAML::Parser parser(in);
-    while (parser.HandleNextDocument(builder)) {
+    if (fast_path && FastScan(text, &events)) {
+      Replay(events, &builder);
+    } else {
+      std::stringstream in{std::string(text)};
+      YAML::Parser parser(in);
+      while (parser.HandleNextDocument(builder)) {
+      }
     }
   } catch (const LimitError& e) {
     diags->push_back({file, e.mark.line, e.mark.column, "", e.message});
@@ -235,6 +271,20 @@ std::vector<Node> ParseDocuments(std::string_view text, const std::string& file,
     return {};
   }
   return std::move(builder.documents());
+}
+
+}  // namespace
+
+std::vector<Node> ParseDocuments(std::string_view text, const std::string& file,
+                                 Diagnostics* diags, const Limits& limits) {
+  return Parse(text, file, diags, limits, true);
+}
+
+std::vector<Node> ParseDocumentsWithYamlCpp(std::string_view text,
+                                            const std::string& file,
+                                            Diagnostics* diags,
+                                            const Limits& limits) {
+  return Parse(text, file, diags, limits, false);
 }
 
 const Node* Node::Find(std::string_view key) const {

@@ -139,5 +139,27 @@ TEST(YamlEmitTest, InjectionAttemptStaysAString) {
   EXPECT_EQ(ToJson(docs[0]), v);
 }
 
+// The float check and the emitter's quoting are hand-written for speed; these
+// pin them to the YAML 1.2 core schema rules they replaced.
+TEST(YamlConvertTest, PlainScalarFloatsFollowTheCoreSchema) {
+  for (const char* f : {"1.5", ".5", "-.5", "+1.", "1e3", "1E-3", "2.5e+10"}) {
+    EXPECT_TRUE(PlainScalarToJson(f).is_number_float()) << f;
+  }
+  for (const char* s : {".", "+", "1e", "e3", "1.5.", "1.e", ".e1", "1x"}) {
+    EXPECT_TRUE(PlainScalarToJson(s).is_string()) << s;
+  }
+}
+
+TEST(YamlEmitTest, QuotesEveryStringAnotherReaderTypes) {
+  for (const char* s :
+       {"~", "null", "True", "FALSE", "0o17", "0b101", "0x1f", "1_000", "12:30",
+        ".NaN", "-.inf", "+", "1.", "=", "e"}) {
+    EXPECT_EQ(QuoteIfNeeded(s), std::string("\"") + s + "\"") << s;
+  }
+  for (const char* s : {"0o9x", "nulls", "o", "v1.33.4", "ture"}) {
+    EXPECT_EQ(QuoteIfNeeded(s), s) << s;
+  }
+}
+
 }  // namespace
 }  // namespace capigitops::yaml

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Benchmark: capi-gitops validate and render of N generated ClusterRequests
+# (gcp, aws, azure and docker in turn, as in apply_bench.sh), no cluster.
+# Usage: bench/render_bench.sh [N ...]   (default: 1000 10000)
+# BENCH_RUNS=3 (default) runs each command that often and keeps the fastest,
+# since the wall time on a shared machine is noisy upwards only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+scripts/build.sh >/dev/null
+gitops=${BENCH_GITOPS:-$root/build/capi-gitops}
+sizes=("$@")
+[ ${#sizes[@]} -eq 0 ] && sizes=(1000 10000)
+runs=${BENCH_RUNS:-3}
+
+work=$(mktemp -d /tmp/capi-gitops-render-bench.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+# N ClusterRequests with mixed providers, on the sample repo's config; the
+# gcp ones carry a spot GPU pool so policies and costs have work to do.
+make_repo() {  # dir n
+  mkdir -p "$1/clusters"
+  cp sample-repo/capi-gitops.yaml "$1/"
+  local providers=(gcp aws azure docker) i p
+  for ((i = 0; i < $2; i++)); do
+    p=${providers[$((i % 4))]}
+    case $p in
+      gcp) mt=n1-standard-32; cp=n2-standard-4; extra="  region: us-central1
+  zone: us-central1-c"; pool="accelerator: {type: nvidia-tesla-v100, count: 4}, spot: true, " ;;
+      aws) mt=m5.xlarge; cp=m5.large; extra="  region: us-east-1"; pool="" ;;
+      azure) mt=Standard_D4s_v5; cp=Standard_D4s_v5; extra="  region: westeurope"; pool="" ;;
+      docker) mt=""; cp=""; extra=""; pool="" ;;
+    esac
+    cat >"$1/clusters/bench-$i.yaml" <<YAML
+apiVersion: capigitops.io/v1alpha1
+kind: ClusterRequest
+metadata: {name: bench-$i, labels: {team: bench}}
+spec:
+  owner: bench
+  provider: $p
+$extra
+  controlPlane: {replicas: 1${cp:+, machineType: $cp}}
+  nodePools:
+  - {name: workers, ${mt:+machineType: $mt, }${pool}autoscaling: {min: 1, max: 5}}
+  ttl: 4h
+YAML
+  done
+}
+
+# Prints "<best wall ms> <peak RSS KiB of that run>" of `capi-gitops "$@"`.
+measure() {
+  local best_ms="" best_rss="" i t0 t1 rss
+  for ((i = 0; i < runs; i++)); do
+    t0=$(date +%s%N)
+    # validate exits 1 when a policy denies a cluster; the time counts all the same.
+    rss=$(/usr/bin/time -f "%M" "$gitops" "$@" 2>&1 >/dev/null | tail -1) || true
+    t1=$(date +%s%N)
+    local ms=$(((t1 - t0) / 1000000))
+    if [ -z "$best_ms" ] || [ "$ms" -lt "$best_ms" ]; then
+      best_ms=$ms
+      best_rss=$rss
+    fi
+  done
+  echo "$best_ms $best_rss"
+}
+
+printf '%-7s %-9s %8s %10s %12s %12s\n' N command objects "wall ms" "objects/s" "peak KiB"
+for n in "${sizes[@]}"; do
+  repo=$work/repo-$n
+  make_repo "$repo" "$n"
+  objects=$("$gitops" render "$repo" | grep -c '^kind:')
+  for cmd in validate render; do
+    read -r ms rss < <(measure "$cmd" "$repo")
+    rate=$(awk -v o="$objects" -v ms="$ms" 'BEGIN{printf "%.0f", o*1000/(ms?ms:1)}')
+    printf '%-7s %-9s %8s %10s %12s %12s\n' "$n" "$cmd" "$objects" "$ms" "$rate" "$rss"
+  done
+done
