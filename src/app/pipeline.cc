@@ -8,30 +8,19 @@
 namespace capigitops {
 namespace {
 
-bool IsPriceFile(const std::string& path) {
-  size_t slash = path.rfind('/');
-  std::string base = path.substr(slash == std::string::npos ? 0 : slash + 1);
-  return base == "prices.yaml" || base == "prices.yml";
-}
-
 bool IsUnder(const std::string& path, const std::string& dir) {
   return path.size() > dir.size() + 1 &&
          path.compare(0, dir.size(), dir) == 0 && path[dir.size()] == '/';
 }
 
-// Built-in files first, then the repo's, so repo prices override.
-void LoadPolicyFiles(const FileSet& files, const std::string& dir,
-                     std::vector<Policy>* policies, PriceTable* prices,
-                     Diagnostics* diags) {
+// The files of `dir`, for the policy module's loader (which tells policies
+// from price tables by their kind).
+FileSet FilesUnder(const FileSet& files, const std::string& dir) {
+  FileSet out;
   for (const auto& [path, text] : files) {
-    if (!IsUnder(path, dir)) continue;
-    if (IsPriceFile(path)) {
-      Diagnostics d = LoadPriceTable(path, text, prices);
-      diags->insert(diags->end(), d.begin(), d.end());
-    } else {
-      LoadPolicies(path, text, policies, diags);
-    }
+    if (IsUnder(path, dir)) out.emplace(path, text);
   }
+  return out;
 }
 
 std::optional<double> TtlHoursOverride(const ClusterRequest& req, int64_t now) {
@@ -66,11 +55,13 @@ Evaluation Evaluate(const FileSet& files, const FileSet& builtin,
                     const EvaluateOptions& options) {
   Evaluation ev;
   ev.repo = LoadRepo(files);
-  std::vector<Policy> policies;
-  PriceTable prices;
-  LoadPolicyFiles(builtin, "policies", &policies, &prices, &ev.repo.diags);
-  LoadPolicyFiles(files, ev.repo.config.policies_path, &policies, &prices,
+  // Built-in files first, then the repo's, so repo prices override.
+  PolicyBundle bundle;
+  LoadPolicyFiles(FilesUnder(builtin, "policies"), &bundle, &ev.repo.diags);
+  LoadPolicyFiles(FilesUnder(files, ev.repo.config.policies_path), &bundle,
                   &ev.repo.diags);
+  const std::vector<Policy>& policies = bundle.policies;
+  const PriceTable& prices = bundle.prices;
   ev.has_errors = HasErrors(ev.repo.diags);
   ev.blocked = ev.repo.broken;
 
