@@ -86,6 +86,11 @@ class KubeClient {
   StatusOr<ResourceInfo> Resolve(const std::string& api_version,
                                  const std::string& kind);
 
+  // Drops the discovery cache, so the next Resolve asks the server again.
+  // The controller calls it before each pass: CRDs installed after it
+  // started (clusterctl init of another provider) must become visible.
+  void ForgetDiscovery();
+
   StatusOr<nlohmann::json> Get(const ResourceInfo& r, const std::string& ns,
                                const std::string& name);
   // All objects (following `continue`), in one namespace or all ("").

@@ -181,6 +181,7 @@ int RunController(const cxxopts::ParseResult& args, const CommandIo& io) {
   if (elect && !lease_client) return code;
   PassSources sources = OpenSources(args, base);
   auto pass = [&]() {
+    client->ForgetDiscovery();  // see CRDs installed since the last pass
     ReconcileOptions ro = base;
     if (!now_pinned) ro.now = static_cast<int64_t>(std::time(nullptr));
     ro.sync.now = ro.now;

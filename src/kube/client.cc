@@ -151,6 +151,11 @@ StatusOr<HttpResponse> KubeClient::Do(const std::string& method,
   }
 }
 
+void KubeClient::ForgetDiscovery() {
+  std::lock_guard<std::mutex> lock(mu_);
+  discovery_.clear();
+}
+
 StatusOr<ResourceInfo> KubeClient::Resolve(const std::string& api_version,
                                            const std::string& kind) {
   {

@@ -78,6 +78,21 @@ TEST(KubeClientTest, DiscoveryIsCachedPerGroupVersion) {
   EXPECT_EQ(f.fake->Auth(0), "Bearer s3cret-token");
 }
 
+TEST(KubeClientTest, ForgottenDiscoverySeesKindsInstalledLater) {
+  Fixture f;
+  f.fake->script.push_back(FakeTransport::Reply(404, "{}"));
+  EXPECT_TRUE(f.client->Resolve("cluster.x-k8s.io/v1beta2", "Cluster")
+                  .status()
+                  .IsNotFound());
+  f.fake->script.push_back(FakeTransport::Reply(200, kDiscovery));
+  // Without forgetting, the absence stays cached.
+  EXPECT_FALSE(f.client->Resolve("cluster.x-k8s.io/v1beta2", "Cluster").ok());
+  EXPECT_EQ(f.fake->sent.size(), 1u);
+  f.client->ForgetDiscovery();
+  EXPECT_TRUE(f.client->Resolve("cluster.x-k8s.io/v1beta2", "Cluster").ok());
+  EXPECT_EQ(f.fake->sent.size(), 2u);
+}
+
 TEST(KubeClientTest, RetriesHonourRetryAfterAndAreBounded) {
   Fixture f;
   ResourceInfo cm{"", "v1", "ConfigMap", "configmaps", true};
