@@ -31,35 +31,7 @@ start_sandbox() {  # dir latency
   echo "sandbox did not start" >&2; exit 1
 }
 
-# N ClusterRequests with mixed providers, on the sample repo's config.
-make_repo() {  # dir n
-  mkdir -p "$1/clusters"
-  cp sample-repo/capi-gitops.yaml "$1/"
-  local providers=(gcp aws azure docker) i p
-  for ((i = 0; i < $2; i++)); do
-    p=${providers[$((i % 4))]}
-    case $p in
-      gcp) mt=n2-standard-8; cp=n2-standard-4; extra="  region: us-central1
-  zone: us-central1-c" ;;
-      aws) mt=m5.xlarge; cp=m5.large; extra="  region: us-east-1" ;;
-      azure) mt=Standard_D4s_v5; cp=Standard_D4s_v5; extra="  region: westeurope" ;;
-      docker) mt=""; cp=""; extra="" ;;
-    esac
-    cat >"$1/clusters/bench-$i.yaml" <<YAML
-apiVersion: capigitops.io/v1alpha1
-kind: ClusterRequest
-metadata: {name: bench-$i, labels: {team: bench}}
-spec:
-  owner: bench
-  provider: $p
-$extra
-  controlPlane: {replicas: 1${cp:+, machineType: $cp}}
-  nodePools:
-  - {name: workers${mt:+, machineType: $mt}, autoscaling: {min: 1, max: 5}}
-  ttl: 4h
-YAML
-  done
-}
+source bench/lib.sh  # make_repo
 
 peak_rss_kb() {
   if [ -x /usr/bin/time ]; then /usr/bin/time -f "%M" "$@" 2>&1 >/dev/null | tail -1; else "$@" >/dev/null 2>&1; echo n/a; fi

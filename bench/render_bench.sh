@@ -16,36 +16,7 @@ runs=${BENCH_RUNS:-3}
 work=$(mktemp -d /tmp/capi-gitops-render-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-# N ClusterRequests with mixed providers, on the sample repo's config; the
-# gcp ones carry a spot GPU pool so policies and costs have work to do.
-make_repo() {  # dir n
-  mkdir -p "$1/clusters"
-  cp sample-repo/capi-gitops.yaml "$1/"
-  local providers=(gcp aws azure docker) i p
-  for ((i = 0; i < $2; i++)); do
-    p=${providers[$((i % 4))]}
-    case $p in
-      gcp) mt=n1-standard-32; cp=n2-standard-4; extra="  region: us-central1
-  zone: us-central1-c"; pool="accelerator: {type: nvidia-tesla-v100, count: 4}, spot: true, " ;;
-      aws) mt=m5.xlarge; cp=m5.large; extra="  region: us-east-1"; pool="" ;;
-      azure) mt=Standard_D4s_v5; cp=Standard_D4s_v5; extra="  region: westeurope"; pool="" ;;
-      docker) mt=""; cp=""; extra=""; pool="" ;;
-    esac
-    cat >"$1/clusters/bench-$i.yaml" <<YAML
-apiVersion: capigitops.io/v1alpha1
-kind: ClusterRequest
-metadata: {name: bench-$i, labels: {team: bench}}
-spec:
-  owner: bench
-  provider: $p
-$extra
-  controlPlane: {replicas: 1${cp:+, machineType: $cp}}
-  nodePools:
-  - {name: workers, ${mt:+machineType: $mt, }${pool}autoscaling: {min: 1, max: 5}}
-  ttl: 4h
-YAML
-  done
-}
+source bench/lib.sh  # make_repo
 
 # Prints "<best wall ms> <peak RSS KiB of that run>" of `capi-gitops "$@"`.
 measure() {
@@ -67,7 +38,7 @@ measure() {
 printf '%-7s %-9s %8s %10s %12s %12s\n' N command objects "wall ms" "objects/s" "peak KiB"
 for n in "${sizes[@]}"; do
   repo=$work/repo-$n
-  make_repo "$repo" "$n"
+  make_repo "$repo" "$n" 1
   objects=$("$gitops" render "$repo" | grep -c '^kind:')
   for cmd in validate render; do
     read -r ms rss < <(measure "$cmd" "$repo")
