@@ -20,6 +20,22 @@ Reconciler::Reconciler(GitSource* spec_source, GitSource* status_source,
       builtin_(builtin_policies),
       options_(std::move(options)) {}
 
+// Commits are authored as --author says, else as capi-gitops.yaml's
+// writeBack.author.
+CommitRequest Reconciler::NewCommit(const std::string& branch,
+                                    const std::string& message) const {
+  CommitRequest req;
+  req.branch = branch;
+  req.message = message;
+  req.author_name = options_.author_name.empty()
+                        ? ev_.repo.config.status_author_name
+                        : options_.author_name;
+  req.author_email = options_.author_email.empty()
+                         ? ev_.repo.config.status_author_email
+                         : options_.author_email;
+  return req;
+}
+
 std::string Reconciler::StatusPath(const std::string& name) const {
   return ev_.repo.config.status_path + "/" + name + ".yaml";
 }
@@ -87,15 +103,7 @@ bool Reconciler::ExpireClusters(ReconcileReport* report) {
     }
     std::string full_message = TeardownCommitMessage(c.request, d);
     std::string message = full_message.substr(0, full_message.find('\n'));
-    CommitRequest req;
-    req.branch = options_.branch;
-    req.message = full_message;
-    req.author_name = options_.author_name.empty()
-                          ? ev_.repo.config.status_author_name
-                          : options_.author_name;
-    req.author_email = options_.author_email.empty()
-                           ? ev_.repo.config.status_author_email
-                           : options_.author_email;
+    CommitRequest req = NewCommit(options_.branch, full_message);
     req.changes[c.request.file] = std::nullopt;
     if (options_.status_branch.empty()) {
       ClusterStatusInput in;

@@ -64,6 +64,8 @@ class Reconciler {
   void PlanAndApply(ReconcileReport* report);
   void WriteStatus(ReconcileReport* report);
   std::string StatusPath(const std::string& name) const;
+  CommitRequest NewCommit(const std::string& branch,
+                          const std::string& message) const;
 
   GitSource* spec_source_;
   GitSource* status_source_;

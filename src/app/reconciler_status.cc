@@ -109,23 +109,16 @@ void Reconciler::WriteStatus(ReconcileReport* report) {
                             " cluster(s); read-only, not committed");
     return;
   }
-  CommitRequest req;
-  req.branch =
-      options_.status_branch.empty() ? options_.branch : options_.status_branch;
   std::string subject = "status:";
   for (size_t i = 0; i < summary.size() && i < 6; ++i) {
     subject += (i ? ", " : " ") + summary[i];
   }
   if (summary.size() > 6)
     subject += " and " + std::to_string(summary.size() - 6) + " more";
-  req.message = subject;
+  CommitRequest req = NewCommit(
+      options_.status_branch.empty() ? options_.branch : options_.status_branch,
+      subject);
   req.changes = changes;
-  req.author_name = options_.author_name.empty()
-                        ? ev_.repo.config.status_author_name
-                        : options_.author_name;
-  req.author_email = options_.author_email.empty()
-                         ? ev_.repo.config.status_author_email
-                         : options_.author_email;
   StatusOr<std::string> commit = status_source_->CommitAndPush(req);
   if (!commit.ok()) {
     report->lines.push_back("error: committing status: " +
