@@ -35,6 +35,8 @@ struct Reply {
   std::string content_type = "application/json";
 };
 
+// A successful reply carrying `body`.
+Reply OkReply(json body, int code = 200);
 Reply ErrorReply(const ApiError& error);
 
 // A resource URL split into its parts.

@@ -23,6 +23,13 @@ std::string ApiRequest::Param(const std::string& name) const {
   return it == query.end() ? "" : it->second;
 }
 
+Reply OkReply(json body, int code) {
+  Reply r;
+  r.code = code;
+  r.body = std::move(body);
+  return r;
+}
+
 Reply ErrorReply(const ApiError& error) {
   Reply r;
   r.code = error.code;

@@ -118,12 +118,6 @@ std::string HashOf(const json& doc) {
   return buf;
 }
 
-Reply Ok(json body) {
-  Reply r;
-  r.body = std::move(body);
-  return r;
-}
-
 }  // namespace
 
 bool IsDiscoveryPath(const std::string& path) {
@@ -140,22 +134,22 @@ bool ServeDiscovery(const ApiContext& ctx, const ApiRequest& req, Reply* out) {
   const std::string& path = req.path;
   const KindRegistry& kinds = *ctx.kinds;
   if (path == "/version") {
-    *out = Ok(VersionInfo());
+    *out = OkReply(VersionInfo());
   } else if (path == "/healthz" || path == "/readyz" || path == "/livez") {
-    *out = Ok("ok");
+    *out = OkReply("ok");
     out->content_type = "text/plain";
   } else if (path == "/api") {
-    *out = Ok({{"kind", "APIVersions"},
-               {"versions", {"v1"}},
-               {"serverAddressByClientCIDRs",
-                json::array({{{"clientCIDR", "0.0.0.0/0"},
-                              {"serverAddress", req.host}}})}});
+    *out = OkReply({{"kind", "APIVersions"},
+                    {"versions", {"v1"}},
+                    {"serverAddressByClientCIDRs",
+                     json::array({{{"clientCIDR", "0.0.0.0/0"},
+                                   {"serverAddress", req.host}}})}});
   } else if (path == "/apis") {
     json groups = json::array();
     for (const auto& [name, versions] : kinds.Groups()) {
       groups.push_back(GroupJson(name, versions));
     }
-    *out = Ok(
+    *out = OkReply(
         {{"kind", "APIGroupList"}, {"apiVersion", "v1"}, {"groups", groups}});
   } else if (path == "/openapi/v3") {
     json paths = json::object();
@@ -165,12 +159,12 @@ bool ServeDiscovery(const ApiContext& ctx, const ApiRequest& req, Reply* out) {
                      "/openapi/v3/" + key +
                          "?hash=" + HashOf(OpenApiDoc(kinds, group, version))}};
     }
-    *out = Ok({{"paths", paths}});
+    *out = OkReply({{"paths", paths}});
   } else if (path.rfind("/openapi/v3/", 0) == 0) {
     std::string key = path.substr(12);
     for (const auto& [group, version] : GroupVersions(kinds)) {
       if (OpenApiKey(group, version) == key) {
-        *out = Ok(OpenApiDoc(kinds, group, version));
+        *out = OkReply(OpenApiDoc(kinds, group, version));
         return true;
       }
     }
@@ -183,7 +177,7 @@ bool ServeDiscovery(const ApiContext& ctx, const ApiRequest& req, Reply* out) {
           !(p.group.empty() && p.version == "v1")) {
         *out = ErrorReply(NotFoundPath());
       } else {
-        *out = Ok(list);
+        *out = OkReply(list);
       }
     } else if (path.rfind("/apis/", 0) == 0 &&
                path.find('/', 6) == std::string::npos) {
@@ -194,7 +188,7 @@ bool ServeDiscovery(const ApiContext& ctx, const ApiRequest& req, Reply* out) {
         json g = GroupJson(name, versions);
         g["kind"] = "APIGroup";
         g["apiVersion"] = "v1";
-        *out = Ok(g);
+        *out = OkReply(g);
       }
     } else {
       return false;

@@ -14,13 +14,6 @@ int64_t NowUnix() {
       .count();
 }
 
-Reply Ok(json body, int code = 200) {
-  Reply r;
-  r.code = code;
-  r.body = std::move(body);
-  return r;
-}
-
 bool IsCrdType(const ResourceType& t) {
   return t.group == "apiextensions.k8s.io" &&
          t.plural == "customresourcedefinitions";
@@ -30,16 +23,17 @@ Reply ServeCrds(const Target& t) {
   std::vector<json> crds = t.ctx->kinds->CrdObjects();
   if (!t.path.name.empty()) {
     for (const json& c : crds) {
-      if (c["metadata"].value("name", "") == t.path.name) return Ok(c);
+      if (c["metadata"].value("name", "") == t.path.name) return OkReply(c);
     }
     return ErrorReply(
         NotFoundError(t.type->group, t.type->plural, t.path.name));
   }
-  return Ok({{"kind", "CustomResourceDefinitionList"},
-             {"apiVersion", "apiextensions.k8s.io/v1"},
-             {"metadata",
-              {{"resourceVersion", std::to_string(t.ctx->store->CurrentRv())}}},
-             {"items", crds}});
+  return OkReply(
+      {{"kind", "CustomResourceDefinitionList"},
+       {"apiVersion", "apiextensions.k8s.io/v1"},
+       {"metadata",
+        {{"resourceVersion", std::to_string(t.ctx->store->CurrentRv())}}},
+       {"items", crds}});
 }
 
 }  // namespace
@@ -73,7 +67,7 @@ Reply ServeGet(const Target& t) {
         NotFoundError(t.type->group, t.type->plural, t.path.name));
   }
   SetTypeMeta(*t.type, t.path.version, &*obj);
-  return Ok(std::move(*obj));
+  return OkReply(std::move(*obj));
 }
 
 Reply ServeList(const Target& t) {
@@ -134,7 +128,7 @@ Reply ServeList(const Target& t) {
                {"apiVersion", t.GroupVersion()},
                {"metadata", meta}};
   list["items"] = std::move(items);  // an initializer list would copy them
-  return Ok(std::move(list));
+  return OkReply(std::move(list));
 }
 
 Reply ServeResource(const ApiContext& ctx, const ApiRequest& req) {

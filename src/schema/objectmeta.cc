@@ -42,11 +42,6 @@ const std::map<std::string, MetaKind, std::less<>>& MetaFields() {
   return *fields;
 }
 
-std::string StringField(const json& meta, const char* key) {
-  auto it = meta.find(key);
-  return it != meta.end() && it->is_string() ? it->get<std::string>() : "";
-}
-
 constexpr size_t kMaxAnnotationsBytes = 256 * 1024;
 
 bool IsAlnum(char c) { return std::isalnum(static_cast<unsigned char>(c)); }
@@ -157,6 +152,11 @@ void ValidateLabelsAndAnnotations(const json& meta, const std::string& path,
 }
 
 }  // namespace
+
+std::string StringField(const nlohmann::json& object, const char* key) {
+  auto it = object.find(key);
+  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
+}
 
 std::vector<std::string> Dns1123LabelErrors(std::string_view value) {
   std::vector<std::string> out;

@@ -24,6 +24,9 @@ void PruneObjectMeta(nlohmann::json* meta);
 
 // Validation messages of k8s.io/apimachinery/pkg/util/validation; empty when
 // valid.
+// object[key] when it is a string, else "".
+std::string StringField(const nlohmann::json& object, const char* key);
+
 std::vector<std::string> Dns1123SubdomainErrors(std::string_view value);
 std::vector<std::string> Dns1123LabelErrors(std::string_view value);
 std::vector<std::string> QualifiedNameErrors(std::string_view value);

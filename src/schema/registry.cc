@@ -1,16 +1,12 @@
 // CrdRegistry: finds the CRD and version an object names, then validates.
 #include "capigitops/schema.h"
 #include "schema/errors.h"
+#include "schema/objectmeta.h"
 
 namespace capigitops::schema {
 namespace {
 
 using json = nlohmann::json;
-
-std::string StringField(const json& object, const char* key) {
-  auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : "";
-}
 
 }  // namespace
 

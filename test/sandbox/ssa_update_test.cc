@@ -16,9 +16,9 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kT1[] = "2026-01-01T00:00:00Z";
-constexpr char kT2[] = "2026-01-01T00:01:00Z";
-constexpr char kT3[] = "2026-01-01T00:02:00Z";
+constexpr char kAt1[] = "2026-01-01T00:00:00Z";
+constexpr char kAt2[] = "2026-01-01T00:01:00Z";
+constexpr char kAt3[] = "2026-01-01T00:02:00Z";
 
 const json& DeploySchema() {
   static const json kSchema = R"({"type": "object", "properties": {
@@ -55,24 +55,24 @@ json Entry(const json& object, const std::string& manager) {
 
 TEST(SsaUpdateTest, UpdateTakesOwnershipOfChangedFields) {
   StatusOr<ApplyResult> applied = ServerSideApply(
-      Apply(nullptr, Deploy({{"replicas", 1}, {"image", "x"}}), kT1));
+      Apply(nullptr, Deploy({{"replicas", 1}, {"image", "x"}}), kAt1));
   ASSERT_TRUE(applied.ok());
   json edited = applied->object;  // clients send managedFields back as read
   edited["spec"]["replicas"] = 5;
   json stored =
       UpdateManagedFieldsAfterUpdate(applied->object, edited, "kubectl-edit",
-                                     kT2, "example.com/v1", &DeploySchema());
+                                     kAt2, "example.com/v1", &DeploySchema());
   EXPECT_EQ(stored["spec"]["replicas"], 5);
   json update = Entry(stored, "kubectl-edit");
   EXPECT_EQ(update["operation"], "Update");
-  EXPECT_EQ(update["time"], kT2);
+  EXPECT_EQ(update["time"], kAt2);
   EXPECT_EQ(update["fieldsV1"],
             json::parse(R"({"f:spec": {"f:replicas": {}}})"));
   EXPECT_EQ(Entry(stored, "gitops")["fieldsV1"],
             json::parse(R"({"f:spec": {"f:image": {}}})"));
   // Applying the old value again now conflicts with the updater.
   StatusOr<ApplyResult> again = ServerSideApply(
-      Apply(stored, Deploy({{"replicas", 1}, {"image", "x"}}), kT3));
+      Apply(stored, Deploy({{"replicas", 1}, {"image", "x"}}), kAt3));
   ASSERT_TRUE(again.ok());
   ASSERT_EQ(again->conflicts.size(), 1u);
   EXPECT_EQ(ApplyConflictMessage(again->conflicts),
@@ -82,13 +82,14 @@ TEST(SsaUpdateTest, UpdateTakesOwnershipOfChangedFields) {
 
 TEST(SsaUpdateTest, RemovedFieldLeavesEveryManager) {
   StatusOr<ApplyResult> applied = ServerSideApply(
-      Apply(nullptr, Deploy({{"replicas", 1}, {"image", "x"}}), kT1));
+      Apply(nullptr, Deploy({{"replicas", 1}, {"image", "x"}}), kAt1));
   ASSERT_TRUE(applied.ok());
   StatusOr<json> patched =
       ApplyMergePatch(applied->object, R"({"spec": {"image": null}})"_json);
   ASSERT_TRUE(patched.ok());
-  json stored = UpdateManagedFieldsAfterUpdate(
-      applied->object, *patched, "sed", kT2, "example.com/v1", &DeploySchema());
+  json stored =
+      UpdateManagedFieldsAfterUpdate(applied->object, *patched, "sed", kAt2,
+                                     "example.com/v1", &DeploySchema());
   EXPECT_EQ(Entry(stored, "gitops")["fieldsV1"],
             json::parse(R"({"f:spec": {"f:replicas": {}}})"));
   EXPECT_EQ(Entry(stored, "sed"), nullptr);  // removing owns nothing
@@ -99,7 +100,7 @@ TEST(SsaUpdateTest, CreateOwnsEveryFieldWithBuiltinSchema) {
                 "metadata": {"name": "c", "labels": {"app": "x"}},
                 "data": {"a": "1"}})"_json;
   json stored = UpdateManagedFieldsAfterUpdate(nullptr, cm, "kubectl-create",
-                                               kT1, "v1", nullptr);
+                                               kAt1, "v1", nullptr);
   ASSERT_EQ(stored["metadata"]["managedFields"].size(), 1u);
   // Created maps are owned themselves ("."), as kube records them.
   EXPECT_EQ(stored["metadata"]["managedFields"][0]["fieldsV1"], json::parse(R"({
@@ -126,24 +127,24 @@ TEST(SsaUpdateTest, UntrackedObjectStaysUntracked) {
   json live = Deploy({{"replicas", 1}});
   json after = Deploy({{"replicas", 2}});
   json stored = UpdateManagedFieldsAfterUpdate(
-      live, after, "kubectl", kT1, "example.com/v1", &DeploySchema());
+      live, after, "kubectl", kAt1, "example.com/v1", &DeploySchema());
   EXPECT_EQ(stored, after);
 }
 
 TEST(SsaUpdateTest, SentManagedFieldsCanResetOwnership) {
   StatusOr<ApplyResult> applied =
-      ServerSideApply(Apply(nullptr, Deploy({{"replicas", 1}}), kT1));
+      ServerSideApply(Apply(nullptr, Deploy({{"replicas", 1}}), kAt1));
   ASSERT_TRUE(applied.ok());
   json reset = applied->object;
   reset["metadata"]["managedFields"] = json::array({json::object()});
   json stored = UpdateManagedFieldsAfterUpdate(
-      applied->object, reset, "admin", kT2, "example.com/v1", &DeploySchema());
+      applied->object, reset, "admin", kAt2, "example.com/v1", &DeploySchema());
   EXPECT_FALSE(stored["metadata"].contains("managedFields"));
   // An empty list keeps what is stored (clients that drop the field).
   json dropped = applied->object;
   dropped["metadata"]["managedFields"] = json::array();
   stored =
-      UpdateManagedFieldsAfterUpdate(applied->object, dropped, "admin", kT2,
+      UpdateManagedFieldsAfterUpdate(applied->object, dropped, "admin", kAt2,
                                      "example.com/v1", &DeploySchema());
   EXPECT_EQ(stored, applied->object);
 }
@@ -191,7 +192,7 @@ TEST(SsaCapiCrdTest, MachineDeploymentsMergePerNameAcrossManagers) {
       "taints": [{"key": "dedicated", "effect": "NoSchedule", "value": "gpu"}]}])"_json);
   req.manager = "gitops";
   req.schema = &schema;
-  req.now = kT1;
+  req.now = kAt1;
   req.api_version = "cluster.x-k8s.io/v1beta2";
   StatusOr<ApplyResult> a = ServerSideApply(req);
   ASSERT_TRUE(a.ok()) << a.status().ToString();
@@ -206,7 +207,7 @@ TEST(SsaCapiCrdTest, MachineDeploymentsMergePerNameAcrossManagers) {
   req.live = a->object;
   req.applied = Cluster(R"([{"class": "default", "name": "md-1"}])"_json);
   req.manager = "autoscaler";
-  req.now = kT2;
+  req.now = kAt2;
   StatusOr<ApplyResult> b = ServerSideApply(req);
   ASSERT_TRUE(b.ok()) << b.status().ToString();
   EXPECT_TRUE(b->conflicts.empty());
