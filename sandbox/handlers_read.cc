@@ -47,9 +47,9 @@ std::string EncodeContinue(const ContinueToken& token) {
 }
 
 std::optional<ContinueToken> DecodeContinue(const std::string& text) {
-  std::string raw;
-  if (!Base64Decode(text, &raw)) return std::nullopt;
-  json j = json::parse(raw, nullptr, /*allow_exceptions=*/false);
+  std::optional<std::string> raw = Base64Decode(text);
+  if (!raw) return std::nullopt;
+  json j = json::parse(*raw, nullptr, /*allow_exceptions=*/false);
   if (!j.is_object() || !j.contains("rv") || !j["rv"].is_number_unsigned() ||
       !j.contains("name") || !j["name"].is_string() || !j.contains("ns") ||
       !j["ns"].is_string() || !j.contains("t") || !j["t"].is_number()) {

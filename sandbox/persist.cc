@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "util.h"
+#include "util/file.h"
 
 namespace capigitops::sandbox {
 
@@ -77,12 +78,12 @@ Status SaveState(const Store& store, const std::string& path) {
 }
 
 Status LoadState(const std::string& path, Store* store) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Ok();
-  std::stringstream text;
-  text << in.rdbuf();
+  // No state file yet: an empty sandbox.
+  StatusOr<std::string> text = ReadFile(path);
+  if (text.status().IsNotFound()) return Status::Ok();
+  RETURN_IF_ERROR(text.status());
   nlohmann::json snapshot =
-      nlohmann::json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+      nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
   if (!snapshot.is_object() || !snapshot.contains("objects")) {
     return Status::InvalidArgument(path + " is not a capi-sandbox state file");
   }

@@ -2,11 +2,10 @@
 // rest}.go and apiextensions-apiserver's strategies).
 #include "write_support.h"
 
-#include <regex>
-
 #include "capigitops/yaml.h"
 #include "protobuf.h"
 #include "schema_adapter.h"
+#include "util/k8s_names.h"
 
 namespace capigitops::sandbox {
 
@@ -160,9 +159,7 @@ std::optional<ApiError> CheckUnknownFields(const Target& t, json* obj,
 
 std::optional<ApiError> DefaultAndValidate(const Target& t, json* obj) {
   const std::string name = (*obj)["metadata"].value("name", "");
-  static const std::regex kDns1123(
-      R"([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)");
-  if (name.size() > 253 || !std::regex_match(name, kDns1123)) {
+  if (!IsDns1123Subdomain(name)) {
     return InvalidError(
         t.type->group, t.type->kind, name,
         {{"FieldValueInvalid",

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "capigitops/loader.h"
+#include "capigitops/file_set.h"
 #include "capigitops/status.h"
 
 namespace capigitops {

@@ -12,13 +12,11 @@
 
 #include "capigitops/config.h"
 #include "capigitops/diagnostic.h"
+#include "capigitops/file_set.h"
 #include "capigitops/spec.h"
 #include "capigitops/status.h"
 
 namespace capigitops {
-
-// Repository-relative path ("clusters/a.yaml") -> file content.
-using FileSet = std::map<std::string, std::string>;
 
 struct LoadedRepo {
   RepoConfig config;
@@ -49,12 +47,6 @@ std::optional<ClusterRequest> LoadClusterRequest(const std::string& file,
 // does not exist; a missing clusters/ directory is an error too, so that an
 // unreadable source is never taken for an empty one.
 StatusOr<FileSet> ReadRepoDirectory(const std::string& dir);
-
-// DNS-1123 label check used for cluster and pool names.
-bool IsDnsLabel(std::string_view s, size_t max_len);
-// Kubernetes label key / value syntax.
-bool IsLabelKey(std::string_view s);
-bool IsLabelValue(std::string_view s);
 
 }  // namespace capigitops
 

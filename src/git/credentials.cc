@@ -2,22 +2,25 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include "git/handles.h"
 #include "git/known_hosts.h"
+#include "util/file.h"
 
 namespace capigitops::git {
 namespace {
 
+// Credentials are small; the cap only keeps a wrong path (a device, an
+// image) from being read whole.
+constexpr size_t kMaxCredentialBytes = 1 << 20;
+
 StatusOr<std::string> ReadWholeFile(const std::string& path,
                                     const std::string& what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::InvalidArgument("cannot read " + what + " " + path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  StatusOr<std::string> text = ReadFile(path, kMaxCredentialBytes);
+  if (!text.ok()) {
+    return Status::InvalidArgument("cannot read " + what + " " + path);
+  }
+  return text;
 }
 
 std::string TrimRight(std::string s) {

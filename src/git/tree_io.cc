@@ -1,10 +1,9 @@
 #include "git/tree_io.h"
 
-#include <openssl/evp.h>
-
 #include <set>
 
 #include "git/handles.h"
+#include "util/digest.h"
 
 namespace capigitops::git {
 namespace {
@@ -115,19 +114,6 @@ git_filemode_t ExistingFileMode(git_tree* base, const std::string& path) {
   return git_tree_entry_filemode(entry.get()) == GIT_FILEMODE_BLOB_EXECUTABLE
              ? GIT_FILEMODE_BLOB_EXECUTABLE
              : GIT_FILEMODE_BLOB;
-}
-
-std::string Sha256Hex(const std::string& data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) {
-    out += kHex[md[i] >> 4];
-    out += kHex[md[i] & 15];
-  }
-  return out;
 }
 
 // What spec_hash covers: (name, object id) for every hashed prefix; for the

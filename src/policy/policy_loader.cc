@@ -8,6 +8,7 @@
 #include "capigitops/policy.h"
 #include "policy/decode_common.h"
 #include "util/glob.h"
+#include "util/k8s_names.h"
 
 namespace capigitops {
 namespace {

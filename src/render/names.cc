@@ -1,25 +1,11 @@
 // Names, labels and object skeletons shared by all builders.
-#include <openssl/evp.h>
-
-#include <array>
-#include <cstdio>
-
 #include "render/common.h"
+#include "util/digest.h"
 
 namespace capigitops::render {
 
 std::string ShortHash(std::string_view data) {
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int size = 0;
-  EVP_Digest(data.data(), data.size(), digest.data(), &size, EVP_sha256(),
-             nullptr);
-  std::string hex;
-  for (int i = 0; i < 4; ++i) {
-    std::array<char, 3> byte{};
-    std::snprintf(byte.data(), byte.size(), "%02x", digest[i]);
-    hex += byte.data();
-  }
-  return hex;
+  return Sha256Hex(data).substr(0, 8);
 }
 
 std::string BoundedName(const std::string& cluster, const std::string& part) {

@@ -1,12 +1,11 @@
 // CustomResourceDefinition loading and the group/kind registry.
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <system_error>
 
 #include "capigitops/schema.h"
 #include "capigitops/yaml.h"
+#include "util/file.h"
 
 namespace capigitops::schema {
 namespace {
@@ -111,13 +110,11 @@ StatusOr<std::vector<fs::path>> ManifestFiles(const std::string& dir) {
 }
 
 Status LoadCrdFile(const fs::path& file, std::vector<Crd>* out) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) return Status::Unavailable("cannot open " + file.string());
-  std::stringstream text;
-  text << in.rdbuf();
+  StatusOr<std::string> text = ReadFile(file.string());
+  if (!text.ok()) return Status::Unavailable("cannot open " + file.string());
   Diagnostics diags;
   std::vector<yaml::Node> docs =
-      yaml::ParseDocuments(text.str(), file.string(), &diags, kCrdLimits);
+      yaml::ParseDocuments(*text, file.string(), &diags, kCrdLimits);
   if (HasErrors(diags)) {
     for (const Diagnostic& d : diags) {
       if (d.severity == Severity::kError) {

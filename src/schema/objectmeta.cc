@@ -6,6 +6,7 @@
 
 #include "schema/errors.h"
 #include "schema/format.h"
+#include "util/k8s_names.h"
 
 namespace capigitops::schema {
 namespace {
@@ -43,31 +44,6 @@ const std::map<std::string, MetaKind, std::less<>>& MetaFields() {
 }
 
 constexpr size_t kMaxAnnotationsBytes = 256 * 1024;
-
-bool IsAlnum(char c) { return std::isalnum(static_cast<unsigned char>(c)); }
-bool IsLowerAlnum(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-}
-
-// [a-z0-9]([-a-z0-9]*[a-z0-9])?
-bool IsDnsLabelChars(std::string_view s) {
-  if (s.empty() || !IsLowerAlnum(s.front()) || !IsLowerAlnum(s.back())) {
-    return false;
-  }
-  for (char c : s) {
-    if (!IsLowerAlnum(c) && c != '-') return false;
-  }
-  return true;
-}
-
-// ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]
-bool IsQualifiedNamePart(std::string_view s) {
-  if (s.empty() || !IsAlnum(s.front()) || !IsAlnum(s.back())) return false;
-  for (char c : s) {
-    if (!IsAlnum(c) && c != '-' && c != '_' && c != '.') return false;
-  }
-  return true;
-}
 
 std::string MaxLenMessage(size_t n) {
   return "must be no more than " + std::to_string(n) + " characters";
@@ -161,7 +137,7 @@ std::string StringField(const nlohmann::json& object, const char* key) {
 std::vector<std::string> Dns1123LabelErrors(std::string_view value) {
   std::vector<std::string> out;
   if (value.size() > 63) out.push_back(MaxLenMessage(63));
-  if (!IsDnsLabelChars(value)) {
+  if (!IsDns1123Label(value, value.size())) {
     out.push_back(
         "a lowercase RFC 1123 label must consist of lower case alphanumeric "
         "characters or '-', and must start and end with an alphanumeric "
@@ -179,7 +155,7 @@ std::vector<std::string> Dns1123SubdomainErrors(std::string_view value) {
   while (ok && start <= value.size()) {
     size_t dot = value.find('.', start);
     if (dot == std::string_view::npos) dot = value.size();
-    ok = IsDnsLabelChars(value.substr(start, dot - start));
+    ok = IsDns1123Label(value.substr(start, dot - start), value.size());
     start = dot + 1;
   }
   if (!ok) {

@@ -1,7 +1,8 @@
 // capi-gitops.yaml: the repository's configuration.
 #include "capigitops/loader.h"
-#include "spec/field_reader.h"
 #include "spec/provider_settings.h"
+#include "util/k8s_names.h"
+#include "yaml/field_reader.h"
 
 namespace capigitops {
 namespace {

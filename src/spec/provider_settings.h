@@ -6,7 +6,7 @@
 #include <string>
 
 #include "capigitops/config.h"
-#include "spec/field_reader.h"
+#include "yaml/field_reader.h"
 
 namespace capigitops {
 

@@ -1,12 +1,10 @@
 // Reading a repository from a local directory into a FileSet (the only I/O
 // of the spec module).
-#include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <system_error>
 
 #include "capigitops/loader.h"
+#include "util/file.h"
 
 namespace capigitops {
 namespace {
@@ -15,22 +13,15 @@ namespace fs = std::filesystem;
 
 // Bigger files are still read (the parser then reports them) but not
 // beyond this, so a stray disk image cannot exhaust memory.
-constexpr std::uintmax_t kMaxReadBytes = 8 << 20;
+constexpr size_t kMaxReadBytes = 8 << 20;
 
-Status ReadFile(const fs::path& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Unavailable("cannot read " + path.string());
-  // Size the buffer by the file, not by the limit: a buffer of the limit's
-  // size per file kept 8 MiB of capacity for every spec in the FileSet.
-  std::error_code ec;
-  std::uintmax_t size = fs::file_size(path, ec);
-  if (ec) size = 0;
-  std::string data(static_cast<size_t>(std::min(size, kMaxReadBytes + 1)),
-                   '\0');
-  in.read(data.data(), static_cast<std::streamsize>(data.size()));
-  data.resize(static_cast<size_t>(in.gcount()));
-  if (in.bad()) return Status::Unavailable("error reading " + path.string());
-  *out = std::move(data);
+// Any failure is Unavailable, also a file that vanished after listing: a
+// NotFound would read as "no policies directory".
+Status ReadSpecFile(const fs::path& path, std::string* out) {
+  StatusOr<std::string> text =
+      ReadFile(path.string(), kMaxReadBytes, OverLimit::kTruncate);
+  if (!text.ok()) return Status::Unavailable(text.status().message());
+  *out = std::move(text).value();
   return Status::Ok();
 }
 
@@ -46,7 +37,7 @@ Status ReadTree(const fs::path& root, const std::string& rel, FileSet* files) {
     std::string ext = it->path().extension().string();
     if (ext != ".yaml" && ext != ".yml" && ext != ".json") continue;
     std::string content;
-    RETURN_IF_ERROR(ReadFile(it->path(), &content));
+    RETURN_IF_ERROR(ReadSpecFile(it->path(), &content));
     (*files)[fs::relative(it->path(), root, ec).generic_string()] =
         std::move(content);
   }
@@ -67,7 +58,7 @@ StatusOr<FileSet> ReadRepoDirectory(const std::string& dir) {
   std::string config_text;
   RepoConfig config;
   if (fs::exists(root / "capi-gitops.yaml", ec)) {
-    RETURN_IF_ERROR(ReadFile(root / "capi-gitops.yaml", &config_text));
+    RETURN_IF_ERROR(ReadSpecFile(root / "capi-gitops.yaml", &config_text));
     files["capi-gitops.yaml"] = config_text;
     Diagnostics ignored;  // reported again by LoadRepo
     LoadRepoConfig("capi-gitops.yaml", config_text, &config, &ignored);

@@ -4,8 +4,9 @@
 
 #include "capigitops/duration.h"
 #include "capigitops/loader.h"
-#include "spec/field_reader.h"
 #include "spec/provider_settings.h"
+#include "util/k8s_names.h"
+#include "yaml/field_reader.h"
 
 namespace capigitops {
 namespace {

@@ -37,9 +37,14 @@ std::string GlobError(std::string_view pattern) {
   if (pattern.empty()) return "empty pattern";
   for (char c : pattern) {
     if (c == '[' || c == ']' || c == '{' || c == '}') {
-      return std::string("'") + c +
-             "' is not supported in patterns: use * (any characters) and ? "
-             "(one character)";
+      // Appended, not `std::string("'") + c + "..."`: GCC 12 warns about
+      // that expression (-Warray-bounds, a false positive) once inlined.
+      std::string message = "'";
+      message += c;
+      message +=
+          "' is not supported in patterns: use * (any characters) and ? "
+          "(one character)";
+      return message;
     }
     if (c == ' ' || c == '\t' || c == '\n') {
       return "patterns may not contain whitespace";

@@ -4,8 +4,8 @@
 // at the value's line and column ("expected an integer, got \"four\""). When
 // the reader is done, Finish() reports every unknown key with a "did you
 // mean" hint. Decoding never stops at the first problem.
-#ifndef CAPIGITOPS_SPEC_FIELD_READER_H_
-#define CAPIGITOPS_SPEC_FIELD_READER_H_
+#ifndef CAPIGITOPS_YAML_FIELD_READER_H_
+#define CAPIGITOPS_YAML_FIELD_READER_H_
 
 #include <cstdint>
 #include <map>
@@ -75,4 +75,4 @@ class FieldReader {
 
 }  // namespace capigitops
 
-#endif  // CAPIGITOPS_SPEC_FIELD_READER_H_
+#endif  // CAPIGITOPS_YAML_FIELD_READER_H_

@@ -1,4 +1,4 @@
-#include "spec/field_reader.h"
+#include "yaml/field_reader.h"
 
 #include "util/edit_distance.h"
 
