@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  g++ cmake ninja-build pkg-config git ca-certificates
+  g++ cmake ninja-build pkg-config git ca-certificates lld  # lld: faster links
   libgit2-dev libyaml-cpp-dev nlohmann-json3-dev libcurl4-openssl-dev
   libcxxopts-dev libgtest-dev libgmock-dev libssl-dev
   libcpp-httplib-dev zlib1g-dev  # HTTP servers (controller endpoints, capi-sandbox)

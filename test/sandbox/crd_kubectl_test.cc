@@ -76,7 +76,7 @@ class SandboxCrdKubectlTest : public ::testing::Test {
     if (!Kubectl::Available()) GTEST_SKIP() << "kubectl 1.32 not installed";
     std::string crds = CapiCrdsDir();
     if (crds.empty()) {
-      GTEST_SKIP() << "CAPI CRDs not found: set CAPIGITOPS_CRDS";
+      GTEST_SKIP() << ::capigitops::testing::MissingCrdsMessage();
     }
     std::string error;
     sandbox_ =

@@ -48,7 +48,7 @@ Rendered RenderSampleRepo() {
 TEST(SandboxSampleRepo, RenderedObjectsApplyAndClustersBecomeAvailable) {
   if (!Kubectl::Available()) GTEST_SKIP() << "kubectl 1.32 not installed";
   std::string crds = CapiCrdsDir();
-  if (crds.empty()) GTEST_SKIP() << "CAPI CRDs not found: set CAPIGITOPS_CRDS";
+  if (crds.empty()) GTEST_SKIP() << ::capigitops::testing::MissingCrdsMessage();
   Rendered rendered = RenderSampleRepo();
   ASSERT_FALSE(rendered.clusters.empty());
 

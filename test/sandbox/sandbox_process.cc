@@ -195,11 +195,6 @@ CommandResult Kubectl::Run(const std::vector<std::string>& args,
 
 bool Kubectl::Available() { return access(kKubectl, X_OK) == 0; }
 
-std::string CapiCrdsDir() {
-  const char* env = getenv("CAPIGITOPS_CRDS");
-  std::string dir =
-      env && *env ? env : CAPIGITOPS_SOURCE_DIR "/../shared/capi-crds";
-  return std::filesystem::is_directory(dir) ? dir : "";
-}
+std::string CapiCrdsDir() { return ::capigitops::testing::FindCrdDir(); }
 
 }  // namespace capigitops::sandbox_test

@@ -2,12 +2,14 @@
 #ifndef CAPIGITOPS_TEST_SANDBOX_SANDBOX_PROCESS_H_
 #define CAPIGITOPS_TEST_SANDBOX_SANDBOX_PROCESS_H_
 
-#include "testing/temp_dir.h"
 #include <sys/types.h>
 
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "schema/crd_locator.h"
+#include "testing/temp_dir.h"
 
 namespace capigitops::sandbox_test {
 

@@ -8,6 +8,7 @@
 
 #include "capigitops/diagnostic.h"
 #include "capigitops/yaml.h"
+#include "schema/crd_locator.h"
 #include "ssa.h"
 #include "ssa_fieldset.h"
 
@@ -151,14 +152,11 @@ TEST(SsaUpdateTest, SentManagedFieldsCanResetOwnership) {
 
 // --- A real CAPI CRD: Cluster v1beta2 -------------------------------------
 
-std::string CrdDir() {
-  if (const char* env = std::getenv("CAPIGITOPS_CRDS")) return env;
-  return std::string(CAPIGITOPS_SOURCE_DIR) + "/../shared/capi-crds";
-}
-
 // openAPIV3Schema of Cluster v1beta2, or null when the CRDs are absent.
 json ClusterSchema() {
-  std::ifstream in(CrdDir() + "/cluster-api/cluster.x-k8s.io_clusters.yaml");
+  std::string dir = ::capigitops::testing::FindCrdDir();
+  if (dir.empty()) return nullptr;
+  std::ifstream in(dir + "/cluster-api/cluster.x-k8s.io_clusters.yaml");
   if (!in) return nullptr;
   std::stringstream text;
   text << in.rdbuf();
@@ -186,7 +184,7 @@ json Cluster(const json& machine_deployments) {
 TEST(SsaCapiCrdTest, MachineDeploymentsMergePerNameAcrossManagers) {
   json schema = ClusterSchema();
   if (schema.is_null())
-    GTEST_SKIP() << "CAPI CRDs not found under " << CrdDir();
+    GTEST_SKIP() << ::capigitops::testing::MissingCrdsMessage();
   ApplyRequest req;
   req.applied = Cluster(R"([{"class": "default", "name": "md-0",
       "taints": [{"key": "dedicated", "effect": "NoSchedule", "value": "gpu"}]}])"_json);

@@ -13,18 +13,14 @@
 
 #include "capigitops/schema.h"
 #include "capigitops/yaml.h"
+#include "schema/crd_locator.h"
 
 namespace capigitops::schema::testing {
 
-// $CAPIGITOPS_CRDS, else <source>/../shared/capi-crds.
-inline std::string CrdDir() {
-  if (const char* env = std::getenv("CAPIGITOPS_CRDS"); env && *env) {
-    return env;
-  }
-  return std::string(CAPIGITOPS_SOURCE_DIR) + "/../shared/capi-crds";
-}
+// The upstream CRD directory (schema/crd_locator.h), "" when absent.
+inline std::string CrdDir() { return ::capigitops::testing::FindCrdDir(); }
 
-inline bool HaveCrds() { return std::filesystem::is_directory(CrdDir()); }
+inline bool HaveCrds() { return !CrdDir().empty(); }
 
 // Every upstream CRD, loaded on first use. REQUIRES: HaveCrds().
 inline const CrdRegistry& UpstreamCrds() {
@@ -64,14 +60,13 @@ inline std::string Describe(const std::vector<SchemaError>& errors) {
 
 }  // namespace capigitops::schema::testing
 
-// Skips the current test when the upstream CRDs are not checked out.
-#define SKIP_WITHOUT_CRDS()                                                \
-  do {                                                                     \
-    if (!::capigitops::schema::testing::HaveCrds()) {                      \
-      GTEST_SKIP() << "upstream CRDs not found at "                        \
-                   << ::capigitops::schema::testing::CrdDir()              \
-                   << " (set CAPIGITOPS_CRDS to the capi-crds directory)"; \
-    }                                                                      \
+// Skips the current test, saying where it looked and how to get them, when
+// the upstream CRDs are not found.
+#define SKIP_WITHOUT_CRDS()                                        \
+  do {                                                             \
+    if (!::capigitops::schema::testing::HaveCrds()) {              \
+      GTEST_SKIP() << ::capigitops::testing::MissingCrdsMessage(); \
+    }                                                              \
   } while (0)
 
 #endif  // CAPIGITOPS_TEST_SCHEMA_CRD_TESTING_H_
