@@ -165,7 +165,7 @@ void PlanDesiredCluster(const DesiredCluster& dc, const LiveState& live,
 // Server defaults must not show as drift: apply with dryRun=All and compare
 // what the server would store with what it stores now.
 void ConfirmWithDryRun(
-    KubeClient& client, const LiveState& live, const SyncOptions& options,
+    KubeApi& client, const LiveState& live, const SyncOptions& options,
     const std::vector<std::pair<ClusterPlan*, ObjectChange*>>& checks) {
   std::mutex mu;
   client.ParallelFor(checks.size(), [&](size_t i) {
@@ -289,7 +289,7 @@ bool Plan::HasChanges() const {
   return false;
 }
 
-Plan BuildPlan(KubeClient& client, const DesiredState& desired,
+Plan BuildPlan(KubeApi& client, const DesiredState& desired,
                const LiveState& live, const SyncOptions& options) {
   Plan plan;
   plan.ns = desired.ns;
