@@ -4,7 +4,7 @@
 // Abstract so that the planner, executor, reconciler and leader elector can
 // be tested in-process against an in-memory fake (test/testing/
 // fake_kube_api.h), and so that a dry run is another implementation of the
-// same interface (DryRunKubeApi in kube/dry_run.h) instead of `if (dry_run)`
+// same interface (DryRunKubeApi below) instead of `if (dry_run)`
 // checks through the sync code, as ninja's DiskInterface and
 // DryRunCommandRunner. The real implementation is KubeClient
 // (capigitops/kube_client.h), over libcurl.
@@ -96,6 +96,40 @@ class KubeApi {
   // index at a time since the work is mostly waiting on the network);
   // returns when all are done.
   void ParallelFor(size_t n, const std::function<void(size_t)>& fn);
+};
+
+// Reads through to `inner` and sends every write as a server-side dry run
+// (dryRun=All): the server validates, defaults and merges as for a real
+// write and answers with the result, and nothing is stored. For planning
+// (what would the server store?), `apply --dry-run` and --read-only.
+// A Delete leaves the object in place, so a caller waiting for it to go
+// waits its full timeout. Borrows `inner`, which must outlive it.
+class DryRunKubeApi : public KubeApi {
+ public:
+  explicit DryRunKubeApi(KubeApi& inner) : inner_(inner) {}
+
+  StatusOr<ResourceInfo> Resolve(const std::string& api_version,
+                                 const std::string& kind) override;
+  void ForgetDiscovery() override;
+  StatusOr<nlohmann::json> Get(const ResourceInfo& r, const std::string& ns,
+                               const std::string& name) override;
+  StatusOr<std::vector<nlohmann::json>> List(
+      const ResourceInfo& r, const std::string& ns,
+      const std::string& label_selector) override;
+  StatusOr<nlohmann::json> Apply(const nlohmann::json& object,
+                                 const ApplyOptions& options) override;
+  Status Delete(const ResourceInfo& r, const std::string& ns,
+                const std::string& name, const WriteOptions& options) override;
+  StatusOr<nlohmann::json> Create(const ResourceInfo& r,
+                                  const nlohmann::json& obj,
+                                  const WriteOptions& options) override;
+  StatusOr<nlohmann::json> Replace(const ResourceInfo& r,
+                                   const nlohmann::json& obj,
+                                   const WriteOptions& options) override;
+  int Concurrency() const override { return inner_.Concurrency(); }
+
+ private:
+  KubeApi& inner_;
 };
 
 }  // namespace capigitops

@@ -168,12 +168,12 @@ void ConfirmWithDryRun(
     KubeApi& client, const LiveState& live, const SyncOptions& options,
     const std::vector<std::pair<ClusterPlan*, ObjectChange*>>& checks) {
   std::mutex mu;
-  client.ParallelFor(checks.size(), [&](size_t i) {
+  DryRunKubeApi dry_run(client);
+  dry_run.ParallelFor(checks.size(), [&](size_t i) {
     ObjectChange* oc = checks[i].second;
     ApplyOptions ao;
     ao.field_manager = options.field_manager;
-    ao.dry_run = true;
-    StatusOr<json> result = client.Apply(oc->desired, ao);
+    StatusOr<json> result = dry_run.Apply(oc->desired, ao);
     std::lock_guard<std::mutex> lock(mu);
     if (!result.ok()) {
       checks[i].first->error = result.status().message();
