@@ -22,9 +22,9 @@ class DepthScanner {
     size_t start = 0;
     for (int line = 1; !too_deep_; ++line) {
       size_t nl = text.find('\n', start);
-      std::string_view s = text.substr(
-          start, nl == std::string_view::npos ? std::string_view::npos
-                                              : nl - start);
+      std::string_view s = text.substr(start, nl == std::string_view::npos
+                                                  ? std::string_view::npos
+                                                  : nl - start);
       if (!s.empty() && s.back() == '\r') s.remove_suffix(1);
       line_ = line;
       Line(s);
@@ -61,7 +61,8 @@ class DepthScanner {
   }
   int TopColumn() const { return stack_.empty() ? -1 : stack_.back().column; }
   bool IsDocMarker() const {
-    return s_.size() >= 3 && (s_.substr(0, 3) == "---" || s_.substr(0, 3) == "...") &&
+    return s_.size() >= 3 &&
+           (s_.substr(0, 3) == "---" || s_.substr(0, 3) == "...") &&
            BlankOrEnd(3);
   }
 
@@ -273,9 +274,9 @@ class DepthScanner {
     mode_ = Mode::kBlockScalar;
     scalar_parent_ = TopColumn();
     // Erring high: a larger content indent ends the scalar sooner.
-    scalar_indent_ =
-        explicit_indent > 0 ? std::max(scalar_parent_, 0) + explicit_indent
-                            : -1;
+    scalar_indent_ = explicit_indent > 0
+                         ? std::max(scalar_parent_, 0) + explicit_indent
+                         : -1;
     return St::kEnd;
   }
 
@@ -354,10 +355,10 @@ class DepthScanner {
   Mark where_;
   Mode mode_ = Mode::kBlock;
   std::vector<Level> stack_;
-  int node_col_ = -1;       // where the current block node started
-  int flow_ = 0;            // open flow collections
-  int flow_peak_ = 0;       // deepest flow_ since the block node started
-  Mark flow_mark_;          // where that flow collection opened
+  int node_col_ = -1;         // where the current block node started
+  int flow_ = 0;              // open flow collections
+  int flow_peak_ = 0;         // deepest flow_ since the block node started
+  Mark flow_mark_;            // where that flow collection opened
   bool token_start_ = false;  // flow: a quote here opens a quoted scalar
   bool json_node_ = false;    // flow: just after a quote or bracket
   char quote_ = '"';

@@ -198,7 +198,8 @@ void ExpectExactOn(const std::string& text, const std::string& name) {
 TEST(NestingTest, ExactOnEveryYamlFileInTheProjectAndTheCrds) {
   namespace fs = std::filesystem;
   std::vector<fs::path> roots;
-  for (const char* dir : {"sample-repo", "policies", "test", "docs", "deploy"}) {
+  for (const char* dir :
+       {"sample-repo", "policies", "test", "docs", "deploy"}) {
     roots.push_back(fs::path(CAPIGITOPS_SOURCE_DIR) / dir);
   }
   if (const char* crds = std::getenv("CAPIGITOPS_CRDS")) roots.push_back(crds);
