@@ -315,6 +315,13 @@ std::vector<Node> ParseDocumentsWithYamlCpp(std::string_view text,
   return Parse(text, file, diags, limits, false);
 }
 
+Node::Node() = default;
+Node::~Node() = default;
+Node::Node(const Node&) = default;
+Node::Node(Node&&) noexcept = default;
+Node& Node::operator=(const Node&) = default;
+Node& Node::operator=(Node&&) noexcept = default;
+
 const Node* Node::Find(std::string_view key) const {
   for (const auto& [k, v] : map) {
     if (k.scalar == key) return &v;
