@@ -133,12 +133,12 @@ int RunApply(const cxxopts::ParseResult& args, const CommandIo& io) {
       continue;
     }
     if (cp.action == ClusterAction::kDelete) {
-      *io.out << (r.state == "held"
+      *io.out << (r.state == ClusterApplyState::kHeld
                       ? "deletion held: " +
                             (cp.reason.empty() ? p.plan.budget_message
                                                : cp.reason) +
                             (!sync.prune ? " (run with --prune to delete)" : "")
-                  : r.state == "deleting"
+                  : r.state == ClusterApplyState::kDeleting
                       ? "deleting (CAPI is tearing it down; the "
                         "next run finishes)"
                       : "deleted, " + std::to_string(c.deleted) + " objects");
@@ -148,7 +148,8 @@ int RunApply(const cxxopts::ParseResult& args, const CommandIo& io) {
               << c.failed << " failed";
     }
     *io.out << "\n";
-    for (const std::string& e : r.errors) *io.out << "    error: " << e << "\n";
+    for (const Status& e : r.errors)
+      *io.out << "    error: " << e.message() << "\n";
     failed = failed || c.failed > 0 || !r.errors.empty();
   }
   if (p.plan.budget_exceeded) *io.out << p.plan.budget_message << "\n";

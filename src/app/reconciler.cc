@@ -173,13 +173,13 @@ void Reconciler::PlanAndApply(ReconcileReport* report) {
     report->objects_pruned += c.deleted;
     std::string line = cp.name + ": ";
     if (cp.action == ClusterAction::kDelete) {
-      line += r.state == "held"
+      line += r.state == ClusterApplyState::kHeld
                   ? "deletion held: " +
                         (cp.reason.empty() ? plan.budget_message : cp.reason)
-              : r.state == "deleted"
+              : r.state == ClusterApplyState::kDeleted
                   ? "deleted (" + std::to_string(c.deleted) + " objects)"
                   : "deleting (CAPI is tearing it down)";
-      if (r.state == "deleted") deleted_.insert(cp.name);
+      if (r.state == ClusterApplyState::kDeleted) deleted_.insert(cp.name);
     } else {
       line += std::to_string(c.created) + " created, " +
               std::to_string(c.configured) + " configured, " +
@@ -187,8 +187,8 @@ void Reconciler::PlanAndApply(ReconcileReport* report) {
     }
     if (!r.errors.empty()) {
       line += "; " + std::to_string(r.errors.size()) +
-              " error(s): " + r.errors.front();
-      errors_[cp.name] = r.errors.front();
+              " error(s): " + r.errors.front().message();
+      errors_[cp.name] = r.errors.front().message();
       report->exit_code = std::max(report->exit_code, 5);
     }
     report->lines.push_back(line);
