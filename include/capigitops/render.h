@@ -24,6 +24,8 @@ struct RenderOptions {
   // Git revision of the spec, recorded as an annotation on the Cluster; may
   // be empty (then no annotation).
   std::string revision;
+  // Namespace of the objects; "" = the repo config's.
+  std::string ns;
 };
 
 // Label and annotation keys the expander writes; the reconciler reads them.

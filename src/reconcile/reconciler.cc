@@ -1,24 +1,18 @@
-#include "app/reconciler.h"
+#include "reconcile/reconciler.h"
 
 #include <algorithm>
 
-#include "app/cluster_access.h"
 #include "capigitops/duration.h"
-#include "capigitops/render.h"
 #include "capigitops/writeback.h"
 
 namespace capigitops {
 
-using nlohmann::json;
+Reconciler::Reconciler(const PassDeps& deps, ReconcileOptions options)
+    : deps_(deps), options_(std::move(options)) {}
 
-Reconciler::Reconciler(GitSource* spec_source, GitSource* status_source,
-                       KubeClient* client, const FileSet* builtin_policies,
-                       ReconcileOptions options)
-    : spec_source_(spec_source),
-      status_source_(status_source),
-      client_(client),
-      builtin_(builtin_policies),
-      options_(std::move(options)) {}
+void Reconciler::Note(std::string text, bool error) {
+  result_.notes.push_back({error, std::move(text)});
+}
 
 // Commits are authored as --author says, else as capi-gitops.yaml's
 // writeBack.author.
@@ -40,39 +34,37 @@ std::string Reconciler::StatusPath(const std::string& name) const {
   return ev_.repo.config.status_path + "/" + name + ".yaml";
 }
 
-bool Reconciler::FetchSource(ReconcileReport* report) {
-  StatusOr<Snapshot> snap = spec_source_->Fetch({});
+bool Reconciler::FetchSource() {
+  StatusOr<Snapshot> snap = deps_.spec->Fetch({});
   if (!snap.ok()) {
     // An unreadable source is never "empty": stop before touching anything.
-    report->lines.push_back("error: " + snap.status().message() +
-                            "; nothing was changed or deleted");
-    report->exit_code = 3;
+    result_.source = snap.status();
+    Note("error: " + snap.status().message() +
+             "; nothing was changed or deleted",
+         true);
     return false;
   }
   snapshot_ = std::move(snap).value();
-  report->revision = snapshot_.commit;
-  report->spec_hash = snapshot_.spec_hash;
+  result_.revision = snapshot_.commit;
+  EvaluateOptions eo;
+  eo.render = true;
+  eo.revision = snapshot_.commit;
+  eo.ns = options_.ns_override;
+  eo.now = options_.now;
+  ev_ = Evaluate(snapshot_.files, *deps_.builtin_policies, eo);
+  desired_ = ToDesiredState(ev_);
+  result_.invalid = ev_.has_errors;
   return true;
 }
 
-void Reconciler::Evaluate(const std::string& revision) {
-  EvaluateOptions eo;
-  eo.render = true;
-  eo.revision = revision;
-  eo.now = options_.now;
-  ev_ = capigitops::Evaluate(snapshot_.files, *builtin_, eo);
-  std::string ns = options_.ns_override.empty() ? ev_.repo.config.namespace_name
-                                                : options_.ns_override;
-  desired_ = ToDesiredState(ev_, ns);
-}
-
-bool Reconciler::ReadLive(ReconcileReport* report) {
+bool Reconciler::ReadLive() {
   StatusOr<LiveState> live =
-      FetchLiveState(*client_, desired_.ns, DesiredKinds(desired_));
+      FetchLiveState(*deps_.kube, desired_.ns, DesiredKinds(desired_));
   if (!live.ok()) {
-    report->lines.push_back("error: " + live.status().message() +
-                            "; nothing was changed or deleted");
-    report->exit_code = 4;
+    result_.live = live.status();
+    Note("error: " + live.status().message() +
+             "; nothing was changed or deleted",
+         true);
     return false;
   }
   live_ = std::move(live).value();
@@ -80,9 +72,10 @@ bool Reconciler::ReadLive(ReconcileReport* report) {
 }
 
 // Commits each expired cluster's teardown to Git first: the spec is removed
-// and the status says why. Only then does the safe deletion path run.
-bool Reconciler::ExpireClusters(ReconcileReport* report) {
-  std::vector<const ClusterResult*> expired;
+// and the status says why. Only then does the safe deletion path run, on the
+// evaluation and live state this pass already has: an expired cluster simply
+// leaves the desired state, so the planner sees its inventory as a deletion.
+void Reconciler::ExpireClusters() {
   for (const ClusterResult& c : ev_.clusters) {
     if (desired_.blocked.count(c.request.name)) continue;
     auto inv = live_.inventories.find(c.request.name);
@@ -91,14 +84,7 @@ bool Reconciler::ExpireClusters(ReconcileReport* report) {
     TtlDecision d = DecideTtl(c.request, created, options_.now);
     if (!d.expired) continue;
     if (d.kept) {
-      report->lines.push_back(c.request.name +
-                              ": expired but kept: " + d.kept_reason);
-      continue;
-    }
-    if (options_.read_only) {
-      report->lines.push_back(c.request.name + ": expired at " +
-                              FormatRfc3339(d.expires_at) +
-                              "; read-only, so the teardown is not committed");
+      Note(c.request.name + ": expired but kept: " + d.kept_reason);
       continue;
     }
     std::string full_message = TeardownCommitMessage(c.request, d);
@@ -117,33 +103,41 @@ bool Reconciler::ExpireClusters(ReconcileReport* report) {
       in.now = options_.now;
       req.changes[StatusPath(c.request.name)] = RenderStatusFile(in);
     }
-    StatusOr<std::string> commit = spec_source_->CommitAndPush(req);
+    StatusOr<std::string> commit = deps_.spec->CommitAndPush(req);
     if (!commit.ok()) {
-      report->lines.push_back(
-          "error: committing the teardown of " + c.request.name + ": " +
-          commit.status().message() + "; it is not deleted");
-      report->exit_code = 3;
+      if (result_.git_write.ok()) result_.git_write = commit.status();
+      Note("error: committing the teardown of " + c.request.name + ": " +
+               commit.status().message() + "; it is not deleted",
+           true);
       continue;
     }
-    report->teardown_commits.push_back(*commit);
-    report->lines.push_back(message + " (commit " + commit->substr(0, 12) +
-                            ")");
+    if (commit->empty()) {
+      // No commit was made (a read-only source): the teardown must land in
+      // Git before anything is deleted, so nothing is.
+      Note(c.request.name + ": expired at " + FormatRfc3339(d.expires_at) +
+           "; the teardown was not committed, so it is not deleted");
+      continue;
+    }
+    result_.teardown_commits.push_back(*commit);
+    Note(message + " (commit " + commit->substr(0, 12) + ")");
     expired_[c.request.name] = message;
-    expired.push_back(&c);
   }
-  if (expired_.empty()) return false;
-  // Continue from the state Git now has: the expired specs are gone.
-  for (const auto& [name, reason] : expired_) {
-    for (const ClusterResult& c : ev_.clusters) {
-      if (c.request.name == name) snapshot_.files.erase(c.request.file);
+  if (expired_.empty()) return;
+  std::set<std::string> gone;
+  for (const ClusterResult& c : ev_.clusters) {
+    if (expired_.count(c.request.name)) {
+      snapshot_.files.erase(c.request.file);
+      gone.insert(c.request.name);
     }
   }
-  Evaluate(report->teardown_commits.back());
-  return true;
+  RemoveClusters(gone, &ev_);
+  std::erase_if(desired_.clusters, [&](const DesiredCluster& dc) {
+    return gone.count(dc.name) > 0;
+  });
 }
 
-void Reconciler::PlanAndApply(ReconcileReport* report) {
-  Plan plan = BuildPlan(*client_, desired_, live_, options_.sync);
+void Reconciler::PlanAndApply() {
+  Plan plan = BuildPlan(*deps_.kube, desired_, live_, options_.sync);
   if (options_.ttl_only) {
     std::erase_if(plan.clusters, [&](const ClusterPlan& cp) {
       bool resuming = cp.inventory && cp.inventory->deleting;
@@ -151,49 +145,57 @@ void Reconciler::PlanAndApply(ReconcileReport* report) {
              (!expired_.count(cp.name) && !resuming);
     });
   }
-  for (const ClusterPlan& cp : plan.clusters) {
-    if (cp.action == ClusterAction::kBlocked) {
-      report->lines.push_back(cp.name + ": blocked: " + cp.reason);
+  std::vector<ClusterApplyResult> applied;
+  bool execute = plan.HasChanges();
+  if (execute) applied = ExecutePlan(*deps_.kube, plan, options_.sync);
+  for (size_t i = 0; i < plan.clusters.size(); ++i) {
+    const ClusterPlan& cp = plan.clusters[i];
+    ClusterApplyResult none;
+    none.state = cp.deletion_held ? "held" : "";
+    ClusterPassResult r =
+        DecodeApply(cp, execute ? applied[i] : none, plan.budget_message);
+    r.executed = r.executed && execute;
+    if (expired_.count(cp.name)) {
+      r.reason = expired_[cp.name];
+      if (r.outcome == ClusterOutcome::kDeleting) {
+        r.outcome = ClusterOutcome::kExpired;
+      }
+    }
+    if (r.outcome == ClusterOutcome::kBlocked) {
+      Note(cp.name + ": blocked: " + cp.reason);
       errors_[cp.name] = cp.reason;
     }
-    if (!cp.error.empty()) errors_[cp.name] = cp.error;
-  }
-  if (!plan.HasChanges()) return;
-  std::vector<ClusterApplyResult> results =
-      ExecutePlan(*client_, plan, options_.sync);
-  for (size_t i = 0; i < results.size(); ++i) {
-    const ClusterPlan& cp = plan.clusters[i];
-    const ClusterApplyResult& r = results[i];
-    const ApplyCounts& c = r.counts;
-    if (cp.action == ClusterAction::kUnchanged ||
-        cp.action == ClusterAction::kBlocked)
-      continue;
-    report->changed = true;
-    report->objects_applied += c.created + c.configured;
-    report->objects_pruned += c.deleted;
-    std::string line = cp.name + ": ";
-    if (cp.action == ClusterAction::kDelete) {
-      line += r.state == "held"
-                  ? "deletion held: " +
-                        (cp.reason.empty() ? plan.budget_message : cp.reason)
-              : r.state == "deleted"
-                  ? "deleted (" + std::to_string(c.deleted) + " objects)"
-                  : "deleting (CAPI is tearing it down)";
-      if (r.state == "deleted") deleted_.insert(cp.name);
-    } else {
-      line += std::to_string(c.created) + " created, " +
-              std::to_string(c.configured) + " configured, " +
-              std::to_string(c.deleted) + " pruned";
+    if (!r.status.ok()) errors_[cp.name] = r.status.message();
+    if (r.executed) {
+      const ApplyCounts& c = r.counts;
+      result_.objects_applied += c.created + c.configured;
+      result_.objects_pruned += c.deleted;
+      std::string line = cp.name + ": ";
+      switch (r.outcome) {
+        case ClusterOutcome::kHeld:
+          line += "deletion held: " + r.reason;
+          break;
+        case ClusterOutcome::kDeleted:
+          line += "deleted (" + std::to_string(c.deleted) + " objects)";
+          break;
+        case ClusterOutcome::kDeleting:
+        case ClusterOutcome::kExpired:
+          line += "deleting (CAPI is tearing it down)";
+          break;
+        default:
+          line += std::to_string(c.created) + " created, " +
+                  std::to_string(c.configured) + " configured, " +
+                  std::to_string(c.deleted) + " pruned";
+      }
+      if (r.error_count > 0) {
+        line += "; " + std::to_string(r.error_count) +
+                " error(s): " + r.status.message();
+      }
+      Note(line, r.error_count > 0);
     }
-    if (!r.errors.empty()) {
-      line += "; " + std::to_string(r.errors.size()) +
-              " error(s): " + r.errors.front();
-      errors_[cp.name] = r.errors.front();
-      report->exit_code = std::max(report->exit_code, 5);
-    }
-    report->lines.push_back(line);
+    result_.clusters.push_back(std::move(r));
   }
-  if (plan.budget_exceeded) report->lines.push_back(plan.budget_message);
+  if (execute && plan.budget_exceeded) Note(plan.budget_message);
 }
 
 }  // namespace capigitops

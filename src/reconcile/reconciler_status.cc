@@ -1,36 +1,39 @@
 // The last phase of a pass: status/<name>.yaml for every cluster, committed
-// in one commit, and only when something in it changed.
+// in one commit, and only when something in it changed. Built from what the
+// pass already knows (the live state read before planning and what the
+// executor did); the cluster is not read again.
 #include <set>
 
-#include "app/reconciler.h"
+#include "capigitops/render.h"
 #include "capigitops/writeback.h"
+#include "reconcile/reconciler.h"
 
 namespace capigitops {
+namespace {
 
 using nlohmann::json;
 
-void Reconciler::WriteStatus(ReconcileReport* report) {
-  if (report->changed) {
-    // Inventories written in this pass carry createdAt and the revision.
-    StatusOr<LiveState> after = FetchLiveState(*client_, desired_.ns, {});
-    if (after.ok()) live_.inventories = std::move(after->inventories);
+const char kClusterApiVersion[] = "cluster.x-k8s.io/v1beta2";
+
+// "status: a Provisioned, b Expired and 3 more".
+std::string StatusSubject(const std::vector<std::string>& summary) {
+  std::string subject = "status:";
+  for (size_t i = 0; i < summary.size() && i < 6; ++i) {
+    subject += (i ? ", " : " ") + summary[i];
   }
-  std::map<std::string, json> live_clusters;
-  StatusOr<ResourceInfo> r =
-      client_->Resolve("cluster.x-k8s.io/v1beta2", "Cluster");
-  if (r.ok()) {
-    auto items = client_->List(*r, desired_.ns,
-                               "app.kubernetes.io/managed-by=capi-gitops");
-    if (items.ok()) {
-      for (json& c : *items) {
-        std::string name = c["metadata"].value("name", "");
-        live_clusters[name] = std::move(c);
-      }
-    }
-  }
+  if (summary.size() > 6)
+    subject += " and " + std::to_string(summary.size() - 6) + " more";
+  return subject;
+}
+
+}  // namespace
+
+void Reconciler::WriteStatus() {
+  std::map<std::string, const ClusterPassResult*> outcomes;
+  for (const ClusterPassResult& r : result_.clusters) outcomes[r.name] = &r;
   FileSet current = snapshot_.files;
-  if (status_source_ != spec_source_) {
-    StatusOr<Snapshot> s = status_source_->Fetch({ev_.repo.config.status_path});
+  if (deps_.status != deps_.spec) {
+    StatusOr<Snapshot> s = deps_.status->Fetch({ev_.repo.config.status_path});
     current = s.ok() ? s->files : FileSet{};
   }
   std::map<std::string, std::optional<std::string>> changes;
@@ -38,38 +41,38 @@ void Reconciler::WriteStatus(ReconcileReport* report) {
   auto emit = [&](const std::string& name, ClusterStatusInput in) {
     in.name = name;
     in.now = options_.now;
-    auto l = live_clusters.find(name);
-    if (l != live_clusters.end()) {
+    auto l = live_.objects.find(ObjRef{kClusterApiVersion, "Cluster", name});
+    if (l != live_.objects.end()) {
       in.live_cluster = l->second;
       // The revision the cluster was last changed at, not the newest commit.
       in.applied_revision = l->second["metadata"]
                                 .value("annotations", json::object())
-                                .value("capigitops.io/revision", "");
+                                .value(kRevisionAnnotation, "");
     }
     auto inv = live_.inventories.find(name);
+    auto outcome = outcomes.find(name);
     if (inv != live_.inventories.end()) {
       in.created_at = inv->second.created_at;
+    } else if (outcome != outcomes.end() &&
+               outcome->second->outcome == ClusterOutcome::kCreated) {
+      in.created_at = options_.sync.now;  // what the executor recorded
     }
     if (in.applied_revision.empty()) in.applied_revision = snapshot_.commit;
     auto e = errors_.find(name);
     if (e != errors_.end()) in.last_error = e->second;
     std::string text = RenderStatusFile(in);
     std::string path = StatusPath(name);
-    report->status_files[path] = text;
-    std::string phase = in.phase_override;
-    if (phase.empty() && in.live_cluster) {
-      phase =
-          in.live_cluster->value("status", json::object()).value("phase", "");
-    }
-    report->phases[name] = phase.empty() ? "Pending" : phase;
+    result_.status_files[path] = text;
+    std::string phase = DerivePhase(in);
+    result_.phases[name] = phase;
     if (in.request && in.created_at > 0 &&
         ExpiresSoon(DecideTtl(*in.request, in.created_at, in.now), 3600)) {
-      report->expiring_soon++;
+      result_.expiring_soon++;
     }
     auto old = current.find(path);
     if (old == current.end() || old->second != text) {
       changes[path] = text;
-      summary.push_back(name + (phase.empty() ? "" : " " + phase));
+      summary.push_back(name + " " + phase);
     }
   };
   std::set<std::string> done;
@@ -96,54 +99,56 @@ void Reconciler::WriteStatus(ReconcileReport* report) {
     if (!done.insert(name).second) continue;
     ClusterStatusInput in;
     auto x = expired_.find(name);
-    in.phase_override = x != expired_.end() ? "Expired" : "Deleting";
-    in.reason = x != expired_.end() ? x->second : inv.deletion_reason;
-    if (deleted_.count(name))
-      in.phase_override = x != expired_.end() ? "Expired" : "Deleted";
+    auto outcome = outcomes.find(name);
+    bool deleted = outcome != outcomes.end() &&
+                   outcome->second->outcome == ClusterOutcome::kDeleted;
+    if (x != expired_.end()) {
+      in.phase_override = "Expired";
+      in.reason = x->second;
+    } else {
+      in.phase_override = deleted ? "Deleted" : "Deleting";
+      // A deletion this pass started has its reason in the plan; one that
+      // was under way already in the inventory.
+      in.reason = inv.deletion_reason;
+      if (in.reason.empty() && outcome != outcomes.end())
+        in.reason = outcome->second->reason;
+    }
     emit(name, in);
   }
+  result_.status_known = true;
   if (changes.empty()) return;
-  if (options_.read_only) {
-    report->lines.push_back("status changed for " +
-                            std::to_string(changes.size()) +
-                            " cluster(s); read-only, not committed");
-    return;
-  }
-  std::string subject = "status:";
-  for (size_t i = 0; i < summary.size() && i < 6; ++i) {
-    subject += (i ? ", " : " ") + summary[i];
-  }
-  if (summary.size() > 6)
-    subject += " and " + std::to_string(summary.size() - 6) + " more";
+  std::string subject = StatusSubject(summary);
   CommitRequest req = NewCommit(
       options_.status_branch.empty() ? options_.branch : options_.status_branch,
       subject);
   req.changes = changes;
-  StatusOr<std::string> commit = status_source_->CommitAndPush(req);
+  StatusOr<std::string> commit = deps_.status->CommitAndPush(req);
   if (!commit.ok()) {
-    report->lines.push_back("error: committing status: " +
-                            commit.status().message());
-    report->exit_code = std::max(report->exit_code, 3);
+    if (result_.git_write.ok()) result_.git_write = commit.status();
+    Note("error: committing status: " + commit.status().message(), true);
     return;
   }
-  report->status_commit = *commit;
-  if (!commit->empty()) {
-    report->lines.push_back(subject + " (commit " + commit->substr(0, 12) +
-                            ")");
+  result_.status_commit = *commit;
+  if (commit->empty()) {
+    Note("status changed for " + std::to_string(changes.size()) +
+         " cluster(s); not committed");
+  } else {
+    Note(subject + " (commit " + commit->substr(0, 12) + ")");
   }
 }
 
-ReconcileReport Reconciler::RunOnce() {
-  ReconcileReport report;
-  if (!FetchSource(&report)) return report;
-  Evaluate(snapshot_.commit);
-  if (!ReadLive(&report)) return report;
-  if (ExpireClusters(&report) && !ReadLive(&report)) return report;
-  PlanAndApply(&report);
-  if (!options_.ttl_only) WriteStatus(&report);
-  if (report.lines.empty()) report.lines.push_back("nothing to do");
-  if (ev_.has_errors && report.exit_code == 0) report.exit_code = 1;
-  return report;
+PassResult Reconciler::Run() {
+  if (FetchSource() && ReadLive()) {
+    ExpireClusters();
+    PlanAndApply();
+    if (!options_.ttl_only) WriteStatus();
+  }
+  if (result_.notes.empty()) Note("nothing to do");
+  return std::move(result_);
+}
+
+PassResult RunPass(const PassDeps& deps, const ReconcileOptions& options) {
+  return Reconciler(deps, options).Run();
 }
 
 }  // namespace capigitops
