@@ -7,9 +7,9 @@
 #include <iosfwd>
 #include <string>
 
-#include "capigitops/reconcile.h"
-
 namespace capigitops {
+
+struct PassResult;
 
 // Exit codes; documented in `capi-gitops --help`.
 enum ExitCode {

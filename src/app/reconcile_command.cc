@@ -4,6 +4,7 @@
 #include "app/cli.h"
 #include "app/cluster_access.h"
 #include "app/pass_setup.h"
+#include "capigitops/reconcile.h"
 
 namespace capigitops {
 
