@@ -1,7 +1,7 @@
-// A small Kubernetes API client for what capi-gitops needs: discovery,
-// get, list, server-side apply, delete. Retries transient failures with
-// bounded exponential backoff (honouring Retry-After), limits its own request
-// rate, and runs requests concurrently over reused connections.
+// The real KubeApi: a small Kubernetes API client over libcurl. Retries
+// transient failures with bounded exponential backoff (honouring Retry-After),
+// limits its own request rate, and runs requests concurrently over reused
+// connections.
 #ifndef CAPIGITOPS_KUBE_CLIENT_H_
 #define CAPIGITOPS_KUBE_CLIENT_H_
 
@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "capigitops/kube_api.h"
 #include "capigitops/kubeconfig.h"
 #include "capigitops/status.h"
 
@@ -22,22 +23,6 @@ namespace capigitops {
 class CredentialSource;
 class HttpTransport;
 struct HttpResponse;
-
-struct ResourceInfo {
-  std::string group;  // "" for core
-  std::string version;
-  std::string kind;
-  std::string plural;
-  bool namespaced = true;
-
-  std::string ApiVersion() const {
-    return group.empty() ? version : group + "/" + version;
-  }
-  // "clusters.cluster.x-k8s.io", as kubectl names resources in messages.
-  std::string Name() const {
-    return group.empty() ? plural : plural + "." + group;
-  }
-};
 
 struct ClientOptions {
   int concurrency = 8;  // requests in flight at once
@@ -53,19 +38,13 @@ struct ClientOptions {
   std::function<void(const std::string& method, long status)> on_response;
 };
 
-struct ApplyOptions {
-  std::string field_manager = "capi-gitops";
-  bool force = true;  // take ownership of our fields
-  bool dry_run = false;
-};
-
 // Request counts by verb, for reports and benchmarks.
 struct ClientStats {
   std::atomic<long> requests{0};
   std::atomic<long> retries{0};
 };
 
-class KubeClient {
+class KubeClient : public KubeApi {
  public:
   KubeClient(RestConfig config, std::unique_ptr<HttpTransport> transport,
              ClientOptions options);
@@ -80,39 +59,29 @@ class KubeClient {
   const RestConfig& config() const { return config_; }
   const ClientStats& stats() const { return stats_; }
 
-  // Maps apiVersion + kind to the resource, from discovery of that group
-  // version (fetched once per run and cached). NotFound when the server does
-  // not serve the kind (for example, a provider's CRDs are not installed).
+  // KubeApi. Discovery is fetched once per group version and cached until
+  // ForgetDiscovery.
   StatusOr<ResourceInfo> Resolve(const std::string& api_version,
-                                 const std::string& kind);
-
-  // Drops the discovery cache, so the next Resolve asks the server again.
-  // The controller calls it before each pass: CRDs installed after it
-  // started (clusterctl init of another provider) must become visible.
-  void ForgetDiscovery();
-
+                                 const std::string& kind) override;
+  void ForgetDiscovery() override;
   StatusOr<nlohmann::json> Get(const ResourceInfo& r, const std::string& ns,
-                               const std::string& name);
-  // All objects (following `continue`), in one namespace or all ("").
-  StatusOr<std::vector<nlohmann::json>> List(const ResourceInfo& r,
-                                             const std::string& ns,
-                                             const std::string& label_selector);
-  // Server-side apply of `object` (apiVersion, kind, metadata.name and
-  // namespace set). Returns the object as stored (or as it would be).
+                               const std::string& name) override;
+  // Follows `continue` across pages.
+  StatusOr<std::vector<nlohmann::json>> List(
+      const ResourceInfo& r, const std::string& ns,
+      const std::string& label_selector) override;
   StatusOr<nlohmann::json> Apply(const nlohmann::json& object,
-                                 const ApplyOptions& options);
-  // Deletes; OK when it was already gone.
+                                 const ApplyOptions& options) override;
   Status Delete(const ResourceInfo& r, const std::string& ns,
-                const std::string& name, bool dry_run = false);
-  // Create (POST) and replace (PUT, resourceVersion checked) for Leases.
+                const std::string& name, const WriteOptions& options) override;
   StatusOr<nlohmann::json> Create(const ResourceInfo& r,
-                                  const nlohmann::json& obj);
+                                  const nlohmann::json& obj,
+                                  const WriteOptions& options) override;
   StatusOr<nlohmann::json> Replace(const ResourceInfo& r,
-                                   const nlohmann::json& obj);
-
-  // Runs fn(0..n-1) on up to options.concurrency threads; returns when all
-  // are done.
-  void ParallelFor(size_t n, const std::function<void(size_t)>& fn);
+                                   const nlohmann::json& obj,
+                                   const WriteOptions& options) override;
+  // options.concurrency.
+  int Concurrency() const override;
 
   // Path of a resource collection or object.
   static std::string Path(const ResourceInfo& r, const std::string& ns,

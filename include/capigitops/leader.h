@@ -14,7 +14,7 @@
 #include <optional>
 #include <string>
 
-#include "capigitops/kube_client.h"
+#include "capigitops/kube_api.h"
 #include "capigitops/status.h"
 
 namespace capigitops {
@@ -39,8 +39,7 @@ Status ValidateLeaseOptions(const LeaseOptions& options);
 
 class LeaderElector {
  public:
-  LeaderElector(KubeClient* client, LeaseOptions options,
-                LeaseClock clock = {});
+  LeaderElector(KubeApi* client, LeaseOptions options, LeaseClock clock = {});
 
   // One round of tryAcquireOrRenew: creates, renews or takes over the Lease.
   // True when this process leads after the round. An API error is returned
@@ -67,7 +66,7 @@ class LeaderElector {
  private:
   void Observe(const nlohmann::json& lease, int64_t now_ms);
 
-  KubeClient* client_;
+  KubeApi* client_;
   LeaseOptions options_;
   LeaseClock clock_;
 

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "capigitops/git.h"
+#include "capigitops/kube_api.h"
 #include "capigitops/loader.h"
 #include "capigitops/policy.h"
 #include "capigitops/spec.h"
@@ -161,7 +162,7 @@ struct PassResult {
 struct PassDeps {
   GitSource* spec = nullptr;
   GitSource* status = nullptr;
-  KubeClient* kube = nullptr;
+  KubeApi* kube = nullptr;
   const FileSet* builtin_policies = nullptr;
 };
 

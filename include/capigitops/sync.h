@@ -19,7 +19,7 @@
 
 #include "capigitops/diff.h"
 #include "capigitops/inventory.h"
-#include "capigitops/kube_client.h"
+#include "capigitops/kube_api.h"
 
 namespace capigitops {
 
@@ -73,7 +73,7 @@ struct ClusterPlan {
 
 struct Plan {
   std::string ns;
-  int64_t now = 0;  // when it was made (SyncOptions::now)
+  int64_t now = 0;                    // when it was made (SyncOptions::now)
   std::vector<ClusterPlan> clusters;  // sorted by name
   // Objects with our labels that no inventory lists: reported, never deleted.
   std::vector<std::string> orphans;
@@ -105,29 +105,41 @@ struct SyncOptions {
 // One LIST for the inventories and one per kind of `kinds` (apiVersion, kind)
 // and of the kinds the inventories name.
 StatusOr<LiveState> FetchLiveState(
-    KubeClient& client, const std::string& ns,
+    KubeApi& client, const std::string& ns,
     const std::set<std::pair<std::string, std::string>>& kinds);
 
 // Compares the evaluation's desired objects with the live state. Objects
 // that look changed are checked with a server-side dry-run apply so server
 // defaults never show as drift.
-Plan BuildPlan(KubeClient& client, const DesiredState& desired,
+Plan BuildPlan(KubeApi& client, const DesiredState& desired,
                const LiveState& live, const SyncOptions& options);
 
 struct ApplyCounts {
   int created = 0, configured = 0, unchanged = 0, deleted = 0, failed = 0;
 };
 
+// What became of one cluster in ExecutePlan.
+enum class ClusterApplyState {
+  kUnchanged,  // nothing to write
+  kApplied,    // created or updated (see the counts and errors)
+  kDeleting,   // deletion started; CAPI is tearing down or a step failed,
+               // and the next pass resumes it
+  kDeleted,    // the Cluster, the rest of the inventory and the inventory
+  kBlocked,    // its spec is broken or denied: left as it is live
+  kHeld,       // to be deleted, but held (protection, budget, no --prune)
+};
+// "unchanged", "applied", "deleting", "deleted", "blocked", "held".
+const char* ClusterApplyStateName(ClusterApplyState s);
+
 struct ClusterApplyResult {
   std::string name;
+  ClusterApplyState state = ClusterApplyState::kUnchanged;
   ApplyCounts counts;
-  std::vector<std::string> errors;
-  std::string state;  // "applied", "deleting", "deleted", "blocked", "held"
+  std::vector<Status> errors;  // one per failed step, in order; never OK
 };
 
 // Carries out `plan`. One failing cluster does not stop the others.
-std::vector<ClusterApplyResult> ExecutePlan(KubeClient& client,
-                                            const Plan& plan,
+std::vector<ClusterApplyResult> ExecutePlan(KubeApi& client, const Plan& plan,
                                             const SyncOptions& options);
 
 }  // namespace capigitops

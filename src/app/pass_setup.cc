@@ -123,6 +123,8 @@ bool ParseReconcileOptions(const cxxopts::ParseResult& args,
   ro->sync.prune = true;
   ro->sync.allow_mass_deletion = args.count("allow-mass-deletion") > 0;
   ro->sync.wait_seconds = args["wait"].as<int>();
+  // Through a dry run a deleted Cluster never goes: do not wait for it.
+  if (args.count("read-only")) ro->sync.wait_seconds = 0;
   ro->sync.now = ro->now;
 
   return true;
@@ -149,6 +151,13 @@ PassSources OpenSources(const cxxopts::ParseResult& args,
     s.status = open(so);
   }
   return s;
+}
+
+KubeApi* ClusterView(const cxxopts::ParseResult& args, KubeApi* kube,
+                     std::unique_ptr<KubeApi>* holder) {
+  if (!args.count("read-only")) return kube;
+  *holder = std::make_unique<DryRunKubeApi>(*kube);
+  return holder->get();
 }
 
 }  // namespace capigitops

@@ -10,6 +10,7 @@
 
 #include "app/cli.h"
 #include "capigitops/git.h"
+#include "capigitops/kube_api.h"
 #include "capigitops/reconcile.h"
 
 namespace capigitops {
@@ -41,6 +42,11 @@ struct PassSources {
 };
 PassSources OpenSources(const cxxopts::ParseResult& args,
                         const ReconcileOptions& ro);
+
+// The API the pass writes through: `kube` itself, or with --read-only a
+// DryRunKubeApi over it (kept in *holder), so nothing is stored.
+KubeApi* ClusterView(const cxxopts::ParseResult& args, KubeApi* kube,
+                     std::unique_ptr<KubeApi>* holder);
 
 }  // namespace capigitops
 

@@ -123,8 +123,8 @@ int RunApply(const cxxopts::ParseResult& args, const CommandIo& io) {
     ClusterPassResult r =
         DecodeApply(p.plan.clusters[i], results[i], p.plan.budget_message);
     PrintApplied(r, sync.prune, *io.out);
-    for (const std::string& e : results[i].errors) {
-      *io.out << "    error: " << e << "\n";
+    for (const Status& e : results[i].errors) {
+      *io.out << "    error: " << e.message() << "\n";
     }
     failed = failed || r.counts.failed > 0 || r.error_count > 0;
   }

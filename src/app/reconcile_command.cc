@@ -41,13 +41,19 @@ int RunOnePass(const cxxopts::ParseResult& args, const CommandIo& io,
   std::unique_ptr<KubeClient> client = ConnectFromArgs(args, io, &code);
   if (!client) return code;
   PassSources sources = OpenSources(args, ro);
-  PassDeps deps{sources.spec, sources.status, client.get(),
+  std::unique_ptr<KubeApi> dry_run;
+  PassDeps deps{sources.spec, sources.status,
+                ClusterView(args, client.get(), &dry_run),
                 &BuiltinPolicyFiles()};
   PassResult result = RunPass(deps, ro);
   *io.out << (ttl_only ? "ttl sweep" : "reconcile") << " of "
           << ScrubUrl(args["repo"].as<std::string>()) << " at "
           << (result.revision.empty() ? "?" : result.revision.substr(0, 12))
           << "\n";
+  if (args.count("read-only")) {
+    *io.out << "  read-only: what the pass would do; nothing was written to "
+               "Git or the cluster\n";
+  }
   for (const PassNote& note : result.notes) {
     *io.out << "  " << note.text << "\n";
   }

@@ -181,7 +181,9 @@ int RunController(const cxxopts::ParseResult& args, const CommandIo& io) {
       elect ? ConnectFromArgs(args, io, &code, tuning) : nullptr;
   if (elect && !lease_client) return code;
   PassSources sources = OpenSources(args, base);
-  PassDeps deps{sources.spec, sources.status, client.get(),
+  std::unique_ptr<KubeApi> dry_run;
+  PassDeps deps{sources.spec, sources.status,
+                ClusterView(args, client.get(), &dry_run),
                 &BuiltinPolicyFiles()};
   auto pass = [&]() {
     client->ForgetDiscovery();  // see CRDs installed since the last pass

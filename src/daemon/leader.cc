@@ -35,7 +35,7 @@ std::string Record(const json& lease) {
 }
 
 // The Lease resource, resolved once and cached in *cache.
-StatusOr<ResourceInfo> LeaseResource(KubeClient* client,
+StatusOr<ResourceInfo> LeaseResource(KubeApi* client,
                                      std::optional<ResourceInfo>* cache) {
   if (!*cache) {
     ASSIGN_OR_RETURN(ResourceInfo r,
@@ -78,7 +78,7 @@ Status ValidateLeaseOptions(const LeaseOptions& o) {
   return Status::Ok();
 }
 
-LeaderElector::LeaderElector(KubeClient* client, LeaseOptions options,
+LeaderElector::LeaderElector(KubeApi* client, LeaseOptions options,
                              LeaseClock clock)
     : client_(client), options_(std::move(options)), clock_(std::move(clock)) {
   if (!clock_.monotonic_ms) clock_.monotonic_ms = SteadyMs;
@@ -122,12 +122,12 @@ StatusOr<bool> LeaderElector::TryAcquireOrRenew() {
   // Fast path: renew the lease we hold with the object we last wrote.
   if (was_leading && cached.is_object()) {
     cached["spec"]["renewTime"] = FormatMicroTime(wall);
-    StatusOr<json> renewed = client_->Replace(r, cached);
+    StatusOr<json> renewed = client_->Replace(r, cached, {});
     if (renewed.ok()) return won(*renewed);
   }
   StatusOr<json> got = client_->Get(r, options_.ns, options_.name);
   if (!got.ok() && got.status().IsNotFound()) {
-    StatusOr<json> created = client_->Create(r, NewLease(options_, wall));
+    StatusOr<json> created = client_->Create(r, NewLease(options_, wall), {});
     if (created.ok()) return won(*created);
     if (created.status().code() == StatusCode::kAlreadyExists ||
         created.status().IsConflict()) {
@@ -161,7 +161,7 @@ StatusOr<bool> LeaderElector::TryAcquireOrRenew() {
   spec["renewTime"] = t;
   // The resourceVersion read above makes a concurrent winner's write turn
   // ours into a 409 Conflict: then we are not the leader this round.
-  StatusOr<json> updated = client_->Replace(r, lease);
+  StatusOr<json> updated = client_->Replace(r, lease, {});
   if (updated.ok()) return won(*updated);
   if (updated.status().IsConflict()) return lost();
   return updated.status();
@@ -179,7 +179,7 @@ Status LeaderElector::Release() {
   lease["spec"]["holderIdentity"] = "";
   lease["spec"]["leaseDurationSeconds"] = 1;
   lease["spec"]["renewTime"] = FormatMicroTime(clock_.wall_us());
-  StatusOr<json> updated = client_->Replace(r, lease);
+  StatusOr<json> updated = client_->Replace(r, lease, {});
   return updated.ok() ? Status::Ok() : updated.status();
 }
 
@@ -192,7 +192,7 @@ Status LeaderElector::RequestSync() {
     json lease = *got;
     lease["metadata"]["annotations"][kSyncAnnotation] =
         FormatMicroTime(clock_.wall_us());
-    StatusOr<json> updated = client_->Replace(r, lease);
+    StatusOr<json> updated = client_->Replace(r, lease, {});
     if (updated.ok()) return Status::Ok();
     last = updated.status();
     if (!last.IsConflict()) break;  // renewals race with us: read again

@@ -276,9 +276,10 @@ StatusOr<json> KubeClient::Apply(const json& object,
 }
 
 Status KubeClient::Delete(const ResourceInfo& r, const std::string& ns,
-                          const std::string& name, bool dry_run) {
+                          const std::string& name,
+                          const WriteOptions& options) {
   std::string path = Path(r, ns, name) + "?propagationPolicy=Background";
-  if (dry_run) path += "&dryRun=All";
+  if (options.dry_run) path += "&dryRun=All";
   ASSIGN_OR_RETURN(HttpResponse resp, Do("DELETE", path, "", ""));
   if (resp.status == 200 || resp.status == 202 || resp.status == 404)
     return Status::Ok();
@@ -286,20 +287,24 @@ Status KubeClient::Delete(const ResourceInfo& r, const std::string& ns,
                             "delete " + r.Name() + " " + ns + "/" + name);
 }
 
-StatusOr<json> KubeClient::Create(const ResourceInfo& r, const json& obj) {
+StatusOr<json> KubeClient::Create(const ResourceInfo& r, const json& obj,
+                                  const WriteOptions& options) {
   std::string ns = obj.value("metadata", json::object()).value("namespace", "");
+  std::string path = Path(r, ns) + (options.dry_run ? "?dryRun=All" : "");
   ASSIGN_OR_RETURN(HttpResponse resp,
-                   Do("POST", Path(r, ns), obj.dump(), "application/json"));
+                   Do("POST", path, obj.dump(), "application/json"));
   if (resp.status != 200 && resp.status != 201) {
     return StatusFromResponse(resp.status, resp.body, "create " + r.Name());
   }
   return json::parse(resp.body, nullptr, false);
 }
 
-StatusOr<json> KubeClient::Replace(const ResourceInfo& r, const json& obj) {
+StatusOr<json> KubeClient::Replace(const ResourceInfo& r, const json& obj,
+                                   const WriteOptions& options) {
   const json& meta = obj.value("metadata", json::object());
   std::string path =
       Path(r, meta.value("namespace", ""), meta.value("name", ""));
+  if (options.dry_run) path += "?dryRun=All";
   ASSIGN_OR_RETURN(HttpResponse resp,
                    Do("PUT", path, obj.dump(), "application/json"));
   if (resp.status != 200)
@@ -307,16 +312,6 @@ StatusOr<json> KubeClient::Replace(const ResourceInfo& r, const json& obj) {
   return json::parse(resp.body, nullptr, false);
 }
 
-void KubeClient::ParallelFor(size_t n, const std::function<void(size_t)>& fn) {
-  size_t workers = std::min<size_t>(n, std::max(1, options_.concurrency));
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i = next++; i < n; i = next++) fn(i);
-  };
-  std::vector<std::thread> threads;
-  for (size_t w = 1; w < workers; ++w) threads.emplace_back(work);
-  work();
-  for (std::thread& t : threads) t.join();
-}
+int KubeClient::Concurrency() const { return options_.concurrency; }
 
 }  // namespace capigitops

@@ -68,10 +68,10 @@ ClusterPassResult DecodeApply(const ClusterPlan& plan,
       r.outcome = ClusterOutcome::kUpdated;
       break;
     case ClusterAction::kDelete:
-      if (result.state == "held") {
+      if (result.state == ClusterApplyState::kHeld) {
         r.outcome = ClusterOutcome::kHeld;
         if (r.reason.empty()) r.reason = budget_message;
-      } else if (result.state == "deleted") {
+      } else if (result.state == ClusterApplyState::kDeleted) {
         r.outcome = ClusterOutcome::kDeleted;
       } else {
         r.outcome = ClusterOutcome::kDeleting;
@@ -80,7 +80,7 @@ ClusterPassResult DecodeApply(const ClusterPlan& plan,
   }
   r.error_count = static_cast<int>(result.errors.size());
   if (!result.errors.empty()) {
-    r.status = Status(StatusCode::kInternal, result.errors.front());
+    r.status = result.errors.front();
     if (r.outcome == ClusterOutcome::kCreated ||
         r.outcome == ClusterOutcome::kUpdated) {
       r.outcome = ClusterOutcome::kFailed;

@@ -151,7 +151,7 @@ void Reconciler::PlanAndApply() {
   for (size_t i = 0; i < plan.clusters.size(); ++i) {
     const ClusterPlan& cp = plan.clusters[i];
     ClusterApplyResult none;
-    none.state = cp.deletion_held ? "held" : "";
+    if (cp.deletion_held) none.state = ClusterApplyState::kHeld;
     ClusterPassResult r =
         DecodeApply(cp, execute ? applied[i] : none, plan.budget_message);
     r.executed = r.executed && execute;

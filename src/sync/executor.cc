@@ -37,7 +37,7 @@ struct ClusterRun {
   std::mutex mu;
 };
 
-Status WriteInventory(KubeClient& client, const std::string& ns,
+Status WriteInventory(KubeApi& client, const std::string& ns,
                       const Inventory& inv, const std::string& manager) {
   ApplyOptions ao;
   ao.field_manager = manager;
@@ -46,7 +46,7 @@ Status WriteInventory(KubeClient& client, const std::string& ns,
 
 // Templates still referenced by a live MachineDeployment, KubeadmControlPlane
 // or MachineSet (during a rollout) must stay.
-std::set<std::string> ReferencedTemplates(KubeClient& client,
+std::set<std::string> ReferencedTemplates(KubeApi& client,
                                           const std::string& ns,
                                           const std::string& cluster) {
   std::set<std::string> names;
@@ -89,7 +89,7 @@ std::set<std::string> ReferencedTemplates(KubeClient& client,
 // when the previous one succeeded completely.
 class StagedApply {
  public:
-  StagedApply(KubeClient& client, const std::string& ns,
+  StagedApply(KubeApi& client, const std::string& ns,
               const SyncOptions& options)
       : client_(client), ns_(ns), options_(options) {}
 
@@ -181,7 +181,7 @@ class StagedApply {
                               options_.field_manager);
     if (!s.ok()) {
       std::lock_guard<std::mutex> lock(task.run->mu);
-      task.run->result.errors.push_back(s.message());
+      task.run->result.errors.push_back(s);
     }
     return s;
   }
@@ -198,7 +198,7 @@ class StagedApply {
                                                       : counts.configured)++;
       } else {
         counts.failed++;
-        task.run->result.errors.push_back(s.message());
+        task.run->result.errors.push_back(s);
       }
     }
     size_t n = ++done_;
@@ -206,7 +206,7 @@ class StagedApply {
     return s;
   }
 
-  KubeClient& client_;
+  KubeApi& client_;
   const std::string ns_;
   const SyncOptions& options_;
   size_t total_ = 0;
@@ -218,7 +218,7 @@ class StagedApply {
   size_t active_ = 0;  // runs with steps queued or in flight
 };
 
-void PruneStale(KubeClient& client, const std::string& ns, ClusterRun* run) {
+void PruneStale(KubeApi& client, const std::string& ns, ClusterRun* run) {
   std::set<std::string> referenced;
   bool looked = false;
   for (const ObjectChange& oc : run->plan->objects) {
@@ -232,21 +232,23 @@ void PruneStale(KubeClient& client, const std::string& ns, ClusterRun* run) {
       continue;  // still in use by a rollout: stays in the inventory
     }
     StatusOr<ResourceInfo> r = client.Resolve(oc.ref.api_version, oc.ref.kind);
-    Status s = r.ok() ? client.Delete(*r, ns, oc.ref.name) : Status::Ok();
+    Status s = r.ok() ? client.Delete(*r, ns, oc.ref.name, {}) : Status::Ok();
     if (s.ok()) {
       run->inventory.objects.erase(oc.ref);
       run->result.counts.deleted++;
     } else {
       run->result.counts.failed++;
-      run->result.errors.push_back(s.message());
+      run->result.errors.push_back(s);
     }
   }
 }
 
 // Deletes the Cluster only, waits (bounded) for CAPI to remove it, then the
 // rest of the inventory. Resumable: the inventory says "deleting".
-void DeleteCluster(KubeClient& client, const std::string& ns,
+void DeleteCluster(KubeApi& client, const std::string& ns,
                    const SyncOptions& options, ClusterRun* run) {
+  // Until every step has succeeded: the next pass resumes from the inventory.
+  run->result.state = ClusterApplyState::kDeleting;
   Inventory& inv = run->inventory;
   const ObjRef* cluster_ref = nullptr;
   for (const ObjRef& r : inv.objects) {
@@ -257,7 +259,7 @@ void DeleteCluster(KubeClient& client, const std::string& ns,
     inv.deletion_reason = run->plan->reason;
     Status s = WriteInventory(client, ns, inv, options.field_manager);
     if (!s.ok()) {
-      run->result.errors.push_back(s.message());
+      run->result.errors.push_back(s);
       run->result.counts.failed++;
       return;
     }
@@ -266,12 +268,12 @@ void DeleteCluster(KubeClient& client, const std::string& ns,
     StatusOr<ResourceInfo> r =
         client.Resolve(cluster_ref->api_version, "Cluster");
     if (!r.ok()) {
-      run->result.errors.push_back(r.status().message());
+      run->result.errors.push_back(r.status());
       return;
     }
-    Status s = client.Delete(*r, ns, cluster_ref->name);
+    Status s = client.Delete(*r, ns, cluster_ref->name, {});
     if (!s.ok()) {
-      run->result.errors.push_back(s.message());
+      run->result.errors.push_back(s);
       run->result.counts.failed++;
       return;
     }
@@ -281,8 +283,8 @@ void DeleteCluster(KubeClient& client, const std::string& ns,
       StatusOr<json> got = client.Get(*r, ns, cluster_ref->name);
       if (got.status().IsNotFound()) break;
       if (std::chrono::steady_clock::now() >= deadline) {
-        run->result.state =
-            "deleting";  // CAPI is still tearing down; resume next pass
+        // CAPI is still tearing down; resume next pass
+        run->result.state = ClusterApplyState::kDeleting;
         return;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -292,24 +294,41 @@ void DeleteCluster(KubeClient& client, const std::string& ns,
   for (const ObjRef& ref : std::set<ObjRef>(inv.objects)) {
     if (ref.kind == "Cluster") continue;
     StatusOr<ResourceInfo> r = client.Resolve(ref.api_version, ref.kind);
-    Status s = r.ok() ? client.Delete(*r, ns, ref.name) : Status::Ok();
+    Status s = r.ok() ? client.Delete(*r, ns, ref.name, {}) : Status::Ok();
     if (!s.ok()) {
-      run->result.errors.push_back(s.message());
+      run->result.errors.push_back(s);
       run->result.counts.failed++;
       return;
     }
     run->result.counts.deleted++;
   }
   ResourceInfo cms{"", "v1", "ConfigMap", "configmaps", true};
-  Status s = client.Delete(cms, ns, Inventory::ConfigMapName(inv.cluster));
-  if (!s.ok()) run->result.errors.push_back(s.message());
-  run->result.state = "deleted";
+  Status s = client.Delete(cms, ns, Inventory::ConfigMapName(inv.cluster), {});
+  if (!s.ok()) run->result.errors.push_back(s);
+  run->result.state = ClusterApplyState::kDeleted;
 }
 
 }  // namespace
 
-std::vector<ClusterApplyResult> ExecutePlan(KubeClient& client,
-                                            const Plan& plan,
+const char* ClusterApplyStateName(ClusterApplyState s) {
+  switch (s) {
+    case ClusterApplyState::kUnchanged:
+      return "unchanged";
+    case ClusterApplyState::kApplied:
+      return "applied";
+    case ClusterApplyState::kDeleting:
+      return "deleting";
+    case ClusterApplyState::kDeleted:
+      return "deleted";
+    case ClusterApplyState::kBlocked:
+      return "blocked";
+    case ClusterApplyState::kHeld:
+      return "held";
+  }
+  return "?";
+}
+
+std::vector<ClusterApplyResult> ExecutePlan(KubeApi& client, const Plan& plan,
                                             const SyncOptions& options) {
   std::vector<std::unique_ptr<ClusterRun>> runs;
   for (const ClusterPlan& cp : plan.clusters) {
@@ -339,11 +358,12 @@ std::vector<ClusterApplyResult> ExecutePlan(KubeClient& client,
   std::set<ClusterRun*> write_inventory;
   for (auto& run : runs) {
     const ClusterPlan& cp = *run->plan;
-    if (cp.action == ClusterAction::kBlocked) run->result.state = "blocked";
+    if (cp.action == ClusterAction::kBlocked)
+      run->result.state = ClusterApplyState::kBlocked;
     if (cp.action != ClusterAction::kCreate &&
         cp.action != ClusterAction::kUpdate)
       continue;
-    run->result.state = "applied";
+    run->result.state = ClusterApplyState::kApplied;
     Inventory before = run->inventory;
     for (const ObjectChange& oc : cp.objects) {
       if (oc.action != ObjectAction::kDelete)
@@ -361,7 +381,7 @@ std::vector<ClusterApplyResult> ExecutePlan(KubeClient& client,
     if (cp.action == ClusterAction::kDelete) {
       if (!options.prune || !plan.prune_allowed || plan.budget_exceeded ||
           cp.deletion_held) {
-        run->result.state = "held";
+        run->result.state = ClusterApplyState::kHeld;
         return;
       }
       DeleteCluster(client, plan.ns, options, run);
@@ -376,7 +396,7 @@ std::vector<ClusterApplyResult> ExecutePlan(KubeClient& client,
     if (run->inventory.objects.size() != before) {
       Status s = WriteInventory(client, plan.ns, run->inventory,
                                 options.field_manager);
-      if (!s.ok()) run->result.errors.push_back(s.message());
+      if (!s.ok()) run->result.errors.push_back(s);
     }
   });
   std::vector<ClusterApplyResult> out;

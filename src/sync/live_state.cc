@@ -13,7 +13,7 @@ using Kind = std::pair<std::string, std::string>;  // apiVersion, kind
 // LISTs `kinds` concurrently (inventories too when `inventories` is set),
 // discovering each group version once: concurrent first uses each fetched
 // it, and the no-op plan paid for five copies of the same discovery.
-Status ListKinds(KubeClient& client, const std::string& ns,
+Status ListKinds(KubeApi& client, const std::string& ns,
                  const std::vector<Kind>& kinds, std::vector<json>* inventories,
                  LiveState* live) {
   std::map<std::string, std::once_flag> discovered;
@@ -62,7 +62,7 @@ Status ListKinds(KubeClient& client, const std::string& ns,
 
 }  // namespace
 
-StatusOr<LiveState> FetchLiveState(KubeClient& client, const std::string& ns,
+StatusOr<LiveState> FetchLiveState(KubeApi& client, const std::string& ns,
                                    const std::set<Kind>& kinds) {
   // The inventories are listed alongside the desired kinds, not before
   // them: they only add kinds the repository no longer renders, listed after.

@@ -165,15 +165,15 @@ void PlanDesiredCluster(const DesiredCluster& dc, const LiveState& live,
 // Server defaults must not show as drift: apply with dryRun=All and compare
 // what the server would store with what it stores now.
 void ConfirmWithDryRun(
-    KubeClient& client, const LiveState& live, const SyncOptions& options,
+    KubeApi& client, const LiveState& live, const SyncOptions& options,
     const std::vector<std::pair<ClusterPlan*, ObjectChange*>>& checks) {
   std::mutex mu;
-  client.ParallelFor(checks.size(), [&](size_t i) {
+  DryRunKubeApi dry_run(client);
+  dry_run.ParallelFor(checks.size(), [&](size_t i) {
     ObjectChange* oc = checks[i].second;
     ApplyOptions ao;
     ao.field_manager = options.field_manager;
-    ao.dry_run = true;
-    StatusOr<json> result = client.Apply(oc->desired, ao);
+    StatusOr<json> result = dry_run.Apply(oc->desired, ao);
     std::lock_guard<std::mutex> lock(mu);
     if (!result.ok()) {
       checks[i].first->error = result.status().message();
@@ -289,7 +289,7 @@ bool Plan::HasChanges() const {
   return false;
 }
 
-Plan BuildPlan(KubeClient& client, const DesiredState& desired,
+Plan BuildPlan(KubeApi& client, const DesiredState& desired,
                const LiveState& live, const SyncOptions& options) {
   Plan plan;
   plan.ns = desired.ns;

@@ -16,6 +16,12 @@ namespace capigitops {
 void ParallelFor(size_t n, const std::function<void(size_t)>& fn,
                  unsigned max_threads = 0);
 
+// The same for blocking work (network requests): a thread per index up to
+// `max_threads` however few the indices, taking one index at a time, since
+// the threads mostly wait and a batch would queue requests behind a slow one.
+void ParallelForBlocking(size_t n, const std::function<void(size_t)>& fn,
+                         unsigned max_threads);
+
 }  // namespace capigitops
 
 #endif  // CAPIGITOPS_UTIL_PARALLEL_H_

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "capigitops/kube_client.h"
 #include "capigitops/kubeconfig.h"
 #include "sandbox/sandbox_process.h"
 

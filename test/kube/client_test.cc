@@ -161,6 +161,34 @@ TEST(KubeClientTest, ListFollowsContinueAndRestoresKinds) {
   EXPECT_NE(f.fake->sent[1].url.find("&continue=t1"), std::string::npos);
 }
 
+TEST(KubeClientTest, DryRunKubeApiSendsEveryWriteAsDryRunAndReadsThrough) {
+  Fixture f;
+  DryRunKubeApi dry(*f.client);
+  ResourceInfo cm{"", "v1", "ConfigMap", "configmaps", true};
+  nlohmann::json obj = {{"apiVersion", "v1"},
+                        {"kind", "ConfigMap"},
+                        {"metadata", {{"name", "a"}, {"namespace", "ns"}}}};
+  f.fake->script.push_back(FakeTransport::Reply(
+      200, R"({"resources":[{"name":"configmaps","namespaced":true,
+               "kind":"ConfigMap"}]})"));
+  ASSERT_TRUE(dry.Apply(obj, ApplyOptions{}).ok());
+  ASSERT_TRUE(dry.Delete(cm, "ns", "a", {}).ok());
+  ASSERT_TRUE(dry.Create(cm, obj, {}).ok());
+  ASSERT_TRUE(dry.Replace(cm, obj, {}).ok());
+  ASSERT_TRUE(dry.Get(cm, "ns", "a").ok());
+  ASSERT_EQ(f.fake->sent.size(), 6u);  // discovery, 4 writes, the get
+  for (size_t i = 1; i <= 4; ++i) {
+    EXPECT_NE(f.fake->sent[i].url.find("dryRun=All"), std::string::npos)
+        << f.fake->sent[i].method << " " << f.fake->sent[i].url;
+  }
+  EXPECT_EQ(f.fake->sent[1].method, "PATCH");
+  EXPECT_EQ(f.fake->sent[5].url,
+            "https://127.0.0.1:1/api/v1/namespaces/ns/configmaps/a");
+  // The client itself writes for real.
+  ASSERT_TRUE(f.client->Delete(cm, "ns", "a", {}).ok());
+  EXPECT_EQ(f.fake->sent.back().url.find("dryRun"), std::string::npos);
+}
+
 ExecConfig Exec(const std::string& command) {
   ExecConfig e;
   e.api_version = "client.authentication.k8s.io/v1";
