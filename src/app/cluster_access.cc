@@ -1,3 +1,7 @@
+// GCC 12 reports a -Wrestrict false positive (GCC bug 105329) inside
+// std::string once cxxopts' integer parsing is inlined here.
+#pragma GCC diagnostic ignored "-Wrestrict"
+
 #include "app/cluster_access.h"
 
 #include "capigitops/kubeconfig.h"
