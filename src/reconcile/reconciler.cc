@@ -6,6 +6,36 @@
 #include "capigitops/writeback.h"
 
 namespace capigitops {
+namespace {
+
+// What the pass did to one cluster, for people.
+std::string AppliedLine(const ClusterPassResult& r) {
+  const ApplyCounts& c = r.counts;
+  std::string line = r.name + ": ";
+  switch (r.outcome) {
+    case ClusterOutcome::kHeld:
+      line += "deletion held: " + r.reason;
+      break;
+    case ClusterOutcome::kDeleted:
+      line += "deleted (" + std::to_string(c.deleted) + " objects)";
+      break;
+    case ClusterOutcome::kDeleting:
+    case ClusterOutcome::kExpired:
+      line += "deleting (CAPI is tearing it down)";
+      break;
+    default:
+      line += std::to_string(c.created) + " created, " +
+              std::to_string(c.configured) + " configured, " +
+              std::to_string(c.deleted) + " pruned";
+  }
+  if (r.error_count > 0) {
+    line += "; " + std::to_string(r.error_count) +
+            " error(s): " + r.status.message();
+  }
+  return line;
+}
+
+}  // namespace
 
 Reconciler::Reconciler(const PassDeps& deps, ReconcileOptions options)
     : deps_(deps), options_(std::move(options)) {}
@@ -155,7 +185,9 @@ void Reconciler::PlanAndApply() {
     ClusterPassResult r =
         DecodeApply(cp, execute ? applied[i] : none, plan.budget_message);
     r.executed = r.executed && execute;
-    if (expired_.count(cp.name)) {
+    bool removing = r.outcome == ClusterOutcome::kDeleting ||
+                    r.outcome == ClusterOutcome::kDeleted;
+    if (expired_.count(cp.name) && removing) {
       r.reason = expired_[cp.name];
       if (r.outcome == ClusterOutcome::kDeleting) {
         r.outcome = ClusterOutcome::kExpired;
@@ -167,31 +199,9 @@ void Reconciler::PlanAndApply() {
     }
     if (!r.status.ok()) errors_[cp.name] = r.status.message();
     if (r.executed) {
-      const ApplyCounts& c = r.counts;
-      result_.objects_applied += c.created + c.configured;
-      result_.objects_pruned += c.deleted;
-      std::string line = cp.name + ": ";
-      switch (r.outcome) {
-        case ClusterOutcome::kHeld:
-          line += "deletion held: " + r.reason;
-          break;
-        case ClusterOutcome::kDeleted:
-          line += "deleted (" + std::to_string(c.deleted) + " objects)";
-          break;
-        case ClusterOutcome::kDeleting:
-        case ClusterOutcome::kExpired:
-          line += "deleting (CAPI is tearing it down)";
-          break;
-        default:
-          line += std::to_string(c.created) + " created, " +
-                  std::to_string(c.configured) + " configured, " +
-                  std::to_string(c.deleted) + " pruned";
-      }
-      if (r.error_count > 0) {
-        line += "; " + std::to_string(r.error_count) +
-                " error(s): " + r.status.message();
-      }
-      Note(line, r.error_count > 0);
+      result_.objects_applied += r.counts.created + r.counts.configured;
+      result_.objects_pruned += r.counts.deleted;
+      Note(AppliedLine(r), r.error_count > 0);
     }
     result_.clusters.push_back(std::move(r));
   }

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "capigitops/reconcile.h"
+#include "capigitops/writeback.h"
 
 namespace capigitops {
 
@@ -27,7 +28,11 @@ class Reconciler {
   bool ReadLive();
   void ExpireClusters();
   void PlanAndApply();
+  struct StatusBatch;
   void WriteStatus();
+  void EmitAllStatus(StatusBatch* batch);
+  void EmitStatus(const std::string& name, ClusterStatusInput in,
+                  StatusBatch* batch);
   void Note(std::string text, bool error = false);
   std::string StatusPath(const std::string& name) const;
   CommitRequest NewCommit(const std::string& branch,
