@@ -11,6 +11,7 @@
 #include <tuple>
 #include <vector>
 
+#include "capigitops/labels.h"
 #include "capigitops/status.h"
 
 namespace capigitops {
@@ -31,9 +32,6 @@ struct ObjRef {
     return api_version == o.api_version && kind == o.kind && name == o.name;
   }
 };
-
-inline constexpr char kInventoryLabel[] = "capigitops.io/inventory";
-inline constexpr char kCreatedAtAnnotation[] = "capigitops.io/created-at";
 
 struct Inventory {
   std::string cluster;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "capigitops/config.h"
+#include "capigitops/labels.h"  // the keys Expand writes, for its callers
 #include "capigitops/spec.h"
 #include "capigitops/status.h"
 
@@ -28,25 +29,12 @@ struct RenderOptions {
   std::string ns;
 };
 
-// Label and annotation keys the expander writes; the reconciler reads them.
-inline constexpr char kManagedByLabel[] = "app.kubernetes.io/managed-by";
-inline constexpr char kManagedByValue[] = "capi-gitops";
-inline constexpr char kClusterLabel[] = "capigitops.io/cluster";
-inline constexpr char kOwnerLabel[] = "capigitops.io/owner";
-inline constexpr char kRevisionAnnotation[] = "capigitops.io/revision";
-inline constexpr char kTtlAnnotation[] = "capigitops.io/ttl";
-inline constexpr char kExpiresAtAnnotation[] = "capigitops.io/expires-at";
-inline constexpr char kSourceFileAnnotation[] = "capigitops.io/source-file";
-inline constexpr char kDeletionProtectionAnnotation[] =
-    "capigitops.io/deletion-protection";
-inline constexpr char kCapiClusterNameLabel[] = "cluster.x-k8s.io/cluster-name";
-
-// All objects for `req`, in apply order: identity objects, machine templates
-// and bootstrap templates first, then the InfraCluster, the
-// KubeadmControlPlane, the MachineDeployments, the MachineHealthCheck, and
-// the Cluster last. Provider settings are read from req.settings (the repo
-// defaults with the spec's providerConfig applied); the namespace and the
-// default Kubernetes version from `config`.
+// All objects for `req`, in apply order (capigitops/apply_order.h):
+// identity objects, machine templates and bootstrap templates first, then the
+// InfraCluster, the KubeadmControlPlane, the MachineDeployments, the
+// MachineHealthCheck, and the Cluster last. Provider settings are read from
+// req.settings (the repo defaults with the spec's providerConfig applied); the
+// namespace and the default Kubernetes version from `config`.
 //
 // InvalidArgument when the request cannot be expressed for its provider
 // (spot on vSphere/OpenStack/docker, a GCP GPU without spec.zone, a missing

@@ -88,7 +88,6 @@ struct Plan {
 struct LiveState {
   std::map<std::string, Inventory> inventories;  // by cluster name
   std::map<ObjRef, nlohmann::json> objects;
-  std::set<std::string> unserved_kinds;  // "apiVersion/Kind"
 };
 
 struct SyncOptions {

@@ -25,6 +25,15 @@ struct Mark {
 enum class NodeKind { kNull, kScalar, kMap, kSeq };
 
 struct Node {
+  // Defined in parse.cc, where Node is complete: clang with libstdc++ 12
+  // in C++20 mode (the fuzz build) cannot instantiate them in here.
+  Node();
+  ~Node();
+  Node(const Node&);
+  Node(Node&&) noexcept;
+  Node& operator=(const Node&);
+  Node& operator=(Node&&) noexcept;
+
   NodeKind kind = NodeKind::kNull;
   Mark mark;
   std::string scalar;   // kScalar only

@@ -2,6 +2,7 @@
 // the CAPI core objects.
 #include <set>
 
+#include "capigitops/apply_order.h"
 #include "capigitops/render.h"
 #include "render/common.h"
 #include "render/provider.h"
@@ -141,6 +142,8 @@ StatusOr<std::vector<nlohmann::json>> Expand(const ClusterRequest& req,
   for (nlohmann::json& md : deployments) objects.push_back(std::move(md));
   objects.push_back(MachineHealthCheckObject(ctx));
   objects.push_back(ClusterObject(ctx, ops, opts));
+  // The table decides; the order built above already follows it.
+  SortInApplyOrder(&objects);
   return objects;
 }
 

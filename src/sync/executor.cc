@@ -8,6 +8,7 @@
 #include <queue>
 #include <thread>
 
+#include "capigitops/apply_order.h"
 #include "capigitops/duration.h"
 #include "capigitops/sync.h"
 
@@ -15,19 +16,6 @@ namespace capigitops {
 namespace {
 
 using nlohmann::json;
-
-// Apply stages, as in flux's ssa ReconcileOrder: what others reference first,
-// the Cluster that ties it together last.
-int StageOf(const std::string& kind) {
-  if (kind == "Cluster") return 2;
-  if (kind == "KubeadmControlPlane" || kind == "MachineDeployment" ||
-      kind == "MachineHealthCheck" ||
-      (kind.size() > 7 && kind.compare(kind.size() - 7, 7, "Cluster") == 0)) {
-    return 1;
-  }
-  return 0;  // identities, machine and bootstrap templates, Secrets
-}
-constexpr int kStages = 3;
 
 struct ClusterRun {
   const ClusterPlan* plan;
@@ -144,10 +132,11 @@ class StagedApply {
   // Queues the next step of `run` that has work, or retires the run.
   void AdvanceLocked(ClusterRun* run) {
     RunState& st = states_[run];
-    while (!run->failed && st.step < kStages) {
+    while (!run->failed && st.step < kApplyStages) {
       ++st.step;
       for (const ObjectChange& oc : run->plan->objects) {
-        if (Applies(oc) && StageOf(oc.ref.kind) == st.step - 1) {
+        if (Applies(oc) &&
+            static_cast<int>(ApplyStageOf(oc.ref.kind)) == st.step - 1) {
           ready_.push({st.step, st.order, run, &oc});
           ++st.pending;
         }
@@ -223,7 +212,7 @@ void PruneStale(KubeApi& client, const std::string& ns, ClusterRun* run) {
   bool looked = false;
   for (const ObjectChange& oc : run->plan->objects) {
     if (oc.action != ObjectAction::kDelete) continue;
-    if (!looked && StageOf(oc.ref.kind) == 0) {
+    if (!looked && ApplyStageOf(oc.ref.kind) == ApplyStage::kReferenced) {
       referenced = ReferencedTemplates(client, ns, run->plan->name);
       looked = true;
     }

@@ -4,7 +4,7 @@
 #include <iterator>
 
 #include "capigitops/duration.h"
-#include "capigitops/render.h"
+#include "capigitops/labels.h"
 
 namespace capigitops {
 

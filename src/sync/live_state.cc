@@ -1,7 +1,7 @@
 // Reading what is live: one LIST per kind, never a request per object.
 #include <mutex>
 
-#include "capigitops/render.h"
+#include "capigitops/labels.h"
 #include "capigitops/sync.h"
 
 namespace capigitops {
@@ -34,11 +34,7 @@ Status ListKinds(KubeApi& client, const std::string& ns,
     std::call_once(discovered[api_version],
                    [&] { (void)client.Resolve(api_version, kind); });
     StatusOr<ResourceInfo> r = client.Resolve(api_version, kind);
-    results[i] =
-        r.ok()
-            ? client.List(*r, ns,
-                          std::string(kManagedByLabel) + "=" + kManagedByValue)
-            : r.status();
+    results[i] = r.ok() ? client.List(*r, ns, kManagedBySelector) : r.status();
   });
   if (inventories) {
     if (!results.back().ok()) return results.back().status();
@@ -46,10 +42,8 @@ Status ListKinds(KubeApi& client, const std::string& ns,
   }
   for (size_t i = 0; i < kinds.size(); ++i) {
     if (!results[i].ok()) {
-      if (results[i].status().IsNotFound()) {
-        live->unserved_kinds.insert(kinds[i].first + "/" + kinds[i].second);
-        continue;
-      }
+      // A kind the server does not serve has no live objects.
+      if (results[i].status().IsNotFound()) continue;
       return results[i].status().WithContext("reading live state");
     }
     for (json& obj : *results[i]) {

@@ -5,7 +5,7 @@
 #include <optional>
 
 #include "capigitops/duration.h"
-#include "capigitops/render.h"
+#include "capigitops/labels.h"
 #include "capigitops/sync.h"
 
 namespace capigitops {

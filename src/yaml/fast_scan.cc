@@ -20,7 +20,8 @@ bool IsNullWord(std::string_view s) {
 
 class Scanner {
  public:
-  explicit Scanner(std::vector<ScanEvent>* out) : out_(out) {}
+  Scanner(std::vector<ScanEvent>* out, int max_depth)
+      : out_(out), max_depth_(max_depth) {}
 
   bool Run(std::string_view text) {
     if (!SplitLines(text) || lines_.empty()) return false;
@@ -86,6 +87,7 @@ class Scanner {
   }
 
   bool BlockMap(size_t* li, size_t col) {
+    if (!Enter()) return false;
     Emit(ScanEvent::kMapStart, lines_[*li].number, static_cast<int>(col));
     bool first = true;
     while (*li < lines_.size()) {
@@ -111,6 +113,7 @@ class Scanner {
       if (!NestedValue(li, col)) return false;
     }
     Emit(ScanEvent::kMapEnd, 0, 0);
+    --depth_;
     return true;
   }
 
@@ -127,6 +130,7 @@ class Scanner {
   }
 
   bool BlockSeq(size_t* li, size_t col) {
+    if (!Enter()) return false;
     Emit(ScanEvent::kSeqStart, lines_[*li].number, static_cast<int>(col));
     while (*li < lines_.size()) {
       const Line& line = lines_[*li];
@@ -149,6 +153,7 @@ class Scanner {
       ++*li;
     }
     Emit(ScanEvent::kSeqEnd, 0, 0);
+    --depth_;
     return true;
   }
 
@@ -204,6 +209,7 @@ class Scanner {
   // {k: v, ...} or [v, ...], closed on the same line.
   bool Flow(const Line& line, size_t* pos) {
     std::string_view s = line.text;
+    if (!Enter()) return false;
     bool map = s[*pos] == '{';
     char close = map ? '}' : ']';
     Emit(map ? ScanEvent::kMapStart : ScanEvent::kSeqStart, line.number,
@@ -213,6 +219,7 @@ class Scanner {
     if (*pos < s.size() && s[*pos] == close) {
       ++*pos;
       Emit(map ? ScanEvent::kMapEnd : ScanEvent::kSeqEnd, 0, 0);
+      --depth_;
       return true;
     }
     for (;;) {
@@ -228,6 +235,7 @@ class Scanner {
     }
     ++*pos;
     Emit(map ? ScanEvent::kMapEnd : ScanEvent::kSeqEnd, 0, 0);
+    --depth_;
     return true;
   }
 
@@ -251,15 +259,21 @@ class Scanner {
     return Plain(line, pos, end, true);
   }
 
+  // Every collection recurses once: the depth bounds the stack.
+  bool Enter() { return ++depth_ <= max_depth_; }
+
   std::vector<ScanEvent>* out_;
+  const int max_depth_;
+  int depth_ = 0;
   std::vector<Line> lines_;
 };
 
 }  // namespace
 
-bool FastScan(std::string_view text, std::vector<ScanEvent>* events) {
+bool FastScan(std::string_view text, std::vector<ScanEvent>* events,
+              int max_depth) {
   events->clear();
-  Scanner scanner(events);
+  Scanner scanner(events, max_depth);
   if (scanner.Run(text)) return true;
   events->clear();
   return false;

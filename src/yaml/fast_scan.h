@@ -25,8 +25,10 @@ struct ScanEvent {
 
 // The events of `text` when it is one document of block maps and lists
 // whose values are single-line plain or double-quoted (no escapes) scalars
-// and single-line flow maps and lists; false otherwise.
-bool FastScan(std::string_view text, std::vector<ScanEvent>* events);
+// and single-line flow maps and lists, nested at most `max_depth` deep
+// (deeper is left to the caller's limits); false otherwise.
+bool FastScan(std::string_view text, std::vector<ScanEvent>* events,
+              int max_depth = Limits{}.max_depth);
 
 // ParseDocuments without the fast path: for tests that hold the two to
 // the same trees.

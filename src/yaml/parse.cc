@@ -5,12 +5,15 @@
 #include <yaml-cpp/exceptions.h>
 #include <yaml-cpp/parser.h>
 
+#include <algorithm>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <unordered_set>
 
 #include "capigitops/yaml.h"
 #include "yaml/fast_scan.h"
+#include "yaml/nesting.h"
 
 namespace capigitops::yaml {
 namespace {
@@ -23,11 +26,26 @@ struct LimitError {
 
 Mark ToMark(const YAML::Mark& m) { return Mark{m.line + 1, m.column + 1}; }
 
-size_t CountNodes(const Node& n) {
-  size_t count = 1;
-  for (const auto& [k, v] : n.map) count += 1 + CountNodes(v);
-  for (const Node& item : n.seq) count += CountNodes(item);
-  return count;
+struct Extent {
+  size_t nodes = 1;
+  int depth = 0;  // maps and lists on the deepest path
+};
+
+// Recurses as deep as `n` nests, which the builder bounds by max_depth.
+Extent Measure(const Node& n) {
+  Extent e;
+  auto add = [&e](const Node& child) {
+    Extent c = Measure(child);
+    e.nodes += c.nodes;
+    e.depth = std::max(e.depth, c.depth);
+  };
+  for (const auto& kv : n.map) {
+    ++e.nodes;
+    add(kv.second);
+  }
+  for (const Node& item : n.seq) add(item);
+  if (n.kind == NodeKind::kMap || n.kind == NodeKind::kSeq) ++e.depth;
+  return e;
 }
 
 class TreeBuilder : public YAML::EventHandler {
@@ -54,7 +72,12 @@ class TreeBuilder : public YAML::EventHandler {
     if (it == anchors_.end()) {
       throw LimitError{ToMark(mark), "alias to an unknown anchor"};
     }
-    Count(it->second.second, ToMark(mark));
+    // An alias pastes its anchor's whole tree here: as deep as nesting it.
+    const Extent& extent = it->second.second;
+    if (static_cast<int>(stack_.size()) + extent.depth > limits_.max_depth) {
+      throw LimitError{ToMark(mark), NestingMessage(limits_.max_depth)};
+    }
+    Count(extent.nodes, ToMark(mark));
     Node copy = it->second.first;
     copy.mark = ToMark(mark);
     Add(std::move(copy), 0);
@@ -103,8 +126,7 @@ class TreeBuilder : public YAML::EventHandler {
 
   void Push(NodeKind kind, Mark mark, YAML::anchor_t anchor) {
     if (static_cast<int>(stack_.size()) >= limits_.max_depth) {
-      throw LimitError{mark, "nesting deeper than " +
-                                 std::to_string(limits_.max_depth) + " levels"};
+      throw LimitError{mark, NestingMessage(limits_.max_depth)};
     }
     Count(1, mark);
     Frame f;
@@ -124,7 +146,7 @@ class TreeBuilder : public YAML::EventHandler {
     if (n.kind == NodeKind::kNull || n.kind == NodeKind::kScalar) {
       Count(1, n.mark);
     }
-    if (anchor != 0) anchors_[anchor] = {n, CountNodes(n)};
+    if (anchor != 0) anchors_[anchor] = {n, Measure(n)};
     if (stack_.empty()) {
       documents_.push_back(std::move(n));
       return;
@@ -158,7 +180,7 @@ class TreeBuilder : public YAML::EventHandler {
   const std::string& file_;
   Diagnostics* diags_;
   std::vector<Frame> stack_;
-  std::map<YAML::anchor_t, std::pair<Node, size_t>> anchors_;
+  std::map<YAML::anchor_t, std::pair<Node, Extent>> anchors_;
   std::vector<Node> documents_;
   size_t nodes_ = 0;
 };
@@ -246,11 +268,17 @@ std::vector<Node> Parse(std::string_view text, const std::string& file,
   }
   if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
   if (!CheckBytes(text, file, diags)) return {};
+  // Both parsers below recurse per level: reject deep shapes first.
+  if (std::optional<Mark> at = FindDeepNesting(text, limits.max_depth)) {
+    diags->push_back(
+        {file, at->line, at->column, "", NestingMessage(limits.max_depth)});
+    return {};
+  }
 
   TreeBuilder builder(limits, file, diags);
   std::vector<ScanEvent> events;
   try {
-    if (fast_path && FastScan(text, &events)) {
+    if (fast_path && FastScan(text, &events, limits.max_depth)) {
       Replay(events, &builder);
     } else {
       std::stringstream in{std::string(text)};
@@ -286,6 +314,13 @@ std::vector<Node> ParseDocumentsWithYamlCpp(std::string_view text,
                                             const Limits& limits) {
   return Parse(text, file, diags, limits, false);
 }
+
+Node::Node() = default;
+Node::~Node() = default;
+Node::Node(const Node&) = default;
+Node::Node(Node&&) noexcept = default;
+Node& Node::operator=(const Node&) = default;
+Node& Node::operator=(Node&&) noexcept = default;
 
 const Node* Node::Find(std::string_view key) const {
   for (const auto& [k, v] : map) {

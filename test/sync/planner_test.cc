@@ -1,0 +1,123 @@
+#include <gtest/gtest.h>
+
+#include "sync/sync_test_util.h"
+
+namespace capigitops::testing {
+namespace {
+
+using nlohmann::json;
+
+class PlannerTest : public SyncTest {};
+
+// One LIST for the inventories plus one per desired kind.
+int ListsForOnePass(const DesiredState& d) {
+  std::set<std::string> kinds;
+  for (const json& obj : d.clusters.front().objects) {
+    kinds.insert(obj.value("kind", ""));
+  }
+  return static_cast<int>(kinds.size()) + 1;
+}
+
+TEST_F(PlannerTest, FirstPlanCreatesEverythingAndWritesNothing) {
+  DesiredState d = Desired(2);
+  Plan plan = MakePlan(d);
+  ASSERT_EQ(plan.clusters.size(), 2u);
+  for (const ClusterPlan& cp : plan.clusters) {
+    EXPECT_EQ(cp.action, ClusterAction::kCreate) << cp.name;
+    EXPECT_EQ(cp.Count(ObjectAction::kCreate),
+              static_cast<int>(d.clusters[0].objects.size()));
+  }
+  EXPECT_TRUE(plan.HasChanges());
+  EXPECT_EQ(api_.StoredWrites(), 0);
+}
+
+TEST_F(PlannerTest, NoOpPlanWritesNothingAndListsEachKindOnceAtAnyScale) {
+  for (int n : {1, 6}) {
+    FakeKubeApi api;
+    DesiredState d = Desired(n);
+    ExpectNoErrors(Sync(api, d));
+    api.ClearLog();
+    Plan plan = MakePlan(api, d);
+    EXPECT_FALSE(plan.HasChanges()) << n << " clusters";
+    for (const ClusterPlan& cp : plan.clusters) {
+      EXPECT_EQ(cp.action, ClusterAction::kUnchanged) << cp.name;
+    }
+    EXPECT_EQ(api.StoredWrites(), 0);
+    EXPECT_EQ(api.Count("apply"), 0) << "not even a dry run";
+    EXPECT_EQ(api.Count("get"), 0);
+    EXPECT_EQ(api.Count("list"), ListsForOnePass(d)) << n << " clusters";
+  }
+}
+
+TEST_F(PlannerTest, ChangedFieldIsAnUpdateWithTheFieldChange) {
+  DesiredState d = Desired(2);
+  ExpectNoErrors(Sync(d));
+  for (json& obj : d.clusters[1].objects) {
+    if (obj["kind"] == "KubeadmControlPlane") obj["spec"]["replicas"] = 3;
+  }
+  api_.ClearLog();
+  Plan plan = MakePlan(d);
+  EXPECT_EQ(Find(plan, "c0")->action, ClusterAction::kUnchanged);
+  const ClusterPlan* cp = Find(plan, "c1");
+  ASSERT_NE(cp, nullptr);
+  EXPECT_EQ(cp->action, ClusterAction::kUpdate);
+  ASSERT_EQ(cp->Count(ObjectAction::kUpdate), 1);
+  for (const ObjectChange& oc : cp->objects) {
+    if (oc.action != ObjectAction::kUpdate) continue;
+    EXPECT_EQ(oc.ref.kind, "KubeadmControlPlane");
+    ASSERT_EQ(oc.changes.size(), 1u);
+    EXPECT_EQ(oc.changes[0].path, "spec.replicas");
+    EXPECT_EQ(oc.changes[0].before, 1);
+    EXPECT_EQ(oc.changes[0].after, 3);
+  }
+  // Confirmed with one dry-run apply; nothing stored.
+  EXPECT_EQ(api_.Count("apply"), 1);
+  EXPECT_EQ(api_.StoredWrites(), 0);
+}
+
+TEST_F(PlannerTest, UnmanagedObjectsAreOrphansAndNeverInTheDeletionPlan) {
+  DesiredState d = Desired(1);
+  ExpectNoErrors(Sync(d));
+  json orphan = d.clusters[0].objects.front();  // labelled as ours
+  orphan["metadata"]["name"] = "left-behind";
+  api_.Seed(orphan);
+  Plan plan = MakePlan(Desired(0));
+  ASSERT_EQ(plan.orphans.size(), 1u);
+  EXPECT_EQ(plan.orphans[0],
+            orphan["kind"].get<std::string>() + "/left-behind");
+  for (const ClusterPlan& cp : plan.clusters) {
+    for (const ObjectChange& oc : cp.objects) {
+      EXPECT_NE(oc.ref.name, "left-behind");
+    }
+  }
+}
+
+TEST_F(PlannerTest, BlockedClusterIsLeftAsItIs) {
+  DesiredState d = Desired(1);
+  ExpectNoErrors(Sync(d));
+  DesiredState broken = Desired(0);
+  broken.blocked["c0"] = "its spec has errors";
+  Plan plan = MakePlan(broken);
+  ASSERT_EQ(plan.clusters.size(), 1u);
+  EXPECT_EQ(plan.clusters[0].action, ClusterAction::kBlocked);
+  EXPECT_TRUE(plan.clusters[0].objects.empty());
+  EXPECT_FALSE(plan.HasChanges());
+}
+
+TEST_F(PlannerTest, KindNotServedHasNoLiveObjects) {
+  api_.Unserve("MachineHealthCheck");
+  Plan plan = MakePlan(Desired(1));
+  ASSERT_EQ(plan.clusters.size(), 1u);
+  EXPECT_EQ(plan.clusters[0].action, ClusterAction::kCreate);
+}
+
+TEST_F(PlannerTest, ListFailureFailsTheRead) {
+  api_.FailOn("list", "Cluster", Status::Unavailable("injected"));
+  StatusOr<LiveState> live =
+      FetchLiveState(api_, ns_, {{"cluster.x-k8s.io/v1beta2", "Cluster"}});
+  ASSERT_FALSE(live.ok());
+  EXPECT_NE(live.status().message().find("injected"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace capigitops::testing
