@@ -4,7 +4,7 @@
 // executor did); the cluster is not read again.
 #include <set>
 
-#include "capigitops/render.h"
+#include "capigitops/labels.h"
 #include "capigitops/writeback.h"
 #include "reconcile/reconciler.h"
 

@@ -1,5 +1,5 @@
-// The reconcile pass in-process: FakeGitSource for Git, an in-memory KubeApi
-// for the management cluster, the sample repository as the specs.
+// The reconcile pass in-process: FakeGitSource for Git, FakeKubeApi for the
+// management cluster, the sample repository as the specs.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -8,16 +8,62 @@
 #include "capigitops/duration.h"
 #include "capigitops/reconcile.h"
 #include "git/fake_git_source.h"
-#include "reconcile/memory_kube_api.h"
+#include "testing/fake_kube_api.h"
 #include "testing/subprocess.h"
 
 namespace capigitops {
 namespace {
 
 using testing::FakeGitSource;
-using testing::MemoryKubeApi;
 
 constexpr char kDevSandbox[] = "clusters/dev-sandbox.yaml";  // ttl 90m
+
+// Passes everything to `inner` and calls `on_delete` before each real
+// delete, so a test can look at Git at that moment.
+class WatchedKubeApi : public KubeApi {
+ public:
+  explicit WatchedKubeApi(KubeApi& inner) : inner_(inner) {}
+  std::function<void(const std::string& kind, const std::string& name)>
+      on_delete;
+
+  StatusOr<ResourceInfo> Resolve(const std::string& api_version,
+                                 const std::string& kind) override {
+    return inner_.Resolve(api_version, kind);
+  }
+  void ForgetDiscovery() override { inner_.ForgetDiscovery(); }
+  StatusOr<nlohmann::json> Get(const ResourceInfo& r, const std::string& ns,
+                               const std::string& name) override {
+    return inner_.Get(r, ns, name);
+  }
+  StatusOr<std::vector<nlohmann::json>> List(
+      const ResourceInfo& r, const std::string& ns,
+      const std::string& selector) override {
+    return inner_.List(r, ns, selector);
+  }
+  StatusOr<nlohmann::json> Apply(const nlohmann::json& object,
+                                 const ApplyOptions& options) override {
+    return inner_.Apply(object, options);
+  }
+  Status Delete(const ResourceInfo& r, const std::string& ns,
+                const std::string& name, const WriteOptions& options) override {
+    if (on_delete && !options.dry_run) on_delete(r.kind, name);
+    return inner_.Delete(r, ns, name, options);
+  }
+  StatusOr<nlohmann::json> Create(const ResourceInfo& r,
+                                  const nlohmann::json& obj,
+                                  const WriteOptions& options) override {
+    return inner_.Create(r, obj, options);
+  }
+  StatusOr<nlohmann::json> Replace(const ResourceInfo& r,
+                                   const nlohmann::json& obj,
+                                   const WriteOptions& options) override {
+    return inner_.Replace(r, obj, options);
+  }
+  int Concurrency() const override { return inner_.Concurrency(); }
+
+ private:
+  KubeApi& inner_;
+};
 
 class ReconcilerTest : public ::testing::Test {
  protected:
@@ -55,13 +101,15 @@ class ReconcilerTest : public ::testing::Test {
     return nullptr;
   }
 
-  bool Live(const std::string& name) const {
-    std::vector<std::string> names = kube_.Names("Cluster");
-    return std::find(names.begin(), names.end(), name) != names.end();
+  bool Live(const std::string& name) {
+    return !kube_
+                .Stored("cluster.x-k8s.io/v1beta2", "Cluster", "capi-clusters",
+                        name)
+                .is_null();
   }
 
   FakeGitSource git_;
-  MemoryKubeApi kube_;
+  FakeKubeApi kube_;
 };
 
 TEST_F(ReconcilerTest, FirstPassCreatesEveryClusterAndCommitsStatus) {
@@ -84,14 +132,22 @@ TEST_F(ReconcilerTest, TtlTeardownCommitLandsBeforeTheClusterIsDeleted) {
   ASSERT_TRUE(Live("dev-sandbox"));
   bool spec_gone_at_delete = false;
   int deletes = 0;
-  kube_.on_delete = [&](const std::string& kind, const std::string& name) {
+  WatchedKubeApi watched(kube_);
+  watched.on_delete = [&](const std::string& kind, const std::string& name) {
     if (kind == "Cluster" && name == "dev-sandbox") {
       ++deletes;
       spec_gone_at_delete = git_.Files().count(kDevSandbox) == 0;
     }
   };
   size_t fetches = git_.fetch_count;
-  PassResult r = Pass("2026-11-27T10:00:00Z");  // 90m after 08:00 is past
+  int inventory_lists = kube_.Count("list", "ConfigMap");
+  int cluster_lists = kube_.Count("list", "Cluster");
+  // 90m after 08:00 is past.
+  PassResult r = Pass("2026-11-27T10:00:00Z", nullptr, &watched);
+  EXPECT_EQ(kube_.Count("list", "ConfigMap") - inventory_lists, 1)
+      << "the live state is read once: not again after the teardown nor "
+         "for status";
+  EXPECT_EQ(kube_.Count("list", "Cluster") - cluster_lists, 1);
   EXPECT_EQ(git_.fetch_count, fetches + 1) << "the repo is read once";
   ASSERT_EQ(r.teardown_commits.size(), 1u) << Notes(r);
   EXPECT_EQ(deletes, 1);
@@ -142,12 +198,12 @@ TEST_F(ReconcilerTest, PushRaceIsRetriedOnTopAndNothingIsLost) {
 TEST_F(ReconcilerTest, UnreadableSourceChangesAndDeletesNothing) {
   ASSERT_EQ(Pass("2026-11-27T08:00:00Z").outcome(), PassOutcome::kSuccess);
   git_.unavailable = Status::Unavailable("fetching: connection refused");
-  int writes = kube_.writes;
+  int writes = kube_.StoredWrites();
   int pushes = git_.push_count;
   PassResult r = Pass("2026-11-28T08:00:00Z");  // every TTL but 7d is over
   EXPECT_EQ(r.outcome(), PassOutcome::kSourceError);
   EXPECT_TRUE(r.source.transient());
-  EXPECT_EQ(kube_.writes, writes);
+  EXPECT_EQ(kube_.StoredWrites(), writes);
   EXPECT_EQ(git_.push_count, pushes);
   EXPECT_TRUE(Live("dev-sandbox"));
   EXPECT_TRUE(r.clusters.empty());
@@ -162,13 +218,13 @@ TEST_F(ReconcilerTest, ReadOnlyWritesNothingToGitOrTheCluster) {
   // A spec removed and a TTL over: a normal pass would commit and delete.
   git_.PushFiles({{"clusters/inference-us-east1.yaml", std::nullopt}},
                  "retire inference");
-  int writes = kube_.writes;
+  int writes = kube_.StoredWrites();
   int pushes = git_.push_count;
   size_t commits = git_.History().size();
   ReadOnlyGitSource read_only(&git_);
   DryRunKubeApi dry_run(kube_);
   PassResult r = Pass("2026-11-27T10:00:00Z", &read_only, &dry_run);
-  EXPECT_EQ(kube_.writes, writes) << Notes(r);
+  EXPECT_EQ(kube_.StoredWrites(), writes) << Notes(r);
   EXPECT_EQ(git_.push_count, pushes);
   EXPECT_EQ(git_.History().size(), commits);
   EXPECT_TRUE(Live("dev-sandbox"));
