@@ -58,7 +58,7 @@ int RunCommand(const Command& cmd, int argc, char** argv) {
   cxxopts::Options options(std::string("capi-gitops ") + cmd.name, cmd.summary);
   AddCommonOptions(&options);
   cmd.add_options(&options);
-  CommandIo io{&std::cout, &std::cerr, isatty(STDOUT_FILENO) == 1};
+  CommandIo io{&std::cout, &std::cerr, isatty(STDOUT_FILENO) == 1, cmd.stage};
   cxxopts::ParseResult args;
   try {
     args = options.parse(argc, argv);

@@ -64,8 +64,6 @@ class LeaderElector {
   const LeaseOptions& options() const { return options_; }
 
  private:
-  StatusOr<ResourceInfo> LeaseResource();
-  nlohmann::json NewLease(int64_t wall_us) const;
   void Observe(const nlohmann::json& lease, int64_t now_ms);
 
   KubeApi* client_;

@@ -60,13 +60,6 @@ class MetricsRegistry {
   std::map<std::string, Family> families_;
 };
 
-// Parses the text exposition format back into "name{labels}" -> value (the
-// label part rendered exactly as in the input). For tests and for tools that
-// scrape us; returns false on a malformed line.
-bool ParsePrometheusText(const std::string& text,
-                         std::map<std::string, double>* samples,
-                         std::string* error);
-
 }  // namespace capigitops
 
 #endif  // CAPIGITOPS_METRICS_H_

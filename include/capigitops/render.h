@@ -25,6 +25,8 @@ struct RenderOptions {
   // Git revision of the spec, recorded as an annotation on the Cluster; may
   // be empty (then no annotation).
   std::string revision;
+  // Namespace of the objects; "" = the repo config's.
+  std::string ns;
 };
 
 // All objects for `req`, in apply order (capigitops/apply_order.h):

@@ -67,6 +67,12 @@ struct ClusterStatusInput {
   int64_t now = 0;
 };
 
+// The cluster's phase: the override, else "NotCreated" without a live
+// Cluster, "Deleting" while it has a deletionTimestamp, else CAPI's
+// status.phase ("Pending" while it has none). The status file and the
+// capigitops_clusters{phase} metric both use it.
+std::string DerivePhase(const ClusterStatusInput& in);
+
 // The document committed as status/<name>.yaml (kind ClusterStatus).
 //
 // Deterministic: the same input gives byte-identical output. Values that drift

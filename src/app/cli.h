@@ -9,6 +9,8 @@
 
 namespace capigitops {
 
+struct PassResult;
+
 // Exit codes; documented in `capi-gitops --help`.
 enum ExitCode {
   kExitOk = 0,
@@ -20,13 +22,18 @@ enum ExitCode {
   kExitApplyFailed = 5,  // some objects failed to apply or delete
 };
 
-// How far a subcommand runs the pipeline, as in ninja's tool table.
+// The exit code of a pass: the one place a PassResult becomes a number.
+int ExitCodeFor(const PassResult& result);
+
+// How far a subcommand runs the pipeline, as in ninja's tool table; the
+// shared loader (LoadForStage in load.h) goes as far as the stage says.
 enum class Stage { kValidate, kRender, kPlan, kApply, kReconcile, kRun };
 
 struct CommandIo {
   std::ostream* out;
   std::ostream* err;
   bool out_is_tty = false;
+  Stage stage = Stage::kValidate;  // the running command's
 };
 
 struct Command {

@@ -1,3 +1,7 @@
+// GCC 12 reports a -Wrestrict false positive (GCC bug 105329) inside
+// std::string once cxxopts' integer parsing is inlined here.
+#pragma GCC diagnostic ignored "-Wrestrict"
+
 #include "app/cluster_access.h"
 
 #include "capigitops/kubeconfig.h"
@@ -53,69 +57,6 @@ std::unique_ptr<KubeClient> ConnectFromArgs(const cxxopts::ParseResult& args,
     return nullptr;
   }
   return std::move(client).value();
-}
-
-std::string TargetNamespace(const cxxopts::ParseResult& args,
-                            const Evaluation& ev) {
-  std::string ns = args["namespace"].as<std::string>();
-  return ns.empty() ? ev.repo.config.namespace_name : ns;
-}
-
-DesiredState ToDesiredState(const Evaluation& ev, const std::string& ns) {
-  DesiredState d;
-  d.ns = ns;
-  d.budget_max_clusters = ev.repo.config.deletion_budget.max_clusters;
-  d.budget_max_percent = ev.repo.config.deletion_budget.max_percent;
-  for (const ClusterResult& c : ev.clusters) {
-    if (c.denied) {
-      d.blocked[c.request.name] = "denied by policy";
-      continue;
-    }
-    if (!c.render_error.empty()) {
-      d.blocked[c.request.name] = "cannot be expanded: " + c.render_error;
-      continue;
-    }
-    DesiredCluster dc;
-    dc.name = c.request.name;
-    dc.owner = c.request.owner;
-    dc.objects = c.objects;
-    for (nlohmann::json& obj : dc.objects) {
-      if (obj["metadata"].contains("namespace"))
-        obj["metadata"]["namespace"] = ns;
-    }
-    d.clusters.push_back(std::move(dc));
-  }
-  for (const std::string& name : ev.repo.broken) {
-    d.blocked[name] = "its spec has errors";
-  }
-  // Errors outside cluster files (capi-gitops.yaml, policies) put the whole
-  // source in doubt: nothing is deleted until they are fixed.
-  for (const Diagnostic& diag : ev.repo.diags) {
-    if (diag.severity != Severity::kError) continue;
-    if (diag.file.rfind(ev.repo.config.clusters_path + "/", 0) == 0) continue;
-    d.prune_allowed = false;
-    d.prune_blocked_reason = diag.file +
-                             " has errors: nothing is changed or deleted until "
-                             "it is fixed";
-    // A broken config or policy file may change what every cluster should
-    // look like or be allowed to be: touch nothing.
-    for (const DesiredCluster& c : d.clusters)
-      d.blocked[c.name] = d.prune_blocked_reason;
-    d.clusters.clear();
-    break;
-  }
-  return d;
-}
-
-std::set<std::pair<std::string, std::string>> DesiredKinds(
-    const DesiredState& d) {
-  std::set<std::pair<std::string, std::string>> kinds;
-  for (const DesiredCluster& c : d.clusters) {
-    for (const nlohmann::json& obj : c.objects) {
-      kinds.emplace(obj.value("apiVersion", ""), obj.value("kind", ""));
-    }
-  }
-  return kinds;
 }
 
 }  // namespace capigitops

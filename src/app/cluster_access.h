@@ -1,5 +1,5 @@
 // Shared by the commands that talk to the management cluster: the common
-// connection flags and turning an Evaluation into the sync layer's input.
+// connection flags and connecting with them.
 #ifndef CAPIGITOPS_APP_CLUSTER_ACCESS_H_
 #define CAPIGITOPS_APP_CLUSTER_ACCESS_H_
 
@@ -7,9 +7,7 @@
 #include <memory>
 
 #include "app/cli.h"
-#include "app/pipeline.h"
 #include "capigitops/kube_client.h"
-#include "capigitops/sync.h"
 
 namespace capigitops {
 
@@ -28,16 +26,6 @@ struct ClientTuning {
 std::unique_ptr<KubeClient> ConnectFromArgs(const cxxopts::ParseResult& args,
                                             const CommandIo& io, int* exit_code,
                                             ClientTuning tuning = {});
-
-// The namespace objects go to: -n when given, else capi-gitops.yaml's.
-std::string TargetNamespace(const cxxopts::ParseResult& args,
-                            const Evaluation& ev);
-
-DesiredState ToDesiredState(const Evaluation& ev, const std::string& ns);
-
-// Every (apiVersion, kind) the desired objects use.
-std::set<std::pair<std::string, std::string>> DesiredKinds(
-    const DesiredState& d);
 
 }  // namespace capigitops
 

@@ -49,7 +49,8 @@ void AddSourceOptions(cxxopts::Options* options) {
       "known-hosts",
       "known_hosts for ssh (unknown or changed host keys are refused)",
       cxxopts::value<std::string>()->default_value(""))(
-      "read-only", "write nothing to Git; print status instead")(
+      "read-only",
+      "write nothing to Git or the cluster; print what would change")(
       "allow-mass-deletion", "ignore the deletion budget for this pass")(
       "wait", "seconds to wait for a deleted Cluster to disappear",
       cxxopts::value<int>()->default_value("120"))(
@@ -94,7 +95,6 @@ bool ParseReconcileOptions(const cxxopts::ParseResult& args,
                            const CommandIo& io, bool ttl_only,
                            ReconcileOptions* ro, bool* now_pinned) {
   ro->ttl_only = ttl_only;
-  ro->read_only = args.count("read-only") > 0;
   ro->branch = args["branch"].as<std::string>();
   ro->status_branch = args["status-branch"].as<std::string>();
   ro->ns_override = args["namespace"].as<std::string>();
@@ -123,6 +123,8 @@ bool ParseReconcileOptions(const cxxopts::ParseResult& args,
   ro->sync.prune = true;
   ro->sync.allow_mass_deletion = args.count("allow-mass-deletion") > 0;
   ro->sync.wait_seconds = args["wait"].as<int>();
+  // Through a dry run a deleted Cluster never goes: do not wait for it.
+  if (args.count("read-only")) ro->sync.wait_seconds = 0;
   ro->sync.now = ro->now;
 
   return true;
@@ -131,13 +133,31 @@ bool ParseReconcileOptions(const cxxopts::ParseResult& args,
 PassSources OpenSources(const cxxopts::ParseResult& args,
                         const ReconcileOptions& ro) {
   PassSources s;
-  s.spec = NewLibgit2Source(SourceOptions(args, ro.branch));
+  auto own = [&s](std::unique_ptr<GitSource> source) {
+    s.owned.push_back(std::move(source));
+    return s.owned.back().get();
+  };
+  bool read_only = args.count("read-only") > 0;
+  auto open = [&](GitSourceOptions o) {
+    GitSource* source = own(NewLibgit2Source(o));
+    return read_only ? own(std::make_unique<ReadOnlyGitSource>(source))
+                     : source;
+  };
+  s.spec = open(SourceOptions(args, ro.branch));
+  s.status = s.spec;
   if (!ro.status_branch.empty()) {
     GitSourceOptions so = SourceOptions(args, ro.status_branch);
     so.revision.clear();
-    s.status = NewLibgit2Source(so);
+    s.status = open(so);
   }
   return s;
+}
+
+KubeApi* ClusterView(const cxxopts::ParseResult& args, KubeApi* kube,
+                     std::unique_ptr<KubeApi>* holder) {
+  if (!args.count("read-only")) return kube;
+  *holder = std::make_unique<DryRunKubeApi>(*kube);
+  return holder->get();
 }
 
 }  // namespace capigitops

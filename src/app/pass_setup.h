@@ -6,10 +6,12 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "app/cli.h"
-#include "app/reconciler.h"
 #include "capigitops/git.h"
+#include "capigitops/kube_api.h"
+#include "capigitops/reconcile.h"
 
 namespace capigitops {
 
@@ -30,16 +32,21 @@ bool ParseReconcileOptions(const cxxopts::ParseResult& args,
                            const CommandIo& io, bool ttl_only,
                            ReconcileOptions* ro, bool* now_pinned);
 
-// The spec source and, with --status-branch, a second one for status.
+// The spec source and, with --status-branch, a second one for status; with
+// --read-only both are wrapped in ReadOnlyGitSource, so the pass commits
+// nothing without knowing why.
 struct PassSources {
-  std::unique_ptr<GitSource> spec;
-  std::unique_ptr<GitSource> status;  // null: status goes to the spec branch
-  GitSource* status_or_spec() const {
-    return status ? status.get() : spec.get();
-  }
+  GitSource* spec = nullptr;
+  GitSource* status = nullptr;  // the spec source unless --status-branch
+  std::vector<std::unique_ptr<GitSource>> owned;
 };
 PassSources OpenSources(const cxxopts::ParseResult& args,
                         const ReconcileOptions& ro);
+
+// The API the pass writes through: `kube` itself, or with --read-only a
+// DryRunKubeApi over it (kept in *holder), so nothing is stored.
+KubeApi* ClusterView(const cxxopts::ParseResult& args, KubeApi* kube,
+                     std::unique_ptr<KubeApi>* holder);
 
 }  // namespace capigitops
 

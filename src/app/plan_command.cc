@@ -1,46 +1,42 @@
 // capi-gitops plan [REPO_DIR] [-o text|markdown|json] [--detailed-exitcode]
 // capi-gitops apply [REPO_DIR] [--prune] [--dry-run] [--allow-mass-deletion]
-#include <ctime>
 #include <iostream>
 #include <mutex>
 
 #include "app/cli.h"
 #include "app/cluster_access.h"
+#include "app/load.h"
 #include "app/plan_output.h"
 #include "app/report.h"
 
 namespace capigitops {
 namespace {
 
-struct Prepared {
-  Evaluation ev;
-  DesiredState desired;
-  std::unique_ptr<KubeClient> client;
-  LiveState live;
-  Plan plan;
-};
-
-// Evaluate, connect, read live state, plan: shared by plan and apply.
-bool Prepare(const cxxopts::ParseResult& args, const CommandIo& io,
-             SyncOptions& sync, Prepared* p, int* code) {
-  EvaluateOptions eo;
-  eo.render = true;
-  eo.revision = args["revision"].as<std::string>();
-  if (!LoadAndEvaluate(args, io, eo, &p->ev, code)) return false;
-  p->client = ConnectFromArgs(args, io, code);
-  if (!p->client) return false;
-  p->desired = ToDesiredState(p->ev, TargetNamespace(args, p->ev));
-  StatusOr<LiveState> live =
-      FetchLiveState(*p->client, p->desired.ns, DesiredKinds(p->desired));
-  if (!live.ok()) {
-    *io.err << "capi-gitops: " << live.status().message() << "\n";
-    *code = kExitApiError;
-    return false;
+// One line per cluster of `apply`.
+void PrintApplied(const ClusterPassResult& r, bool prune, std::ostream& out) {
+  const ApplyCounts& c = r.counts;
+  out << r.name << ": ";
+  switch (r.outcome) {
+    case ClusterOutcome::kBlocked:
+      out << "blocked (" << r.reason << ")";
+      break;
+    case ClusterOutcome::kHeld:
+      out << "deletion held: " << r.reason
+          << (prune ? "" : " (run with --prune to delete)");
+      break;
+    case ClusterOutcome::kDeleting:
+    case ClusterOutcome::kExpired:
+      out << "deleting (CAPI is tearing it down; the next run finishes)";
+      break;
+    case ClusterOutcome::kDeleted:
+      out << "deleted, " << c.deleted << " objects";
+      break;
+    default:
+      out << c.created << " created, " << c.configured << " configured, "
+          << c.unchanged << " unchanged, " << c.deleted << " deleted, "
+          << c.failed << " failed";
   }
-  p->live = std::move(live).value();
-  sync.now = static_cast<int64_t>(std::time(nullptr));
-  p->plan = BuildPlan(*p->client, p->desired, p->live, sync);
-  return true;
+  out << "\n";
 }
 
 void AddCommon(cxxopts::Options* options) {
@@ -65,10 +61,10 @@ int RunPlan(const cxxopts::ParseResult& args, const CommandIo& io) {
     *io.err << "capi-gitops plan: -o must be text, markdown or json\n";
     return kExitUsage;
   }
-  Prepared& p = NewKeptUntilExit<Prepared>();
+  Loaded& p = NewKeptUntilExit<Loaded>();
   SyncOptions sync;
   int code = kExitOk;
-  if (!Prepare(args, io, sync, &p, &code)) return code;
+  if (!LoadForStage(args, io, &sync, &p, &code)) return code;
   if (format != "json") PrintDiagnostics(p.ev, *io.err);
   if (format == "json") {
     *io.out << PlanJson(p.plan, p.ev).dump(2) << "\n";
@@ -98,13 +94,13 @@ void AddApplyOptions(cxxopts::Options* options) {
 }
 
 int RunApply(const cxxopts::ParseResult& args, const CommandIo& io) {
-  Prepared& p = NewKeptUntilExit<Prepared>();
+  Loaded& p = NewKeptUntilExit<Loaded>();
   SyncOptions sync;
   sync.prune = args.count("prune") > 0;
   sync.allow_mass_deletion = args.count("allow-mass-deletion") > 0;
   sync.wait_seconds = args["wait"].as<int>();
   int code = kExitOk;
-  if (!Prepare(args, io, sync, &p, &code)) return code;
+  if (!LoadForStage(args, io, &sync, &p, &code)) return code;
   PrintDiagnostics(p.ev, *io.err);
   if (args.count("dry-run")) {
     *io.out << PlanText(p.plan, p.ev, io.out_is_tty);
@@ -124,33 +120,13 @@ int RunApply(const cxxopts::ParseResult& args, const CommandIo& io) {
       ExecutePlan(*p.client, p.plan, sync);
   bool failed = false;
   for (size_t i = 0; i < results.size(); ++i) {
-    const ClusterApplyResult& r = results[i];
-    const ClusterPlan& cp = p.plan.clusters[i];
-    const ApplyCounts& c = r.counts;
-    *io.out << r.name << ": ";
-    if (cp.action == ClusterAction::kBlocked) {
-      *io.out << "blocked (" << cp.reason << ")\n";
-      continue;
-    }
-    if (cp.action == ClusterAction::kDelete) {
-      *io.out << (r.state == ClusterApplyState::kHeld
-                      ? "deletion held: " +
-                            (cp.reason.empty() ? p.plan.budget_message
-                                               : cp.reason) +
-                            (!sync.prune ? " (run with --prune to delete)" : "")
-                  : r.state == ClusterApplyState::kDeleting
-                      ? "deleting (CAPI is tearing it down; the "
-                        "next run finishes)"
-                      : "deleted, " + std::to_string(c.deleted) + " objects");
-    } else {
-      *io.out << c.created << " created, " << c.configured << " configured, "
-              << c.unchanged << " unchanged, " << c.deleted << " deleted, "
-              << c.failed << " failed";
-    }
-    *io.out << "\n";
-    for (const Status& e : r.errors)
+    ClusterPassResult r =
+        DecodeApply(p.plan.clusters[i], results[i], p.plan.budget_message);
+    PrintApplied(r, sync.prune, *io.out);
+    for (const Status& e : results[i].errors) {
       *io.out << "    error: " << e.message() << "\n";
-    failed = failed || c.failed > 0 || !r.errors.empty();
+    }
+    failed = failed || r.counts.failed > 0 || r.error_count > 0;
   }
   if (p.plan.budget_exceeded) *io.out << p.plan.budget_message << "\n";
   if (failed) return kExitApplyFailed;

@@ -171,7 +171,7 @@ std::string PlanText(const Plan& plan, const Evaluation& ev, bool color) {
     out << head << "  " << cp.name;
     if (r != nullptr) {
       out << "  (" << ProviderName(r->request.provider) << ", GPUs " << Gpus(r)
-          << ", " << CostText(r->cost) << ")";
+          << ", " << FormatCostSummary(r->cost) << ")";
     }
     out << "\n";
     if (std::string e = Expiry(plan, cp, r); !e.empty())
@@ -278,9 +278,9 @@ json PlanJson(const Plan& plan, const Evaluation& ev) {
       entry["owner"] = r->request.owner;
       entry["gpusMin"] = r->request.TotalAccelerators(false);
       entry["gpusMax"] = r->request.TotalAccelerators(true);
-      entry["cost"] = CostJson(r->cost);
+      entry["cost"] = CostToJson(r->cost);
       json verdicts = json::array();
-      for (const Verdict& v : r->verdicts) verdicts.push_back(VerdictJson(v));
+      for (const Verdict& v : r->verdicts) verdicts.push_back(VerdictToJson(v));
       entry["verdicts"] = verdicts;
       int64_t created = cp.inventory ? cp.inventory->created_at : 0;
       TtlDecision d = DecideTtl(r->request, created, plan.now);

@@ -6,7 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "app/pipeline.h"
+#include "capigitops/reconcile.h"
 #include "capigitops/sync.h"
 
 namespace capigitops {

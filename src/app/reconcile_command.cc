@@ -1,16 +1,33 @@
-// capi-gitops reconcile --repo URL|PATH [--branch B] [--once] [--read-only] ...
+// capi-gitops reconcile --repo URL|PATH [--branch B] [--read-only] ...
 // capi-gitops ttl --repo URL|PATH [...]
 #include "app/builtin_policies.h"
 #include "app/cli.h"
 #include "app/cluster_access.h"
 #include "app/pass_setup.h"
-#include "app/reconciler.h"
+#include "capigitops/reconcile.h"
 
 namespace capigitops {
+
+int ExitCodeFor(const PassResult& result) {
+  switch (result.outcome()) {
+    case PassOutcome::kSuccess:
+      return kExitOk;
+    case PassOutcome::kInvalid:
+      return kExitInvalid;
+    case PassOutcome::kSourceError:
+      return kExitSourceError;
+    case PassOutcome::kApiError:
+      return kExitApiError;
+    case PassOutcome::kApplyFailed:
+      return kExitApplyFailed;
+  }
+  return kExitApplyFailed;
+}
+
 namespace {
 
-int RunPass(const cxxopts::ParseResult& args, const CommandIo& io,
-            bool ttl_only) {
+int RunOnePass(const cxxopts::ParseResult& args, const CommandIo& io,
+               bool ttl_only) {
   if (!args.count("repo")) {
     *io.err << "capi-gitops: --repo is required\n";
     return kExitUsage;
@@ -24,38 +41,44 @@ int RunPass(const cxxopts::ParseResult& args, const CommandIo& io,
   std::unique_ptr<KubeClient> client = ConnectFromArgs(args, io, &code);
   if (!client) return code;
   PassSources sources = OpenSources(args, ro);
-  Reconciler reconciler(sources.spec.get(), sources.status_or_spec(),
-                        client.get(), &BuiltinPolicyFiles(), ro);
-  ReconcileReport report = reconciler.RunOnce();
+  std::unique_ptr<KubeApi> dry_run;
+  PassDeps deps{sources.spec, sources.status,
+                ClusterView(args, client.get(), &dry_run),
+                &BuiltinPolicyFiles()};
+  PassResult result = RunPass(deps, ro);
   *io.out << (ttl_only ? "ttl sweep" : "reconcile") << " of "
           << ScrubUrl(args["repo"].as<std::string>()) << " at "
-          << (report.revision.empty() ? "?" : report.revision.substr(0, 12))
+          << (result.revision.empty() ? "?" : result.revision.substr(0, 12))
           << "\n";
-  for (const std::string& line : report.lines) *io.out << "  " << line << "\n";
-  if (ro.read_only && !ttl_only) {
-    for (const auto& [path, text] : report.status_files) {
+  if (args.count("read-only")) {
+    *io.out << "  read-only: what the pass would do; nothing was written to "
+               "Git or the cluster\n";
+  }
+  for (const PassNote& note : result.notes) {
+    *io.out << "  " << note.text << "\n";
+  }
+  if (args.count("read-only") && !ttl_only) {
+    for (const auto& [path, text] : result.status_files) {
       *io.out << "\n# " << path << "\n" << text;
     }
   }
-  return report.exit_code;
+  return ExitCodeFor(result);
 }
 
 }  // namespace
 
 void AddReconcileOptions(cxxopts::Options* options) {
   AddSourceOptions(options);
-  options->add_options()("once",
-                         "run one pass and exit (the default for reconcile)");
 }
 
 int RunReconcile(const cxxopts::ParseResult& args, const CommandIo& io) {
-  return RunPass(args, io, false);
+  return RunOnePass(args, io, false);
 }
 
 void AddTtlOptions(cxxopts::Options* options) { AddSourceOptions(options); }
 
 int RunTtl(const cxxopts::ParseResult& args, const CommandIo& io) {
-  return RunPass(args, io, true);
+  return RunOnePass(args, io, true);
 }
 
 }  // namespace capigitops

@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "app/cli.h"
+#include "app/load.h"
 #include "app/report.h"
 #include "capigitops/yaml.h"
 #include "util/parallel.h"
@@ -59,12 +60,11 @@ int RunRender(const cxxopts::ParseResult& args, const CommandIo& io) {
     *io.err << "capi-gitops render: -o must be yaml or json\n";
     return kExitUsage;
   }
-  EvaluateOptions options;
-  options.render = true;
-  options.revision = args["revision"].as<std::string>();
-  Evaluation& ev = NewKeptUntilExit<Evaluation>();
+  Loaded& loaded = NewKeptUntilExit<Loaded>();
+  SyncOptions unused;
   int code = kExitOk;
-  if (!LoadAndEvaluate(args, io, options, &ev, &code)) return code;
+  if (!LoadForStage(args, io, &unused, &loaded, &code)) return code;
+  const Evaluation& ev = loaded.ev;
   PrintDiagnostics(ev, *io.err);
 
   std::string only =

@@ -13,9 +13,10 @@
 
 #include "app/builtin_policies.h"
 #include "app/cluster_access.h"
-#include "app/controller.h"
 #include "app/pass_setup.h"
+#include "capigitops/controller.h"
 #include "capigitops/duration.h"
+#include "util/log.h"
 
 namespace capigitops {
 namespace {
@@ -180,14 +181,16 @@ int RunController(const cxxopts::ParseResult& args, const CommandIo& io) {
       elect ? ConnectFromArgs(args, io, &code, tuning) : nullptr;
   if (elect && !lease_client) return code;
   PassSources sources = OpenSources(args, base);
+  std::unique_ptr<KubeApi> dry_run;
+  PassDeps deps{sources.spec, sources.status,
+                ClusterView(args, client.get(), &dry_run),
+                &BuiltinPolicyFiles()};
   auto pass = [&]() {
     client->ForgetDiscovery();  // see CRDs installed since the last pass
     ReconcileOptions ro = base;
     if (!now_pinned) ro.now = static_cast<int64_t>(std::time(nullptr));
     ro.sync.now = ro.now;
-    Reconciler reconciler(sources.spec.get(), sources.status_or_spec(),
-                          client.get(), &BuiltinPolicyFiles(), ro);
-    return reconciler.RunOnce();
+    return RunPass(deps, ro);
   };
   std::unique_ptr<LeaderElector> elector;
   if (elect) {
@@ -196,46 +199,31 @@ int RunController(const cxxopts::ParseResult& args, const CommandIo& io) {
   Controller controller(co, pass, elector.get(), &metrics, &log);
   SignalWatcher signals(&controller);
 
-  std::string metrics_addr = args["metrics-addr"].as<std::string>();
   std::string webhook_addr = args["webhook-addr"].as<std::string>();
-  StatusOr<std::unique_ptr<HttpServer>> probes =
-      HttpServer::Start(metrics_addr, [&controller](const HttpExchange& r) {
-        return controller.ServeProbe(r);
-      });
-  if (!probes.ok()) {
-    log.Error("metrics endpoint: " + probes.status().message());
+  if (Status s = controller.Serve(args["metrics-addr"].as<std::string>(),
+                                  webhook_addr);
+      !s.ok()) {
+    log.Error(s.message());
     return kExitUsage;
   }
-  std::unique_ptr<HttpServer> hooks;
-  if (!webhook_addr.empty()) {
-    StatusOr<std::unique_ptr<HttpServer>> h =
-        HttpServer::Start(webhook_addr, [&controller](const HttpExchange& r) {
-          return controller.ServeWebhook(r);
-        });
-    if (!h.ok()) {
-      log.Error("webhook endpoint: " + h.status().message());
-      return kExitUsage;
-    }
-    hooks = std::move(h).value();
-    if (co.webhook_secret.empty()) {
-      log.Warn("no webhook secret in $" +
-               args["webhook-secret-env"].as<std::string>() +
-               ": every webhook delivery will be refused");
-    }
+  if (!webhook_addr.empty() && co.webhook_secret.empty()) {
+    log.Warn("no webhook secret in $" +
+             args["webhook-secret-env"].as<std::string>() +
+             ": every webhook delivery will be refused");
   }
   LogFields started = {{"repo", ScrubUrl(args["repo"].as<std::string>())},
                        {"branch", base.branch},
                        {"interval", args["interval"].as<std::string>()},
-                       {"metrics", (*probes)->address()}};
-  if (hooks) started.emplace_back("webhook", hooks->address());
+                       {"metrics", controller.metrics_address()}};
+  if (!webhook_addr.empty()) {
+    started.emplace_back("webhook", controller.webhook_address());
+  }
   if (elector) {
     started.emplace_back("lease", lease.ns + "/" + lease.name);
     started.emplace_back("identity", lease.identity);
   }
   log.Info("controller started", started);
   int exit_code = controller.Run();
-  if (hooks) hooks->Stop();
-  (*probes)->Stop();
   log.Info("controller stopped",
            {{"signal", signals.signal() ? strsignal(signals.signal()) : "none"},
             {"exit", std::to_string(exit_code)}});

@@ -1,5 +1,6 @@
 // capi-gitops validate [REPO_DIR] [-o text|json]
 #include "app/cli.h"
+#include "app/load.h"
 #include "app/report.h"
 
 namespace capigitops {
@@ -16,9 +17,11 @@ int RunValidate(const cxxopts::ParseResult& args, const CommandIo& io) {
     *io.err << "capi-gitops validate: -o must be text or json\n";
     return kExitUsage;
   }
-  Evaluation ev;
+  Loaded loaded;
+  SyncOptions unused;
   int code = kExitOk;
-  if (!LoadAndEvaluate(args, io, {}, &ev, &code)) return code;
+  if (!LoadForStage(args, io, &unused, &loaded, &code)) return code;
+  const Evaluation& ev = loaded.ev;
   if (format == "json") {
     nlohmann::json out = {{"valid", !ev.has_errors},
                           {"diagnostics", nlohmann::json::array()},
@@ -29,7 +32,7 @@ int RunValidate(const cxxopts::ParseResult& args, const CommandIo& io) {
     }
     for (const ClusterResult& c : ev.clusters) {
       nlohmann::json verdicts = nlohmann::json::array();
-      for (const Verdict& v : c.verdicts) verdicts.push_back(VerdictJson(v));
+      for (const Verdict& v : c.verdicts) verdicts.push_back(VerdictToJson(v));
       out["clusters"].push_back({{"name", c.request.name},
                                  {"file", c.request.file},
                                  {"provider", ProviderName(c.request.provider)},
@@ -37,7 +40,7 @@ int RunValidate(const cxxopts::ParseResult& args, const CommandIo& io) {
                                  {"denied", c.denied},
                                  {"gpusMax", c.request.TotalAccelerators(true)},
                                  {"verdicts", verdicts},
-                                 {"cost", CostJson(c.cost)}});
+                                 {"cost", CostToJson(c.cost)}});
     }
     *io.out << out.dump(2) << "\n";
   } else {

@@ -34,6 +34,30 @@ std::string Record(const json& lease) {
          std::to_string(spec.value("leaseTransitions", 0));
 }
 
+// The Lease resource, resolved once and cached in *cache.
+StatusOr<ResourceInfo> LeaseResource(KubeApi* client,
+                                     std::optional<ResourceInfo>* cache) {
+  if (!*cache) {
+    ASSIGN_OR_RETURN(ResourceInfo r,
+                     client->Resolve("coordination.k8s.io/v1", "Lease"));
+    *cache = r;
+  }
+  return **cache;
+}
+
+json NewLease(const LeaseOptions& options, int64_t wall_us) {
+  std::string t = FormatMicroTime(wall_us);
+  return json{{"apiVersion", "coordination.k8s.io/v1"},
+              {"kind", "Lease"},
+              {"metadata", {{"name", options.name}, {"namespace", options.ns}}},
+              {"spec",
+               {{"holderIdentity", options.identity},
+                {"leaseDurationSeconds", options.lease_duration_ms / 1000},
+                {"acquireTime", t},
+                {"renewTime", t},
+                {"leaseTransitions", 0}}}};
+}
+
 }  // namespace
 
 std::string FormatMicroTime(int64_t unix_us) {
@@ -61,29 +85,6 @@ LeaderElector::LeaderElector(KubeApi* client, LeaseOptions options,
   if (!clock_.wall_us) clock_.wall_us = WallUs;
 }
 
-StatusOr<ResourceInfo> LeaderElector::LeaseResource() {
-  if (!resource_) {
-    ASSIGN_OR_RETURN(ResourceInfo r,
-                     client_->Resolve("coordination.k8s.io/v1", "Lease"));
-    resource_ = r;
-  }
-  return *resource_;
-}
-
-json LeaderElector::NewLease(int64_t wall_us) const {
-  std::string t = FormatMicroTime(wall_us);
-  return json{
-      {"apiVersion", "coordination.k8s.io/v1"},
-      {"kind", "Lease"},
-      {"metadata", {{"name", options_.name}, {"namespace", options_.ns}}},
-      {"spec",
-       {{"holderIdentity", options_.identity},
-        {"leaseDurationSeconds", options_.lease_duration_ms / 1000},
-        {"acquireTime", t},
-        {"renewTime", t},
-        {"leaseTransitions", 0}}}};
-}
-
 void LeaderElector::Observe(const json& lease, int64_t now_ms) {
   std::lock_guard<std::mutex> lock(mu_);
   std::string record = Record(lease);
@@ -95,7 +96,7 @@ void LeaderElector::Observe(const json& lease, int64_t now_ms) {
 }
 
 StatusOr<bool> LeaderElector::TryAcquireOrRenew() {
-  ASSIGN_OR_RETURN(ResourceInfo r, LeaseResource());
+  ASSIGN_OR_RETURN(ResourceInfo r, LeaseResource(client_, &resource_));
   int64_t now = clock_.monotonic_ms();
   int64_t wall = clock_.wall_us();
   int64_t duration_s = std::max<int64_t>(1, options_.lease_duration_ms / 1000);
@@ -126,7 +127,7 @@ StatusOr<bool> LeaderElector::TryAcquireOrRenew() {
   }
   StatusOr<json> got = client_->Get(r, options_.ns, options_.name);
   if (!got.ok() && got.status().IsNotFound()) {
-    StatusOr<json> created = client_->Create(r, NewLease(wall), {});
+    StatusOr<json> created = client_->Create(r, NewLease(options_, wall), {});
     if (created.ok()) return won(*created);
     if (created.status().code() == StatusCode::kAlreadyExists ||
         created.status().IsConflict()) {
@@ -174,7 +175,7 @@ Status LeaderElector::Release() {
     lease = observed_;
     leading_ = false;
   }
-  ASSIGN_OR_RETURN(ResourceInfo r, LeaseResource());
+  ASSIGN_OR_RETURN(ResourceInfo r, LeaseResource(client_, &resource_));
   lease["spec"]["holderIdentity"] = "";
   lease["spec"]["leaseDurationSeconds"] = 1;
   lease["spec"]["renewTime"] = FormatMicroTime(clock_.wall_us());
@@ -183,7 +184,7 @@ Status LeaderElector::Release() {
 }
 
 Status LeaderElector::RequestSync() {
-  ASSIGN_OR_RETURN(ResourceInfo r, LeaseResource());
+  ASSIGN_OR_RETURN(ResourceInfo r, LeaseResource(client_, &resource_));
   Status last;
   for (int attempt = 0; attempt < 5; ++attempt) {
     StatusOr<json> got = client_->Get(r, options_.ns, options_.name);

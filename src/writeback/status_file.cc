@@ -69,15 +69,6 @@ bool ConditionTrue(const Json* status, const std::string& type) {
   return c && StringAt(*c, {"status"}) == "True";
 }
 
-std::string DerivePhase(const ClusterStatusInput& in) {
-  if (!in.phase_override.empty()) return in.phase_override;
-  if (!in.live_cluster) return "NotCreated";
-  const Json& live = *in.live_cluster;
-  if (Find(live, {"metadata", "deletionTimestamp"})) return "Deleting";
-  std::string phase = StringAt(live, {"status", "phase"});
-  return phase.empty() ? "Pending" : phase;
-}
-
 // capi.md e: Available=True and the controller has seen the latest spec.
 bool IsReady(const Json& live) {
   if (!ConditionTrue(V1beta2Status(live), "Available")) return false;
@@ -247,6 +238,15 @@ std::string EmitFields(const Fields& fields) {
 }
 
 }  // namespace
+
+std::string DerivePhase(const ClusterStatusInput& in) {
+  if (!in.phase_override.empty()) return in.phase_override;
+  if (!in.live_cluster) return "NotCreated";
+  const Json& live = *in.live_cluster;
+  if (Find(live, {"metadata", "deletionTimestamp"})) return "Deleting";
+  std::string phase = StringAt(live, {"status", "phase"});
+  return phase.empty() ? "Pending" : phase;
+}
 
 std::string FormatExpiresIn(const TtlDecision& d) {
   if (!d.has_expiry) return "";

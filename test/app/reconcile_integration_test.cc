@@ -179,13 +179,21 @@ TEST_F(ReconcileIntegrationTest,
        ReadOnlyWritesNothingAndStatusBranchKeepsSpecsClean) {
   if (!sandbox_) return;
   std::string before = RemoteLog();
+  // A server-side dry run cannot create in a namespace that does not exist
+  // (the real pass creates it first): read-only needs it to be there.
+  ASSERT_EQ(sandbox_test::Kubectl(*sandbox_)
+                .Run({"create", "namespace", "capi-clusters"})
+                .exit_code,
+            0);
   auto r = Capi("reconcile", {"--read-only", "--now", "2026-11-27T08:00:00Z"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(RemoteLog(), before) << "read-only writes nothing to Git";
   EXPECT_NE(r.out.find("# status/dev-sandbox.yaml"), std::string::npos)
       << r.out;
-  EXPECT_TRUE(ClusterLive("dev-sandbox"))
-      << "the cluster itself is still reconciled";
+  EXPECT_FALSE(ClusterLive("dev-sandbox"))
+      << "read-only writes nothing to the cluster either";
+  EXPECT_NE(r.out.find("dev-sandbox: "), std::string::npos)
+      << "but says what it would do: " << r.out;
 
   r = Capi("reconcile",
            {"--status-branch", "status", "--now", "2026-11-27T08:00:00Z"});

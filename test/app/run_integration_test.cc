@@ -14,6 +14,7 @@
 
 #include "capigitops/metrics.h"
 #include "capigitops/webhook.h"
+#include "daemon/prometheus_text.h"
 #include "sandbox/sandbox_process.h"
 #include "schema/crd_testing.h"
 #include "testing/subprocess.h"

@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "app/builtin_policies.h"
-#include "app/pipeline.h"
+#include "capigitops/reconcile.h"
 #include "schema/crd_testing.h"
 #include "testing/subprocess.h"
 

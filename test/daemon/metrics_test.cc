@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "daemon/prometheus_text.h"
+
 namespace capigitops {
 namespace {
 

@@ -1,6 +1,8 @@
 // The controller's leader-election loop and its HTTP endpoints.
-#include "app/controller.h"
+#include "capigitops/controller.h"
 #include "capigitops/webhook.h"
+#include "daemon/http_server.h"
+#include "util/log.h"
 
 namespace capigitops {
 namespace {

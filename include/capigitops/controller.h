@@ -1,25 +1,31 @@
 // `capi-gitops run`: the long-running controller. A pass at start, then one
-// every --interval (with jitter) and at once when a signed push webhook
+// every interval (with jitter) and at once when a signed push webhook
 // arrives; with leader election only the Lease holder runs passes. Serves
 // /metrics, /healthz and /readyz. Stop() (SIGTERM) lets a running pass finish,
-// releases the Lease and returns.
-#ifndef CAPIGITOPS_APP_CONTROLLER_H_
-#define CAPIGITOPS_APP_CONTROLLER_H_
+// releases the Lease and returns. The pass itself is injected: the loop only
+// sees its typed PassResult.
+#ifndef CAPIGITOPS_CONTROLLER_H_
+#define CAPIGITOPS_CONTROLLER_H_
 
 #include <atomic>
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
 
-#include "app/reconciler.h"
 #include "capigitops/leader.h"
 #include "capigitops/metrics.h"
-#include "daemon/http_server.h"
-#include "util/log.h"
+#include "capigitops/reconcile.h"
+#include "capigitops/status.h"
 
 namespace capigitops {
+
+class HttpServer;
+class Logger;
+struct HttpExchange;
+struct HttpReply;
 
 struct ControllerOptions {
   int64_t interval_ms = 60000;
@@ -36,12 +42,21 @@ void DeclareControllerMetrics(MetricsRegistry* metrics);
 
 class Controller {
  public:
-  using PassFn = std::function<ReconcileReport()>;
+  using PassFn = std::function<PassResult()>;
 
   // `elector` is null without --leader-elect. None are owned.
   Controller(ControllerOptions options, PassFn pass, LeaderElector* elector,
              MetricsRegistry* metrics, Logger* log);
   ~Controller();
+
+  // Starts serving the probes on `metrics_addr` and, unless "", push
+  // webhooks on `webhook_addr` ("host:port", ":port"; port 0 picks one).
+  // They stop when Run returns.
+  Status Serve(const std::string& metrics_addr,
+               const std::string& webhook_addr);
+  // The addresses actually bound ("" when not serving).
+  std::string metrics_address() const;
+  std::string webhook_address() const;
 
   // Blocks until Stop(). 0 after a clean stop; 1 when leadership was lost
   // (as client-go's controllers do, the process exits and its restart joins
@@ -60,14 +75,17 @@ class Controller {
   void ElectionLoop();
   bool WaitFor(int64_t ms);  // false when stopping
   void RunPass(const std::string& reason);
-  void RecordPass(const ReconcileReport& report, double seconds);
+  void RecordPass(const PassResult& result, double seconds);
   int64_t Jittered(int64_t ms);
+  void StopServing();
 
   ControllerOptions options_;
   PassFn pass_;
   LeaderElector* elector_;
   MetricsRegistry* metrics_;
   Logger* log_;
+  std::unique_ptr<HttpServer> probes_;
+  std::unique_ptr<HttpServer> hooks_;
 
   std::mutex mu_;
   std::condition_variable cv_;
@@ -82,4 +100,4 @@ class Controller {
 
 }  // namespace capigitops
 
-#endif  // CAPIGITOPS_APP_CONTROLLER_H_
+#endif  // CAPIGITOPS_CONTROLLER_H_

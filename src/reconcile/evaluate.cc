@@ -1,7 +1,7 @@
-#include "app/pipeline.h"
-
+// Evaluate: files in, per cluster the request, cost, verdicts and objects.
 #include <algorithm>
 
+#include "capigitops/reconcile.h"
 #include "capigitops/render.h"
 #include "util/parallel.h"
 
@@ -32,7 +32,7 @@ std::optional<double> TtlHoursOverride(const ClusterRequest& req, int64_t now) {
 void EvaluateCluster(const ClusterRequest& req, const RepoConfig& config,
                      const std::vector<Policy>& policies,
                      const PriceTable& prices, const EvaluateOptions& options,
-                     ClusterResult* r) {
+                     const std::string& ns, ClusterResult* r) {
   r->request = req;
   r->cost = EstimateCost(req, prices, TtlHoursOverride(req, options.now));
   PolicyContext context;
@@ -40,7 +40,7 @@ void EvaluateCluster(const ClusterRequest& req, const RepoConfig& config,
   r->verdicts = EvaluatePolicies(req, policies, r->cost, context);
   r->denied = IsDenied(r->verdicts);
   if (options.render && !r->denied) {
-    auto objects = Expand(req, config, RenderOptions{options.revision});
+    auto objects = Expand(req, config, RenderOptions{options.revision, ns});
     if (objects.ok()) {
       r->objects = std::move(objects).value();
     } else {
@@ -55,6 +55,7 @@ Evaluation Evaluate(const FileSet& files, const FileSet& builtin,
                     const EvaluateOptions& options) {
   Evaluation ev;
   ev.repo = LoadRepo(files);
+  ev.ns = options.ns.empty() ? ev.repo.config.namespace_name : options.ns;
   // Built-in files first, then the repo's, so repo prices override.
   PolicyBundle bundle;
   LoadPolicyFiles(FilesUnder(builtin, "policies"), &bundle, &ev.repo.diags);
@@ -72,7 +73,7 @@ Evaluation Evaluate(const FileSet& files, const FileSet& builtin,
   ev.clusters.resize(requests.size());
   ParallelFor(requests.size(), [&](size_t i) {
     EvaluateCluster(requests[i], ev.repo.config, policies, prices, options,
-                    &ev.clusters[i]);
+                    ev.ns, &ev.clusters[i]);
   });
   for (const ClusterResult& r : ev.clusters) {
     if (r.denied || !r.render_error.empty()) {
@@ -81,6 +82,15 @@ Evaluation Evaluate(const FileSet& files, const FileSet& builtin,
     }
   }
   return ev;
+}
+
+void RemoveClusters(const std::set<std::string>& names, Evaluation* ev) {
+  std::erase_if(ev->clusters, [&](const ClusterResult& c) {
+    return names.count(c.request.name) > 0;
+  });
+  std::erase_if(ev->repo.requests, [&](const ClusterRequest& r) {
+    return names.count(r.name) > 0;
+  });
 }
 
 }  // namespace capigitops

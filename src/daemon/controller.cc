@@ -1,7 +1,10 @@
-#include "app/controller.h"
+#include "capigitops/controller.h"
 
 #include <chrono>
 #include <random>
+
+#include "daemon/http_server.h"
+#include "util/log.h"
 
 namespace capigitops {
 namespace {
@@ -10,22 +13,6 @@ double WallSeconds() {
   return std::chrono::duration<double>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-// The pass's outcome, from its exit code (cli.h).
-const char* PassResult(int exit_code) {
-  switch (exit_code) {
-    case 0:
-      return "success";
-    case 1:
-      return "invalid";  // some specs blocked; the rest was reconciled
-    case 3:
-      return "source_error";
-    case 4:
-      return "api_error";
-    default:
-      return "apply_failed";
-  }
 }
 
 }  // namespace
@@ -78,6 +65,34 @@ Controller::Controller(ControllerOptions options, PassFn pass,
 Controller::~Controller() {
   Stop();
   if (election_.joinable()) election_.join();
+  StopServing();
+}
+
+Status Controller::Serve(const std::string& metrics_addr,
+                         const std::string& webhook_addr) {
+  StatusOr<std::unique_ptr<HttpServer>> probes = HttpServer::Start(
+      metrics_addr, [this](const HttpExchange& r) { return ServeProbe(r); });
+  if (!probes.ok()) return probes.status().WithContext("metrics endpoint");
+  probes_ = std::move(probes).value();
+  if (webhook_addr.empty()) return Status::Ok();
+  StatusOr<std::unique_ptr<HttpServer>> hooks = HttpServer::Start(
+      webhook_addr, [this](const HttpExchange& r) { return ServeWebhook(r); });
+  if (!hooks.ok()) return hooks.status().WithContext("webhook endpoint");
+  hooks_ = std::move(hooks).value();
+  return Status::Ok();
+}
+
+std::string Controller::metrics_address() const {
+  return probes_ ? probes_->address() : "";
+}
+
+std::string Controller::webhook_address() const {
+  return hooks_ ? hooks_->address() : "";
+}
+
+void Controller::StopServing() {
+  if (hooks_) hooks_->Stop();
+  if (probes_) probes_->Stop();
 }
 
 void Controller::Stop() {
@@ -147,6 +162,7 @@ int Controller::Run() {
   }
   metrics_->Set("capigitops_leader", 0);
   running_ = false;
+  StopServing();
   std::lock_guard<std::mutex> lock(mu_);
   return exit_code_;
 }
@@ -154,50 +170,56 @@ int Controller::Run() {
 void Controller::RunPass(const std::string& reason) {
   log_->Info("pass started", {{"trigger", reason}});
   auto start = std::chrono::steady_clock::now();
-  ReconcileReport report = pass_();
+  PassResult result = pass_();
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
-  RecordPass(report, seconds);
-  for (const std::string& line : report.lines) {
-    bool error = line.rfind("error:", 0) == 0;
-    log_->Log(error ? LogLevel::kError : LogLevel::kInfo, line,
-              {{"revision", report.revision.substr(0, 12)}});
+  RecordPass(result, seconds);
+  std::string revision = result.revision.substr(0, 12);
+  for (const PassNote& note : result.notes) {
+    log_->Log(note.error ? LogLevel::kError : LogLevel::kInfo, note.text,
+              {{"revision", revision}});
   }
   char took[32];
   std::snprintf(took, sizeof took, "%.3f", seconds);
-  log_->Log(report.exit_code == 0 ? LogLevel::kInfo : LogLevel::kWarn,
-            "pass finished",
-            {{"result", PassResult(report.exit_code)},
-             {"revision", report.revision.substr(0, 12)},
-             {"applied", std::to_string(report.objects_applied)},
-             {"pruned", std::to_string(report.objects_pruned)},
-             {"seconds", took}});
+  PassOutcome outcome = result.outcome();
+  log_->Log(
+      outcome == PassOutcome::kSuccess ? LogLevel::kInfo : LogLevel::kWarn,
+      "pass finished",
+      {{"result", PassOutcomeName(outcome)},
+       {"revision", revision},
+       {"applied", std::to_string(result.objects_applied)},
+       {"pruned", std::to_string(result.objects_pruned)},
+       {"seconds", took}});
 }
 
-void Controller::RecordPass(const ReconcileReport& report, double seconds) {
+void Controller::RecordPass(const PassResult& result, double seconds) {
+  PassOutcome outcome = result.outcome();
   metrics_->Observe("capigitops_reconcile_duration_seconds", {}, seconds);
   metrics_->Add("capigitops_reconcile_passes_total",
-                {{"result", PassResult(report.exit_code)}});
+                {{"result", PassOutcomeName(outcome)}});
   metrics_->Add("capigitops_objects_applied_total", {},
-                static_cast<double>(report.objects_applied));
+                static_cast<double>(result.objects_applied));
   metrics_->Add("capigitops_objects_pruned_total", {},
-                static_cast<double>(report.objects_pruned));
-  if (report.exit_code == 3) metrics_->Add("capigitops_git_errors_total");
-  if (report.exit_code == 4 || report.exit_code == 5) {
+                static_cast<double>(result.objects_pruned));
+  if (outcome == PassOutcome::kSourceError) {
+    metrics_->Add("capigitops_git_errors_total");
+  }
+  if (outcome == PassOutcome::kApiError ||
+      outcome == PassOutcome::kApplyFailed) {
     metrics_->Add("capigitops_api_errors_total");
   }
   // Phases and expiry are only known when the pass got as far as status.
-  if (!report.phases.empty() || report.exit_code <= 1) {
+  if (result.status_known) {
     std::map<std::string, int> by_phase;
-    for (const auto& [name, phase] : report.phases) by_phase[phase]++;
+    for (const auto& [name, phase] : result.phases) by_phase[phase]++;
     metrics_->ClearGauge("capigitops_clusters");
     for (const auto& [phase, n] : by_phase) {
       metrics_->Set("capigitops_clusters", {{"phase", phase}}, n);
     }
-    metrics_->Set("capigitops_clusters_expiring_soon", report.expiring_soon);
+    metrics_->Set("capigitops_clusters_expiring_soon", result.expiring_soon);
   }
-  if (report.exit_code <= 1) {
+  if (outcome == PassOutcome::kSuccess || outcome == PassOutcome::kInvalid) {
     metrics_->Set("capigitops_last_success_timestamp_seconds", WallSeconds());
   }
 }

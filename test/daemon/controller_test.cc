@@ -1,5 +1,5 @@
 // The controller's loop and endpoints with a fake pass: no Git, no API.
-#include "app/controller.h"
+#include "capigitops/controller.h"
 
 #include <gtest/gtest.h>
 
@@ -7,6 +7,8 @@
 #include <thread>
 
 #include "capigitops/webhook.h"
+#include "daemon/http_server.h"
+#include "util/log.h"
 
 namespace capigitops {
 namespace {
@@ -17,21 +19,28 @@ class ControllerTest : public ::testing::Test {
     DeclareControllerMetrics(&metrics_);
   }
 
-  std::unique_ptr<Controller> Make(int64_t interval_ms, int exit_code = 0) {
+  // `source_error`: the pass could not read Git.
+  std::unique_ptr<Controller> Make(int64_t interval_ms,
+                                   bool source_error = false) {
     ControllerOptions o;
     o.interval_ms = interval_ms;
     o.jitter = 0;
     o.webhook_secret = "s3cret";
-    auto pass = [this, exit_code] {
+    auto pass = [this, source_error] {
       passes_++;
-      ReconcileReport r;
+      PassResult r;
       r.revision = "0123456789abcdef";
-      r.exit_code = exit_code;
+      if (source_error) {
+        r.source = Status::Unavailable("cannot reach the remote");
+        r.notes = {{true, "error: cannot reach the remote"}};
+        return r;
+      }
       r.objects_applied = 3;
+      r.status_known = true;
       r.phases = {
           {"a", "Provisioned"}, {"b", "Provisioned"}, {"c", "Deleting"}};
       r.expiring_soon = 1;
-      r.lines = {"a: 3 created, 0 configured, 0 pruned"};
+      r.notes = {{false, "a: 3 created, 0 configured, 0 pruned"}};
       return r;
     };
     return std::make_unique<Controller>(o, pass, nullptr, &metrics_, &log_);
@@ -108,7 +117,7 @@ TEST_F(ControllerTest, SignedWebhookTriggersAPassAtOnce) {
 }
 
 TEST_F(ControllerTest, FailedPassesAreCountedByKindAndAreNotSuccesses) {
-  auto c = Make(3600 * 1000, /*exit_code=*/3);
+  auto c = Make(3600 * 1000, /*source_error=*/true);
   std::thread t([&] { c->Run(); });
   ASSERT_TRUE(WaitFor([&] { return passes_ == 1; }));
   c->Stop();

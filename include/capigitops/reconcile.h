@@ -1,0 +1,187 @@
+// The reconcile core: a repository's files become per-cluster results
+// (Evaluate), the sync layer's desired state (ToDesiredState), and one GitOps
+// pass (RunPass: fetch, evaluate, read live, TTL teardown, plan and apply,
+// status back to Git) returns a typed PassResult. No flags, no exit codes,
+// no output: the CLI (src/app) and the controller (src/daemon) decide what a
+// result means for them.
+#ifndef CAPIGITOPS_RECONCILE_H_
+#define CAPIGITOPS_RECONCILE_H_
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "capigitops/git.h"
+#include "capigitops/kube_api.h"
+#include "capigitops/loader.h"
+#include "capigitops/policy.h"
+#include "capigitops/spec.h"
+#include "capigitops/status.h"
+#include "capigitops/sync.h"
+
+namespace capigitops {
+
+// ---------------------------------------------------------------- Evaluate
+
+struct ClusterResult {
+  ClusterRequest request;
+  CostEstimate cost;
+  std::vector<Verdict> verdicts;
+  bool denied = false;                  // an enforce verdict
+  std::vector<nlohmann::json> objects;  // when rendered and not denied
+  std::string render_error;             // expansion failed (cluster blocked)
+};
+
+struct Evaluation {
+  LoadedRepo repo;                      // config, requests, broken, diags
+  std::string ns;                       // where the objects go
+  std::vector<ClusterResult> clusters;  // one per loaded request, by name
+  // Clusters that must be left exactly as they are live: broken specs,
+  // policy denials and failed expansion.
+  std::set<std::string> blocked;
+  bool has_errors = false;  // load errors, denials or failed expansion
+};
+
+struct EvaluateOptions {
+  bool render = false;   // expand into CAPI objects
+  std::string revision;  // source revision recorded on each Cluster
+  std::string ns;        // namespace of the objects; "" = capi-gitops.yaml's
+  int64_t now = 0;       // Unix seconds; for the cost of expiresAt requests
+};
+
+// The pure core of every command. `builtin` holds the project's
+// policies/*.yaml; the repo's policies directory adds policies and may
+// override prices (policies/prices.yaml). No I/O, no clock.
+Evaluation Evaluate(const FileSet& files, const FileSet& builtin,
+                    const EvaluateOptions& options);
+
+// Drops the clusters named in `names` from `ev` (their specs are gone, as
+// after a TTL teardown commit), without evaluating anything again.
+void RemoveClusters(const std::set<std::string>& names, Evaluation* ev);
+
+// The sync layer's input: the rendered clusters, the blocked ones, the
+// deletion budget, and whether the source as a whole allows pruning.
+DesiredState ToDesiredState(const Evaluation& ev);
+
+// Every (apiVersion, kind) the desired objects use.
+std::set<std::pair<std::string, std::string>> DesiredKinds(
+    const DesiredState& d);
+
+// ---------------------------------------------------------------- Outcomes
+
+// What a pass (or `apply`) did to one cluster.
+enum class ClusterOutcome {
+  kUnchanged,
+  kCreated,
+  kUpdated,
+  kDeleted,   // gone, with every inventory object
+  kDeleting,  // the Cluster is being torn down by CAPI; a later pass resumes
+  kHeld,      // deletion held by deletionProtection or the deletion budget
+  kBlocked,   // broken spec, policy denial or source errors: left as it is
+  kExpired,   // its TTL ended; the teardown commit landed, deletion follows
+  kFailed,    // planning or applying failed (see status)
+};
+const char* ClusterOutcomeName(ClusterOutcome o);
+
+struct ClusterPassResult {
+  std::string name;
+  ClusterOutcome outcome = ClusterOutcome::kUnchanged;
+  ApplyCounts counts;
+  Status status;          // the first error; transient() says retry later
+  int error_count = 0;    // every error of the cluster (status is the first)
+  std::string reason;     // why blocked / held / expired
+  bool executed = false;  // the executor acted on it (not unchanged/blocked)
+};
+
+// Decodes the executor's result for one planned cluster, once for every
+// caller (apply, reconcile). `budget_message` explains a held deletion
+// without a reason of its own.
+ClusterPassResult DecodeApply(const ClusterPlan& plan,
+                              const ClusterApplyResult& result,
+                              const std::string& budget_message);
+
+// ---------------------------------------------------------------- One pass
+
+struct ReconcileOptions {
+  bool ttl_only = false;  // `capi-gitops ttl`: only expire and delete
+  std::string ns_override;
+  std::string branch = "main";  // the spec branch
+  std::string status_branch;    // "" = commit status to the spec branch
+  std::string author_name;      // "" = capi-gitops.yaml's writeBack.author
+  std::string author_email;
+  int64_t now = 0;  // Unix seconds
+  SyncOptions sync;
+};
+
+// One line of what happened, for people and logs.
+struct PassNote {
+  bool error = false;
+  std::string text;
+};
+
+// How a pass ended, worst first.
+enum class PassOutcome {
+  kSuccess,
+  kInvalid,      // some specs blocked; the rest was reconciled
+  kSourceError,  // Git could not be read or written
+  kApiError,     // the management cluster could not be read
+  kApplyFailed,  // some objects failed to apply or delete
+};
+const char* PassOutcomeName(PassOutcome o);  // "success", "source_error", ...
+
+struct PassResult {
+  std::string revision;  // spec commit reconciled
+  Status source;         // fetching the spec failed: nothing was done
+  Status live;           // reading the live state failed: nothing done
+  Status git_write;      // the first failed teardown or status commit
+  bool invalid = false;  // load errors, denials or failed expansion
+  std::vector<ClusterPassResult> clusters;  // by name; planned clusters
+  std::vector<PassNote> notes;
+  std::vector<std::string> teardown_commits;
+  std::string status_commit;  // "" when status did not change
+  std::map<std::string, std::string> status_files;  // path -> content
+  // For the controller's metrics.
+  bool status_known = false;                  // the pass got as far as status
+  long objects_applied = 0;                   // created or configured
+  long objects_pruned = 0;                    // deleted
+  std::map<std::string, std::string> phases;  // cluster -> DerivePhase
+  int expiring_soon = 0;  // clusters whose TTL ends within the hour
+
+  bool changed() const;  // anything applied or deleted
+  PassOutcome outcome() const;
+};
+
+// What a pass reads and writes; none owned. `status` may equal `spec`.
+// Read-only and dry runs are decorators of these (NewReadOnlyGitSource, the
+// kube module's dry-run API), not options of the pass.
+struct PassDeps {
+  GitSource* spec = nullptr;
+  GitSource* status = nullptr;
+  KubeApi* kube = nullptr;
+  const FileSet* builtin_policies = nullptr;
+};
+
+PassResult RunPass(const PassDeps& deps, const ReconcileOptions& options);
+
+// A GitSource that reads through `inner` and commits nothing: CommitAndPush
+// keeps the request (withheld()) and returns "" (no commit made).
+class ReadOnlyGitSource : public GitSource {
+ public:
+  explicit ReadOnlyGitSource(GitSource* inner) : inner_(inner) {}
+  StatusOr<Snapshot> Fetch(const std::vector<std::string>& prefixes) override;
+  StatusOr<std::string> CommitAndPush(const CommitRequest& req) override;
+  const std::vector<CommitRequest>& withheld() const { return withheld_; }
+
+ private:
+  GitSource* inner_;
+  std::vector<CommitRequest> withheld_;
+};
+
+}  // namespace capigitops
+
+#endif  // CAPIGITOPS_RECONCILE_H_

@@ -1,0 +1,36 @@
+// The one loader of the repo-directory commands: reads REPO_DIR and goes as
+// far as the command's stage (CommandIo::stage) needs. validate evaluates;
+// render also expands; plan and apply also connect, read the live state and
+// plan.
+#ifndef CAPIGITOPS_APP_LOAD_H_
+#define CAPIGITOPS_APP_LOAD_H_
+
+#include <memory>
+
+#include "app/cli.h"
+#include "capigitops/kube_client.h"
+#include "capigitops/reconcile.h"
+#include "capigitops/sync.h"
+
+namespace capigitops {
+
+struct Loaded {
+  Evaluation ev;
+  // From Stage::kPlan on:
+  std::unique_ptr<KubeClient> client;
+  DesiredState desired;
+  LiveState live;
+  Plan plan;
+};
+
+// Adds REPO_DIR as the positional argument of a command.
+void AddRepoDirArgument(cxxopts::Options* options);
+
+// On failure prints why and returns false with *exit_code set. `sync` is
+// what the plan is built with (its `now` is set here).
+bool LoadForStage(const cxxopts::ParseResult& args, const CommandIo& io,
+                  SyncOptions* sync, Loaded* loaded, int* exit_code);
+
+}  // namespace capigitops
+
+#endif  // CAPIGITOPS_APP_LOAD_H_

@@ -1,0 +1,18 @@
+// --read-only as an implementation of GitSource rather than a flag the pass
+// checks: reads go through, commits are kept and never pushed.
+#include "capigitops/reconcile.h"
+
+namespace capigitops {
+
+StatusOr<Snapshot> ReadOnlyGitSource::Fetch(
+    const std::vector<std::string>& prefixes) {
+  return inner_->Fetch(prefixes);
+}
+
+StatusOr<std::string> ReadOnlyGitSource::CommitAndPush(
+    const CommitRequest& req) {
+  withheld_.push_back(req);
+  return std::string();  // no commit made
+}
+
+}  // namespace capigitops

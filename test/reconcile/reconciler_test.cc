@@ -1,0 +1,257 @@
+// The reconcile pass in-process: FakeGitSource for Git, FakeKubeApi for the
+// management cluster, the sample repository as the specs.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "app/builtin_policies.h"
+#include "capigitops/duration.h"
+#include "capigitops/reconcile.h"
+#include "git/fake_git_source.h"
+#include "testing/fake_kube_api.h"
+#include "testing/subprocess.h"
+
+namespace capigitops {
+namespace {
+
+using testing::FakeGitSource;
+
+constexpr char kDevSandbox[] = "clusters/dev-sandbox.yaml";  // ttl 90m
+
+// Passes everything to `inner` and calls `on_delete` before each real
+// delete, so a test can look at Git at that moment.
+class WatchedKubeApi : public KubeApi {
+ public:
+  explicit WatchedKubeApi(KubeApi& inner) : inner_(inner) {}
+  std::function<void(const std::string& kind, const std::string& name)>
+      on_delete;
+
+  StatusOr<ResourceInfo> Resolve(const std::string& api_version,
+                                 const std::string& kind) override {
+    return inner_.Resolve(api_version, kind);
+  }
+  void ForgetDiscovery() override { inner_.ForgetDiscovery(); }
+  StatusOr<nlohmann::json> Get(const ResourceInfo& r, const std::string& ns,
+                               const std::string& name) override {
+    return inner_.Get(r, ns, name);
+  }
+  StatusOr<std::vector<nlohmann::json>> List(
+      const ResourceInfo& r, const std::string& ns,
+      const std::string& selector) override {
+    return inner_.List(r, ns, selector);
+  }
+  StatusOr<nlohmann::json> Apply(const nlohmann::json& object,
+                                 const ApplyOptions& options) override {
+    return inner_.Apply(object, options);
+  }
+  Status Delete(const ResourceInfo& r, const std::string& ns,
+                const std::string& name, const WriteOptions& options) override {
+    if (on_delete && !options.dry_run) on_delete(r.kind, name);
+    return inner_.Delete(r, ns, name, options);
+  }
+  StatusOr<nlohmann::json> Create(const ResourceInfo& r,
+                                  const nlohmann::json& obj,
+                                  const WriteOptions& options) override {
+    return inner_.Create(r, obj, options);
+  }
+  StatusOr<nlohmann::json> Replace(const ResourceInfo& r,
+                                   const nlohmann::json& obj,
+                                   const WriteOptions& options) override {
+    return inner_.Replace(r, obj, options);
+  }
+  int Concurrency() const override { return inner_.Concurrency(); }
+
+ private:
+  KubeApi& inner_;
+};
+
+class ReconcilerTest : public ::testing::Test {
+ protected:
+  ReconcilerTest() {
+    StatusOr<FileSet> files =
+        ReadRepoDirectory(testutil::SourcePath("sample-repo"));
+    EXPECT_TRUE(files.ok()) << files.status().ToString();
+    FakeGitSource::Changes changes;
+    for (const auto& [path, text] : *files) changes[path] = text;
+    git_.PushFiles(changes, "the sample repository");
+  }
+
+  PassResult Pass(const std::string& now, GitSource* git = nullptr,
+                  KubeApi* kube = nullptr) {
+    ReconcileOptions o;
+    o.now = *ParseRfc3339(now);
+    o.sync.now = o.now;
+    o.sync.wait_seconds = 1;
+    GitSource* source = git ? git : &git_;
+    PassDeps deps{source, source, kube ? kube : &kube_, &BuiltinPolicyFiles()};
+    return RunPass(deps, o);
+  }
+
+  static std::string Notes(const PassResult& r) {
+    std::string out;
+    for (const PassNote& n : r.notes) out += n.text + "\n";
+    return out;
+  }
+
+  static const ClusterPassResult* Find(const PassResult& r,
+                                       const std::string& name) {
+    for (const ClusterPassResult& c : r.clusters) {
+      if (c.name == name) return &c;
+    }
+    return nullptr;
+  }
+
+  bool Live(const std::string& name) {
+    return !kube_
+                .Stored("cluster.x-k8s.io/v1beta2", "Cluster", "capi-clusters",
+                        name)
+                .is_null();
+  }
+
+  FakeGitSource git_;
+  FakeKubeApi kube_;
+};
+
+TEST_F(ReconcilerTest, FirstPassCreatesEveryClusterAndCommitsStatus) {
+  PassResult r = Pass("2026-11-27T08:00:00Z");
+  EXPECT_EQ(r.outcome(), PassOutcome::kSuccess) << Notes(r);
+  EXPECT_TRUE(Live("dev-sandbox"));
+  const ClusterPassResult* dev = Find(r, "dev-sandbox");
+  ASSERT_NE(dev, nullptr);
+  EXPECT_EQ(dev->outcome, ClusterOutcome::kCreated);
+  EXPECT_FALSE(r.status_commit.empty());
+  EXPECT_EQ(git_.Files().count("status/dev-sandbox.yaml"), 1u);
+  // The phase of the metric is the status file's.
+  EXPECT_EQ(r.phases.at("dev-sandbox"), "NotCreated");
+  EXPECT_NE(git_.Files().at("status/dev-sandbox.yaml").find("NotCreated"),
+            std::string::npos);
+}
+
+TEST_F(ReconcilerTest, TtlTeardownCommitLandsBeforeTheClusterIsDeleted) {
+  ASSERT_EQ(Pass("2026-11-27T08:00:00Z").outcome(), PassOutcome::kSuccess);
+  ASSERT_TRUE(Live("dev-sandbox"));
+  bool spec_gone_at_delete = false;
+  int deletes = 0;
+  WatchedKubeApi watched(kube_);
+  watched.on_delete = [&](const std::string& kind, const std::string& name) {
+    if (kind == "Cluster" && name == "dev-sandbox") {
+      ++deletes;
+      spec_gone_at_delete = git_.Files().count(kDevSandbox) == 0;
+    }
+  };
+  size_t fetches = git_.fetch_count;
+  int inventory_lists = kube_.Count("list", "ConfigMap");
+  int cluster_lists = kube_.Count("list", "Cluster");
+  // 90m after 08:00 is past.
+  PassResult r = Pass("2026-11-27T10:00:00Z", nullptr, &watched);
+  EXPECT_EQ(kube_.Count("list", "ConfigMap") - inventory_lists, 1)
+      << "the live state is read once: not again after the teardown nor "
+         "for status";
+  EXPECT_EQ(kube_.Count("list", "Cluster") - cluster_lists, 1);
+  EXPECT_EQ(git_.fetch_count, fetches + 1) << "the repo is read once";
+  ASSERT_EQ(r.teardown_commits.size(), 1u) << Notes(r);
+  EXPECT_EQ(deletes, 1);
+  EXPECT_TRUE(spec_gone_at_delete) << "the deletion came before the commit";
+  EXPECT_FALSE(Live("dev-sandbox"));
+  EXPECT_TRUE(Live("llm-train-us-central1")) << "4h TTL not expired yet";
+  const ClusterPassResult* dev = Find(r, "dev-sandbox");
+  ASSERT_NE(dev, nullptr);
+  EXPECT_EQ(dev->outcome, ClusterOutcome::kDeleted);
+  EXPECT_NE(dev->reason.find("ttl: tear down dev-sandbox"), std::string::npos);
+  EXPECT_EQ(r.phases.at("dev-sandbox"), "Expired");
+  bool found = false;
+  for (const FakeGitSource::Commit& c : git_.History()) {
+    if (c.sha == r.teardown_commits[0]) {
+      found = true;
+      EXPECT_EQ(c.files.count(kDevSandbox), 0u);
+      EXPECT_NE(c.files.at("status/dev-sandbox.yaml").find("Expired"),
+                std::string::npos);
+    }
+  }
+  EXPECT_TRUE(found);
+}
+
+TEST_F(ReconcilerTest, PushRaceIsRetriedOnTopAndNothingIsLost) {
+  ASSERT_EQ(Pass("2026-11-27T08:00:00Z").outcome(), PassOutcome::kSuccess);
+  int raced = 0;
+  git_.before_push = [&](int attempt) {
+    if (attempt == 0) {
+      ++raced;
+      git_.PushFiles({{"docs/note.md", "a human was here\n"}}, "docs");
+    }
+  };
+  PassResult r = Pass("2026-11-27T10:00:00Z");
+  EXPECT_EQ(r.outcome(), PassOutcome::kSuccess) << Notes(r);
+  EXPECT_GE(raced, 1);
+  ASSERT_EQ(r.teardown_commits.size(), 1u);
+  const FileSet& tip = git_.Files();
+  EXPECT_EQ(tip.count("docs/note.md"), 1u) << "the human commit survives";
+  EXPECT_EQ(tip.count(kDevSandbox), 0u) << "the teardown landed on top";
+  EXPECT_FALSE(Live("dev-sandbox"));
+  int humans = 0;
+  for (const FakeGitSource::Commit& c : git_.History()) {
+    humans += c.message == "docs" ? 1 : 0;
+  }
+  EXPECT_EQ(humans, raced);
+}
+
+TEST_F(ReconcilerTest, UnreadableSourceChangesAndDeletesNothing) {
+  ASSERT_EQ(Pass("2026-11-27T08:00:00Z").outcome(), PassOutcome::kSuccess);
+  git_.unavailable = Status::Unavailable("fetching: connection refused");
+  int writes = kube_.StoredWrites();
+  int pushes = git_.push_count;
+  PassResult r = Pass("2026-11-28T08:00:00Z");  // every TTL but 7d is over
+  EXPECT_EQ(r.outcome(), PassOutcome::kSourceError);
+  EXPECT_TRUE(r.source.transient());
+  EXPECT_EQ(kube_.StoredWrites(), writes);
+  EXPECT_EQ(git_.push_count, pushes);
+  EXPECT_TRUE(Live("dev-sandbox"));
+  EXPECT_TRUE(r.clusters.empty());
+  ASSERT_FALSE(r.notes.empty());
+  EXPECT_TRUE(r.notes[0].error);
+  EXPECT_NE(r.notes[0].text.find("nothing was changed or deleted"),
+            std::string::npos);
+}
+
+TEST_F(ReconcilerTest, ReadOnlyWritesNothingToGitOrTheCluster) {
+  ASSERT_EQ(Pass("2026-11-27T08:00:00Z").outcome(), PassOutcome::kSuccess);
+  // A spec removed and a TTL over: a normal pass would commit and delete.
+  git_.PushFiles({{"clusters/inference-us-east1.yaml", std::nullopt}},
+                 "retire inference");
+  int writes = kube_.StoredWrites();
+  int pushes = git_.push_count;
+  size_t commits = git_.History().size();
+  ReadOnlyGitSource read_only(&git_);
+  DryRunKubeApi dry_run(kube_);
+  PassResult r = Pass("2026-11-27T10:00:00Z", &read_only, &dry_run);
+  EXPECT_EQ(kube_.StoredWrites(), writes) << Notes(r);
+  EXPECT_EQ(git_.push_count, pushes);
+  EXPECT_EQ(git_.History().size(), commits);
+  EXPECT_TRUE(Live("dev-sandbox"));
+  EXPECT_TRUE(Live("inference-us-east1"));
+  EXPECT_TRUE(r.teardown_commits.empty());
+  EXPECT_FALSE(read_only.withheld().empty()) << "the commits it would make";
+  EXPECT_NE(Notes(r).find("dev-sandbox: expired at"), std::string::npos)
+      << Notes(r);
+  EXPECT_FALSE(r.status_files.empty());
+}
+
+TEST(PassResultTest, OutcomeIsTheWorstThatHappened) {
+  PassResult r;
+  EXPECT_EQ(r.outcome(), PassOutcome::kSuccess);
+  r.invalid = true;
+  EXPECT_EQ(r.outcome(), PassOutcome::kInvalid);
+  r.git_write = Status::Conflict("push rejected");
+  EXPECT_EQ(r.outcome(), PassOutcome::kSourceError);
+  ClusterPassResult failed;
+  failed.executed = true;
+  failed.error_count = 1;
+  r.clusters.push_back(failed);
+  EXPECT_EQ(r.outcome(), PassOutcome::kApplyFailed);
+  r.live = Status::Unavailable("no API");
+  EXPECT_EQ(r.outcome(), PassOutcome::kApiError);
+  EXPECT_STREQ(PassOutcomeName(PassOutcome::kApiError), "api_error");
+}
+
+}  // namespace
+}  // namespace capigitops
