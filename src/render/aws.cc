@@ -47,7 +47,9 @@ StatusOr<nlohmann::json> MachineSpec(const RenderContext& ctx,
                                  : aws.node_instance_profile}};
   if (!aws.ssh_key_name.empty()) spec["sshKeyName"] = aws.ssh_key_name;
   if (!aws.ami.empty()) spec["ami"] = {{"id", aws.ami}};
-  if (auto disk = role.DiskGib()) {
+  // Without rootVolume the AMI's size applies; GPU nodes get
+  // kGpuRootDiskGib as CAPA's GPU flavor does.
+  if (auto disk = role.DiskGibOrGpuDefault()) {
     if (*disk < kMinRootVolumeGib) {
       return FieldError(role.field + ".diskGiB",
                         "AWS root volumes are at least 8 GiB");

@@ -7,7 +7,8 @@ namespace capigitops::render {
 namespace {
 
 constexpr char kApiVersion[] = "infrastructure.cluster.x-k8s.io/v1beta1";
-constexpr int kDefaultOsDiskGib = 128;  // CAPZ templates' size
+// CAPZ templates' size; above kGpuRootDiskGib, so GPU pools keep it too.
+constexpr int kDefaultOsDiskGib = 128;
 
 StatusOr<nlohmann::json> ClusterSpec(const RenderContext& ctx) {
   const AzureSettings& azure = ctx.settings().azure;

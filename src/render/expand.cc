@@ -42,6 +42,11 @@ Status CheckRequest(const RenderContext& ctx, const ProviderOps& ops) {
   std::set<std::string> names;
   for (size_t i = 0; i < req.node_pools.size(); ++i) {
     const NodePool& pool = req.node_pools[i];
+    // Its objects would take the names of the control plane's.
+    if (pool.name == "control-plane") {
+      return FieldError(PoolField(i) + ".name",
+                        "\"control-plane\" is reserved for the control plane");
+    }
     if (!names.insert(pool.name).second) {
       return FieldError(PoolField(i) + ".name",
                         "duplicate node pool name \"" + pool.name + "\"");
@@ -115,7 +120,8 @@ StatusOr<std::vector<nlohmann::json>> Expand(const ClusterRequest& req,
   std::vector<nlohmann::json> deployments;
   for (size_t i = 0; i < req.node_pools.size(); ++i) {
     const NodePool& pool = req.node_pools[i];
-    MachineRole role{&pool, PoolField(i), pool.machine_type};
+    MachineRole role{&pool, PoolField(i), pool.machine_type,
+                     PoolGpus(ctx, pool).has_value()};
     ASSIGN_OR_RETURN(nlohmann::json infra,
                      MachineTemplate(ctx, ops, role, pool.name));
     nlohmann::json bootstrap_spec = KubeadmConfigTemplateSpec(ctx, ops, pool);
@@ -139,7 +145,9 @@ StatusOr<std::vector<nlohmann::json>> Expand(const ClusterRequest& req,
   objects.push_back(std::move(infra_cluster));
   objects.push_back(KubeadmControlPlaneObject(ctx, ops, cp_template_name));
   for (nlohmann::json& md : deployments) objects.push_back(std::move(md));
-  objects.push_back(MachineHealthCheckObject(ctx));
+  for (nlohmann::json& mhc : MachineHealthCheckObjects(ctx)) {
+    objects.push_back(std::move(mhc));
+  }
   objects.push_back(ClusterObject(ctx, ops, opts));
   // The table decides; the order built above already follows it.
   SortInApplyOrder(&objects);

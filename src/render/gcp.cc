@@ -60,7 +60,9 @@ StatusOr<nlohmann::json> MachineSpec(const RenderContext& ctx,
   } else if (!gcp.image_family.empty()) {
     spec["imageFamily"] = gcp.image_family;
   }
-  if (auto disk = role.DiskGib()) spec["rootDeviceSize"] = *disk;
+  // CAPG's default root disk is 30 GB (GCPMachineTemplate CRD,
+  // rootDeviceSize "Defaults to 30"): too small for GPU nodes.
+  if (auto disk = role.DiskGibOrGpuDefault()) spec["rootDeviceSize"] = *disk;
   if (role.Spot()) spec["provisioningModel"] = "Spot";
   const Accelerator* gpu = role.GpuRequest();
   if (gpu != nullptr && gpu->count > 0) {

@@ -48,6 +48,10 @@ StatusOr<nlohmann::json> MachineSpec(const RenderContext& ctx,
       {"image", {{"filter", {{"name", os.image}}}}},
   };
   if (!os.ssh_key_name.empty()) spec["sshKeyName"] = os.ssh_key_name;
+  // Only the spec's diskGiB: a rootVolume makes the server boot from a
+  // Cinder volume instead of the flavor's disk (CRD: "the volume metadata to
+  // boot from"), which is not a default to impose; GPU flavors carry their
+  // own disk size.
   if (auto disk = role.DiskGib()) spec["rootVolume"] = {{"sizeGiB", *disk}};
   // GPUs come with the flavor: nothing to add.
   return spec;

@@ -26,16 +26,31 @@ struct RenderContext {
   const ProviderSettings& settings() const { return req.settings; }
 };
 
+// Root disk of GPU nodes that name no diskGiB: CUDA images and the driver
+// container fill the providers' 20-30 GB defaults (CAPG "Defaults to 30").
+// CAPA's GPU flavor uses the same size (e2e-patch-gpu-instance-type.yaml,
+// rootVolume.size: 100).
+inline constexpr int kGpuRootDiskGib = 100;
+
 // The machines one template describes: the control plane or one node pool.
 struct MachineRole {
   const NodePool* pool = nullptr;  // nullptr: the control plane
   std::string field;               // "spec.controlPlane", "spec.nodePools[1]"
   std::string machine_type;
+  bool has_gpus = false;  // the pool's nodes have GPUs (spec or machine type)
 
   bool IsControlPlane() const { return pool == nullptr; }
   bool Spot() const { return pool != nullptr && pool->spot; }
+  // The spec's diskGiB.
   std::optional<int> DiskGib() const {
     return pool != nullptr ? pool->disk_gib : std::nullopt;
+  }
+  // The spec's diskGiB, else kGpuRootDiskGib for GPU pools, else nullopt
+  // (the provider's default).
+  std::optional<int> DiskGibOrGpuDefault() const {
+    if (auto disk = DiskGib()) return disk;
+    if (has_gpus) return kGpuRootDiskGib;
+    return std::nullopt;
   }
   const Accelerator* GpuRequest() const {
     return pool != nullptr && pool->accelerator ? &*pool->accelerator : nullptr;

@@ -1,6 +1,7 @@
 // vSphere (CAPV): VSphereCluster and VSphereMachineTemplate, infrastructure
 // v1beta2. Machine types are size names from the repo config; GPUs are PCI
 // passthrough or vGPU devices.
+#include <algorithm>
 #include <map>
 
 #include "render/machine_shapes.h"
@@ -46,6 +47,14 @@ StatusOr<nlohmann::json> PciDevices(const RenderContext& ctx,
   return devices;
 }
 
+// The spec's diskGiB, else the size's disk, at least kGpuRootDiskGib on GPU
+// nodes.
+int DiskGib(const MachineRole& role, const VsphereSize& size) {
+  if (auto disk = role.DiskGib()) return *disk;
+  return role.has_gpus ? std::max(size.disk_gib, kGpuRootDiskGib)
+                       : size.disk_gib;
+}
+
 Status Require(const std::string& value, const std::string& field) {
   if (value.empty()) {
     return FieldError("providers.vsphere." + field,
@@ -87,7 +96,7 @@ StatusOr<nlohmann::json> MachineSpec(const RenderContext& ctx,
        {{"devices", {{{"networkName", vs.network}, {"dhcp4", true}}}}}},
       {"numCPUs", size->cpus},
       {"memoryMiB", size->memory_mib},
-      {"diskGiB", role.DiskGib().value_or(size->disk_gib)},
+      {"diskGiB", DiskGib(role, *size)},
   };
   // These fields have minLength 1: leave out what the repo does not set.
   const std::pair<const char*, const std::string*> optional[] = {

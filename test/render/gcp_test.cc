@@ -47,14 +47,12 @@ TEST(GcpRenderTest, GpuPoolGetsAcceleratorNodeLabelAndUserTaints) {
   EXPECT_EQ(reg["taints"][0]["effect"], "NoSchedule");
 }
 
-TEST(GcpRenderTest, GpuWithoutUserTaintsGetsNoTaint) {
-  ClusterRequest req = GcpRequest();
-  req.node_pools[1].taints.clear();
-  auto objects = MustExpand(req);
-  nlohmann::json kct = PoolBootstrapTemplate(objects, "ml-train", "gpu");
-  EXPECT_FALSE(
-      kct["spec"]["template"]["spec"]["joinConfiguration"]["nodeRegistration"]
-          .contains("taints"));
+TEST(GcpRenderTest, UserGpuTaintIsNotDuplicatedByTheDefault) {
+  auto objects = MustExpand(GcpRequest());
+  nlohmann::json reg = PoolBootstrapTemplate(
+      objects, "ml-train", "gpu")["spec"]["template"]["spec"]
+                                 ["joinConfiguration"]["nodeRegistration"];
+  EXPECT_EQ(reg["taints"].size(), 1u);
 }
 
 TEST(GcpRenderTest, GpuWithoutZoneIsRejectedNamingSpecZone) {

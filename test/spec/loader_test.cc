@@ -73,6 +73,19 @@ TEST(LoaderTest, LoadsEveryField) {
   EXPECT_EQ(req->MarkOf("spec.nodePools[0].machineType").line, 15);
 }
 
+TEST(LoaderTest, GpuTaintDefaultsOnAndCanBeTurnedOff) {
+  Diagnostics diags;
+  auto req =
+      LoadClusterRequest("clusters/llm-train.yaml", kGood, Config(), &diags);
+  ASSERT_TRUE(req.has_value());
+  EXPECT_TRUE(req->node_pools[0].gpu_taint);
+  std::string off = Replace(kGood, "    diskGiB: 200\n",
+                            "    diskGiB: 200\n    gpuTaint: false\n");
+  req = LoadClusterRequest("clusters/llm-train.yaml", off, Config(), &diags);
+  ASSERT_TRUE(req.has_value()) << (diags.empty() ? "" : diags[0].ToString());
+  EXPECT_FALSE(req->node_pools[0].gpu_taint);
+}
+
 TEST(LoaderTest, WrongTypeNamesFileLineColumnAndField) {
   auto errs = Errors(
       Replace(kGood, "autoscaling: {min: 0, max: 25}", "replicas: four"));
