@@ -114,6 +114,7 @@ const ProviderOps& AwsOps() {
       .cluster_spec = ClusterSpec,
       .machine_spec = MachineSpec,
       .identities = Identities,
+      .kubeadm_extras = nullptr,
   };
   return ops;
 }

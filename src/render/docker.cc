@@ -45,6 +45,7 @@ const ProviderOps& DockerOps() {
       .cluster_spec = ClusterSpec,
       .machine_spec = MachineSpec,
       .identities = NoIdentities,
+      .kubeadm_extras = nullptr,
   };
   return ops;
 }

@@ -125,6 +125,10 @@ StatusOr<std::vector<nlohmann::json>> Expand(const ClusterRequest& req,
     ASSIGN_OR_RETURN(nlohmann::json infra,
                      MachineTemplate(ctx, ops, role, pool.name));
     nlohmann::json bootstrap_spec = KubeadmConfigTemplateSpec(ctx, ops, pool);
+    if (ops.kubeadm_extras != nullptr) {
+      RETURN_IF_ERROR(ops.kubeadm_extras(ctx, role, infra["metadata"]["name"],
+                                         &bootstrap_spec["template"]["spec"]));
+    }
     nlohmann::json bootstrap =
         NewObject(kBootstrapApiVersion, "KubeadmConfigTemplate",
                   TemplateName(req.name, pool.name, bootstrap_spec), ctx.ns,
@@ -143,7 +147,12 @@ StatusOr<std::vector<nlohmann::json>> Expand(const ClusterRequest& req,
                 ClusterMemberLabels(req));
   infra_cluster["spec"] = std::move(cluster_spec);
   objects.push_back(std::move(infra_cluster));
-  objects.push_back(KubeadmControlPlaneObject(ctx, ops, cp_template_name));
+  nlohmann::json kcp = KubeadmControlPlaneObject(ctx, ops, cp_template_name);
+  if (ops.kubeadm_extras != nullptr) {
+    RETURN_IF_ERROR(ops.kubeadm_extras(ctx, cp_role, cp_template_name,
+                                       &kcp["spec"]["kubeadmConfigSpec"]));
+  }
+  objects.push_back(std::move(kcp));
   for (nlohmann::json& md : deployments) objects.push_back(std::move(md));
   for (nlohmann::json& mhc : MachineHealthCheckObjects(ctx)) {
     objects.push_back(std::move(mhc));

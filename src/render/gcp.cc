@@ -94,6 +94,7 @@ const ProviderOps& GcpOps() {
       .cluster_spec = ClusterSpec,
       .machine_spec = MachineSpec,
       .identities = NoIdentities,
+      .kubeadm_extras = nullptr,
   };
   return ops;
 }

@@ -75,6 +75,7 @@ const ProviderOps& OpenstackOps() {
       .cluster_spec = ClusterSpec,
       .machine_spec = MachineSpec,
       .identities = NoIdentities,
+      .kubeadm_extras = nullptr,
   };
   return ops;
 }

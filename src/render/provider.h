@@ -82,7 +82,17 @@ struct ProviderOps {
   // Complete identity objects (apiVersion, kind, metadata.name and, when
   // namespaced, metadata.namespace, spec); common code adds the labels.
   StatusOr<std::vector<nlohmann::json>> (*identities)(const RenderContext& ctx);
+  // Provider files and commands for the kubeadm config of `role`'s machines
+  // (the KubeadmControlPlane's kubeadmConfigSpec, or a KubeadmConfigTemplate's
+  // .spec.template.spec), whose machine template is named `infra_template`.
+  // nullptr: nothing to add.
+  Status (*kubeadm_extras)(const RenderContext& ctx, const MachineRole& role,
+                           const std::string& infra_template,
+                           nlohmann::json* config);
 };
+
+// Appends `item` to the list `(*config)[key]`, creating it.
+void AppendTo(nlohmann::json* config, const char* key, nlohmann::json item);
 
 const ProviderOps& GcpOps();
 const ProviderOps& AwsOps();

@@ -133,6 +133,7 @@ const ProviderOps& VsphereOps() {
       .cluster_spec = ClusterSpec,
       .machine_spec = MachineSpec,
       .identities = NoIdentities,
+      .kubeadm_extras = nullptr,
   };
   return ops;
 }

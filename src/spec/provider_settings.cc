@@ -42,6 +42,7 @@ void DecodeAzure(FieldReader& r, DecodeContext* ctx, AzureSettings* s) {
   id.String("clientSecretName", &s->client_secret_name);
   id.Finish();
   r.String("sshPublicKey", &s->ssh_public_key);
+  r.String("controlPlaneIdentityID", &s->control_plane_identity_id);
 }
 
 void DecodeVsphere(FieldReader& r, DecodeContext* ctx, VsphereSettings* s) {
