@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 
+#include "render/kube_vip.h"
 #include "render/machine_shapes.h"
 #include "render/provider.h"
 
@@ -11,6 +12,7 @@ namespace capigitops::render {
 namespace {
 
 constexpr int kNvidiaVendorId = 4318;  // 0x10DE
+constexpr int kApiServerPort = 6443;
 
 // Used when the repo maps no accelerators: passthrough of common PCIe cards.
 const std::map<std::string, VspherePciDevice>& BuiltinAccelerators() {
@@ -66,15 +68,16 @@ Status Require(const std::string& value, const std::string& field) {
 StatusOr<nlohmann::json> ClusterSpec(const RenderContext& ctx) {
   const VsphereSettings& vs = ctx.settings().vsphere;
   RETURN_IF_ERROR(Require(vs.server, "server"));
+  // CAPV creates no load balancer: the control plane's kube-vip must hold
+  // this address, and kubeadm joins through it.
+  RETURN_IF_ERROR(Require(vs.control_plane_endpoint, "controlPlaneEndpoint"));
   nlohmann::json spec = {{"server", vs.server}};
   if (!vs.thumbprint.empty()) spec["thumbprint"] = vs.thumbprint;
   if (!vs.credentials_secret.empty()) {
     spec["identityRef"] = {{"kind", "Secret"}, {"name", vs.credentials_secret}};
   }
-  if (!vs.control_plane_endpoint.empty()) {
-    spec["controlPlaneEndpoint"] = {{"host", vs.control_plane_endpoint},
-                                    {"port", 6443}};
-  }
+  spec["controlPlaneEndpoint"] = {{"host", vs.control_plane_endpoint},
+                                  {"port", kApiServerPort}};
   return spec;
 }
 
@@ -109,10 +112,25 @@ StatusOr<nlohmann::json> MachineSpec(const RenderContext& ctx,
     if (!value->empty()) spec[field] = *value;
   }
   const Accelerator* gpu = role.GpuRequest();
-  if (gpu != nullptr && gpu->count > 0) {
+  bool passthrough = gpu != nullptr && gpu->count > 0;
+  if (passthrough) {
     ASSIGN_OR_RETURN(spec["pciDevices"], PciDevices(ctx, role));
   }
+  // A linked clone (CAPV's default for templates with a snapshot) ignores
+  // diskGiB (CRD cloneMode: "When linkedClone mode is enabled the DiskGiB
+  // field is ignored"): GPU nodes would keep the template's small disk.
+  if (role.DiskGib() || passthrough) spec["cloneMode"] = "fullClone";
   return spec;
+}
+
+// The control plane runs kube-vip, which holds controlPlaneEndpoint; workers
+// need nothing.
+Status KubeVipExtras(const RenderContext& ctx, const MachineRole& role,
+                     const std::string&, nlohmann::json* config) {
+  if (!role.IsControlPlane()) return Status::Ok();
+  AddKubeVip(ctx.settings().vsphere.control_plane_endpoint, kApiServerPort,
+             config);
+  return Status::Ok();
 }
 
 }  // namespace
@@ -133,7 +151,7 @@ const ProviderOps& VsphereOps() {
       .cluster_spec = ClusterSpec,
       .machine_spec = MachineSpec,
       .identities = NoIdentities,
-      .kubeadm_extras = nullptr,
+      .kubeadm_extras = KubeVipExtras,
   };
   return ops;
 }

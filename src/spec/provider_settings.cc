@@ -170,6 +170,10 @@ void CheckProviderSettings(Provider p, const ProviderSettings& s,
       }
       if (s.vsphere.network.empty())
         Missing(ctx, at, "vsphere", "network", "a network");
+      if (s.vsphere.control_plane_endpoint.empty()) {
+        Missing(ctx, at, "vsphere", "controlPlaneEndpoint",
+                "the API server's virtual IP (kube-vip holds it)");
+      }
       break;
     case Provider::kOpenstack:
       if (s.openstack.cloud.empty())

@@ -161,7 +161,8 @@ TEST(LoaderTest, ProviderRules) {
             std::string::npos);
   std::string vs = Replace(kGood, "provider: gcp", "provider: vsphere");
   vs = Replace(vs, "providerConfig: {project: ml-project}",
-               "providerConfig: {server: vc, template: t, network: n}");
+               "providerConfig: {server: vc, template: t, network: n, "
+               "controlPlaneEndpoint: 10.0.0.10}");
   errs = Errors(vs);
   ASSERT_EQ(errs.size(), 3u);
   EXPECT_NE(errs[0].find("unknown vsphere size \"n2-standard-4\""),
