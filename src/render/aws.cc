@@ -107,6 +107,7 @@ const ProviderOps& AwsOps() {
       .machine_template_kind = "AWSMachineTemplate",
       .supports_spot = true,
       .zone_is_failure_domain = true,
+      .zone_pins_only_gpu_pools = false,
       .node_name = "{{ ds.meta_data.local_hostname }}",
       .kubelet_args = ExternalCloudProviderArgs(),
       .controller_manager_args = ExternalCloudProviderArgs(),

@@ -204,9 +204,9 @@ nlohmann::json MachineDeploymentObject(const RenderContext& ctx,
        Ref(kInfraGroup, ops.machine_template_kind, infra_template)},
       {"deletion", {{"nodeDrainTimeoutSeconds", kNodeDrainTimeoutSeconds}}},
   };
-  if (ops.zone_is_failure_domain && !req.zone.empty()) {
-    machine["failureDomain"] = req.zone;
-  }
+  bool pinned = ops.zone_is_failure_domain && !req.zone.empty() &&
+                (!ops.zone_pins_only_gpu_pools || PoolGpus(ctx, pool));
+  if (pinned) machine["failureDomain"] = req.zone;
   nlohmann::json spec = {
       {"clusterName", req.name},
       {"selector", {{"matchLabels", selector}}},

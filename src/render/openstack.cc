@@ -67,6 +67,7 @@ const ProviderOps& OpenstackOps() {
       .machine_template_kind = "OpenStackMachineTemplate",
       .supports_spot = false,
       .zone_is_failure_domain = true,
+      .zone_pins_only_gpu_pools = false,
       .node_name = "{{ local_hostname }}",
       .kubelet_args = {{"cloud-provider", "external"},
                        {"provider-id", "openstack:///'{{ instance_id }}'"}},

@@ -65,6 +65,9 @@ struct ProviderOps {
   bool supports_spot;
   // Pools get MachineDeployment failureDomain = spec.zone when a zone is set.
   bool zone_is_failure_domain;
+  // ... but only pools with GPUs (GCP: the zone is where the GPUs are; the
+  // control plane and CPU pools spread over the region's zones).
+  bool zone_pins_only_gpu_pools;
   // kubeadm nodeRegistration.name (a cloud-init template), or "".
   const char* node_name;
   // kubelet args every node gets, before node-labels.

@@ -144,6 +144,7 @@ const ProviderOps& VsphereOps() {
       .supports_spot = false,
       // vSphere failure domains are VSphereFailureDomain objects, not zones.
       .zone_is_failure_domain = false,
+      .zone_pins_only_gpu_pools = false,
       .node_name = "{{ local_hostname }}",
       .kubelet_args = ExternalCloudProviderArgs(),
       .controller_manager_args = ExternalCloudProviderArgs(),
