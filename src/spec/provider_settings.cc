@@ -92,6 +92,7 @@ void DecodeOpenstack(FieldReader& r, OpenstackSettings* s) {
   r.String("image", &s->image);
   r.String("externalNetworkID", &s->external_network_id);
   r.String("sshKeyName", &s->ssh_key_name);
+  r.StringList("dnsNameservers", &s->dns_nameservers);
 }
 
 void Missing(DecodeContext* ctx, const yaml::Mark& at, const char* provider,
