@@ -6,8 +6,6 @@
 namespace capigitops::render {
 namespace {
 
-constexpr char kPodCidr[] = "192.168.0.0/16";
-constexpr char kServiceCidr[] = "10.96.0.0/12";
 constexpr char kAcceleratorLabel[] = "cluster-api/accelerator";
 // The taint key the NVIDIA device plugin and gpu-operator tolerate by default
 // (as in ../shared/docs/capi.md's GCP GPU example).
@@ -121,8 +119,8 @@ nlohmann::json ClusterObject(const RenderContext& ctx, const ProviderOps& ops,
   obj["metadata"]["annotations"] = ClusterAnnotations(req, opts);
   obj["spec"] = {
       {"clusterNetwork",
-       {{"pods", {{"cidrBlocks", {kPodCidr}}}},
-        {"services", {{"cidrBlocks", {kServiceCidr}}}}}},
+       {{"pods", {{"cidrBlocks", {ctx.pod_cidr}}}},
+        {"services", {{"cidrBlocks", {ctx.service_cidr}}}}}},
       {"infrastructureRef", Ref(kInfraGroup, ops.cluster_kind, req.name)},
       {"controlPlaneRef",
        Ref(kControlPlaneGroup, "KubeadmControlPlane", ControlPlaneName(req))},

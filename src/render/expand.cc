@@ -101,7 +101,8 @@ StatusOr<std::vector<nlohmann::json>> Expand(const ClusterRequest& req,
     return FieldError("spec.kubernetesVersion",
                       "not set, and capi-gitops.yaml has no default");
   }
-  RenderContext ctx{req, config.namespace_name, version};
+  RenderContext ctx{req, config.namespace_name, version, config.pod_cidr,
+                    config.service_cidr};
   RETURN_IF_ERROR(CheckRequest(ctx, ops));
 
   std::vector<nlohmann::json> objects;

@@ -21,8 +21,10 @@ inline constexpr char kInfraGroup[] = "infrastructure.cluster.x-k8s.io";
 // What every builder needs to know about the cluster being expanded.
 struct RenderContext {
   const ClusterRequest& req;
-  std::string ns;       // namespace of every namespaced object
-  std::string version;  // Kubernetes version, the spec's or the repo default
+  std::string ns;        // namespace of every namespaced object
+  std::string version;   // Kubernetes version, the spec's or the repo default
+  std::string pod_cidr;  // the repo's clusterNetwork
+  std::string service_cidr;
   const ProviderSettings& settings() const { return req.settings; }
 };
 

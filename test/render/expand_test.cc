@@ -290,6 +290,25 @@ TEST(ExpandTest, RejectsDuplicatePoolNames) {
             std::string::npos);
 }
 
+TEST(ExpandTest, ClusterNetworkComesFromTheRepoConfig) {
+  auto defaults = FindObject(MustExpand(GcpRequest()), "Cluster");
+  EXPECT_EQ(defaults["spec"]["clusterNetwork"]["pods"]["cidrBlocks"],
+            nlohmann::json::array({"192.168.0.0/16"}));
+  EXPECT_EQ(defaults["spec"]["clusterNetwork"]["services"]["cidrBlocks"],
+            nlohmann::json::array({"10.96.0.0/12"}));
+
+  RepoConfig config = testing::TestRepoConfig();
+  config.pod_cidr = "172.20.0.0/16";
+  config.service_cidr = "172.21.0.0/16";
+  auto objects = Expand(GcpRequest(), config, {});
+  ASSERT_TRUE(objects.ok()) << objects.status().ToString();
+  nlohmann::json cluster = FindObject(*objects, "Cluster");
+  EXPECT_EQ(cluster["spec"]["clusterNetwork"]["pods"]["cidrBlocks"],
+            nlohmann::json::array({"172.20.0.0/16"}));
+  EXPECT_EQ(cluster["spec"]["clusterNetwork"]["services"]["cidrBlocks"],
+            nlohmann::json::array({"172.21.0.0/16"}));
+}
+
 TEST(ExpandTest, PoolNamedControlPlaneIsRejected) {
   ClusterRequest req = GcpRequest();
   req.node_pools[0].name = "control-plane";

@@ -262,6 +262,28 @@ safety: {deletionBudget: {maxClusters: 5}}
   EXPECT_EQ(repo.requests[0].kubernetes_version, "v1.33.4");
 }
 
+TEST(RepoLoaderTest, ClusterNetworkAndProviderSettingsOfTheRender) {
+  FileSet files;
+  files["capi-gitops.yaml"] = R"(apiVersion: capigitops.io/v1alpha1
+kind: RepoConfig
+clusterNetwork: {podCIDR: 172.20.0.0/16, serviceCIDR: 172.21.0.0/16}
+providers:
+  openstack: {dnsNameservers: [10.0.0.2, 1.1.1.1]}
+  azure: {controlPlaneIdentityID: "azure:///subscriptions/s/x"}
+)";
+  LoadedRepo repo = LoadRepo(files);
+  ASSERT_TRUE(repo.diags.empty()) << repo.diags[0].ToString();
+  EXPECT_EQ(repo.config.pod_cidr, "172.20.0.0/16");
+  EXPECT_EQ(repo.config.service_cidr, "172.21.0.0/16");
+  EXPECT_EQ(repo.config.providers.openstack.dns_nameservers,
+            (std::vector<std::string>{"10.0.0.2", "1.1.1.1"}));
+  EXPECT_EQ(repo.config.providers.azure.control_plane_identity_id,
+            "azure:///subscriptions/s/x");
+  // Defaults: what the render always used.
+  EXPECT_EQ(RepoConfig{}.pod_cidr, "192.168.0.0/16");
+  EXPECT_EQ(RepoConfig{}.service_cidr, "10.96.0.0/12");
+}
+
 TEST(RepoLoaderTest, ConfigErrorsHavePositions) {
   FileSet files;
   files["capi-gitops.yaml"] =
