@@ -52,6 +52,9 @@ struct AzureSettings {
   std::string tenant_id;
   std::string client_secret_name;  // for ServicePrincipal identities
   std::string ssh_public_key;      // base64, as CAPZ expects
+  // Resource ID of the user-assigned identity the control plane's cloud
+  // provider authenticates with (azure.json); empty: none.
+  std::string control_plane_identity_id;
 };
 
 struct VsphereSize {
@@ -87,6 +90,7 @@ struct OpenstackSettings {
   std::string image;          // image name
   std::string external_network_id;
   std::string ssh_key_name;
+  std::vector<std::string> dns_nameservers;  // of the subnet CAPO creates
 };
 
 struct DockerSettings {
@@ -113,7 +117,9 @@ struct RepoConfig {
   std::string clusters_path = "clusters";
   std::string policies_path = "policies";
   std::string status_path = "status";
-  std::string default_kubernetes_version;  // used when a spec names none
+  std::string default_kubernetes_version;   // used when a spec names none
+  std::string pod_cidr = "192.168.0.0/16";  // Cluster clusterNetwork
+  std::string service_cidr = "10.96.0.0/12";
   ProviderSettings providers;
   DeletionBudget deletion_budget;
   std::string status_author_name = "capi-gitops";

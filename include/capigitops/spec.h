@@ -44,6 +44,9 @@ struct NodePool {
   std::optional<Accelerator> accelerator;
   std::map<std::string, std::string> labels;
   std::vector<Taint> taints;
+  // GPU pools get the nvidia.com/gpu=present:NoSchedule taint unless this is
+  // false (gpuTaint: false), so CPU pods stay off expensive nodes.
+  bool gpu_taint = true;
 
   // Replicas at the smallest and largest size the pool may have.
   int MinReplicas() const { return autoscaling ? autoscaling->min : *replicas; }

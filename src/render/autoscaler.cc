@@ -78,7 +78,11 @@ nlohmann::json AutoscalerAnnotations(const RenderContext& ctx,
   }
   auto labels = NodeLabels(ctx, pool);
   if (!labels.empty()) ann[prefix + "labels"] = JoinLabels(labels);
-  if (!pool.taints.empty()) ann[prefix + "taints"] = JoinTaints(pool.taints);
+  // The node kubeadm registers carries these taints; a template node
+  // without them would let the autoscaler scale up for pods that do not
+  // tolerate them.
+  auto taints = NodeTaints(ctx, pool);
+  if (!taints.empty()) ann[prefix + "taints"] = JoinTaints(taints);
   return ann;
 }
 

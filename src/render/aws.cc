@@ -47,7 +47,9 @@ StatusOr<nlohmann::json> MachineSpec(const RenderContext& ctx,
                                  : aws.node_instance_profile}};
   if (!aws.ssh_key_name.empty()) spec["sshKeyName"] = aws.ssh_key_name;
   if (!aws.ami.empty()) spec["ami"] = {{"id", aws.ami}};
-  if (auto disk = role.DiskGib()) {
+  // Without rootVolume the AMI's size applies; GPU nodes get
+  // kGpuRootDiskGib as CAPA's GPU flavor does.
+  if (auto disk = role.DiskGibOrGpuDefault()) {
     if (*disk < kMinRootVolumeGib) {
       return FieldError(role.field + ".diskGiB",
                         "AWS root volumes are at least 8 GiB");
@@ -105,6 +107,7 @@ const ProviderOps& AwsOps() {
       .machine_template_kind = "AWSMachineTemplate",
       .supports_spot = true,
       .zone_is_failure_domain = true,
+      .zone_pins_only_gpu_pools = false,
       .node_name = "{{ ds.meta_data.local_hostname }}",
       .kubelet_args = ExternalCloudProviderArgs(),
       .controller_manager_args = ExternalCloudProviderArgs(),
@@ -112,6 +115,7 @@ const ProviderOps& AwsOps() {
       .cluster_spec = ClusterSpec,
       .machine_spec = MachineSpec,
       .identities = Identities,
+      .kubeadm_extras = nullptr,
   };
   return ops;
 }

@@ -7,7 +7,8 @@ namespace capigitops::render {
 namespace {
 
 constexpr char kApiVersion[] = "infrastructure.cluster.x-k8s.io/v1beta1";
-constexpr int kDefaultOsDiskGib = 128;  // CAPZ templates' size
+// CAPZ templates' size; above kGpuRootDiskGib, so GPU pools keep it too.
+constexpr int kDefaultOsDiskGib = 128;
 
 StatusOr<nlohmann::json> ClusterSpec(const RenderContext& ctx) {
   const AzureSettings& azure = ctx.settings().azure;
@@ -46,11 +47,42 @@ StatusOr<nlohmann::json> MachineSpec(const RenderContext& ctx,
   if (!azure.ssh_public_key.empty()) {
     spec["sshPublicKey"] = azure.ssh_public_key;
   }
-  // At .spec.template.spec, not .spec.template as CAPZ's docs show; the
-  // empty object caps the price at the on-demand price.
-  if (role.Spot()) spec["spotVMOptions"] = nlohmann::json::object();
+  // At .spec.template.spec, not .spec.template as CAPZ's docs show; no
+  // maxPrice caps the price at the on-demand price. Delete, not the default
+  // Deallocate: a deallocated GPU VM keeps billing for its disks and counts
+  // against the spot quota until the health check replaces it (CAPZ's own
+  // spot CI patch, ci-patch-spot-vm-options.yaml, uses Delete too).
+  if (role.Spot()) spec["spotVMOptions"] = {{"evictionPolicy", "Delete"}};
+  // The cloud-controller-manager on the control plane reads azure.json;
+  // with a workload-identity cluster identity that file has no client
+  // secret, so it authenticates as this user-assigned identity (CAPZ
+  // cluster-template.yaml: identity UserAssigned on the control plane).
+  if (role.IsControlPlane() && !azure.control_plane_identity_id.empty()) {
+    spec["identity"] = "UserAssigned";
+    spec["userAssignedIdentities"] = {
+        {{"providerID", azure.control_plane_identity_id}}};
+  }
   // GPUs come with the VM size (NC*, ND*): nothing to add.
   return spec;
+}
+
+// /etc/kubernetes/azure.json for the cloud provider, from the Secret CAPZ
+// generates for every AzureMachineTemplate ("<template name>-azure-json",
+// controllers/azurejson_machinetemplate_controller.go), as CAPZ's
+// cluster-template.yaml does for the control plane and its workers.
+Status KubeadmExtras(const RenderContext&, const MachineRole& role,
+                     const std::string& infra_template,
+                     nlohmann::json* config) {
+  const char* key = role.IsControlPlane() ? "control-plane-azure.json"
+                                          : "worker-node-azure.json";
+  AppendTo(config, "files",
+           {{"path", "/etc/kubernetes/azure.json"},
+            {"owner", "root:root"},
+            {"permissions", "0644"},
+            {"contentFrom",
+             {{"secret",
+               {{"name", infra_template + "-azure-json"}, {"key", key}}}}}});
+  return Status::Ok();
 }
 
 StatusOr<std::vector<nlohmann::json>> Identities(const RenderContext& ctx) {
@@ -63,9 +95,12 @@ StatusOr<std::vector<nlohmann::json>> Identities(const RenderContext& ctx) {
     return FieldError("providers.azure.tenantID",
                       "AzureClusterIdentity needs a tenant ID");
   }
+  // CAPZ refuses an identity whose allowedNamespaces is nil ("no namespace
+  // will be allowed", azure/scope/identity.go); allow only ours.
   nlohmann::json spec = {{"type", azure.identity_type},
                          {"clientID", azure.client_id},
-                         {"tenantID", azure.tenant_id}};
+                         {"tenantID", azure.tenant_id},
+                         {"allowedNamespaces", {{"list", {ctx.ns}}}}};
   if (!azure.client_secret_name.empty()) {
     spec["clientSecret"] = {{"name", azure.client_secret_name},
                             {"namespace", ctx.ns}};
@@ -91,6 +126,7 @@ const ProviderOps& AzureOps() {
       .machine_template_kind = "AzureMachineTemplate",
       .supports_spot = true,
       .zone_is_failure_domain = true,
+      .zone_pins_only_gpu_pools = false,
       .node_name = "{{ ds.meta_data[\"local_hostname\"] }}",
       .kubelet_args = ExternalCloudProviderArgs(),
       .controller_manager_args = ExternalCloudProviderArgs(),
@@ -98,6 +134,7 @@ const ProviderOps& AzureOps() {
       .cluster_spec = ClusterSpec,
       .machine_spec = MachineSpec,
       .identities = Identities,
+      .kubeadm_extras = KubeadmExtras,
   };
   return ops;
 }

@@ -6,9 +6,16 @@
 namespace capigitops::render {
 namespace {
 
-constexpr char kPodCidr[] = "192.168.0.0/16";
-constexpr char kServiceCidr[] = "10.96.0.0/12";
 constexpr char kAcceleratorLabel[] = "cluster-api/accelerator";
+// The taint key the NVIDIA device plugin and gpu-operator tolerate by default
+// (as in ../shared/docs/capi.md's GCP GPU example).
+constexpr char kGpuTaintKey[] = "nvidia.com/gpu";
+// How long CAPI drains a node before deleting its machine anyway: without a
+// limit a PodDisruptionBudget that never allows an eviction (one training
+// pod) stalls scale-down and rollouts forever (MachineDeployment CRD:
+// "The default value is 0, meaning that the node can be drained without any
+// time limitations").
+constexpr int kNodeDrainTimeoutSeconds = 900;
 
 // v1beta2 list form: [{name, value}, ...].
 nlohmann::json ArgList(
@@ -89,6 +96,16 @@ std::vector<std::pair<std::string, std::string>> NodeLabels(
   return {labels.begin(), labels.end()};
 }
 
+std::vector<Taint> NodeTaints(const RenderContext& ctx, const NodePool& pool) {
+  std::vector<Taint> taints = pool.taints;
+  if (!pool.gpu_taint || !PoolGpus(ctx, pool)) return taints;
+  for (const Taint& taint : taints) {
+    if (taint.key == kGpuTaintKey) return taints;  // the spec's own wins
+  }
+  taints.push_back({kGpuTaintKey, "present", "NoSchedule"});
+  return taints;
+}
+
 nlohmann::json ClusterObject(const RenderContext& ctx, const ProviderOps& ops,
                              const RenderOptions& opts) {
   const ClusterRequest& req = ctx.req;
@@ -102,8 +119,8 @@ nlohmann::json ClusterObject(const RenderContext& ctx, const ProviderOps& ops,
   obj["metadata"]["annotations"] = ClusterAnnotations(req, opts);
   obj["spec"] = {
       {"clusterNetwork",
-       {{"pods", {{"cidrBlocks", {kPodCidr}}}},
-        {"services", {{"cidrBlocks", {kServiceCidr}}}}}},
+       {{"pods", {{"cidrBlocks", {ctx.pod_cidr}}}},
+        {"services", {{"cidrBlocks", {ctx.service_cidr}}}}}},
       {"infrastructureRef", Ref(kInfraGroup, ops.cluster_kind, req.name)},
       {"controlPlaneRef",
        Ref(kControlPlaneGroup, "KubeadmControlPlane", ControlPlaneName(req))},
@@ -156,7 +173,7 @@ nlohmann::json KubeadmConfigTemplateSpec(const RenderContext& ctx,
     }
     args.emplace_back("node-labels", joined);
   }
-  nlohmann::json reg = NodeRegistration(ops, args, pool.taints);
+  nlohmann::json reg = NodeRegistration(ops, args, NodeTaints(ctx, pool));
   return {{"template",
            {{"spec", {{"joinConfiguration", {{"nodeRegistration", reg}}}}}}}};
 }
@@ -183,10 +200,11 @@ nlohmann::json MachineDeploymentObject(const RenderContext& ctx,
          Ref(kBootstrapGroup, "KubeadmConfigTemplate", bootstrap_template)}}},
       {"infrastructureRef",
        Ref(kInfraGroup, ops.machine_template_kind, infra_template)},
+      {"deletion", {{"nodeDrainTimeoutSeconds", kNodeDrainTimeoutSeconds}}},
   };
-  if (ops.zone_is_failure_domain && !req.zone.empty()) {
-    machine["failureDomain"] = req.zone;
-  }
+  bool pinned = ops.zone_is_failure_domain && !req.zone.empty() &&
+                (!ops.zone_pins_only_gpu_pools || PoolGpus(ctx, pool));
+  if (pinned) machine["failureDomain"] = req.zone;
   nlohmann::json spec = {
       {"clusterName", req.name},
       {"selector", {{"matchLabels", selector}}},
@@ -196,33 +214,6 @@ nlohmann::json MachineDeploymentObject(const RenderContext& ctx,
   // reset its decisions on every sync.
   if (!pool.autoscaling && pool.replicas) spec["replicas"] = *pool.replicas;
   obj["spec"] = spec;
-  return obj;
-}
-
-nlohmann::json MachineHealthCheckObject(const RenderContext& ctx) {
-  const ClusterRequest& req = ctx.req;
-  nlohmann::json obj = NewObject(kClusterApiVersion, "MachineHealthCheck",
-                                 BoundedName(req.name, "workers"), ctx.ns,
-                                 ClusterMemberLabels(req));
-  nlohmann::json unhealthy = nlohmann::json::array();
-  for (const char* status : {"False", "Unknown"}) {
-    unhealthy.push_back(
-        {{"type", "Ready"}, {"status", status}, {"timeoutSeconds", 300}});
-  }
-  // Worker machines only (those of a MachineDeployment): KCP remediates the
-  // control plane itself. Remediation stops when many machines are
-  // unhealthy at once, which points at the network, not the machines.
-  obj["spec"] = {
-      {"clusterName", req.name},
-      {"selector",
-       {{"matchLabels", {{kCapiClusterNameLabel, req.name}}},
-        {"matchExpressions",
-         {{{"key", kDeploymentNameLabel}, {"operator", "Exists"}}}}}},
-      {"checks",
-       {{"nodeStartupTimeoutSeconds", 1200},
-        {"unhealthyNodeConditions", unhealthy}}},
-      {"remediation", {{"triggerIf", {{"unhealthyLessThanOrEqualTo", "40%"}}}}},
-  };
   return obj;
 }
 

@@ -74,7 +74,10 @@ nlohmann::json MachineDeploymentObject(const RenderContext& ctx,
                                        const NodePool& pool,
                                        const std::string& infra_template,
                                        const std::string& bootstrap_template);
-nlohmann::json MachineHealthCheckObject(const RenderContext& ctx);
+// MachineHealthChecks: one per MachineDeployment, so a mass spot
+// preemption in one pool never blocks remediation in another, and one for a
+// control plane of 3 or 5 machines (health_check.cc).
+std::vector<nlohmann::json> MachineHealthCheckObjects(const RenderContext& ctx);
 
 // The GPUs each node of a pool has: the spec's accelerator, else the GPUs
 // bundled with the machine type (AWS g4dn, GCP a2, ...). nullopt: none.
@@ -89,6 +92,12 @@ std::optional<PoolGpu> PoolGpus(const RenderContext& ctx, const NodePool& pool);
 // capacity the autoscaler cannot read from a node. Empty for fixed pools.
 nlohmann::json AutoscalerAnnotations(const RenderContext& ctx,
                                      const NodePool& pool);
+
+// Taints of a pool's nodes: the spec's, plus nvidia.com/gpu=present:
+// NoSchedule on GPU pools unless the spec sets gpuTaint: false or already
+// taints that key. kubeadm registers the node with them, and the autoscaler
+// needs the same list for a group at zero.
+std::vector<Taint> NodeTaints(const RenderContext& ctx, const NodePool& pool);
 
 // Node labels of a pool as kubelet sees them: the spec's labels plus
 // cluster-api/accelerator=<type> for GPU pools. Sorted by key.

@@ -33,6 +33,7 @@ const ProviderOps& DockerOps() {
       .machine_template_kind = "DevMachineTemplate",
       .supports_spot = false,
       .zone_is_failure_domain = false,
+      .zone_pins_only_gpu_pools = false,
       .node_name = "",
       // kind nodes share the host's disk; without this the kubelet evicts
       // pods as soon as the host disk is a little full (as CAPD's examples).
@@ -45,6 +46,7 @@ const ProviderOps& DockerOps() {
       .cluster_spec = ClusterSpec,
       .machine_spec = MachineSpec,
       .identities = NoIdentities,
+      .kubeadm_extras = nullptr,
   };
   return ops;
 }

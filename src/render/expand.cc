@@ -42,6 +42,11 @@ Status CheckRequest(const RenderContext& ctx, const ProviderOps& ops) {
   std::set<std::string> names;
   for (size_t i = 0; i < req.node_pools.size(); ++i) {
     const NodePool& pool = req.node_pools[i];
+    // Its objects would take the names of the control plane's.
+    if (pool.name == "control-plane") {
+      return FieldError(PoolField(i) + ".name",
+                        "\"control-plane\" is reserved for the control plane");
+    }
     if (!names.insert(pool.name).second) {
       return FieldError(PoolField(i) + ".name",
                         "duplicate node pool name \"" + pool.name + "\"");
@@ -81,6 +86,40 @@ StatusOr<nlohmann::json> MachineTemplate(const RenderContext& ctx,
   return obj;
 }
 
+struct PoolObjects {
+  nlohmann::json infra_template;
+  nlohmann::json bootstrap_template;
+  nlohmann::json deployment;
+};
+
+// The machine template, KubeadmConfigTemplate and MachineDeployment of
+// node pool `index`.
+StatusOr<PoolObjects> BuildPool(const RenderContext& ctx,
+                                const ProviderOps& ops, size_t index) {
+  const ClusterRequest& req = ctx.req;
+  const NodePool& pool = req.node_pools[index];
+  MachineRole role{&pool, PoolField(index), pool.machine_type,
+                   PoolGpus(ctx, pool).has_value()};
+  PoolObjects out;
+  ASSIGN_OR_RETURN(out.infra_template,
+                   MachineTemplate(ctx, ops, role, pool.name));
+  std::string infra_name = out.infra_template["metadata"]["name"];
+  nlohmann::json bootstrap_spec = KubeadmConfigTemplateSpec(ctx, ops, pool);
+  if (ops.kubeadm_extras != nullptr) {
+    RETURN_IF_ERROR(ops.kubeadm_extras(ctx, role, infra_name,
+                                       &bootstrap_spec["template"]["spec"]));
+  }
+  // Named after its content, extras included: they differ per template.
+  out.bootstrap_template =
+      NewObject(kBootstrapApiVersion, "KubeadmConfigTemplate",
+                TemplateName(req.name, pool.name, bootstrap_spec), ctx.ns,
+                ClusterMemberLabels(req));
+  out.bootstrap_template["spec"] = std::move(bootstrap_spec);
+  out.deployment = MachineDeploymentObject(
+      ctx, ops, pool, infra_name, out.bootstrap_template["metadata"]["name"]);
+  return out;
+}
+
 }  // namespace
 }  // namespace render
 
@@ -97,7 +136,7 @@ StatusOr<std::vector<nlohmann::json>> Expand(const ClusterRequest& req,
                       "not set, and capi-gitops.yaml has no default");
   }
   RenderContext ctx{req, opts.ns.empty() ? config.namespace_name : opts.ns,
-                    version};
+                    version, config.pod_cidr, config.service_cidr};
   RETURN_IF_ERROR(CheckRequest(ctx, ops));
 
   std::vector<nlohmann::json> objects;
@@ -115,21 +154,10 @@ StatusOr<std::vector<nlohmann::json>> Expand(const ClusterRequest& req,
 
   std::vector<nlohmann::json> deployments;
   for (size_t i = 0; i < req.node_pools.size(); ++i) {
-    const NodePool& pool = req.node_pools[i];
-    MachineRole role{&pool, PoolField(i), pool.machine_type};
-    ASSIGN_OR_RETURN(nlohmann::json infra,
-                     MachineTemplate(ctx, ops, role, pool.name));
-    nlohmann::json bootstrap_spec = KubeadmConfigTemplateSpec(ctx, ops, pool);
-    nlohmann::json bootstrap =
-        NewObject(kBootstrapApiVersion, "KubeadmConfigTemplate",
-                  TemplateName(req.name, pool.name, bootstrap_spec), ctx.ns,
-                  ClusterMemberLabels(req));
-    bootstrap["spec"] = std::move(bootstrap_spec);
-    deployments.push_back(
-        MachineDeploymentObject(ctx, ops, pool, infra["metadata"]["name"],
-                                bootstrap["metadata"]["name"]));
-    objects.push_back(std::move(infra));
-    objects.push_back(std::move(bootstrap));
+    ASSIGN_OR_RETURN(PoolObjects pool, BuildPool(ctx, ops, i));
+    objects.push_back(std::move(pool.infra_template));
+    objects.push_back(std::move(pool.bootstrap_template));
+    deployments.push_back(std::move(pool.deployment));
   }
 
   ASSIGN_OR_RETURN(nlohmann::json cluster_spec, ops.cluster_spec(ctx));
@@ -138,9 +166,16 @@ StatusOr<std::vector<nlohmann::json>> Expand(const ClusterRequest& req,
                 ClusterMemberLabels(req));
   infra_cluster["spec"] = std::move(cluster_spec);
   objects.push_back(std::move(infra_cluster));
-  objects.push_back(KubeadmControlPlaneObject(ctx, ops, cp_template_name));
+  nlohmann::json kcp = KubeadmControlPlaneObject(ctx, ops, cp_template_name);
+  if (ops.kubeadm_extras != nullptr) {
+    RETURN_IF_ERROR(ops.kubeadm_extras(ctx, cp_role, cp_template_name,
+                                       &kcp["spec"]["kubeadmConfigSpec"]));
+  }
+  objects.push_back(std::move(kcp));
   for (nlohmann::json& md : deployments) objects.push_back(std::move(md));
-  objects.push_back(MachineHealthCheckObject(ctx));
+  for (nlohmann::json& mhc : MachineHealthCheckObjects(ctx)) {
+    objects.push_back(std::move(mhc));
+  }
   objects.push_back(ClusterObject(ctx, ops, opts));
   // The table decides; the order built above already follows it.
   SortInApplyOrder(&objects);

@@ -32,9 +32,29 @@ StatusOr<nlohmann::json> ClusterSpec(const RenderContext& ctx) {
   nlohmann::json spec = {{"project", gcp.project},
                          {"region", region},
                          {"network", {{"name", gcp.network}}}};
-  // A zonal request keeps the control plane in that zone too.
-  if (!ctx.req.zone.empty()) spec["failureDomains"] = {ctx.req.zone};
+  // No failureDomains: CAPG offers all zones of the region, so the control
+  // plane spreads over them; spec.zone pins only the GPU pools
+  // (MachineDeployment failureDomain, zone_pins_only_gpu_pools).
   return spec;
+}
+
+// /etc/kubernetes/cloud.config for the GCE cloud-controller-manager on the
+// control plane: without it the CCM assumes the "default" network and a
+// single zone (CAPG test/e2e/data/infrastructure-gcp/cluster-template-ci.yaml
+// writes the same file; its CCM runs with --cloud-config pointing here).
+Status CloudConfig(const RenderContext& ctx, const MachineRole& role,
+                   const std::string&, nlohmann::json* config) {
+  if (!role.IsControlPlane()) return Status::Ok();
+  const GcpSettings& gcp = ctx.settings().gcp;
+  std::string content = "[Global]\n\nproject-id = \"" + gcp.project +
+                        "\"\nnetwork-name = \"" + gcp.network +
+                        "\"\nmultizone = true\n";
+  AppendTo(config, "files",
+           {{"path", "/etc/kubernetes/cloud.config"},
+            {"owner", "root:root"},
+            {"permissions", "0644"},
+            {"content", content}});
+  return Status::Ok();
 }
 
 // GPUs cannot live-migrate; CAPG only sets the policy when asked to.
@@ -60,7 +80,9 @@ StatusOr<nlohmann::json> MachineSpec(const RenderContext& ctx,
   } else if (!gcp.image_family.empty()) {
     spec["imageFamily"] = gcp.image_family;
   }
-  if (auto disk = role.DiskGib()) spec["rootDeviceSize"] = *disk;
+  // CAPG's default root disk is 30 GB (GCPMachineTemplate CRD,
+  // rootDeviceSize "Defaults to 30"): too small for GPU nodes.
+  if (auto disk = role.DiskGibOrGpuDefault()) spec["rootDeviceSize"] = *disk;
   if (role.Spot()) spec["provisioningModel"] = "Spot";
   const Accelerator* gpu = role.GpuRequest();
   if (gpu != nullptr && gpu->count > 0) {
@@ -85,6 +107,7 @@ const ProviderOps& GcpOps() {
       .machine_template_kind = "GCPMachineTemplate",
       .supports_spot = true,
       .zone_is_failure_domain = true,
+      .zone_pins_only_gpu_pools = true,
       .node_name = "{{ ds.meta_data.local_hostname.split(\".\")[0] }}",
       .kubelet_args = ExternalCloudProviderArgs(),
       .controller_manager_args = ExternalCloudProviderArgs(),
@@ -92,6 +115,7 @@ const ProviderOps& GcpOps() {
       .cluster_spec = ClusterSpec,
       .machine_spec = MachineSpec,
       .identities = NoIdentities,
+      .kubeadm_extras = CloudConfig,
   };
   return ops;
 }

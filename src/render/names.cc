@@ -70,6 +70,12 @@ std::vector<std::pair<std::string, std::string>> ExternalCloudProviderArgs() {
   return {{"cloud-provider", "external"}};
 }
 
+void AppendTo(nlohmann::json* config, const char* key, nlohmann::json item) {
+  nlohmann::json& list = (*config)[key];
+  if (!list.is_array()) list = nlohmann::json::array();
+  list.push_back(std::move(item));
+}
+
 StatusOr<std::vector<nlohmann::json>> NoIdentities(const RenderContext&) {
   return std::vector<nlohmann::json>{};
 }

@@ -1,5 +1,7 @@
 // OpenStack (CAPO): OpenStackCluster and OpenStackMachineTemplate,
 // infrastructure v1beta2 (CAPO >= v0.15). Size and GPUs come from the flavor.
+#include <optional>
+
 #include "render/provider.h"
 
 namespace capigitops::render {
@@ -25,13 +27,50 @@ StatusOr<nlohmann::json> IdentityRef(const RenderContext& ctx) {
   return nlohmann::json{{"cloudName", os.cloud}, {"name", secret}};
 }
 
+// A rule between all cluster nodes (both managed groups), as CAPO's
+// templates/cluster-template.yaml writes it.
+nlohmann::json NodeToNodeRule(const std::string& name,
+                              const std::string& protocol,
+                              std::optional<int> port) {
+  nlohmann::json rule = {{"name", name},
+                         {"description", "Created by capi-gitops - " + name},
+                         {"direction", "ingress"},
+                         {"etherType", "IPv4"},
+                         {"protocol", protocol},
+                         {"remoteManagedGroups", {"controlplane", "worker"}}};
+  if (port) {
+    rule["portRangeMin"] = *port;
+    rule["portRangeMax"] = *port;
+  }
+  return rule;
+}
+
+// Without managedSecurityGroups CAPO creates no security groups and the
+// ports fall back to the project's "default" group, which admits only its
+// own members: the API load balancer's health checks and the CNI's traffic
+// are dropped (pkg/cloud/services/networking/securitygroups.go). With them
+// CAPO opens the API server, kubelet and etcd ports itself; the CNI's
+// rules are ours to add: Calico's BGP and IP-in-IP, as in CAPO's template.
+nlohmann::json ManagedSecurityGroups() {
+  return {{"clusterNodesSecurityGroupRules",
+           {NodeToNodeRule("BGP (Calico)", "tcp", 179),
+            NodeToNodeRule("IP-in-IP (Calico)", "4", std::nullopt)}}};
+}
+
 StatusOr<nlohmann::json> ClusterSpec(const RenderContext& ctx) {
   const OpenstackSettings& os = ctx.settings().openstack;
   ASSIGN_OR_RETURN(nlohmann::json identity, IdentityRef(ctx));
   if (!ctx.req.region.empty()) identity["region"] = ctx.req.region;
+  nlohmann::json subnet = {{"cidr", kNodeCidr}};
+  // Clouds whose Neutron DHCP hands out no DNS server leave nodes unable to
+  // pull images; CAPO's template sets them here too.
+  if (!os.dns_nameservers.empty()) {
+    subnet["dnsNameservers"] = os.dns_nameservers;
+  }
   nlohmann::json spec = {
       {"identityRef", identity},
-      {"managedSubnets", {{{"cidr", kNodeCidr}}}},
+      {"managedSubnets", {subnet}},
+      {"managedSecurityGroups", ManagedSecurityGroups()},
       {"apiServer", {{"managedLoadBalancer", {{"enabled", true}}}}}};
   if (!os.external_network_id.empty()) {
     spec["externalNetwork"] = {{"id", os.external_network_id}};
@@ -48,6 +87,10 @@ StatusOr<nlohmann::json> MachineSpec(const RenderContext& ctx,
       {"image", {{"filter", {{"name", os.image}}}}},
   };
   if (!os.ssh_key_name.empty()) spec["sshKeyName"] = os.ssh_key_name;
+  // Only the spec's diskGiB: a rootVolume makes the server boot from a
+  // Cinder volume instead of the flavor's disk (CRD: "the volume metadata to
+  // boot from"), which is not a default to impose; GPU flavors carry their
+  // own disk size.
   if (auto disk = role.DiskGib()) spec["rootVolume"] = {{"sizeGiB", *disk}};
   // GPUs come with the flavor: nothing to add.
   return spec;
@@ -63,6 +106,7 @@ const ProviderOps& OpenstackOps() {
       .machine_template_kind = "OpenStackMachineTemplate",
       .supports_spot = false,
       .zone_is_failure_domain = true,
+      .zone_pins_only_gpu_pools = false,
       .node_name = "{{ local_hostname }}",
       .kubelet_args = {{"cloud-provider", "external"},
                        {"provider-id", "openstack:///'{{ instance_id }}'"}},
@@ -71,6 +115,7 @@ const ProviderOps& OpenstackOps() {
       .cluster_spec = ClusterSpec,
       .machine_spec = MachineSpec,
       .identities = NoIdentities,
+      .kubeadm_extras = nullptr,
   };
   return ops;
 }

@@ -21,21 +21,38 @@ inline constexpr char kInfraGroup[] = "infrastructure.cluster.x-k8s.io";
 // What every builder needs to know about the cluster being expanded.
 struct RenderContext {
   const ClusterRequest& req;
-  std::string ns;       // namespace of every namespaced object
-  std::string version;  // Kubernetes version, the spec's or the repo default
+  std::string ns;        // namespace of every namespaced object
+  std::string version;   // Kubernetes version, the spec's or the repo default
+  std::string pod_cidr;  // the repo's clusterNetwork
+  std::string service_cidr;
   const ProviderSettings& settings() const { return req.settings; }
 };
+
+// Root disk of GPU nodes that name no diskGiB: CUDA images and the driver
+// container fill the providers' 20-30 GB defaults (CAPG "Defaults to 30").
+// CAPA's GPU flavor uses the same size (e2e-patch-gpu-instance-type.yaml,
+// rootVolume.size: 100).
+inline constexpr int kGpuRootDiskGib = 100;
 
 // The machines one template describes: the control plane or one node pool.
 struct MachineRole {
   const NodePool* pool = nullptr;  // nullptr: the control plane
   std::string field;               // "spec.controlPlane", "spec.nodePools[1]"
   std::string machine_type;
+  bool has_gpus = false;  // the pool's nodes have GPUs (spec or machine type)
 
   bool IsControlPlane() const { return pool == nullptr; }
   bool Spot() const { return pool != nullptr && pool->spot; }
+  // The spec's diskGiB.
   std::optional<int> DiskGib() const {
     return pool != nullptr ? pool->disk_gib : std::nullopt;
+  }
+  // The spec's diskGiB, else kGpuRootDiskGib for GPU pools, else nullopt
+  // (the provider's default).
+  std::optional<int> DiskGibOrGpuDefault() const {
+    if (auto disk = DiskGib()) return disk;
+    if (has_gpus) return kGpuRootDiskGib;
+    return std::nullopt;
   }
   const Accelerator* GpuRequest() const {
     return pool != nullptr && pool->accelerator ? &*pool->accelerator : nullptr;
@@ -50,6 +67,9 @@ struct ProviderOps {
   bool supports_spot;
   // Pools get MachineDeployment failureDomain = spec.zone when a zone is set.
   bool zone_is_failure_domain;
+  // ... but only pools with GPUs (GCP: the zone is where the GPUs are; the
+  // control plane and CPU pools spread over the region's zones).
+  bool zone_pins_only_gpu_pools;
   // kubeadm nodeRegistration.name (a cloud-init template), or "".
   const char* node_name;
   // kubelet args every node gets, before node-labels.
@@ -67,7 +87,17 @@ struct ProviderOps {
   // Complete identity objects (apiVersion, kind, metadata.name and, when
   // namespaced, metadata.namespace, spec); common code adds the labels.
   StatusOr<std::vector<nlohmann::json>> (*identities)(const RenderContext& ctx);
+  // Provider files and commands for the kubeadm config of `role`'s machines
+  // (the KubeadmControlPlane's kubeadmConfigSpec, or a KubeadmConfigTemplate's
+  // .spec.template.spec), whose machine template is named `infra_template`.
+  // nullptr: nothing to add.
+  Status (*kubeadm_extras)(const RenderContext& ctx, const MachineRole& role,
+                           const std::string& infra_template,
+                           nlohmann::json* config);
 };
+
+// Appends `item` to the list `(*config)[key]`, creating it.
+void AppendTo(nlohmann::json* config, const char* key, nlohmann::json item);
 
 const ProviderOps& GcpOps();
 const ProviderOps& AwsOps();

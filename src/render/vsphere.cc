@@ -1,8 +1,10 @@
 // vSphere (CAPV): VSphereCluster and VSphereMachineTemplate, infrastructure
 // v1beta2. Machine types are size names from the repo config; GPUs are PCI
 // passthrough or vGPU devices.
+#include <algorithm>
 #include <map>
 
+#include "render/kube_vip.h"
 #include "render/machine_shapes.h"
 #include "render/provider.h"
 
@@ -10,6 +12,7 @@ namespace capigitops::render {
 namespace {
 
 constexpr int kNvidiaVendorId = 4318;  // 0x10DE
+constexpr int kApiServerPort = 6443;
 
 // Used when the repo maps no accelerators: passthrough of common PCIe cards.
 const std::map<std::string, VspherePciDevice>& BuiltinAccelerators() {
@@ -46,6 +49,14 @@ StatusOr<nlohmann::json> PciDevices(const RenderContext& ctx,
   return devices;
 }
 
+// The spec's diskGiB, else the size's disk, at least kGpuRootDiskGib on GPU
+// nodes.
+int DiskGib(const MachineRole& role, const VsphereSize& size) {
+  if (auto disk = role.DiskGib()) return *disk;
+  return role.has_gpus ? std::max(size.disk_gib, kGpuRootDiskGib)
+                       : size.disk_gib;
+}
+
 Status Require(const std::string& value, const std::string& field) {
   if (value.empty()) {
     return FieldError("providers.vsphere." + field,
@@ -57,15 +68,16 @@ Status Require(const std::string& value, const std::string& field) {
 StatusOr<nlohmann::json> ClusterSpec(const RenderContext& ctx) {
   const VsphereSettings& vs = ctx.settings().vsphere;
   RETURN_IF_ERROR(Require(vs.server, "server"));
+  // CAPV creates no load balancer: the control plane's kube-vip must hold
+  // this address, and kubeadm joins through it.
+  RETURN_IF_ERROR(Require(vs.control_plane_endpoint, "controlPlaneEndpoint"));
   nlohmann::json spec = {{"server", vs.server}};
   if (!vs.thumbprint.empty()) spec["thumbprint"] = vs.thumbprint;
   if (!vs.credentials_secret.empty()) {
     spec["identityRef"] = {{"kind", "Secret"}, {"name", vs.credentials_secret}};
   }
-  if (!vs.control_plane_endpoint.empty()) {
-    spec["controlPlaneEndpoint"] = {{"host", vs.control_plane_endpoint},
-                                    {"port", 6443}};
-  }
+  spec["controlPlaneEndpoint"] = {{"host", vs.control_plane_endpoint},
+                                  {"port", kApiServerPort}};
   return spec;
 }
 
@@ -87,7 +99,7 @@ StatusOr<nlohmann::json> MachineSpec(const RenderContext& ctx,
        {{"devices", {{{"networkName", vs.network}, {"dhcp4", true}}}}}},
       {"numCPUs", size->cpus},
       {"memoryMiB", size->memory_mib},
-      {"diskGiB", role.DiskGib().value_or(size->disk_gib)},
+      {"diskGiB", DiskGib(role, *size)},
   };
   // These fields have minLength 1: leave out what the repo does not set.
   const std::pair<const char*, const std::string*> optional[] = {
@@ -100,10 +112,25 @@ StatusOr<nlohmann::json> MachineSpec(const RenderContext& ctx,
     if (!value->empty()) spec[field] = *value;
   }
   const Accelerator* gpu = role.GpuRequest();
-  if (gpu != nullptr && gpu->count > 0) {
+  bool passthrough = gpu != nullptr && gpu->count > 0;
+  if (passthrough) {
     ASSIGN_OR_RETURN(spec["pciDevices"], PciDevices(ctx, role));
   }
+  // A linked clone (CAPV's default for templates with a snapshot) ignores
+  // diskGiB (CRD cloneMode: "When linkedClone mode is enabled the DiskGiB
+  // field is ignored"): GPU nodes would keep the template's small disk.
+  if (role.DiskGib() || passthrough) spec["cloneMode"] = "fullClone";
   return spec;
+}
+
+// The control plane runs kube-vip, which holds controlPlaneEndpoint; workers
+// need nothing.
+Status KubeVipExtras(const RenderContext& ctx, const MachineRole& role,
+                     const std::string&, nlohmann::json* config) {
+  if (!role.IsControlPlane()) return Status::Ok();
+  AddKubeVip(ctx.settings().vsphere.control_plane_endpoint, kApiServerPort,
+             config);
+  return Status::Ok();
 }
 
 }  // namespace
@@ -117,6 +144,7 @@ const ProviderOps& VsphereOps() {
       .supports_spot = false,
       // vSphere failure domains are VSphereFailureDomain objects, not zones.
       .zone_is_failure_domain = false,
+      .zone_pins_only_gpu_pools = false,
       .node_name = "{{ local_hostname }}",
       .kubelet_args = ExternalCloudProviderArgs(),
       .controller_manager_args = ExternalCloudProviderArgs(),
@@ -124,6 +152,7 @@ const ProviderOps& VsphereOps() {
       .cluster_spec = ClusterSpec,
       .machine_spec = MachineSpec,
       .identities = NoIdentities,
+      .kubeadm_extras = KubeVipExtras,
   };
   return ops;
 }

@@ -26,6 +26,11 @@ void DecodeConfig(const yaml::Node& root, DecodeContext* ctx, RepoConfig* c) {
   }
   r.String("kubernetesVersion", &c->default_kubernetes_version);
 
+  FieldReader net(r.Child("clusterNetwork"), "clusterNetwork", ctx);
+  net.String("podCIDR", &c->pod_cidr);
+  net.String("serviceCIDR", &c->service_cidr);
+  net.Finish();
+
   FieldReader paths(r.Child("paths"), "paths", ctx);
   paths.String("clusters", &c->clusters_path);
   paths.String("policies", &c->policies_path);

@@ -42,6 +42,7 @@ void DecodeAzure(FieldReader& r, DecodeContext* ctx, AzureSettings* s) {
   id.String("clientSecretName", &s->client_secret_name);
   id.Finish();
   r.String("sshPublicKey", &s->ssh_public_key);
+  r.String("controlPlaneIdentityID", &s->control_plane_identity_id);
 }
 
 void DecodeVsphere(FieldReader& r, DecodeContext* ctx, VsphereSettings* s) {
@@ -91,6 +92,7 @@ void DecodeOpenstack(FieldReader& r, OpenstackSettings* s) {
   r.String("image", &s->image);
   r.String("externalNetworkID", &s->external_network_id);
   r.String("sshKeyName", &s->ssh_key_name);
+  r.StringList("dnsNameservers", &s->dns_nameservers);
 }
 
 void Missing(DecodeContext* ctx, const yaml::Mark& at, const char* provider,
@@ -169,6 +171,10 @@ void CheckProviderSettings(Provider p, const ProviderSettings& s,
       }
       if (s.vsphere.network.empty())
         Missing(ctx, at, "vsphere", "network", "a network");
+      if (s.vsphere.control_plane_endpoint.empty()) {
+        Missing(ctx, at, "vsphere", "controlPlaneEndpoint",
+                "the API server's virtual IP (kube-vip holds it)");
+      }
       break;
     case Provider::kOpenstack:
       if (s.openstack.cloud.empty())

@@ -231,6 +231,7 @@ class RequestDecoder {
     }
     DecodeLabels(r, "labels", &pool->labels);
     DecodeTaints(r.Child("taints"), path + ".taints", &pool->taints);
+    r.Bool("gpuTaint", &pool->gpu_taint);
     r.Finish();
   }
 

@@ -99,7 +99,9 @@ TEST_F(SyncIntegrationTest,
   if (!sandbox_) return;
   auto r = Cli({"apply", repo_.path()});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_NE(r.out.find("llm-train-us-central1: 8 created"), std::string::npos)
+  // 1 pool: 2 templates, MD and its MHC; control plane of 3: template, KCP
+  // and its MHC; GCPCluster, Cluster.
+  EXPECT_NE(r.out.find("llm-train-us-central1: 9 created"), std::string::npos)
       << r.out;
 
   json plan = PlanJson();

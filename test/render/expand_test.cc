@@ -163,6 +163,7 @@ TEST(ExpandTest, ObjectsComeInApplyOrderWithTheClusterLast) {
     };
     EXPECT_LT(pos("KubeadmConfigTemplate"), pos("KubeadmControlPlane"));
     EXPECT_LT(pos("KubeadmControlPlane"), pos("MachineDeployment"));
+    EXPECT_LT(pos("MachineDeployment"), pos("MachineHealthCheck"));
     std::string infra_cluster =
         objects.back()["spec"]["infrastructureRef"]["kind"];
     EXPECT_LT(pos(infra_cluster), pos("KubeadmControlPlane")) << req.name;
@@ -289,18 +290,32 @@ TEST(ExpandTest, RejectsDuplicatePoolNames) {
             std::string::npos);
 }
 
-TEST(ExpandTest, HealthCheckCoversWorkerMachinesOfTheCluster) {
-  auto mhc = FindObject(MustExpand(GcpRequest()), "MachineHealthCheck");
-  ASSERT_FALSE(mhc.is_null());
-  EXPECT_EQ(mhc["spec"]["clusterName"], "ml-train");
-  EXPECT_EQ(
-      mhc["spec"]["selector"]["matchLabels"]["cluster.x-k8s.io/cluster-name"],
-      "ml-train");
-  for (const auto& condition :
-       mhc["spec"]["checks"]["unhealthyNodeConditions"]) {
-    EXPECT_EQ(condition["type"], "Ready");
-    EXPECT_GT(condition["timeoutSeconds"].get<int>(), 0);
-  }
+TEST(ExpandTest, ClusterNetworkComesFromTheRepoConfig) {
+  auto defaults = FindObject(MustExpand(GcpRequest()), "Cluster");
+  EXPECT_EQ(defaults["spec"]["clusterNetwork"]["pods"]["cidrBlocks"],
+            nlohmann::json::array({"192.168.0.0/16"}));
+  EXPECT_EQ(defaults["spec"]["clusterNetwork"]["services"]["cidrBlocks"],
+            nlohmann::json::array({"10.96.0.0/12"}));
+
+  RepoConfig config = testing::TestRepoConfig();
+  config.pod_cidr = "172.20.0.0/16";
+  config.service_cidr = "172.21.0.0/16";
+  auto objects = Expand(GcpRequest(), config, {});
+  ASSERT_TRUE(objects.ok()) << objects.status().ToString();
+  nlohmann::json cluster = FindObject(*objects, "Cluster");
+  EXPECT_EQ(cluster["spec"]["clusterNetwork"]["pods"]["cidrBlocks"],
+            nlohmann::json::array({"172.20.0.0/16"}));
+  EXPECT_EQ(cluster["spec"]["clusterNetwork"]["services"]["cidrBlocks"],
+            nlohmann::json::array({"172.21.0.0/16"}));
+}
+
+TEST(ExpandTest, PoolNamedControlPlaneIsRejected) {
+  ClusterRequest req = GcpRequest();
+  req.node_pools[0].name = "control-plane";
+  auto objects = Expand(req, testing::TestRepoConfig(), {});
+  ASSERT_FALSE(objects.ok());
+  EXPECT_NE(objects.status().message().find("spec.nodePools[0].name"),
+            std::string::npos);
 }
 
 }  // namespace

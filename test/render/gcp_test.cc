@@ -47,14 +47,12 @@ TEST(GcpRenderTest, GpuPoolGetsAcceleratorNodeLabelAndUserTaints) {
   EXPECT_EQ(reg["taints"][0]["effect"], "NoSchedule");
 }
 
-TEST(GcpRenderTest, GpuWithoutUserTaintsGetsNoTaint) {
-  ClusterRequest req = GcpRequest();
-  req.node_pools[1].taints.clear();
-  auto objects = MustExpand(req);
-  nlohmann::json kct = PoolBootstrapTemplate(objects, "ml-train", "gpu");
-  EXPECT_FALSE(
-      kct["spec"]["template"]["spec"]["joinConfiguration"]["nodeRegistration"]
-          .contains("taints"));
+TEST(GcpRenderTest, UserGpuTaintIsNotDuplicatedByTheDefault) {
+  auto objects = MustExpand(GcpRequest());
+  nlohmann::json reg = PoolBootstrapTemplate(
+      objects, "ml-train", "gpu")["spec"]["template"]["spec"]
+                                 ["joinConfiguration"]["nodeRegistration"];
+  EXPECT_EQ(reg["taints"].size(), 1u);
 }
 
 TEST(GcpRenderTest, GpuWithoutZoneIsRejectedNamingSpecZone) {
@@ -90,12 +88,55 @@ TEST(GcpRenderTest, BundledGpuMachineTypesTakeNoGuestAccelerators) {
   EXPECT_EQ(spec["onHostMaintenance"], "Terminate");
 }
 
-TEST(GcpRenderTest, ClusterNamesProjectRegionAndZone) {
+TEST(GcpRenderTest, ClusterNamesProjectAndRegion) {
   auto cluster = FindObject(MustExpand(GcpRequest()), "GCPCluster");
   EXPECT_EQ(cluster["spec"]["project"], "my-project");
   EXPECT_EQ(cluster["spec"]["region"], "us-central1");
-  EXPECT_EQ(cluster["spec"]["failureDomains"],
-            nlohmann::json::array({"us-central1-c"}));
+}
+
+// spec.zone is where the GPUs are; the control plane keeps zonal HA over
+// the region's zones and CPU pools are not tied to the GPU zone.
+TEST(GcpRenderTest, ZonePinsOnlyTheGpuPools) {
+  auto objects = MustExpand(GcpRequest());
+  EXPECT_FALSE(
+      FindObject(objects, "GCPCluster")["spec"].contains("failureDomains"));
+  EXPECT_FALSE(
+      PoolDeployment(objects, "ml-train", "cpu")["spec"]["template"]["spec"]
+          .contains("failureDomain"));
+  EXPECT_EQ(PoolDeployment(objects, "ml-train",
+                           "gpu")["spec"]["template"]["spec"]["failureDomain"],
+            "us-central1-c");
+
+  // A bundled-GPU machine type without accelerator is a GPU pool too.
+  ClusterRequest req = GcpRequest();
+  req.node_pools[1].machine_type = "a2-highgpu-1g";
+  req.node_pools[1].accelerator.reset();
+  EXPECT_EQ(PoolDeployment(MustExpand(req), "ml-train",
+                           "gpu")["spec"]["template"]["spec"]["failureDomain"],
+            "us-central1-c");
+}
+
+// The GCE cloud-controller-manager reads /etc/kubernetes/cloud.config on
+// the control plane (as CAPG's e2e cluster-template-ci.yaml writes it).
+TEST(GcpRenderTest, ControlPlaneWritesTheCloudConfig) {
+  ClusterRequest req = GcpRequest();
+  req.settings.gcp.network = "ml-vpc";
+  auto objects = MustExpand(req);
+  nlohmann::json config =
+      FindObject(objects, "KubeadmControlPlane")["spec"]["kubeadmConfigSpec"];
+  ASSERT_TRUE(config.contains("files"));
+  nlohmann::json file;
+  for (const auto& f : config["files"]) {
+    if (f["path"] == "/etc/kubernetes/cloud.config") file = f;
+  }
+  ASSERT_FALSE(file.is_null());
+  EXPECT_EQ(file["content"],
+            "[Global]\n\nproject-id = \"my-project\"\n"
+            "network-name = \"ml-vpc\"\nmultizone = true\n");
+  // Workers run no CCM.
+  EXPECT_FALSE(PoolBootstrapTemplate(objects, "ml-train",
+                                     "cpu")["spec"]["template"]["spec"]
+                   .contains("files"));
 }
 
 TEST(GcpRenderTest, MissingProjectIsAnError) {

@@ -73,6 +73,19 @@ TEST(LoaderTest, LoadsEveryField) {
   EXPECT_EQ(req->MarkOf("spec.nodePools[0].machineType").line, 15);
 }
 
+TEST(LoaderTest, GpuTaintDefaultsOnAndCanBeTurnedOff) {
+  Diagnostics diags;
+  auto req =
+      LoadClusterRequest("clusters/llm-train.yaml", kGood, Config(), &diags);
+  ASSERT_TRUE(req.has_value());
+  EXPECT_TRUE(req->node_pools[0].gpu_taint);
+  std::string off = Replace(kGood, "    diskGiB: 200\n",
+                            "    diskGiB: 200\n    gpuTaint: false\n");
+  req = LoadClusterRequest("clusters/llm-train.yaml", off, Config(), &diags);
+  ASSERT_TRUE(req.has_value()) << (diags.empty() ? "" : diags[0].ToString());
+  EXPECT_FALSE(req->node_pools[0].gpu_taint);
+}
+
 TEST(LoaderTest, WrongTypeNamesFileLineColumnAndField) {
   auto errs = Errors(
       Replace(kGood, "autoscaling: {min: 0, max: 25}", "replicas: four"));
@@ -148,7 +161,8 @@ TEST(LoaderTest, ProviderRules) {
             std::string::npos);
   std::string vs = Replace(kGood, "provider: gcp", "provider: vsphere");
   vs = Replace(vs, "providerConfig: {project: ml-project}",
-               "providerConfig: {server: vc, template: t, network: n}");
+               "providerConfig: {server: vc, template: t, network: n, "
+               "controlPlaneEndpoint: 10.0.0.10}");
   errs = Errors(vs);
   ASSERT_EQ(errs.size(), 3u);
   EXPECT_NE(errs[0].find("unknown vsphere size \"n2-standard-4\""),
@@ -246,6 +260,28 @@ safety: {deletionBudget: {maxClusters: 5}}
   EXPECT_EQ(repo.requests[0].settings.gcp.project, "shared");
   EXPECT_EQ(repo.requests[0].settings.gcp.network, "vpc");
   EXPECT_EQ(repo.requests[0].kubernetes_version, "v1.33.4");
+}
+
+TEST(RepoLoaderTest, ClusterNetworkAndProviderSettingsOfTheRender) {
+  FileSet files;
+  files["capi-gitops.yaml"] = R"(apiVersion: capigitops.io/v1alpha1
+kind: RepoConfig
+clusterNetwork: {podCIDR: 172.20.0.0/16, serviceCIDR: 172.21.0.0/16}
+providers:
+  openstack: {dnsNameservers: [10.0.0.2, 1.1.1.1]}
+  azure: {controlPlaneIdentityID: "azure:///subscriptions/s/x"}
+)";
+  LoadedRepo repo = LoadRepo(files);
+  ASSERT_TRUE(repo.diags.empty()) << repo.diags[0].ToString();
+  EXPECT_EQ(repo.config.pod_cidr, "172.20.0.0/16");
+  EXPECT_EQ(repo.config.service_cidr, "172.21.0.0/16");
+  EXPECT_EQ(repo.config.providers.openstack.dns_nameservers,
+            (std::vector<std::string>{"10.0.0.2", "1.1.1.1"}));
+  EXPECT_EQ(repo.config.providers.azure.control_plane_identity_id,
+            "azure:///subscriptions/s/x");
+  // Defaults: what the render always used.
+  EXPECT_EQ(RepoConfig{}.pod_cidr, "192.168.0.0/16");
+  EXPECT_EQ(RepoConfig{}.service_cidr, "10.96.0.0/12");
 }
 
 TEST(RepoLoaderTest, ConfigErrorsHavePositions) {
