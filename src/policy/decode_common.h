@@ -7,7 +7,7 @@
 
 #include "capigitops/config.h"
 #include "capigitops/yaml.h"
-#include "yaml/field_reader.h"
+#include "capigitops/field_reader.h"
 
 namespace capigitops::policy_internal {
 

@@ -2,7 +2,7 @@
 #include "capigitops/loader.h"
 #include "spec/provider_settings.h"
 #include "util/k8s_names.h"
-#include "yaml/field_reader.h"
+#include "capigitops/field_reader.h"
 
 namespace capigitops {
 namespace {

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "capigitops/config.h"
-#include "yaml/field_reader.h"
+#include "capigitops/field_reader.h"
 
 namespace capigitops {
 

@@ -1,4 +1,4 @@
-#include "yaml/field_reader.h"
+#include "capigitops/field_reader.h"
 
 #include "util/edit_distance.h"
 
