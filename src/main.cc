@@ -47,31 +47,31 @@ void PrintUsage(std::ostream& out) {
       << kExitCodesHelp;
 }
 
-void AddCommonOptions(cxxopts::Options* options) {
+void AddCommonOptions(FlagSet* options) {
   options->add_options("common")("h,help", "show this help")(
       "v,verbose", "more detail in logs")(
       "log-format", "text or json",
-      cxxopts::value<std::string>()->default_value("text"));
+      flags::value<std::string>()->default_value("text"));
 }
 
 int RunCommand(const Command& cmd, int argc, char** argv) {
-  cxxopts::Options options(std::string("capi-gitops ") + cmd.name, cmd.summary);
+  std::string program = std::string("capi-gitops ") + cmd.name;
+  FlagSet options;
   AddCommonOptions(&options);
   cmd.add_options(&options);
   CommandIo io{&std::cout, &std::cerr, isatty(STDOUT_FILENO) == 1, cmd.stage};
-  cxxopts::ParseResult args;
-  try {
-    args = options.parse(argc, argv);
-  } catch (const std::exception& e) {
-    std::cerr << "capi-gitops " << cmd.name << ": " << e.what()
+  StatusOr<Args> args = ParseFlags(options, program, cmd.summary, argc, argv);
+  if (!args.ok()) {
+    std::cerr << "capi-gitops " << cmd.name << ": " << args.status().message()
               << "\nRun 'capi-gitops " << cmd.name << " --help' for usage.\n";
     return kExitUsage;
   }
-  if (args.count("help")) {
-    std::cout << options.help() << "\n" << kExitCodesHelp;
+  if (args->count("help")) {
+    std::cout << FlagHelp(options, program, cmd.summary) << "\n"
+              << kExitCodesHelp;
     return kExitOk;
   }
-  return cmd.run(args, io);
+  return cmd.run(*args, io);
 }
 
 }  // namespace

@@ -3,9 +3,10 @@
 #ifndef CAPIGITOPS_APP_CLI_H_
 #define CAPIGITOPS_APP_CLI_H_
 
-#include <cxxopts.hpp>
 #include <iosfwd>
 #include <string>
+
+#include "app/flags.h"
 
 namespace capigitops {
 
@@ -41,25 +42,25 @@ struct Command {
   const char* summary;
   Stage stage;
   // Adds the subcommand's own options (beyond the common ones).
-  void (*add_options)(cxxopts::Options* options);
-  int (*run)(const cxxopts::ParseResult& args, const CommandIo& io);
+  void (*add_options)(FlagSet* options);
+  int (*run)(const Args& args, const CommandIo& io);
 };
 
 // Subcommand implementations (src/app/*_command.cc).
-void AddValidateOptions(cxxopts::Options* options);
-int RunValidate(const cxxopts::ParseResult& args, const CommandIo& io);
-void AddRenderOptions(cxxopts::Options* options);
-int RunRender(const cxxopts::ParseResult& args, const CommandIo& io);
-void AddPlanOptions(cxxopts::Options* options);
-int RunPlan(const cxxopts::ParseResult& args, const CommandIo& io);
-void AddApplyOptions(cxxopts::Options* options);
-int RunApply(const cxxopts::ParseResult& args, const CommandIo& io);
-void AddReconcileOptions(cxxopts::Options* options);
-int RunReconcile(const cxxopts::ParseResult& args, const CommandIo& io);
-void AddTtlOptions(cxxopts::Options* options);
-int RunTtl(const cxxopts::ParseResult& args, const CommandIo& io);
-void AddRunOptions(cxxopts::Options* options);
-int RunController(const cxxopts::ParseResult& args, const CommandIo& io);
+void AddValidateOptions(FlagSet* options);
+int RunValidate(const Args& args, const CommandIo& io);
+void AddRenderOptions(FlagSet* options);
+int RunRender(const Args& args, const CommandIo& io);
+void AddPlanOptions(FlagSet* options);
+int RunPlan(const Args& args, const CommandIo& io);
+void AddApplyOptions(FlagSet* options);
+int RunApply(const Args& args, const CommandIo& io);
+void AddReconcileOptions(FlagSet* options);
+int RunReconcile(const Args& args, const CommandIo& io);
+void AddTtlOptions(FlagSet* options);
+int RunTtl(const Args& args, const CommandIo& io);
+void AddRunOptions(FlagSet* options);
+int RunController(const Args& args, const CommandIo& io);
 
 }  // namespace capigitops
 

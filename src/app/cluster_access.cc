@@ -1,31 +1,27 @@
-// GCC 12 reports a -Wrestrict false positive (GCC bug 105329) inside
-// std::string once cxxopts' integer parsing is inlined here.
-#pragma GCC diagnostic ignored "-Wrestrict"
-
 #include "app/cluster_access.h"
 
 #include "capigitops/kubeconfig.h"
 
 namespace capigitops {
 
-void AddClusterOptions(cxxopts::Options* options) {
+void AddClusterOptions(FlagSet* options) {
   options->add_options("cluster")(
       "kubeconfig",
       "kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster)",
-      cxxopts::value<std::string>()->default_value(""))(
+      flags::value<std::string>()->default_value(""))(
       "context", "kubeconfig context",
-      cxxopts::value<std::string>()->default_value(""))(
+      flags::value<std::string>()->default_value(""))(
       "n,namespace",
       "namespace of the CAPI objects (default: capi-gitops.yaml's)",
-      cxxopts::value<std::string>()->default_value(""))(
+      flags::value<std::string>()->default_value(""))(
       "concurrency", "API requests in flight at once",
       // 32 keeps a server that answers in ~10 ms busy enough for a large
       // first apply (bench/README.md), far below kube-apiserver's 200
       // mutating requests in flight.
-      cxxopts::value<int>()->default_value("32"));
+      flags::value<int>()->default_value("32"));
 }
 
-std::unique_ptr<KubeClient> ConnectFromArgs(const cxxopts::ParseResult& args,
+std::unique_ptr<KubeClient> ConnectFromArgs(const Args& args,
                                             const CommandIo& io, int* exit_code,
                                             ClientTuning tuning) {
   KubeconfigOverrides overrides;

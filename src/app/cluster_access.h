@@ -12,7 +12,7 @@
 namespace capigitops {
 
 // --kubeconfig, --context, -n/--namespace, --concurrency.
-void AddClusterOptions(cxxopts::Options* options);
+void AddClusterOptions(FlagSet* options);
 
 // Connects as kubectl would. On failure prints why and sets *exit_code.
 // Adjustments of the client for one use.
@@ -23,7 +23,7 @@ struct ClientTuning {
   long timeout_ms = 0;   // 0: the client's default
 };
 
-std::unique_ptr<KubeClient> ConnectFromArgs(const cxxopts::ParseResult& args,
+std::unique_ptr<KubeClient> ConnectFromArgs(const Args& args,
                                             const CommandIo& io, int* exit_code,
                                             ClientTuning tuning = {});
 

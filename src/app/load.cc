@@ -7,15 +7,15 @@
 
 namespace capigitops {
 
-void AddRepoDirArgument(cxxopts::Options* options) {
+void AddRepoDirArgument(FlagSet* options) {
   options->add_options()("repo-dir", "repository directory (default: .)",
-                         cxxopts::value<std::string>()->default_value("."));
+                         flags::value<std::string>()->default_value("."));
   options->parse_positional({"repo-dir"});
   options->positional_help("[REPO_DIR]");
 }
 
-bool LoadForStage(const cxxopts::ParseResult& args, const CommandIo& io,
-                  SyncOptions* sync, Loaded* loaded, int* exit_code) {
+bool LoadForStage(const Args& args, const CommandIo& io, SyncOptions* sync,
+                  Loaded* loaded, int* exit_code) {
   StatusOr<FileSet> files =
       ReadRepoDirectory(args["repo-dir"].as<std::string>());
   if (!files.ok()) {

@@ -24,12 +24,12 @@ struct Loaded {
 };
 
 // Adds REPO_DIR as the positional argument of a command.
-void AddRepoDirArgument(cxxopts::Options* options);
+void AddRepoDirArgument(FlagSet* options);
 
 // On failure prints why and returns false with *exit_code set. `sync` is
 // what the plan is built with (its `now` is set here).
-bool LoadForStage(const cxxopts::ParseResult& args, const CommandIo& io,
-                  SyncOptions* sync, Loaded* loaded, int* exit_code);
+bool LoadForStage(const Args& args, const CommandIo& io, SyncOptions* sync,
+                  Loaded* loaded, int* exit_code);
 
 }  // namespace capigitops
 

@@ -25,44 +25,43 @@ std::string FlagOrEnvFile(const std::string& flag, const char* env) {
 
 }  // namespace
 
-void AddSourceOptions(cxxopts::Options* options) {
+void AddSourceOptions(FlagSet* options) {
   options->add_options("source")(
       "repo",
       "Git URL (https://, ssh://, git@host:path, file://) or local path",
-      cxxopts::value<std::string>())(
+      flags::value<std::string>())(
       "branch", "spec branch",
-      cxxopts::value<std::string>()->default_value("main"))(
+      flags::value<std::string>()->default_value("main"))(
       "revision", "pin this commit instead of the branch tip",
-      cxxopts::value<std::string>()->default_value(""))(
+      flags::value<std::string>()->default_value(""))(
       "status-branch", "commit status here instead of the spec branch",
-      cxxopts::value<std::string>()->default_value(""))(
+      flags::value<std::string>()->default_value(""))(
       "cache-dir", "where the repository is cloned and fetched",
-      cxxopts::value<std::string>()->default_value(""))(
+      flags::value<std::string>()->default_value(""))(
       "git-username", "https user name",
-      cxxopts::value<std::string>()->default_value(""))(
+      flags::value<std::string>()->default_value(""))(
       "git-token-file", "file holding the https token or password",
-      cxxopts::value<std::string>()->default_value(""))(
+      flags::value<std::string>()->default_value(""))(
       "git-token-env", "environment variable holding the https token",
-      cxxopts::value<std::string>()->default_value(""))(
+      flags::value<std::string>()->default_value(""))(
       "ssh-key", "private key for ssh",
-      cxxopts::value<std::string>()->default_value(""))(
+      flags::value<std::string>()->default_value(""))(
       "known-hosts",
       "known_hosts for ssh (unknown or changed host keys are refused)",
-      cxxopts::value<std::string>()->default_value(""))(
+      flags::value<std::string>()->default_value(""))(
       "read-only",
       "write nothing to Git or the cluster; print what would change")(
       "allow-mass-deletion", "ignore the deletion budget for this pass")(
       "wait", "seconds to wait for a deleted Cluster to disappear",
-      cxxopts::value<int>()->default_value("120"))(
+      flags::value<int>()->default_value("120"))(
       "now", "pretend it is this RFC 3339 time (tests and demos only)",
-      cxxopts::value<std::string>()->default_value(""))(
+      flags::value<std::string>()->default_value(""))(
       "author", "status commit author as 'Name <email>'",
-      cxxopts::value<std::string>()->default_value(""));
+      flags::value<std::string>()->default_value(""));
   AddClusterOptions(options);
 }
 
-GitSourceOptions SourceOptions(const cxxopts::ParseResult& args,
-                               const std::string& branch) {
+GitSourceOptions SourceOptions(const Args& args, const std::string& branch) {
   GitSourceOptions o;
   o.url = args["repo"].as<std::string>();
   // A local directory is read as a repository in place.
@@ -91,8 +90,7 @@ GitSourceOptions SourceOptions(const cxxopts::ParseResult& args,
   return o;
 }
 
-bool ParseReconcileOptions(const cxxopts::ParseResult& args,
-                           const CommandIo& io, bool ttl_only,
+bool ParseReconcileOptions(const Args& args, const CommandIo& io, bool ttl_only,
                            ReconcileOptions* ro, bool* now_pinned) {
   ro->ttl_only = ttl_only;
   ro->branch = args["branch"].as<std::string>();
@@ -130,8 +128,7 @@ bool ParseReconcileOptions(const cxxopts::ParseResult& args,
   return true;
 }
 
-PassSources OpenSources(const cxxopts::ParseResult& args,
-                        const ReconcileOptions& ro) {
+PassSources OpenSources(const Args& args, const ReconcileOptions& ro) {
   PassSources s;
   auto own = [&s](std::unique_ptr<GitSource> source) {
     s.owned.push_back(std::move(source));
@@ -153,7 +150,7 @@ PassSources OpenSources(const cxxopts::ParseResult& args,
   return s;
 }
 
-KubeApi* ClusterView(const cxxopts::ParseResult& args, KubeApi* kube,
+KubeApi* ClusterView(const Args& args, KubeApi* kube,
                      std::unique_ptr<KubeApi>* holder) {
   if (!args.count("read-only")) return kube;
   *holder = std::make_unique<DryRunKubeApi>(*kube);

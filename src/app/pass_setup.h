@@ -18,18 +18,16 @@ namespace capigitops {
 // --repo, --branch, --revision, --status-branch, --cache-dir, Git
 // credentials, --read-only, --allow-mass-deletion, --wait, --now, --author,
 // and the cluster connection flags.
-void AddSourceOptions(cxxopts::Options* options);
+void AddSourceOptions(FlagSet* options);
 
 // Credentials default to GIT_TOKEN_FILE, GIT_SSH_KEY_FILE and
 // GIT_KNOWN_HOSTS_FILE when those name files that exist (deploy/ mounts only
 // the keys the Secret holds).
-GitSourceOptions SourceOptions(const cxxopts::ParseResult& args,
-                               const std::string& branch);
+GitSourceOptions SourceOptions(const Args& args, const std::string& branch);
 
 // False (after printing why) on a bad flag. `ro->now` is the current time
 // unless --now pins it; *now_pinned says which.
-bool ParseReconcileOptions(const cxxopts::ParseResult& args,
-                           const CommandIo& io, bool ttl_only,
+bool ParseReconcileOptions(const Args& args, const CommandIo& io, bool ttl_only,
                            ReconcileOptions* ro, bool* now_pinned);
 
 // The spec source and, with --status-branch, a second one for status; with
@@ -40,12 +38,11 @@ struct PassSources {
   GitSource* status = nullptr;  // the spec source unless --status-branch
   std::vector<std::unique_ptr<GitSource>> owned;
 };
-PassSources OpenSources(const cxxopts::ParseResult& args,
-                        const ReconcileOptions& ro);
+PassSources OpenSources(const Args& args, const ReconcileOptions& ro);
 
 // The API the pass writes through: `kube` itself, or with --read-only a
 // DryRunKubeApi over it (kept in *holder), so nothing is stored.
-KubeApi* ClusterView(const cxxopts::ParseResult& args, KubeApi* kube,
+KubeApi* ClusterView(const Args& args, KubeApi* kube,
                      std::unique_ptr<KubeApi>* holder);
 
 }  // namespace capigitops

@@ -39,23 +39,23 @@ void PrintApplied(const ClusterPassResult& r, bool prune, std::ostream& out) {
   out << "\n";
 }
 
-void AddCommon(cxxopts::Options* options) {
+void AddCommon(FlagSet* options) {
   AddClusterOptions(options);
   options->add_options()("revision", "source revision recorded on each Cluster",
-                         cxxopts::value<std::string>()->default_value(""));
+                         flags::value<std::string>()->default_value(""));
   AddRepoDirArgument(options);
 }
 
 }  // namespace
 
-void AddPlanOptions(cxxopts::Options* options) {
+void AddPlanOptions(FlagSet* options) {
   options->add_options()("o,output", "text, markdown or json",
-                         cxxopts::value<std::string>()->default_value("text"))(
+                         flags::value<std::string>()->default_value("text"))(
       "detailed-exitcode", "exit 2 when changes are pending");
   AddCommon(options);
 }
 
-int RunPlan(const cxxopts::ParseResult& args, const CommandIo& io) {
+int RunPlan(const Args& args, const CommandIo& io) {
   std::string format = args["output"].as<std::string>();
   if (format != "text" && format != "markdown" && format != "json") {
     *io.err << "capi-gitops plan: -o must be text, markdown or json\n";
@@ -82,18 +82,18 @@ int RunPlan(const cxxopts::ParseResult& args, const CommandIo& io) {
   return kExitOk;
 }
 
-void AddApplyOptions(cxxopts::Options* options) {
+void AddApplyOptions(FlagSet* options) {
   options->add_options()(
       "prune",
       "delete what the repository no longer defines (inventory objects only)")(
       "dry-run", "show the plan, change nothing")(
       "allow-mass-deletion", "ignore the deletion budget for this run")(
       "wait", "seconds to wait for a deleted Cluster to disappear",
-      cxxopts::value<int>()->default_value("120"));
+      flags::value<int>()->default_value("120"));
   AddCommon(options);
 }
 
-int RunApply(const cxxopts::ParseResult& args, const CommandIo& io) {
+int RunApply(const Args& args, const CommandIo& io) {
   Loaded& p = NewKeptUntilExit<Loaded>();
   SyncOptions sync;
   sync.prune = args.count("prune") > 0;

@@ -26,8 +26,7 @@ int ExitCodeFor(const PassResult& result) {
 
 namespace {
 
-int RunOnePass(const cxxopts::ParseResult& args, const CommandIo& io,
-               bool ttl_only) {
+int RunOnePass(const Args& args, const CommandIo& io, bool ttl_only) {
   if (!args.count("repo")) {
     *io.err << "capi-gitops: --repo is required\n";
     return kExitUsage;
@@ -67,17 +66,15 @@ int RunOnePass(const cxxopts::ParseResult& args, const CommandIo& io,
 
 }  // namespace
 
-void AddReconcileOptions(cxxopts::Options* options) {
-  AddSourceOptions(options);
-}
+void AddReconcileOptions(FlagSet* options) { AddSourceOptions(options); }
 
-int RunReconcile(const cxxopts::ParseResult& args, const CommandIo& io) {
+int RunReconcile(const Args& args, const CommandIo& io) {
   return RunOnePass(args, io, false);
 }
 
-void AddTtlOptions(cxxopts::Options* options) { AddSourceOptions(options); }
+void AddTtlOptions(FlagSet* options) { AddSourceOptions(options); }
 
-int RunTtl(const cxxopts::ParseResult& args, const CommandIo& io) {
+int RunTtl(const Args& args, const CommandIo& io) {
   return RunOnePass(args, io, true);
 }
 

@@ -42,19 +42,19 @@ std::string Serialize(const std::vector<const ClusterResult*>& clusters,
 
 }  // namespace
 
-void AddRenderOptions(cxxopts::Options* options) {
+void AddRenderOptions(FlagSet* options) {
   options->add_options()("cluster", "render only this cluster",
-                         cxxopts::value<std::string>())(
+                         flags::value<std::string>())(
       "o,output", "yaml or json",
-      cxxopts::value<std::string>()->default_value("yaml"))(
+      flags::value<std::string>()->default_value("yaml"))(
       "out-dir", "write one file per cluster into this directory",
-      cxxopts::value<std::string>())(
+      flags::value<std::string>())(
       "revision", "source revision to record on each Cluster",
-      cxxopts::value<std::string>()->default_value(""));
+      flags::value<std::string>()->default_value(""));
   AddRepoDirArgument(options);
 }
 
-int RunRender(const cxxopts::ParseResult& args, const CommandIo& io) {
+int RunRender(const Args& args, const CommandIo& io) {
   std::string format = args["output"].as<std::string>();
   if (format != "yaml" && format != "json") {
     *io.err << "capi-gitops render: -o must be yaml or json\n";

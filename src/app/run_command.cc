@@ -38,8 +38,8 @@ std::string DefaultIdentity() {
   return EnvOr("POD_NAME", host) + "_" + std::string(suffix, 8);
 }
 
-bool ParseSeconds(const cxxopts::ParseResult& args, const char* flag,
-                  const CommandIo& io, int64_t* ms) {
+bool ParseSeconds(const Args& args, const char* flag, const CommandIo& io,
+                  int64_t* ms) {
   std::string text = args[flag].as<std::string>();
   std::optional<int64_t> s = ParseDuration(text);
   if (!s) {
@@ -87,39 +87,39 @@ class SignalWatcher {
 
 }  // namespace
 
-void AddRunOptions(cxxopts::Options* options) {
+void AddRunOptions(FlagSet* options) {
   AddSourceOptions(options);
   options->add_options("controller")(
       "interval", "time between passes (each wait varies by --jitter)",
-      cxxopts::value<std::string>()->default_value("1m"))(
+      flags::value<std::string>()->default_value("1m"))(
       "jitter", "fraction by which each wait varies",
-      cxxopts::value<double>()->default_value("0.1"))(
+      flags::value<double>()->default_value("0.1"))(
       "metrics-addr", "serve /metrics, /healthz and /readyz here",
-      cxxopts::value<std::string>()->default_value(":8080"))(
+      flags::value<std::string>()->default_value(":8080"))(
       "webhook-addr", "serve push webhooks here (\"\" = off)",
-      cxxopts::value<std::string>()->default_value(""))(
+      flags::value<std::string>()->default_value(""))(
       "webhook-secret-env", "environment variable holding the webhook secret",
-      cxxopts::value<std::string>()->default_value("WEBHOOK_SECRET"))(
+      flags::value<std::string>()->default_value("WEBHOOK_SECRET"))(
       "leader-elect", "run passes only while holding the Lease")(
       "leader-elect-namespace",
       "namespace of the Lease (default: "
       "$POD_NAMESPACE, else capi-gitops-system)",
-      cxxopts::value<std::string>()->default_value(""))(
+      flags::value<std::string>()->default_value(""))(
       "leader-elect-name", "name of the Lease",
-      cxxopts::value<std::string>()->default_value("capi-gitops"))(
+      flags::value<std::string>()->default_value("capi-gitops"))(
       "leader-elect-identity",
       "this replica's identity (default: "
       "$POD_NAME or the host name, plus a random suffix)",
-      cxxopts::value<std::string>()->default_value(""))(
+      flags::value<std::string>()->default_value(""))(
       "lease-duration", "how long a standby waits before taking over",
-      cxxopts::value<std::string>()->default_value("15s"))(
+      flags::value<std::string>()->default_value("15s"))(
       "renew-deadline", "the leader stops when it cannot renew for this long",
-      cxxopts::value<std::string>()->default_value("10s"))(
+      flags::value<std::string>()->default_value("10s"))(
       "retry-period", "time between Lease renewals and acquire attempts",
-      cxxopts::value<std::string>()->default_value("2s"));
+      flags::value<std::string>()->default_value("2s"));
 }
 
-int RunController(const cxxopts::ParseResult& args, const CommandIo& io) {
+int RunController(const Args& args, const CommandIo& io) {
   if (!args.count("repo")) {
     *io.err << "capi-gitops run: --repo is required\n";
     return kExitUsage;

@@ -5,13 +5,13 @@
 
 namespace capigitops {
 
-void AddValidateOptions(cxxopts::Options* options) {
+void AddValidateOptions(FlagSet* options) {
   options->add_options()("o,output", "text or json",
-                         cxxopts::value<std::string>()->default_value("text"));
+                         flags::value<std::string>()->default_value("text"));
   AddRepoDirArgument(options);
 }
 
-int RunValidate(const cxxopts::ParseResult& args, const CommandIo& io) {
+int RunValidate(const Args& args, const CommandIo& io) {
   std::string format = args["output"].as<std::string>();
   if (format != "text" && format != "json") {
     *io.err << "capi-gitops validate: -o must be text or json\n";

@@ -22,7 +22,13 @@ std::vector<std::string> Errors(const std::string& text,
 }
 
 std::vector<std::string> RuleErrors(const std::string& rules) {
-  return Errors(std::string(kHeader) + "spec:\n  rules:\n" + rules);
+  // Appended in place: GCC 12 sees `string(kHeader) + "..." + rules` move a
+  // short string out of its local buffer and reports a false -Warray-bounds
+  // in char_traits::copy (GCC bug 105651).
+  std::string text = kHeader;
+  text += "spec:\n  rules:\n";
+  text += rules;
+  return Errors(text);
 }
 
 using Lines = std::vector<std::string>;
