@@ -27,9 +27,6 @@ struct FieldChange {
 std::vector<FieldChange> DiffObjects(const nlohmann::json& before,
                                      const nlohmann::json& after);
 
-// Secrets' data must never be printed: values become "(sensitive)".
-nlohmann::json MaskSecret(const nlohmann::json& object);
-
 }  // namespace capigitops
 
 #endif  // CAPIGITOPS_DIFF_H_

@@ -47,9 +47,6 @@ struct GitSourceOptions {
   // Empty: a temporary directory, removed when the source is destroyed.
   std::string cache_dir;
   GitAuth auth;
-  // Prefixes that Fetch reads but that do not count for Snapshot::spec_hash:
-  // the reconciler's own status commits must not look like spec changes.
-  std::vector<std::string> unhashed_prefixes = {"status"};
   // Maximum number of push attempts when others keep pushing in between.
   int max_push_attempts = 5;
   // Test seam only: called after the commit is built and before each push
@@ -62,9 +59,6 @@ struct Snapshot {
   std::string commit;  // hex sha of the branch tip or the pinned revision
   // Every regular file under the requested prefixes, from the commit's tree.
   FileSet files;
-  // SHA-256 (hex) over the Git object ids of the requested prefixes minus
-  // GitSourceOptions::unhashed_prefixes: changes only when spec content does.
-  std::string spec_hash;
   // Requested prefix -> Git object id (tree or blob) in this commit, "" when
   // the commit has no such path.
   std::map<std::string, std::string> prefix_ids;

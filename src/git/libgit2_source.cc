@@ -252,8 +252,7 @@ StatusOr<Snapshot> Libgit2Source::Fetch(
   git::TreePtr tree(raw_tree);
   Snapshot snapshot;
   snapshot.commit = OidHex(oid);
-  Status s = git::ReadPrefixes(repo_.get(), tree.get(), prefixes,
-                               options_.unhashed_prefixes, &snapshot);
+  Status s = git::ReadPrefixes(repo_.get(), tree.get(), prefixes, &snapshot);
   if (!s.ok()) return s.WithContext(ctx + " at " + snapshot.commit);
   return snapshot;
 }

@@ -3,7 +3,6 @@
 #include <set>
 
 #include "git/handles.h"
-#include "util/digest.h"
 
 namespace capigitops::git {
 namespace {
@@ -16,10 +15,6 @@ std::string NormalizePrefix(std::string p) {
   while (!p.empty() && p.front() == '/') p.erase(0, 1);
   while (!p.empty() && p.back() == '/') p.pop_back();
   return p;
-}
-
-bool IsUnder(const std::string& path, const std::string& prefix) {
-  return path == prefix || path.rfind(prefix + "/", 0) == 0;
 }
 
 Status ReadBlob(git_repository* repo, const git_oid* oid,
@@ -116,38 +111,10 @@ git_filemode_t ExistingFileMode(git_tree* base, const std::string& path) {
              : GIT_FILEMODE_BLOB;
 }
 
-// What spec_hash covers: (name, object id) for every hashed prefix; for the
-// whole-tree prefix "", its top-level entries outside `unhashed`.
-std::string HashInput(git_tree* tree, const Snapshot& snapshot,
-                      const std::vector<std::string>& unhashed) {
-  auto hashed = [&](const std::string& path) {
-    for (const std::string& u : unhashed) {
-      if (IsUnder(path, NormalizePrefix(u))) return false;
-    }
-    return true;
-  };
-  std::string input;
-  for (const auto& [prefix, id] : snapshot.prefix_ids) {
-    if (!prefix.empty()) {
-      if (hashed(prefix)) input += prefix + '\0' + id + '\n';
-      continue;
-    }
-    for (size_t i = 0; i < git_tree_entrycount(tree); ++i) {
-      const git_tree_entry* e = git_tree_entry_byindex(tree, i);
-      std::string name = git_tree_entry_name(e);
-      if (hashed(name)) {
-        input += name + '\0' + OidHex(*git_tree_entry_id(e)) + '\n';
-      }
-    }
-  }
-  return input;
-}
-
 }  // namespace
 
 Status ReadPrefixes(git_repository* repo, git_tree* tree,
                     const std::vector<std::string>& prefixes,
-                    const std::vector<std::string>& unhashed,
                     Snapshot* snapshot) {
   std::set<std::string> wanted;
   for (const std::string& p : prefixes) wanted.insert(NormalizePrefix(p));
@@ -155,7 +122,6 @@ Status ReadPrefixes(git_repository* repo, git_tree* tree,
   for (const std::string& prefix : wanted) {
     RETURN_IF_ERROR(ReadPrefix(repo, tree, prefix, snapshot));
   }
-  snapshot->spec_hash = Sha256Hex(HashInput(tree, *snapshot, unhashed));
   return Status::Ok();
 }
 

@@ -16,11 +16,9 @@
 namespace capigitops::git {
 
 // Fills snapshot->files and snapshot->prefix_ids with everything under
-// `prefixes` in `tree` (empty list or "" = the whole tree), and
-// snapshot->spec_hash over the prefixes not under `unhashed`.
+// `prefixes` in `tree` (empty list or "" = the whole tree).
 Status ReadPrefixes(git_repository* repo, git_tree* tree,
                     const std::vector<std::string>& prefixes,
-                    const std::vector<std::string>& unhashed,
                     Snapshot* snapshot);
 
 // Checks that a change path is a plain repository-relative file path.

@@ -1,11 +1,10 @@
 #include "kube/credentials.h"
 
 #include <chrono>
-#include <fstream>
-#include <sstream>
 
 #include "kube/exec_credential.h"
 #include "util/base64.h"
+#include "util/file.h"
 
 namespace capigitops {
 namespace {
@@ -46,13 +45,11 @@ StatusOr<RequestCredentials> CredentialSource::Get(bool refresh) {
 }
 
 StatusOr<RequestCredentials> CredentialSource::ReadTokenFile(int64_t now) {
-  std::ifstream in(config_.token_file);
-  std::stringstream s;
-  s << in.rdbuf();
-  std::string token = s.str();
+  StatusOr<std::string> content = ReadFile(config_.token_file);
+  std::string token = content.ok() ? *content : "";
   while (!token.empty() && (token.back() == '\n' || token.back() == '\r'))
     token.pop_back();
-  if (!in || token.empty()) {
+  if (token.empty()) {
     return Status::Unauthenticated("cannot read the token file " +
                                    config_.token_file);
   }

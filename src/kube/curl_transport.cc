@@ -2,12 +2,11 @@
 // each have one and keep-alive connections are reused across requests.
 #include <curl/curl.h>
 
-#include <fstream>
 #include <mutex>
-#include <sstream>
 
 #include "kube/http.h"
 #include "kube/tls_server_name.h"
+#include "util/file.h"
 
 namespace capigitops {
 namespace {
@@ -33,14 +32,6 @@ size_t WriteHeader(char* data, size_t size, size_t n, void* user) {
     (*static_cast<std::map<std::string, std::string>*>(user))[name] = value;
   }
   return size * n;
-}
-
-std::optional<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 // One easy handle (and so its connections) per client certificate: the one
@@ -109,8 +100,8 @@ class CurlTransport : public HttpTransport {
                            const char* what, std::string* out) {
     *out = data;
     if (!out->empty() || file.empty()) return Status::Ok();
-    std::optional<std::string> content = ReadFile(file);
-    if (!content) {
+    StatusOr<std::string> content = ReadFile(file);
+    if (!content.ok()) {
       return Status::InvalidArgument(std::string("cannot read ") + what + " " +
                                      file);
     }

@@ -2,22 +2,22 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 #include "capigitops/kubeconfig.h"
+#include "util/file.h"
 
 extern char** environ;
 
 namespace capigitops {
 namespace {
 
+// Kubeconfigs and service-account files: nullopt when unreadable (the
+// callers name what was missing).
 std::optional<std::string> ReadSmallFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  StatusOr<std::string> content = ReadFile(path);
+  if (!content.ok()) return std::nullopt;
+  return std::move(content).value();
 }
 
 std::string Env(const KubeconfigEnvironment& e, const char* key) {

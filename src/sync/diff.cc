@@ -89,16 +89,4 @@ std::vector<FieldChange> DiffObjects(const json& before, const json& after) {
   return out;
 }
 
-json MaskSecret(const json& object) {
-  if (object.value("kind", "") != "Secret") return object;
-  json out = object;
-  for (const char* key : {"data", "stringData"}) {
-    if (out.contains(key) && out[key].is_object()) {
-      for (auto it = out[key].begin(); it != out[key].end(); ++it)
-        *it = "(sensitive)";
-    }
-  }
-  return out;
-}
-
 }  // namespace capigitops

@@ -9,6 +9,7 @@
 
 #include "sandbox/sandbox_process.h"
 #include "schema/crd_testing.h"
+#include "testing/deep_text.h"
 #include "testing/subprocess.h"
 
 namespace capigitops {
@@ -19,14 +20,8 @@ using testutil::RunProcess;
 using testutil::SourcePath;
 using testutil::TempDir;
 
-constexpr int kDeep = 100000;
-
-std::string Repeat(const std::string& s, int n) {
-  std::string out;
-  out.reserve(s.size() * n);
-  for (int i = 0; i < n; ++i) out += s;
-  return out;
-}
+using testutil::kDeep;
+using testutil::Repeat;
 
 std::string Read(const std::string& path) {
   std::ifstream in(path);

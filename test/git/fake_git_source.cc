@@ -83,15 +83,11 @@ StatusOr<Snapshot> FakeGitSource::Fetch(
   if (wanted.empty()) wanted.push_back("");
   Snapshot snap;
   snap.commit = history.back().sha;
-  std::string hash_input;
   for (const auto& [path, content] : history.back().files) {
     bool selected = false;
     for (const std::string& p : wanted) selected |= IsUnder(path, p);
     if (!selected) continue;
     snap.files[path] = content;
-    bool hashed = true;
-    for (const std::string& u : unhashed_) hashed &= !IsUnder(path, u);
-    if (hashed) hash_input += path + '\0' + content + '\0';
   }
   for (const std::string& p : wanted) {
     std::string under;
@@ -100,7 +96,6 @@ StatusOr<Snapshot> FakeGitSource::Fetch(
     }
     snap.prefix_ids[p] = under.empty() ? "" : Sha256Hex(under);
   }
-  snap.spec_hash = Sha256Hex(hash_input);
   return snap;
 }
 

@@ -23,9 +23,8 @@ class FakeGitSource : public GitSource {
     std::string author;  // "name <email>"
   };
 
-  explicit FakeGitSource(std::string branch = "main",
-                         std::vector<std::string> unhashed = {"status"})
-      : branch_(std::move(branch)), unhashed_(std::move(unhashed)) {}
+  explicit FakeGitSource(std::string branch = "main")
+      : branch_(std::move(branch)) {}
 
   using Changes = std::map<std::string, std::optional<std::string>>;
 
@@ -54,7 +53,6 @@ class FakeGitSource : public GitSource {
   std::string NextSha();
 
   std::string branch_;
-  std::vector<std::string> unhashed_;
   std::map<std::string, std::vector<Commit>> branches_;
   int next_sha_ = 1;
 };

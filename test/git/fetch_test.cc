@@ -171,47 +171,5 @@ TEST_F(GitFetchTest, CacheDirectoryThatIsNotARepositoryIsRefused) {
   EXPECT_EQ(snap.status().code(), StatusCode::kInvalidArgument);
 }
 
-TEST_F(GitFetchTest, SpecHashIgnoresStatusOnlyCommits) {
-  auto source = NewLibgit2Source(Options());
-  StatusOr<Snapshot> before = source->Fetch(kSpecPrefixes);
-  ASSERT_TRUE(before.ok()) << before.status().ToString();
-
-  remote_.Push({{"status/a.yaml", "phase: Ready\n"}}, "status");
-  StatusOr<Snapshot> after_status = source->Fetch(kSpecPrefixes);
-  ASSERT_TRUE(after_status.ok());
-  EXPECT_NE(after_status->commit, before->commit);
-  EXPECT_EQ(after_status->files.at("status/a.yaml"), "phase: Ready\n");
-  EXPECT_EQ(after_status->spec_hash, before->spec_hash);
-
-  remote_.Push({{"README.md", "other text\n"}}, "docs");
-  StatusOr<Snapshot> after_docs = source->Fetch(kSpecPrefixes);
-  ASSERT_TRUE(after_docs.ok());
-  EXPECT_EQ(after_docs->spec_hash, before->spec_hash);
-
-  remote_.Push({{"clusters/team/b.yaml", "name: b2\n"}}, "change b");
-  StatusOr<Snapshot> after_spec = source->Fetch(kSpecPrefixes);
-  ASSERT_TRUE(after_spec.ok());
-  EXPECT_NE(after_spec->spec_hash, before->spec_hash);
-
-  remote_.Push({{"capi-gitops.yaml", "namespace: y\n"}}, "config");
-  StatusOr<Snapshot> after_config = source->Fetch(kSpecPrefixes);
-  ASSERT_TRUE(after_config.ok());
-  EXPECT_NE(after_config->spec_hash, after_spec->spec_hash);
-}
-
-TEST_F(GitFetchTest, SpecHashOfWholeTreeIgnoresStatusToo) {
-  auto source = NewLibgit2Source(Options());
-  StatusOr<Snapshot> before = source->Fetch({});
-  ASSERT_TRUE(before.ok());
-  remote_.Push({{"status/a.yaml", "phase: Ready\n"}}, "status");
-  StatusOr<Snapshot> after = source->Fetch({});
-  ASSERT_TRUE(after.ok());
-  EXPECT_EQ(after->spec_hash, before->spec_hash);
-  remote_.Push({{"clusters/a.yaml", "name: a3\n"}}, "spec");
-  StatusOr<Snapshot> changed = source->Fetch({});
-  ASSERT_TRUE(changed.ok());
-  EXPECT_NE(changed->spec_hash, before->spec_hash);
-}
-
 }  // namespace
 }  // namespace capigitops

@@ -4,10 +4,11 @@
 #ifndef CAPIGITOPS_TEST_GIT_GIT_TEST_UTIL_H_
 #define CAPIGITOPS_TEST_GIT_GIT_TEST_UTIL_H_
 
-#include "testing/temp_dir.h"
 #include <map>
 #include <optional>
 #include <string>
+
+#include "testing/temp_dir.h"
 
 namespace capigitops::testing {
 

@@ -70,7 +70,7 @@ TEST_F(GitSshTest, ChangedHostKeyIsRefused) {
   // known_hosts lists another key for this host and port.
   std::string other = dir_.Sub("other");
   ASSERT_EQ(testing::RunShell("ssh-keygen -q -t ed25519 -N '' -f " +
-                                testing::Quote(other))
+                              testing::Quote(other))
                 .exit_code,
             0);
   std::string name = "[127.0.0.1]:" + std::to_string(server_->port());
@@ -112,11 +112,10 @@ TEST_F(GitSshTest, UnknownHostIsRefused) {
 
 TEST_F(GitSshTest, KeyTheServerDoesNotKnowIsUnauthenticated) {
   std::string stranger = dir_.Sub("stranger");
-  ASSERT_EQ(
-      testing::RunShell("ssh-keygen -q -t ecdsa -b 256 -m PEM -N '' -f " +
-                          testing::Quote(stranger))
-          .exit_code,
-      0);
+  ASSERT_EQ(testing::RunShell("ssh-keygen -q -t ecdsa -b 256 -m PEM -N '' -f " +
+                              testing::Quote(stranger))
+                .exit_code,
+            0);
   GitSourceOptions o = Options();
   o.auth.ssh_key_file = stranger;
   StatusOr<Snapshot> snap = NewLibgit2Source(o)->Fetch({});

@@ -140,10 +140,10 @@ SshGitServer::SshGitServer(const std::string& work_dir) : user_(CurrentUser()) {
   std::string host_key = work_dir + "/host_ed25519";
   client_key_ = work_dir + "/client_ecdsa";
   // libssh2 1.10 reads PEM private keys most reliably.
-  ShellResult keys = RunShell(
-      "ssh-keygen -q -t ed25519 -N '' -C host -f " + Quote(host_key) +
-      " && ssh-keygen -q -t ecdsa -b 256 -m PEM -N '' -C client -f " +
-      Quote(client_key_));
+  ShellResult keys =
+      RunShell("ssh-keygen -q -t ed25519 -N '' -C host -f " + Quote(host_key) +
+               " && ssh-keygen -q -t ecdsa -b 256 -m PEM -N '' -C client -f " +
+               Quote(client_key_));
   if (keys.exit_code != 0) {
     error_ = "ssh-keygen failed: " + keys.output;
     return;

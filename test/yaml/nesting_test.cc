@@ -11,19 +11,14 @@
 #include <fstream>
 #include <sstream>
 
+#include "testing/deep_text.h"
 #include "yaml/fast_scan.h"
 
 namespace capigitops::yaml {
 namespace {
 
-constexpr int kDeep = 100000;
-
-std::string Repeat(const std::string& s, int n) {
-  std::string out;
-  out.reserve(s.size() * n);
-  for (int i = 0; i < n; ++i) out += s;
-  return out;
-}
+using testutil::kDeep;
+using testutil::Repeat;
 
 // One parse; returns its diagnostics as "file:line:col: message" lines.
 std::string ParseErrors(const std::string& text, size_t* docs = nullptr) {
