@@ -13,7 +13,7 @@ namespace fs = std::filesystem;
 
 // Bigger files are still read (the parser then reports them) but not
 // beyond this, so a stray disk image cannot exhaust memory.
-constexpr size_t kMaxReadBytes = 8 << 20;
+constexpr size_t kMaxReadBytes = size_t{1} << 20;  // the YAML parser's limit
 
 // Any failure is Unavailable, also a file that vanished after listing: a
 // NotFound would read as "no policies directory".

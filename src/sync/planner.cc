@@ -223,9 +223,7 @@ void CheckBudget(const DesiredState& desired, const LiveState& live,
     }
   }
   int managed = static_cast<int>(live.inventories.size());
-  int budget = std::max(desired.budget_max_clusters,
-                        static_cast<int>(std::ceil(
-                            managed * desired.budget_max_percent / 100.0)));
+  int budget = DeletionBudget(desired, live);
   if (deletions > budget && !options.allow_mass_deletion) {
     plan->budget_exceeded = true;
     plan->budget_message =
@@ -239,7 +237,78 @@ void CheckBudget(const DesiredState& desired, const LiveState& live,
   }
 }
 
+// The cluster is live in `from` and the repository now puts it in `to`:
+// applying would create a second copy in `to` and leave the one in `from`
+// unmanaged (its inventory is not read in `to`), so nothing happens to it
+// until someone decides.
+void HoldNamespaceChange(const std::string& from, const std::string& to,
+                         ClusterPlan* cp) {
+  cp->action = ClusterAction::kBlocked;
+  cp->reason = "namespace change held: it is live in namespace \"" + from +
+               "\" and the repository now puts it in \"" + to +
+               "\"; applying would create a second copy there and leave this "
+               "one unmanaged, so nothing is created or deleted. To keep it, "
+               "set namespace: " +
+               from +
+               " again in capi-gitops.yaml. To move it, remove its spec while "
+               "the namespace is still " +
+               from + " (it is torn down), then add it back";
+}
+
+bool IsClusterScoped(KubeApi& client, const ObjRef& ref) {
+  StatusOr<ResourceInfo> r = client.Resolve(ref.api_version, ref.kind);
+  return r.ok() && !r->namespaced;
+}
+
+// An object that another cluster still needs is kept when one cluster is
+// deleted or prunes it: one that several inventories list, and a
+// cluster-scoped one (an AWS identity, named after the cluster) while a copy
+// of the same cluster lives in another namespace (made before a namespace
+// change was held) and uses it too.
+void KeepSharedObjects(KubeApi& client, const LiveState& live, Plan* plan) {
+  std::map<ObjRef, std::string> needed;  // object -> a cluster needing it
+  for (const ClusterPlan& cp : plan->clusters) {
+    bool leaving = cp.action == ClusterAction::kDelete && !cp.deletion_held &&
+                   !plan->budget_exceeded;
+    if (leaving) continue;
+    if (cp.action == ClusterAction::kBlocked ||
+        cp.action == ClusterAction::kDelete) {
+      if (cp.inventory) {
+        for (const ObjRef& r : cp.inventory->objects)
+          needed.emplace(r, cp.name);
+      }
+      continue;
+    }
+    for (const ObjectChange& oc : cp.objects) {
+      if (oc.action != ObjectAction::kDelete) needed.emplace(oc.ref, cp.name);
+    }
+  }
+  for (ClusterPlan& cp : plan->clusters) {
+    auto copy = live.elsewhere.find(cp.name);
+    for (ObjectChange& oc : cp.objects) {
+      if (oc.action != ObjectAction::kDelete) continue;
+      auto it = needed.find(oc.ref);
+      if (it != needed.end() && it->second != cp.name) {
+        oc.action = ObjectAction::kKeep;
+        oc.note = "shared: cluster " + it->second + " still needs it";
+      } else if (copy != live.elsewhere.end() &&
+                 IsClusterScoped(client, oc.ref)) {
+        oc.action = ObjectAction::kKeep;
+        oc.note = "cluster-scoped, and the copy of " + cp.name +
+                  " in namespace " + copy->second + " still uses it";
+      }
+    }
+  }
+}
+
 }  // namespace
+
+int DeletionBudget(const DesiredState& desired, const LiveState& live) {
+  int managed = static_cast<int>(live.inventories.size());
+  return std::max(desired.budget_max_clusters,
+                  static_cast<int>(
+                      std::ceil(managed * desired.budget_max_percent / 100.0)));
+}
 
 const char* ObjectActionName(ObjectAction a) {
   switch (a) {
@@ -305,6 +374,11 @@ Plan BuildPlan(KubeApi& client, const DesiredState& desired,
     ClusterPlan& cp = plan.clusters.emplace_back();
     cp.name = dc.name;
     cp.owner = dc.owner;
+    auto moved = live.elsewhere.find(dc.name);
+    if (moved != live.elsewhere.end() && !live.inventories.count(dc.name)) {
+      HoldNamespaceChange(moved->second, desired.ns, &cp);
+      continue;
+    }
     std::vector<ObjectChange*> to_check;
     PlanDesiredCluster(dc, live, options, &cp, &to_check);
     for (ObjectChange* oc : to_check) checks.emplace_back(&cp, oc);
@@ -346,6 +420,7 @@ Plan BuildPlan(KubeApi& client, const DesiredState& desired,
     }
   }
   CheckBudget(desired, live, options, &plan);
+  KeepSharedObjects(client, live, &plan);
   std::set<ObjRef> inventoried;
   for (const auto& [name, inv] : live.inventories) {
     inventoried.insert(inv.objects.begin(), inv.objects.end());
