@@ -2,7 +2,7 @@
 // TTL teardown) killed with SIGKILL at many points of a multi-cluster pass
 // against capi-sandbox, then one normal pass: it converges with consistent
 // inventories, no orphaned objects, and no duplicate or lost commits.
-// Kill points are counted in API requests (capi-sandbox --log-requests), so
+// Kill points are counted in API writes (capi-sandbox --log-requests), so
 // they do not depend on the machine's speed.
 #include <gtest/gtest.h>
 #include <signal.h>
