@@ -57,7 +57,8 @@ StatusOr<Snapshot> FetchSpecs(GitSource& source) {
         (cfg == head.files.end()
              ? " (there is no " + config_file + ", so the default is read)"
              : " (paths.clusters in " + config_file + ")") +
-        ": a missing clusters directory is an error, not an empty one");
+        ": a missing clusters directory is an error, not an empty one (to "
+        "remove the last cluster, keep a .gitkeep file in it)");
   }
   return snap;
 }

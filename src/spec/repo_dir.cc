@@ -31,6 +31,14 @@ Status ReadTree(const fs::path& root, const std::string& rel, FileSet* files) {
   if (!fs::exists(dir, ec)) {
     return Status::NotFound(rel + "/ does not exist in " + root.string());
   }
+  // A submodule's files belong to another repository, and one that is not
+  // checked out looks empty: never read it as "no clusters".
+  if (rel != "." && !rel.empty() && fs::exists(dir / ".git", ec)) {
+    return Status::InvalidArgument(
+        rel +
+        "/ is a Git submodule (or a repository of its own), which "
+        "capi-gitops does not read: put the files themselves there");
+  }
   for (auto it = fs::recursive_directory_iterator(dir, ec);
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (!it->is_regular_file(ec)) continue;
