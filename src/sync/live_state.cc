@@ -45,6 +45,11 @@ Status ListKinds(KubeApi& client, const std::string& ns,
     const std::string& where = IsCapiCluster(kinds[i]) ? kAllNamespaces : ns;
     results[i] =
         r.ok() ? client.List(*r, where, kManagedBySelector) : r.status();
+    if (r.ok() && where != ns &&
+        results[i].status().code() == StatusCode::kPermissionDenied) {
+      // Allowed in `ns` only: no namespace-change detection, as before.
+      results[i] = client.List(*r, ns, kManagedBySelector);
+    }
   });
   if (inventories) {
     if (!results.back().ok()) return results.back().status();

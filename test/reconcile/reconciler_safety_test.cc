@@ -53,6 +53,55 @@ class HookedGitSource : public GitSource {
   GitSource& inner_;
 };
 
+// A management cluster where the identity may list Clusters in its
+// namespace only (a namespaced Role): the cluster-wide LIST is forbidden.
+class NamespacedOnlyKubeApi : public KubeApi {
+ public:
+  explicit NamespacedOnlyKubeApi(KubeApi& inner) : inner_(inner) {}
+  int forbidden = 0;
+
+  StatusOr<ResourceInfo> Resolve(const std::string& api_version,
+                                 const std::string& kind) override {
+    return inner_.Resolve(api_version, kind);
+  }
+  void ForgetDiscovery() override { inner_.ForgetDiscovery(); }
+  StatusOr<nlohmann::json> Get(const ResourceInfo& r, const std::string& ns,
+                               const std::string& name) override {
+    return inner_.Get(r, ns, name);
+  }
+  StatusOr<std::vector<nlohmann::json>> List(
+      const ResourceInfo& r, const std::string& ns,
+      const std::string& selector) override {
+    if (ns.empty() && r.namespaced) {
+      ++forbidden;
+      return Status::PermissionDenied("403 Forbidden: list " + r.kind);
+    }
+    return inner_.List(r, ns, selector);
+  }
+  StatusOr<nlohmann::json> Apply(const nlohmann::json& object,
+                                 const ApplyOptions& options) override {
+    return inner_.Apply(object, options);
+  }
+  Status Delete(const ResourceInfo& r, const std::string& ns,
+                const std::string& name, const WriteOptions& options) override {
+    return inner_.Delete(r, ns, name, options);
+  }
+  StatusOr<nlohmann::json> Create(const ResourceInfo& r,
+                                  const nlohmann::json& obj,
+                                  const WriteOptions& options) override {
+    return inner_.Create(r, obj, options);
+  }
+  StatusOr<nlohmann::json> Replace(const ResourceInfo& r,
+                                   const nlohmann::json& obj,
+                                   const WriteOptions& options) override {
+    return inner_.Replace(r, obj, options);
+  }
+  int Concurrency() const override { return inner_.Concurrency(); }
+
+ private:
+  KubeApi& inner_;
+};
+
 class ReconcilerSafetyTest : public ::testing::Test {
  protected:
   ReconcilerSafetyTest() {
@@ -64,13 +113,14 @@ class ReconcilerSafetyTest : public ::testing::Test {
     git_.PushFiles(changes, "the sample repository");
   }
 
-  PassResult Pass(const std::string& now, GitSource* git = nullptr) {
+  PassResult Pass(const std::string& now, GitSource* git = nullptr,
+                  KubeApi* kube = nullptr) {
     ReconcileOptions o;
     o.now = *ParseRfc3339(now);
     o.sync.now = o.now;
     o.sync.wait_seconds = 1;
     GitSource* source = git ? git : &git_;
-    PassDeps deps{source, source, &kube_, &BuiltinPolicyFiles()};
+    PassDeps deps{source, source, kube ? kube : &kube_, &BuiltinPolicyFiles()};
     return RunPass(deps, o);
   }
 
@@ -268,6 +318,14 @@ TEST_F(ReconcilerSafetyTest, NamespaceChangeIsHeldNotDuplicated) {
                  "back");
   PassResult back = Pass("2026-11-27T08:20:00Z");
   EXPECT_EQ(back.outcome(), PassOutcome::kSuccess) << Notes(back);
+}
+
+TEST_F(ReconcilerSafetyTest, ClustersListedInTheNamespaceWhenThatIsAllowed) {
+  NamespacedOnlyKubeApi narrow(kube_);
+  PassResult r = Pass("2026-11-27T08:00:00Z", nullptr, &narrow);
+  EXPECT_EQ(r.outcome(), PassOutcome::kSuccess) << Notes(r);
+  EXPECT_GE(narrow.forbidden, 1);
+  EXPECT_TRUE(Live("dev-sandbox"));
 }
 
 // A copy of a cluster in another namespace (made before namespace changes
