@@ -3,10 +3,10 @@
 #include <set>
 
 #include "capigitops/duration.h"
-#include "capigitops/field_reader.h"
 #include "capigitops/loader.h"
 #include "spec/provider_settings.h"
 #include "util/k8s_names.h"
+#include "capigitops/field_reader.h"
 
 namespace capigitops {
 namespace {
