@@ -8,6 +8,7 @@ namespace capigitops {
 void AddValidateOptions(FlagSet* options) {
   options->add_options()("o,output", "text or json",
                          flags::value<std::string>()->default_value("text"));
+  AddPoliciesFromRefOption(options);
   AddRepoDirArgument(options);
 }
 
