@@ -62,7 +62,7 @@ StatusOr<FileSet> ReadDirectoryAtRef(const std::string& dir,
     full.push_back(rel.empty() ? p : rel + "/" + p);
   }
   Snapshot snap;
-  Status s = git::ReadPrefixes(repo.get(), tree.get(), full, {}, &snap);
+  Status s = git::ReadPrefixes(repo.get(), tree.get(), full, &snap);
   if (!s.ok()) return s.WithContext(ctx);
   FileSet files;
   for (auto& [path, text] : snap.files) {
