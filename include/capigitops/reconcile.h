@@ -127,7 +127,9 @@ struct PassNote {
 // How a pass ended, worst first.
 enum class PassOutcome {
   kSuccess,
-  kInvalid,      // some specs blocked; the rest was reconciled
+  kDeletionHeld,  // a deletion is held (protection, budget); nothing else
+                  // went wrong
+  kInvalid,       // some specs blocked; the rest was reconciled
   kSourceError,  // Git could not be read or written
   kApiError,     // the management cluster could not be read
   kApplyFailed,  // some objects failed to apply or delete

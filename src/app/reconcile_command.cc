@@ -14,6 +14,8 @@ int ExitCodeFor(const PassResult& result) {
       return kExitOk;
     case PassOutcome::kInvalid:
       return kExitInvalid;
+    case PassOutcome::kDeletionHeld:
+      return kExitDeletionHeld;
     case PassOutcome::kSourceError:
       return kExitSourceError;
     case PassOutcome::kApiError:
