@@ -234,9 +234,12 @@ void Reconciler::NoteBlocked(const ClusterPlan& cp) {
 // A held deletion: why, and how to release it, in output, log and status.
 void Reconciler::NoteHeld(const Plan& plan, const ClusterPlan& cp,
                           ClusterPassResult* r) {
+  // The plan's reason says why the cluster is to be deleted; a deletion
+  // held by the budget must say why it is held.
+  if (!cp.deletion_held && plan.budget_exceeded)
+    r->reason = plan.budget_message;
   std::string release;
-  if ((!cp.deletion_held && plan.budget_exceeded) ||
-      r->reason == plan.budget_message) {
+  if (r->reason == plan.budget_message) {
     std::string at =
         held_at_.count(cp.name) ? held_at_[cp.name] : snapshot_.commit;
     release = "approve it in " + std::string(kApprovalsFile) +

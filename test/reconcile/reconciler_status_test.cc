@@ -217,6 +217,11 @@ TEST_F(StatusPassTest, AProtectedDeletionIsHeldNotDeleting) {
             std::string::npos);
   EXPECT_EQ(r.phases.at("sovereign-onprem"), "DeletionHeld");
   EXPECT_EQ(PassOutcomeName(r.outcome()), std::string("deletion_held"));
+  // Still held later: the same facts, so no new commit.
+  size_t commits = git_.History().size();
+  r = Pass("2026-11-27T09:01:00Z");
+  EXPECT_EQ(r.outcome(), PassOutcome::kDeletionHeld);
+  EXPECT_EQ(git_.History().size(), commits) << NotesOf(r);
 }
 
 // Budget 1 (fake shas are all digits, so YAML quotes them). Removing two
@@ -239,6 +244,9 @@ TEST_F(StatusPassTest, AnApprovalReleasesOneRevisionsMassDeletionOnly) {
             std::string::npos)
       << status;
   EXPECT_NE(status.find("approvals.yaml"), std::string::npos) << status;
+  EXPECT_NE(status.find("reason: \"deletion budget exceeded"),
+            std::string::npos)
+      << status;
 
   // Someone removes a third cluster before the approval lands.
   git_.PushFiles({{"clusters/dev-sandbox.yaml", std::nullopt}}, "retire dev");

@@ -168,6 +168,10 @@ TEST_F(ReconcilerTest, TtlTeardownCommitLandsBeforeTheClusterIsDeleted) {
       EXPECT_EQ(c.files.count(kDevSandbox), 0u);
       EXPECT_NE(c.files.at("status/dev-sandbox.yaml").find("Expired"),
                 std::string::npos);
+      // Its final cost is in the teardown commit, not in a status file.
+      EXPECT_NE(c.message.find("\nEstimated cost over its life: $"),
+                std::string::npos)
+          << c.message;
     }
   }
   EXPECT_TRUE(found);
