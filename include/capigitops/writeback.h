@@ -106,7 +106,7 @@ std::string StatusClock(const ClusterStatusInput& in);
 
 // The cost from `created_at` until `now` at the estimate's minimum, as
 // "$12" or "at least $12" (autoscaled pools or unknown prices may have cost
-// more); "" when the cluster was never created.
+// more); "" before any time has passed since its creation.
 std::string CostSoFar(const CostEstimate& cost, int64_t created_at,
                       int64_t now);
 

@@ -277,7 +277,7 @@ std::string FormatCostBucket(double amount) {
 
 std::string CostSoFar(const CostEstimate& cost, int64_t created_at,
                       int64_t now) {
-  if (created_at <= 0 || now < created_at) return "";
+  if (created_at <= 0 || now <= created_at) return "";
   double hours = static_cast<double>(now - created_at) / 3600.0;
   std::string so_far = FormatCostBucket(hours * cost.hourly_min);
   // Autoscaled pools may have run above their minimum; unknown prices add
