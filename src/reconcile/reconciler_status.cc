@@ -126,6 +126,9 @@ void Reconciler::EmitAllStatus(StatusBatch* batch) {
     if (!done.insert(name).second) continue;
     EmitGoneSpec(name, inv, batch);
   }
+  // With capi-gitops.yaml or a policy in error the specs may not all have
+  // loaded: no file is taken for stale then.
+  if (!desired_.prune_allowed) return;
   std::string prefix = ev_.repo.config.status_path + "/";
   for (const auto& [path, text] : batch->current) {
     if (path.rfind(prefix, 0) != 0 || !path.ends_with(".yaml")) continue;

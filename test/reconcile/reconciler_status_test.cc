@@ -196,6 +196,15 @@ TEST_F(StatusPassTest, AStatusFileWithoutClusterOrSpecIsRemoved) {
                  "an old status file");
   Pass("2026-11-27T08:01:00Z");
   EXPECT_EQ(git_.Files().count("status/gone-long-ago.yaml"), 0u);
+
+  // While capi-gitops.yaml is in error nothing is taken for stale.
+  git_.PushFiles({{"status/gone-long-ago.yaml", "status: {}\n"}}, "again");
+  EditSpec("capi-gitops.yaml", "maxClusters: 3", "maxClusters: many",
+           "broken config");
+  PassResult r = Pass("2026-11-27T08:02:00Z");
+  EXPECT_EQ(r.outcome(), PassOutcome::kInvalid) << NotesOf(r);
+  EXPECT_EQ(git_.Files().count("status/gone-long-ago.yaml"), 1u);
+  EXPECT_EQ(git_.Files().count("status/dev-sandbox.yaml"), 1u);
 }
 
 TEST_F(StatusPassTest, AProtectedDeletionIsHeldNotDeleting) {
