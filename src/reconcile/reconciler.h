@@ -57,7 +57,11 @@ class Reconciler {
  private:
   bool FetchSource();
   bool ReadLive();
+  struct Teardown;
   void ExpireClusters();
+  std::vector<Teardown> DueTeardowns();
+  size_t TeardownAllowance(size_t due);
+  bool CommitTeardown(const Teardown& t);
   void PlanAndApply();
   struct StatusBatch;
   void WriteStatus();
