@@ -65,7 +65,7 @@ done
 say "git log:"
 git -C "$work/repo" log --format='     %h %an: %s' -3
 say "status/llm-train-us-central1.yaml:"
-grep -E '^  (phase|ready|kubeconfigSecret|createdAt|expiresAt|expiresIn|estimatedCost)' \
+grep -E '^  (phase|ready|kubeconfigSecret|appliedRevision|createdAt|expiresAt|estimatedCost)' \
   "$work/repo/status/llm-train-us-central1.yaml" | sed 's/^/     /'
 
 bold "5. A second pass has nothing to do (its own status commit triggers no work)"

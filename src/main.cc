@@ -33,7 +33,8 @@ const char kExitCodesHelp[] =
     "(plan --detailed-exitcode: 2 = changes pending); 3 repository "
     "unreadable;\n"
     "4 management cluster unreachable or API error; 5 apply or delete "
-    "failed.\n";
+    "failed;\n"
+    "6 a deletion is held (protection or budget). See docs/exit-codes.md.\n";
 
 void PrintUsage(std::ostream& out) {
   out << "capi-gitops " << CAPIGITOPS_VERSION

@@ -101,12 +101,48 @@ class KubeApi {
 // Reads through to `inner` and sends every write as a server-side dry run
 // (dryRun=All): the server validates, defaults and merges as for a real
 // write and answers with the result, and nothing is stored. For planning
-// (what would the server store?), `apply --dry-run` and --read-only.
+// (what would the server store?), `apply --dry-run` and `reconcile
+// --dry-run`.
 // A Delete leaves the object in place, so a caller waiting for it to go
 // waits its full timeout. Borrows `inner`, which must outlive it.
 class DryRunKubeApi : public KubeApi {
  public:
   explicit DryRunKubeApi(KubeApi& inner) : inner_(inner) {}
+
+  StatusOr<ResourceInfo> Resolve(const std::string& api_version,
+                                 const std::string& kind) override;
+  void ForgetDiscovery() override;
+  StatusOr<nlohmann::json> Get(const ResourceInfo& r, const std::string& ns,
+                               const std::string& name) override;
+  StatusOr<std::vector<nlohmann::json>> List(
+      const ResourceInfo& r, const std::string& ns,
+      const std::string& label_selector) override;
+  StatusOr<nlohmann::json> Apply(const nlohmann::json& object,
+                                 const ApplyOptions& options) override;
+  Status Delete(const ResourceInfo& r, const std::string& ns,
+                const std::string& name, const WriteOptions& options) override;
+  StatusOr<nlohmann::json> Create(const ResourceInfo& r,
+                                  const nlohmann::json& obj,
+                                  const WriteOptions& options) override;
+  StatusOr<nlohmann::json> Replace(const ResourceInfo& r,
+                                   const nlohmann::json& obj,
+                                   const WriteOptions& options) override;
+  int Concurrency() const override { return inner_.Concurrency(); }
+
+ private:
+  KubeApi& inner_;
+};
+
+// Reads through to `inner` and sends no write at all, not even a dry run
+// (for `--read-only`: a service account that may only get, list and watch
+// works, and the API server sees nothing but reads). A write answers as if
+// it had been stored unchanged: Apply, Create and Replace return the object
+// given, Delete returns OK and the object stays. So planning through it
+// cannot ask the server what it would default: an object that merely looks
+// changed shows as an update (DryRunKubeApi gives the exact answer).
+class ReadOnlyKubeApi : public KubeApi {
+ public:
+  explicit ReadOnlyKubeApi(KubeApi& inner) : inner_(inner) {}
 
   StatusOr<ResourceInfo> Resolve(const std::string& api_version,
                                  const std::string& kind) override;

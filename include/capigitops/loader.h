@@ -44,7 +44,8 @@ std::optional<ClusterRequest> LoadClusterRequest(const std::string& file,
                                                  Diagnostics* diags);
 
 // The paths a repository is read from, all that `config` names:
-// capi-gitops.yaml, the clusters, policies and status directories. Nothing
+// capi-gitops.yaml, approvals.yaml, the clusters, policies and status
+// directories. Nothing
 // else is read, so an unrelated large file elsewhere costs nothing.
 std::vector<std::string> RepoPaths(const RepoConfig& config);
 

@@ -131,10 +131,12 @@ struct PassNote {
 // How a pass ended, worst first.
 enum class PassOutcome {
   kSuccess,
-  kInvalid,      // some specs blocked; the rest was reconciled
-  kSourceError,  // Git could not be read or written
-  kApiError,     // the management cluster could not be read
-  kApplyFailed,  // some objects failed to apply or delete
+  kDeletionHeld,  // a deletion is held (protection, budget); nothing else
+                  // went wrong
+  kInvalid,       // some specs blocked; the rest was reconciled
+  kSourceError,   // Git could not be read or written
+  kApiError,      // the management cluster could not be read
+  kApplyFailed,   // some objects failed to apply or delete
 };
 const char* PassOutcomeName(PassOutcome o);  // "success", "source_error", ...
 
@@ -149,6 +151,9 @@ struct PassResult {
   std::vector<std::string> teardown_commits;
   std::string status_commit;  // "" when status did not change
   std::map<std::string, std::string> status_files;  // path -> content
+  // What changes with the clock alone, computed now and never committed:
+  // cluster -> "expires in 3h (2026-...), $12 so far" (StatusClock).
+  std::map<std::string, std::string> clocks;
   // For the controller's metrics.
   bool status_known = false;                  // the pass got as far as status
   long objects_applied = 0;                   // created or configured

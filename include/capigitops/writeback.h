@@ -56,15 +56,26 @@ struct ClusterStatusInput {
   const ClusterRequest* request = nullptr;
   // The live CAPI Cluster object (cluster.x-k8s.io/v1beta2) if it exists.
   std::optional<nlohmann::json> live_cluster;
+  // The source revision actually applied to the cluster; "" when unknown
+  // (then the file has no appliedRevision: never a guess such as HEAD).
   std::string applied_revision;
+  std::string ns;          // the namespace of the cluster's objects
   int64_t created_at = 0;  // Unix seconds of the first apply; 0 = unknown
-  std::optional<CostEstimate> cost;  // for the hourly cost and cost so far
-  // "Expired", "Deleting", "Blocked" (spec invalid/denied), or "" to derive
-  // the phase from CAPI.
+  std::optional<CostEstimate> cost;  // for the hourly cost
+  // "Expired", "Deleting", "DeletionHeld", "Blocked" (spec invalid/denied),
+  // or "" to derive the phase from CAPI.
   std::string phase_override;
-  std::string reason;      // e.g. why Expired/Blocked
+  std::string reason;   // e.g. why Expired/Blocked/DeletionHeld
+  std::string release;  // DeletionHeld: how to release it
+  // DeletionHeld: the spec revision at which the hold began (what an
+  // approval in approvals.yaml names).
+  std::string held_at_revision;
   std::string last_error;  // never a secret: the caller passes Status text
-  int64_t now = 0;
+  int64_t now = 0;         // only to decide whether a TTL has ended
+  // Without a request (its spec is broken): the status block last committed.
+  // Its expiresAt, ttl, provider, owner and estimatedCostPerHour are kept,
+  // so expiry and cost stay visible while the cluster is blocked.
+  nlohmann::json last_known;
 };
 
 // The cluster's phase: the override, else "NotCreated" without a live
@@ -75,25 +86,36 @@ std::string DerivePhase(const ClusterStatusInput& in);
 
 // The document committed as status/<name>.yaml (kind ClusterStatus).
 //
-// Deterministic: the same input gives byte-identical output. Values that drift
-// every pass are bucketed so the document only changes when something
-// meaningful did: expiresIn rounds down to whole hours at 1h and above, to 10
-// minutes below ("3h", "40m", "under 10m", "expired"); the cost so far rounds
-// down to whole dollars below $100 and to $10 above. No condition
-// lastTransitionTime is copied. For a duration TTL on a cluster not created
-// yet, expiresAt is absent (unknown) and expiresIn shows the full TTL.
-// Only the kubeconfig Secret's name is written, never its data. An expired
-// cluster kept by deletionProtection shows the TTL's kept_reason as `reason`
-// unless the input gives one. estimatedCostSoFar is hours since createdAt
-// times hourly_min, prefixed "at least " when the true cost may be higher
-// (autoscaled pools, unknown prices).
+// Facts, not clocks: every field changes only when something happened
+// (phase, readiness, replicas, conditions, the applied revision, createdAt,
+// the absolute expiresAt, the cost per hour, the reason and last error).
+// Values that grow with time alone (how long until expiry, the cost so far)
+// are never written: StatusClock computes them when they are shown. So two
+// passes with the same facts give byte-identical files, however far apart.
+// No condition lastTransitionTime is copied. For a duration TTL on a cluster
+// not created yet, expiresAt is absent (unknown) and `ttl` says how long it
+// will live. Only the kubeconfig Secret's name is written, never its data. An
+// expired cluster kept by deletionProtection shows the TTL's kept_reason as
+// `reason` unless the input gives one.
 std::string RenderStatusFile(const ClusterStatusInput& in);
 
-// The expiresIn text of the status file for `d` (bucketed as above); empty
-// when `d` has no expiry.
+// What changes with the clock alone, for output at the moment it is shown:
+// "expires in 3h (2026-11-27T12:00:00Z), about $12 so far". Empty when there
+// is neither an expiry nor a cost.
+std::string StatusClock(const ClusterStatusInput& in);
+
+// The cost from `created_at` until `now` at the estimate's minimum, as
+// "$12" or "at least $12" (autoscaled pools or unknown prices may have cost
+// more); "" before any time has passed since its creation.
+std::string CostSoFar(const CostEstimate& cost, int64_t created_at,
+                      int64_t now);
+
+// The time left until expiry for output: "3h", "40m", "under 10m",
+// "expired"; empty when `d` has no expiry.
 std::string FormatExpiresIn(const TtlDecision& d);
 
-// The cost so far rounded down as described above: "$12", "$1,230".
+// An amount rounded down: whole dollars below $100, $10 above: "$12",
+// "$1,230".
 std::string FormatCostBucket(double amount);
 
 }  // namespace capigitops

@@ -12,15 +12,17 @@ namespace capigitops {
 
 struct PassResult;
 
-// Exit codes; documented in `capi-gitops --help`.
+// Exit codes; one table documents them all: docs/exit-codes.md (and
+// `capi-gitops --help`). A new code gets a row there.
 enum ExitCode {
   kExitOk = 0,
-  kExitInvalid = 1,      // invalid spec or policy denial
-  kExitChanges = 2,      // plan --detailed-exitcode: changes pending
-  kExitUsage = 2,        // bad flags or arguments
-  kExitSourceError = 3,  // the repository could not be read
-  kExitApiError = 4,     // the management cluster could not be reached
-  kExitApplyFailed = 5,  // some objects failed to apply or delete
+  kExitInvalid = 1,       // invalid spec or policy denial
+  kExitChanges = 2,       // plan --detailed-exitcode: changes pending
+  kExitUsage = 2,         // bad flags or arguments
+  kExitSourceError = 3,   // the repository could not be read
+  kExitApiError = 4,      // the management cluster could not be reached
+  kExitApplyFailed = 5,   // some objects failed to apply or delete
+  kExitDeletionHeld = 6,  // a deletion is held (protection or budget)
 };
 
 // The exit code of a pass: the one place a PassResult becomes a number.

@@ -50,7 +50,11 @@ void AddSourceOptions(FlagSet* options) {
       "known_hosts for ssh (unknown or changed host keys are refused)",
       flags::value<std::string>()->default_value(""))(
       "read-only",
-      "write nothing to Git or the cluster; print what would change")(
+      "write nothing to Git or the cluster, not even a dry run: only reads "
+      "are sent; print what would change")(
+      "dry-run",
+      "write nothing to Git or the cluster; the cluster writes of the pass "
+      "are sent as server-side dry runs")(
       "allow-mass-deletion", "ignore the deletion budget for this pass")(
       "wait", "seconds to wait for a deleted Cluster to disappear",
       flags::value<int>()->default_value("120"))(
@@ -122,7 +126,7 @@ bool ParseReconcileOptions(const Args& args, const CommandIo& io, bool ttl_only,
   ro->sync.allow_mass_deletion = args.count("allow-mass-deletion") > 0;
   ro->sync.wait_seconds = args["wait"].as<int>();
   // Through a dry run a deleted Cluster never goes: do not wait for it.
-  if (args.count("read-only")) ro->sync.wait_seconds = 0;
+  if (WritesNothing(args)) ro->sync.wait_seconds = 0;
   ro->sync.now = ro->now;
 
   return true;
@@ -134,7 +138,7 @@ PassSources OpenSources(const Args& args, const ReconcileOptions& ro) {
     s.owned.push_back(std::move(source));
     return s.owned.back().get();
   };
-  bool read_only = args.count("read-only") > 0;
+  bool read_only = WritesNothing(args);
   auto open = [&](GitSourceOptions o) {
     GitSource* source = own(NewLibgit2Source(o));
     return read_only ? own(std::make_unique<ReadOnlyGitSource>(source))
@@ -150,10 +154,19 @@ PassSources OpenSources(const Args& args, const ReconcileOptions& ro) {
   return s;
 }
 
+bool WritesNothing(const Args& args) {
+  return args.count("read-only") > 0 || args.count("dry-run") > 0;
+}
+
 KubeApi* ClusterView(const Args& args, KubeApi* kube,
                      std::unique_ptr<KubeApi>* holder) {
-  if (!args.count("read-only")) return kube;
-  *holder = std::make_unique<DryRunKubeApi>(*kube);
+  if (args.count("read-only")) {
+    *holder = std::make_unique<ReadOnlyKubeApi>(*kube);
+  } else if (args.count("dry-run")) {
+    *holder = std::make_unique<DryRunKubeApi>(*kube);
+  } else {
+    return kube;
+  }
   return holder->get();
 }
 

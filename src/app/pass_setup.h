@@ -16,8 +16,8 @@
 namespace capigitops {
 
 // --repo, --branch, --revision, --status-branch, --cache-dir, Git
-// credentials, --read-only, --allow-mass-deletion, --wait, --now, --author,
-// and the cluster connection flags.
+// credentials, --read-only, --dry-run, --allow-mass-deletion, --wait, --now,
+// --author, and the cluster connection flags.
 void AddSourceOptions(FlagSet* options);
 
 // Credentials default to GIT_TOKEN_FILE, GIT_SSH_KEY_FILE and
@@ -31,8 +31,8 @@ bool ParseReconcileOptions(const Args& args, const CommandIo& io, bool ttl_only,
                            ReconcileOptions* ro, bool* now_pinned);
 
 // The spec source and, with --status-branch, a second one for status; with
-// --read-only both are wrapped in ReadOnlyGitSource, so the pass commits
-// nothing without knowing why.
+// --read-only or --dry-run both are wrapped in ReadOnlyGitSource, so the pass
+// commits nothing without knowing why.
 struct PassSources {
   GitSource* spec = nullptr;
   GitSource* status = nullptr;  // the spec source unless --status-branch
@@ -40,8 +40,13 @@ struct PassSources {
 };
 PassSources OpenSources(const Args& args, const ReconcileOptions& ro);
 
-// The API the pass writes through: `kube` itself, or with --read-only a
-// DryRunKubeApi over it (kept in *holder), so nothing is stored.
+// True with --read-only or --dry-run: nothing is written to Git or the
+// cluster.
+bool WritesNothing(const Args& args);
+
+// The API the pass writes through: `kube` itself; with --read-only a
+// ReadOnlyKubeApi over it (no write request at all), with --dry-run a
+// DryRunKubeApi (server-side dry runs); kept in *holder.
 KubeApi* ClusterView(const Args& args, KubeApi* kube,
                      std::unique_ptr<KubeApi>* holder);
 

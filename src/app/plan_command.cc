@@ -147,6 +147,7 @@ int RunApply(const Args& args, const CommandIo& io) {
   std::vector<ClusterApplyResult> results =
       ExecutePlan(*p.client, p.plan, sync);
   bool failed = false;
+  bool held = false;  // asked to delete (--prune), and a deletion was held
   for (size_t i = 0; i < results.size(); ++i) {
     ClusterPassResult r =
         DecodeApply(p.plan.clusters[i], results[i], p.plan.budget_message);
@@ -155,10 +156,12 @@ int RunApply(const Args& args, const CommandIo& io) {
       *io.out << "    error: " << e.message() << "\n";
     }
     failed = failed || r.counts.failed > 0 || r.error_count > 0;
+    held = held || (sync.prune && r.outcome == ClusterOutcome::kHeld);
   }
   if (p.plan.budget_exceeded) *io.out << p.plan.budget_message << "\n";
   if (failed) return kExitApplyFailed;
-  return p.ev.has_errors ? kExitInvalid : kExitOk;
+  if (p.ev.has_errors) return kExitInvalid;
+  return held ? kExitDeletionHeld : kExitOk;
 }
 
 }  // namespace capigitops

@@ -23,8 +23,63 @@ std::string Short(const json& v) {
   return s.size() > 80 ? s.substr(0, 77) + "..." : s;
 }
 
+// ---- Held deletions: shown as held, never as "will be DELETED".
+
+// A deletion that will not happen: deletionProtection, the deletion budget,
+// or errors in capi-gitops.yaml or a policy file.
+bool Held(const Plan& plan, const ClusterPlan& cp) {
+  return cp.action == ClusterAction::kDelete &&
+         (cp.deletion_held || plan.budget_exceeded || !plan.prune_allowed);
+}
+
+// Why a held deletion is held, and how to release it.
+std::string HeldReason(const Plan& plan, const ClusterPlan& cp) {
+  if (cp.deletion_held || !plan.budget_exceeded) return cp.reason;
+  return plan.budget_message;
+}
+
+std::string HeldRelease(const Plan& plan, const ClusterPlan& cp) {
+  if (!plan.prune_allowed) return "fix the errors above; nothing is deleted";
+  if (cp.deletion_held) {
+    return "set deletionProtection: false in its spec, let it sync, then "
+           "remove the spec again";
+  }
+  return "approve the deletion in approvals.yaml for the revision the "
+         "status file names (heldAtRevision; docs/approvals.md)";
+}
+
+void HeldText(const Plan& plan, const ClusterPlan& cp, std::ostream& out) {
+  out << "    deletion held: " << HeldReason(plan, cp) << "\n"
+      << "    to release: " << HeldRelease(plan, cp) << "\n";
+}
+
+void HeldMarkdown(const Plan& plan, std::ostream& out) {
+  std::string names;
+  for (const ClusterPlan& cp : plan.clusters) {
+    if (Held(plan, cp)) names += " `" + cp.name + "`";
+  }
+  if (names.empty()) return;
+  out << "> [!IMPORTANT]\n> **Deletion held** (nothing is deleted):" << names
+      << "\n";
+  for (const ClusterPlan& cp : plan.clusters) {
+    if (!Held(plan, cp)) continue;
+    out << "> - `" << cp.name << "`: " << HeldReason(plan, cp)
+        << ". To release: " << HeldRelease(plan, cp) << "\n";
+  }
+  out << "\n";
+}
+
+void HeldJson(const Plan& plan, const ClusterPlan& cp, json* entry) {
+  bool held = Held(plan, cp);
+  (*entry)["deletionHeld"] = held;
+  if (!held) return;
+  (*entry)["heldReason"] = HeldReason(plan, cp);
+  (*entry)["release"] = HeldRelease(plan, cp);
+}
+
 struct Counts {
   int create = 0, update = 0, remove = 0, blocked = 0, unchanged = 0;
+  int held = 0;  // deletions that will not happen
 };
 
 Counts CountClusters(const Plan& plan) {
@@ -38,7 +93,7 @@ Counts CountClusters(const Plan& plan) {
         ++c.update;
         break;
       case ClusterAction::kDelete:
-        ++c.remove;
+        ++(Held(plan, cp) ? c.held : c.remove);
         break;
       case ClusterAction::kBlocked:
         ++c.blocked;
@@ -55,8 +110,10 @@ std::string SummaryLine(const Plan& plan) {
   Counts c = CountClusters(plan);
   std::ostringstream s;
   s << c.create << " to create, " << c.update << " to update, " << c.remove
-    << " to DELETE, " << c.blocked << " blocked, " << c.unchanged
-    << " unchanged";
+    << " to DELETE, ";
+  if (c.held > 0)
+    s << c.held << " deletion" << (c.held > 1 ? "s" : "") << " held, ";
+  s << c.blocked << " blocked, " << c.unchanged << " unchanged";
   return s.str();
 }
 
@@ -160,7 +217,8 @@ std::string PlanText(const Plan& plan, const Evaluation& ev, bool color) {
         head = paint("33", "~ update");
         break;
       case ClusterAction::kDelete:
-        head = paint("1;31", "- DELETE");
+        head = Held(plan, cp) ? paint("1;33", "= deletion HELD")
+                              : paint("1;31", "- DELETE");
         break;
       case ClusterAction::kBlocked:
         head = paint("35", "! blocked");
@@ -177,7 +235,11 @@ std::string PlanText(const Plan& plan, const Evaluation& ev, bool color) {
     out << "\n";
     if (std::string e = Expiry(plan, cp, r); !e.empty())
       out << "    " << e << "\n";
-    if (!cp.reason.empty()) out << "    " << cp.reason << "\n";
+    if (Held(plan, cp)) {
+      HeldText(plan, cp, out);
+    } else if (!cp.reason.empty()) {
+      out << "    " << cp.reason << "\n";
+    }
     if (!cp.error.empty())
       out << "    " << paint("31", "error: " + cp.error) << "\n";
     if (r != nullptr) {
@@ -203,10 +265,12 @@ std::string PlanMarkdown(const Plan& plan, const Evaluation& ev) {
     out << "> [!CAUTION]\n> **" << c.remove << " cluster"
         << (c.remove > 1 ? "s" : "") << " will be DELETED** by this change:";
     for (const ClusterPlan& cp : plan.clusters) {
-      if (cp.action == ClusterAction::kDelete) out << " `" << cp.name << "`";
+      if (cp.action == ClusterAction::kDelete && !Held(plan, cp))
+        out << " `" << cp.name << "`";
     }
     out << "\n\n";
   }
+  HeldMarkdown(plan, out);
   if (plan.budget_exceeded)
     out << "> [!WARNING]\n> " << plan.budget_message << "\n\n";
   out << "| Cluster | Action | Provider | GPUs | $/hour | $ over TTL | Expiry "
@@ -217,6 +281,7 @@ std::string PlanMarkdown(const Plan& plan, const Evaluation& ev) {
     const ClusterResult* r = Find(ev, cp.name);
     std::string action = ClusterActionName(cp.action);
     if (cp.action == ClusterAction::kDelete) action = "🗑️ **DELETE**";
+    if (Held(plan, cp)) action = "✋ deletion held";
     if (cp.action == ClusterAction::kCreate) action = "🆕 create";
     if (cp.action == ClusterAction::kUpdate) action = "✏️ update";
     if (cp.action == ClusterAction::kBlocked) action = "⛔ blocked";
@@ -270,10 +335,12 @@ json PlanJson(const Plan& plan, const Evaluation& ev) {
                          {"action", ObjectActionName(oc.action)},
                          {"changes", changes}});
     }
-    json entry = {
-        {"name", cp.name},     {"action", ClusterActionName(cp.action)},
-        {"reason", cp.reason}, {"deletionHeld", cp.deletion_held},
-        {"error", cp.error},   {"objects", objects}};
+    json entry = {{"name", cp.name},
+                  {"action", ClusterActionName(cp.action)},
+                  {"reason", cp.reason},
+                  {"error", cp.error},
+                  {"objects", objects}};
+    HeldJson(plan, cp, &entry);
     if (r != nullptr) {
       entry["provider"] = ProviderName(r->request.provider);
       entry["owner"] = r->request.owner;
@@ -303,6 +370,7 @@ json PlanJson(const Plan& plan, const Evaluation& ev) {
            {{"create", c.create},
             {"update", c.update},
             {"delete", c.remove},
+            {"deletionHeld", c.held},
             {"blocked", c.blocked},
             {"unchanged", c.unchanged}}},
           {"changes", plan.HasChanges()}};

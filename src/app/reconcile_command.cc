@@ -1,5 +1,7 @@
-// capi-gitops reconcile --repo URL|PATH [--branch B] [--read-only] ...
+// capi-gitops reconcile --repo URL|PATH [--branch B] [--read-only|--dry-run]
 // capi-gitops ttl --repo URL|PATH [...]
+#include <ostream>
+
 #include "app/builtin_policies.h"
 #include "app/cli.h"
 #include "app/cluster_access.h"
@@ -14,6 +16,8 @@ int ExitCodeFor(const PassResult& result) {
       return kExitOk;
     case PassOutcome::kInvalid:
       return kExitInvalid;
+    case PassOutcome::kDeletionHeld:
+      return kExitDeletionHeld;
     case PassOutcome::kSourceError:
       return kExitSourceError;
     case PassOutcome::kApiError:
@@ -25,6 +29,19 @@ int ExitCodeFor(const PassResult& result) {
 }
 
 namespace {
+
+// Each cluster's phase with what changes with the clock alone (time left,
+// cost so far): computed now, never committed to the status files.
+void PrintClusterClocks(const PassResult& result, std::ostream& out) {
+  if (result.phases.empty()) return;
+  out << "  clusters:\n";
+  for (const auto& [name, phase] : result.phases) {
+    out << "    " << name << ": " << phase;
+    auto c = result.clocks.find(name);
+    if (c != result.clocks.end()) out << ", " << c->second;
+    out << "\n";
+  }
+}
 
 int RunOnePass(const Args& args, const CommandIo& io, bool ttl_only) {
   if (!args.count("repo")) {
@@ -50,13 +67,17 @@ int RunOnePass(const Args& args, const CommandIo& io, bool ttl_only) {
           << (result.revision.empty() ? "?" : result.revision.substr(0, 12))
           << "\n";
   if (args.count("read-only")) {
-    *io.out << "  read-only: what the pass would do; nothing was written to "
-               "Git or the cluster\n";
+    *io.out << "  read-only: what the pass would do; nothing was sent to Git "
+               "or the cluster but reads\n";
+  } else if (args.count("dry-run")) {
+    *io.out << "  dry run: the cluster writes were server-side dry runs; "
+               "nothing was written to Git or the cluster\n";
   }
   for (const PassNote& note : result.notes) {
     *io.out << "  " << note.text << "\n";
   }
-  if (args.count("read-only") && !ttl_only) {
+  PrintClusterClocks(result, *io.out);
+  if (WritesNothing(args) && !ttl_only) {
     for (const auto& [path, text] : result.status_files) {
       *io.out << "\n# " << path << "\n" << text;
     }

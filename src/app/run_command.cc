@@ -157,6 +157,12 @@ int RunController(const Args& args, const CommandIo& io) {
   lease.identity = args["leader-elect-identity"].as<std::string>();
   if (lease.identity.empty()) lease.identity = DefaultIdentity();
   bool elect = args.count("leader-elect") > 0;
+  if (elect && WritesNothing(args)) {
+    // Holding a Lease is a write: a replica that writes nothing cannot lead.
+    *io.err << "capi-gitops run: --read-only and --dry-run write nothing, "
+               "so they cannot take the leader Lease; drop --leader-elect\n";
+    return kExitUsage;
+  }
   if (Status s = ValidateLeaseOptions(lease); elect && !s.ok()) {
     *io.err << "capi-gitops run: " << s.message() << "\n";
     return kExitUsage;

@@ -28,8 +28,11 @@ void DeclareControllerMetrics(MetricsRegistry* m) {
                       "Duration of reconcile passes.",
                       {0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300});
   m->DeclareCounter("capigitops_reconcile_passes_total",
-                    "Reconcile passes by result (success, invalid, "
-                    "source_error, api_error, apply_failed).");
+                    "Reconcile passes by result (success, deletion_held, "
+                    "invalid, source_error, api_error, apply_failed).");
+  m->DeclareGauge("capigitops_deletions_held",
+                  "Clusters whose deletion was held in the last pass "
+                  "(deletionProtection or the deletion budget).");
   m->DeclareCounter("capigitops_objects_applied_total",
                     "Objects created or changed by server-side apply.");
   m->DeclareCounter("capigitops_objects_pruned_total",
@@ -219,7 +222,14 @@ void Controller::RecordPass(const PassResult& result, double seconds) {
     }
     metrics_->Set("capigitops_clusters_expiring_soon", result.expiring_soon);
   }
-  if (outcome == PassOutcome::kSuccess || outcome == PassOutcome::kInvalid) {
+  if (!result.source.ok() || !result.live.ok()) return;
+  int held = 0;
+  for (const ClusterPassResult& c : result.clusters) {
+    held += c.outcome == ClusterOutcome::kHeld ? 1 : 0;
+  }
+  metrics_->Set("capigitops_deletions_held", held);
+  if (outcome == PassOutcome::kSuccess || outcome == PassOutcome::kInvalid ||
+      outcome == PassOutcome::kDeletionHeld) {
     metrics_->Set("capigitops_last_success_timestamp_seconds", WallSeconds());
   }
 }

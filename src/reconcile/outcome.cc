@@ -33,6 +33,8 @@ const char* PassOutcomeName(PassOutcome o) {
   switch (o) {
     case PassOutcome::kSuccess:
       return "success";
+    case PassOutcome::kDeletionHeld:
+      return "deletion_held";
     case PassOutcome::kInvalid:
       return "invalid";
     case PassOutcome::kSourceError:
@@ -103,7 +105,13 @@ PassOutcome PassResult::outcome() const {
     if (c.executed && c.error_count > 0) return PassOutcome::kApplyFailed;
   }
   if (!git_write.ok()) return PassOutcome::kSourceError;
-  return invalid ? PassOutcome::kInvalid : PassOutcome::kSuccess;
+  if (invalid) return PassOutcome::kInvalid;
+  // Invalid input wins: it is often why deletions are held (a broken
+  // capi-gitops.yaml holds every deletion), and fixing it releases them.
+  for (const ClusterPassResult& c : clusters) {
+    if (c.outcome == ClusterOutcome::kHeld) return PassOutcome::kDeletionHeld;
+  }
+  return PassOutcome::kSuccess;
 }
 
 }  // namespace capigitops

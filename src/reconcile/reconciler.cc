@@ -3,10 +3,19 @@
 #include <algorithm>
 
 #include "capigitops/duration.h"
+#include "capigitops/labels.h"
 #include "capigitops/writeback.h"
 
 namespace capigitops {
 namespace {
+
+using nlohmann::json;
+
+std::string FileStem(const std::string& path) {
+  size_t slash = path.rfind('/');
+  std::string base = path.substr(slash == std::string::npos ? 0 : slash + 1);
+  return base.substr(0, base.rfind('.'));
+}
 
 // What the pass did to one cluster, for people.
 std::string AppliedLine(const ClusterPassResult& r) {
@@ -33,6 +42,47 @@ std::string AppliedLine(const ClusterPassResult& r) {
             " error(s): " + r.status.message();
   }
   return line;
+}
+
+// The real messages behind a blocked cluster, as `file:line:column: ...`:
+// its own file's errors, its policy denials or failed expansion, and errors
+// of files that block every cluster (capi-gitops.yaml, policies).
+std::string BlockedErrors(const Evaluation& ev, const std::string& name) {
+  std::vector<std::string> lines;
+  const std::string clusters = ev.repo.config.clusters_path + "/";
+  for (const Diagnostic& d : ev.repo.diags) {
+    if (d.severity != Severity::kError) continue;
+    bool cluster_file = d.file.rfind(clusters, 0) == 0;
+    if (cluster_file && FileStem(d.file) != name) continue;
+    lines.push_back(d.ToString());
+  }
+  for (const ClusterResult& c : ev.clusters) {
+    if (c.request.name != name) continue;
+    for (const Verdict& v : c.verdicts) {
+      if (v.enforce) lines.push_back(v.ToString());
+    }
+    if (!c.render_error.empty()) {
+      lines.push_back(c.request.file + ": " + c.render_error);
+    }
+  }
+  std::string out;
+  for (const std::string& l : lines) out += (out.empty() ? "" : "; ") + l;
+  return out;
+}
+
+// The Cluster object's revision when this plan creates or changes it.
+std::string PlannedRevision(const ClusterPlan& cp) {
+  for (const ObjectChange& oc : cp.objects) {
+    if (oc.ref.kind != "Cluster") continue;
+    if (oc.action != ObjectAction::kCreate &&
+        oc.action != ObjectAction::kUpdate) {
+      return "";
+    }
+    return oc.desired.value("metadata", json::object())
+        .value("annotations", json::object())
+        .value(kRevisionAnnotation, "");
+  }
+  return "";
 }
 
 // capi-gitops.yaml first, then only the paths it names, at the same commit.
@@ -129,6 +179,43 @@ bool Reconciler::ReadLive() {
   return true;
 }
 
+// One line in the output and the log, the same text as lastError.
+void Reconciler::NoteBlocked(const ClusterPlan& cp) {
+  std::string errors = BlockedErrors(ev_, cp.name);
+  errors_[cp.name] = errors.empty() ? cp.reason : errors;
+  Note(cp.name + ": blocked: " + cp.reason +
+           (errors.empty() ? "" : ": " + errors),
+       true);
+}
+
+// A held deletion: why, and how to release it, in output, log and status.
+void Reconciler::NoteHeld(const Plan& plan, const ClusterPlan& cp,
+                          ClusterPassResult* r) {
+  // The plan's reason says why the cluster is to be deleted; a deletion
+  // held by the budget must say why it is held.
+  if (!cp.deletion_held && plan.budget_exceeded)
+    r->reason = plan.budget_message;
+  std::string release;
+  if (r->reason == plan.budget_message) {
+    std::string at =
+        held_at_.count(cp.name) ? held_at_[cp.name] : snapshot_.commit;
+    release = "approve it in " + std::string(kApprovalsFile) +
+              ": an entry of massDeletions with revision: " + at.substr(0, 12) +
+              " and " + cp.name + " in its clusters (docs/approvals.md)";
+  } else if (!plan.prune_allowed) {
+    release =
+        "fix the errors of " + plan.prune_blocked_reason.substr(
+                                   0, plan.prune_blocked_reason.find(' '));
+  } else {
+    release =
+        "set deletionProtection: false in its spec, let it sync, then "
+        "remove the spec again";
+  }
+  release_[cp.name] = release;
+  Note(cp.name + ": deletion held: " + r->reason + " (to release: " + release +
+       ")");
+}
+
 void Reconciler::PlanAndApply() {
   Plan plan = BuildPlan(*deps_.kube, desired_, live_, options_.sync);
   if (options_.ttl_only) {
@@ -138,6 +225,7 @@ void Reconciler::PlanAndApply() {
              (!expired_.count(cp.name) && !resuming);
     });
   }
+  ApplyApprovals(&plan);
   std::vector<ClusterApplyResult> applied;
   bool execute = plan.HasChanges();
   if (execute) applied = ExecutePlan(*deps_.kube, plan, options_.sync);
@@ -156,12 +244,16 @@ void Reconciler::PlanAndApply() {
         r.outcome = ClusterOutcome::kExpired;
       }
     }
-    if (r.outcome == ClusterOutcome::kBlocked) {
-      Note(cp.name + ": blocked: " + cp.reason);
-      errors_[cp.name] = cp.reason;
-    }
+    if (r.outcome == ClusterOutcome::kBlocked) NoteBlocked(cp);
+    if (r.outcome == ClusterOutcome::kHeld) NoteHeld(plan, cp, &r);
     if (!r.status.ok()) errors_[cp.name] = r.status.message();
-    if (r.executed) {
+    if ((r.outcome == ClusterOutcome::kCreated ||
+         r.outcome == ClusterOutcome::kUpdated) &&
+        r.error_count == 0) {
+      std::string rev = PlannedRevision(cp);
+      if (!rev.empty()) applied_revision_[cp.name] = rev;
+    }
+    if (r.executed && r.outcome != ClusterOutcome::kHeld) {
       result_.objects_applied += r.counts.created + r.counts.configured;
       result_.objects_pruned += r.counts.deleted;
       Note(AppliedLine(r), r.error_count > 0);

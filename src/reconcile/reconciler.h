@@ -9,6 +9,7 @@
 #define CAPIGITOPS_RECONCILE_RECONCILER_H_
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -17,6 +18,35 @@
 #include "capigitops/writeback.h"
 
 namespace capigitops {
+
+// approvals.yaml at the repository root: releases of held mass deletions,
+// each bound to the revision at which the deletions were held
+// (docs/approvals.md).
+extern const char kApprovalsFile[];
+
+struct MassDeletionApproval {
+  std::string revision;  // a prefix of at least 7 hex digits
+  std::set<std::string> clusters;
+};
+
+// The approvals in `files`; problems go to `diags` (an approval that cannot
+// be read releases nothing).
+std::vector<MassDeletionApproval> ParseApprovals(const FileSet& files,
+                                                 Diagnostics* diags);
+
+// The `status` block of the status file at `path` in `status_files`; null
+// when there is none or it does not parse.
+nlohmann::json StatusInGit(const FileSet& status_files,
+                           const std::string& path);
+
+// heldAtRevision of the status file at `path` when its phase is
+// DeletionHeld; "" otherwise.
+std::string HeldAtRevision(const FileSet& status_files,
+                           const std::string& path);
+
+// True when an approval names `cluster` and the revision it was held at.
+bool Approved(const std::vector<MassDeletionApproval>& approvals,
+              const std::string& cluster, const std::string& held_at);
 
 class Reconciler {
  public:
@@ -38,6 +68,14 @@ class Reconciler {
   void EmitAllStatus(StatusBatch* batch);
   void EmitStatus(const std::string& name, ClusterStatusInput in,
                   StatusBatch* batch);
+  void EmitGoneSpec(const std::string& name, const Inventory& inv,
+                    StatusBatch* batch);
+  void RemoveStatus(const std::string& name, StatusBatch* batch);
+  std::string AppliedRevision(const std::string& name) const;
+  void NoteBlocked(const ClusterPlan& cp);
+  const FileSet& CurrentStatus();
+  void ApplyApprovals(Plan* plan);
+  void NoteHeld(const Plan& plan, const ClusterPlan& cp, ClusterPassResult* r);
   void Note(std::string text, bool error = false);
   std::string StatusPath(const std::string& name) const;
   CommitRequest NewCommit(const std::string& branch,
@@ -53,6 +91,11 @@ class Reconciler {
   LiveState live_;
   std::map<std::string, std::string> expired_;  // name -> reason
   std::map<std::string, std::string> errors_;   // name -> last error
+  // Clusters whose Cluster object this pass applied: name -> revision.
+  std::map<std::string, std::string> applied_revision_;
+  std::map<std::string, std::string> release_;  // held: how to release
+  std::map<std::string, std::string> held_at_;  // held: since which revision
+  std::optional<FileSet> current_status_;       // status files in Git
 };
 
 }  // namespace capigitops

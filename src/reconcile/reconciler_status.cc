@@ -41,18 +41,25 @@ struct Reconciler::StatusBatch {
   }
 };
 
+std::string Reconciler::AppliedRevision(const std::string& name) const {
+  auto a = applied_revision_.find(name);
+  if (a != applied_revision_.end()) return a->second;
+  auto l = live_.objects.find(ObjRef{kClusterApiVersion, "Cluster", name});
+  if (l == live_.objects.end()) return "";
+  // The revision the Cluster was last changed at, not the newest commit.
+  return l->second["metadata"]
+      .value("annotations", json::object())
+      .value(kRevisionAnnotation, "");
+}
+
 void Reconciler::EmitStatus(const std::string& name, ClusterStatusInput in,
                             StatusBatch* batch) {
   in.name = name;
   in.now = options_.now;
+  in.ns = desired_.ns;
   auto l = live_.objects.find(ObjRef{kClusterApiVersion, "Cluster", name});
-  if (l != live_.objects.end()) {
-    in.live_cluster = l->second;
-    // The revision the cluster was last changed at, not the newest commit.
-    in.applied_revision = l->second["metadata"]
-                              .value("annotations", json::object())
-                              .value(kRevisionAnnotation, "");
-  }
+  if (l != live_.objects.end()) in.live_cluster = l->second;
+  in.applied_revision = AppliedRevision(name);
   auto inv = live_.inventories.find(name);
   const ClusterPassResult* outcome = batch->Outcome(name);
   if (inv != live_.inventories.end()) {
@@ -60,12 +67,13 @@ void Reconciler::EmitStatus(const std::string& name, ClusterStatusInput in,
   } else if (outcome && outcome->outcome == ClusterOutcome::kCreated) {
     in.created_at = options_.sync.now;  // what the executor recorded
   }
-  if (in.applied_revision.empty()) in.applied_revision = snapshot_.commit;
   auto e = errors_.find(name);
   if (e != errors_.end()) in.last_error = e->second;
   std::string text = RenderStatusFile(in);
   std::string path = StatusPath(name);
   result_.status_files[path] = text;
+  std::string clock = StatusClock(in);
+  if (!clock.empty()) result_.clocks[name] = clock;
   std::string phase = DerivePhase(in);
   result_.phases[name] = phase;
   if (in.request && in.created_at > 0 &&
@@ -79,8 +87,19 @@ void Reconciler::EmitStatus(const std::string& name, ClusterStatusInput in,
   }
 }
 
+// The status file of a cluster that is gone leaves Git in this commit, so
+// `git log -- status/<name>.yaml` ends with the deletion.
+void Reconciler::RemoveStatus(const std::string& name, StatusBatch* batch) {
+  std::string path = StatusPath(name);
+  result_.phases.erase(name);  // gone: no longer counted by phase
+  if (!batch->current.count(path)) return;
+  batch->changes[path] = std::nullopt;
+  batch->summary.push_back(name + " Deleted");
+}
+
 // Clusters with a spec, broken specs, then live clusters without a spec
-// (expired, being deleted or deleted in this pass).
+// (expired, being deleted, held or deleted in this pass), then status files
+// of clusters that are gone altogether.
 void Reconciler::EmitAllStatus(StatusBatch* batch) {
   std::set<std::string> done;
   for (const ClusterResult& c : ev_.clusters) {
@@ -90,7 +109,7 @@ void Reconciler::EmitAllStatus(StatusBatch* batch) {
     auto b = desired_.blocked.find(c.request.name);
     if (b != desired_.blocked.end()) {
       in.phase_override = "Blocked";
-      in.reason = b->second;
+      in.reason = b->second + "; the live cluster is left as it is";
     }
     EmitStatus(c.request.name, in, batch);
     done.insert(c.request.name);
@@ -100,26 +119,56 @@ void Reconciler::EmitAllStatus(StatusBatch* batch) {
     ClusterStatusInput in;
     in.phase_override = "Blocked";
     in.reason = "its spec has errors; the live cluster is left as it is";
+    in.last_known = StatusInGit(CurrentStatus(), StatusPath(name));
     EmitStatus(name, in, batch);
   }
   for (const auto& [name, inv] : live_.inventories) {
     if (!done.insert(name).second) continue;
-    ClusterStatusInput in;
-    auto x = expired_.find(name);
-    const ClusterPassResult* outcome = batch->Outcome(name);
-    if (x != expired_.end()) {
-      in.phase_override = "Expired";
-      in.reason = x->second;
-    } else {
-      bool deleted = outcome && outcome->outcome == ClusterOutcome::kDeleted;
-      in.phase_override = deleted ? "Deleted" : "Deleting";
-      // A deletion this pass started has its reason in the plan; one that
-      // was under way already in the inventory.
-      in.reason = inv.deletion_reason;
-      if (in.reason.empty() && outcome) in.reason = outcome->reason;
-    }
-    EmitStatus(name, in, batch);
+    EmitGoneSpec(name, inv, batch);
   }
+  // With capi-gitops.yaml or a policy in error the specs may not all have
+  // loaded: no file is taken for stale then.
+  if (!desired_.prune_allowed) return;
+  std::string prefix = ev_.repo.config.status_path + "/";
+  for (const auto& [path, text] : batch->current) {
+    if (path.rfind(prefix, 0) != 0 || !path.ends_with(".yaml")) continue;
+    std::string name =
+        path.substr(prefix.size(), path.size() - 5 - prefix.size());
+    if (name.find('/') != std::string::npos) continue;
+    if (done.insert(name).second) RemoveStatus(name, batch);
+  }
+}
+
+// A live cluster whose spec is gone: expired (teardown committed), being
+// deleted, held, or deleted in this pass (its status file goes).
+void Reconciler::EmitGoneSpec(const std::string& name, const Inventory& inv,
+                              StatusBatch* batch) {
+  ClusterStatusInput in;
+  auto x = expired_.find(name);
+  const ClusterPassResult* outcome = batch->Outcome(name);
+  ClusterOutcome o = outcome ? outcome->outcome : ClusterOutcome::kDeleting;
+  if (o == ClusterOutcome::kDeleted) {
+    RemoveStatus(name, batch);
+    return;
+  }
+  if (o == ClusterOutcome::kHeld) {
+    in.phase_override = "DeletionHeld";
+    in.reason = outcome->reason;
+    auto r = release_.find(name);
+    if (r != release_.end()) in.release = r->second;
+    auto h = held_at_.find(name);
+    if (h != held_at_.end()) in.held_at_revision = h->second;
+  } else if (x != expired_.end()) {
+    in.phase_override = "Expired";
+    in.reason = x->second;
+  } else {
+    in.phase_override = "Deleting";
+    // A deletion this pass started has its reason in the plan; one that
+    // was under way already in the inventory.
+    in.reason = inv.deletion_reason;
+    if (in.reason.empty() && outcome) in.reason = outcome->reason;
+  }
+  EmitStatus(name, in, batch);
 }
 
 void Reconciler::WriteStatus() {
@@ -127,11 +176,7 @@ void Reconciler::WriteStatus() {
   for (const ClusterPassResult& r : result_.clusters) {
     batch.outcomes[r.name] = &r;
   }
-  batch.current = snapshot_.files;
-  if (deps_.status != deps_.spec) {
-    StatusOr<Snapshot> s = deps_.status->Fetch({ev_.repo.config.status_path});
-    batch.current = s.ok() ? s->files : FileSet{};
-  }
+  batch.current = CurrentStatus();
   EmitAllStatus(&batch);
   result_.status_known = true;
   if (batch.changes.empty()) return;

@@ -68,6 +68,12 @@ size_t Reconciler::TeardownAllowance(size_t due) {
 bool Reconciler::CommitTeardown(const Teardown& t) {
   const ClusterRequest& req = t.cluster->request;
   std::string full_message = TeardownCommitMessage(req, t.decision);
+  // Its final cost lives here, not in the status file (a growing value).
+  std::string final_cost =
+      CostSoFar(t.cluster->cost, t.created_at, options_.now);
+  if (!final_cost.empty()) {
+    full_message += "\nEstimated cost over its life: " + final_cost + ".\n";
+  }
   std::string message = full_message.substr(0, full_message.find('\n'));
   CommitRequest commit_req = NewCommit(options_.branch, full_message);
   commit_req.changes[req.file] = std::nullopt;
@@ -80,7 +86,8 @@ bool Reconciler::CommitTeardown(const Teardown& t) {
     in.phase_override = "Expired";
     in.reason = message;
     in.created_at = t.created_at;
-    in.applied_revision = snapshot_.commit;
+    in.applied_revision = AppliedRevision(req.name);
+    in.ns = desired_.ns;
     in.cost = t.cluster->cost;
     in.now = options_.now;
     commit_req.changes[StatusPath(req.name)] = RenderStatusFile(in);

@@ -74,8 +74,9 @@ void AddLoaded(const std::string& path, std::optional<ClusterRequest> req,
 }  // namespace
 
 std::vector<std::string> RepoPaths(const RepoConfig& config) {
-  return {RepoConfig().file, config.clusters_path, config.policies_path,
-          config.status_path};
+  // approvals.yaml: releases of held mass deletions (docs/approvals.md).
+  return {RepoConfig().file, "approvals.yaml", config.clusters_path,
+          config.policies_path, config.status_path};
 }
 
 LoadedRepo LoadRepo(const FileSet& files) {

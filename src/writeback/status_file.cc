@@ -1,7 +1,8 @@
 // status/<name>.yaml: what the reconciler tells the repository about a
 // cluster. Read from the live CAPI v1beta2 Cluster, the request and the TTL
-// decision; written in a fixed key order and bucketed so that a pass in
-// which nothing meaningful changed produces the same bytes.
+// decision; written in a fixed key order and holding facts only (nothing
+// that grows with the clock), so a pass in which nothing happened produces
+// the same bytes and commits nothing.
 #include <cmath>
 #include <initializer_list>
 #include <string>
@@ -151,12 +152,13 @@ void AddTtlFields(const ClusterStatusInput& in, Fields* f,
   // now+ttl would change the file on every pass.
   bool known = req.ttl.kind == TtlKind::kExpiresAt || in.created_at > 0;
   if (known) f->emplace_back("expiresAt", FormatRfc3339(d.expires_at));
-  f->emplace_back("expiresIn", FormatExpiresIn(d));
+  if (req.ttl.kind != TtlKind::kExpiresAt && !req.ttl.text.empty()) {
+    f->emplace_back("ttl", req.ttl.text);
+  }
   if (d.kept) *kept_reason = d.kept_reason;
 }
 
-void AddCostFields(const ClusterStatusInput& in, Fields* f) {
-  const CostEstimate& cost = *in.cost;
+std::string HourlyCost(const CostEstimate& cost) {
   std::string hourly = FormatMoney(cost.hourly_min);
   if (cost.hourly_max != cost.hourly_min) {
     hourly += "-" + FormatMoney(cost.hourly_max);
@@ -168,20 +170,14 @@ void AddCostFields(const ClusterStatusInput& in, Fields* f) {
     }
     hourly += " (partial: no price for " + missing + ")";
   }
-  f->emplace_back("estimatedCostPerHour", hourly);
-  if (in.created_at <= 0 || in.now < in.created_at) return;
-  double hours = static_cast<double>(in.now - in.created_at) / 3600.0;
-  std::string so_far = FormatCostBucket(hours * cost.hourly_min);
-  // Autoscaled pools may have run above their minimum; unknown prices add
-  // to it too. Then the figure is a floor, and says so.
-  bool exact = cost.known && cost.hourly_max == cost.hourly_min;
-  f->emplace_back("estimatedCostSoFar", exact ? so_far : "at least " + so_far);
+  return hourly;
 }
 
 Fields StatusFields(const ClusterStatusInput& in) {
   Fields f;
   f.emplace_back("phase", DerivePhase(in));
   AddLiveFields(in, &f);
+  if (!in.ns.empty()) f.emplace_back("namespace", in.ns);
   if (!in.applied_revision.empty()) {
     f.emplace_back("appliedRevision", in.applied_revision);
   }
@@ -194,9 +190,20 @@ Fields StatusFields(const ClusterStatusInput& in) {
     f.emplace_back("provider", ProviderName(in.request->provider));
     if (!in.request->owner.empty()) f.emplace_back("owner", in.request->owner);
   }
-  if (in.cost) AddCostFields(in, &f);
+  if (!in.request && in.last_known.is_object()) {
+    for (const char* key :
+         {"expiresAt", "ttl", "provider", "owner", "estimatedCostPerHour"}) {
+      auto v = in.last_known.find(key);
+      if (v != in.last_known.end() && v->is_string()) f.emplace_back(key, *v);
+    }
+  }
+  if (in.cost) f.emplace_back("estimatedCostPerHour", HourlyCost(*in.cost));
   std::string reason = in.reason.empty() ? kept_reason : in.reason;
   if (!reason.empty()) f.emplace_back("reason", reason);
+  if (!in.held_at_revision.empty()) {
+    f.emplace_back("heldAtRevision", in.held_at_revision);
+  }
+  if (!in.release.empty()) f.emplace_back("release", in.release);
   if (!in.last_error.empty()) f.emplace_back("lastError", in.last_error);
   return f;
 }
@@ -266,6 +273,59 @@ std::string FormatCostBucket(double amount) {
   double step = amount < 100 ? 1 : 10;
   std::string money = FormatMoney(std::floor(amount / step) * step);
   return money.substr(0, money.size() - 3);  // drop ".00"
+}
+
+std::string CostSoFar(const CostEstimate& cost, int64_t created_at,
+                      int64_t now) {
+  if (created_at <= 0 || now <= created_at) return "";
+  double hours = static_cast<double>(now - created_at) / 3600.0;
+  std::string so_far = FormatCostBucket(hours * cost.hourly_min);
+  // Autoscaled pools may have run above their minimum; unknown prices add
+  // to it too. Then the figure is a floor, and says so.
+  bool exact = cost.known && cost.hourly_max == cost.hourly_min;
+  return exact ? so_far : "at least " + so_far;
+}
+
+namespace {
+
+// The TTL decision for output: from the request, else (a broken spec) from
+// the expiresAt last committed. *known: the expiry time is fixed.
+TtlDecision ClockTtl(const ClusterStatusInput& in, bool* known) {
+  *known = false;
+  if (in.request) {
+    if (in.request->ttl.kind == TtlKind::kNever) return {};
+    *known = in.request->ttl.kind == TtlKind::kExpiresAt || in.created_at > 0;
+    return DecideTtl(*in.request, in.created_at, in.now);
+  }
+  TtlDecision d;
+  if (!in.last_known.is_object()) return d;
+  std::optional<int64_t> at =
+      ParseRfc3339(in.last_known.value("expiresAt", std::string()));
+  if (!at) return d;
+  *known = d.has_expiry = true;
+  d.expires_at = *at;
+  d.expired = in.now >= *at;
+  d.expires_in = d.expired ? 0 : *at - in.now;
+  return d;
+}
+
+}  // namespace
+
+std::string StatusClock(const ClusterStatusInput& in) {
+  std::string out;
+  bool known = false;
+  TtlDecision d = ClockTtl(in, &known);
+  if (d.has_expiry) {
+    out = d.expired ? "expired" : "expires in " + FormatExpiresIn(d);
+    if (known) out += " (" + FormatRfc3339(d.expires_at) + ")";
+  }
+  if (in.cost) {
+    std::string so_far = CostSoFar(*in.cost, in.created_at, in.now);
+    if (!so_far.empty()) {
+      out += (out.empty() ? "" : ", ") + so_far + " so far";
+    }
+  }
+  return out;
 }
 
 std::string RenderStatusFile(const ClusterStatusInput& in) {

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -25,8 +26,11 @@ class ReconcileIntegrationTest : public ::testing::Test {
   void SetUp() override {
     SKIP_WITHOUT_CRDS();
     std::string error;
+    requests_ = dir_.Sub("requests.log");
     sandbox_ = sandbox_test::SandboxProcess::Start(
-        {"--crds", schema::testing::CrdDir(), "--time-scale", "0"}, &error);
+        {"--crds", schema::testing::CrdDir(), "--time-scale", "0",
+         "--log-requests", requests_},
+        &error);
     ASSERT_NE(sandbox_, nullptr) << error;
     remote_ = dir_.Sub("remote.git");
     work_ = dir_.Sub("work");
@@ -74,8 +78,28 @@ class ReconcileIntegrationTest : public ::testing::Test {
     return r.exit_code == 0;
   }
 
+  // The requests logged since `from` lines that write: POST, PUT, PATCH and
+  // DELETE ("METHOD path query status" each).
+  std::vector<std::string> WriteRequests(size_t from = 0) {
+    std::ifstream in(requests_);
+    std::vector<std::string> writes;
+    std::string line;
+    for (size_t n = 0; std::getline(in, line); ++n) {
+      if (n < from) continue;
+      std::string method = line.substr(0, line.find(' '));
+      if (method != "GET") writes.push_back(line);
+    }
+    return writes;
+  }
+  size_t RequestCount() {
+    std::ifstream in(requests_);
+    size_t n = 0;
+    for (std::string line; std::getline(in, line);) ++n;
+    return n;
+  }
+
   testing::TempDir dir_;
-  std::string remote_, work_;
+  std::string remote_, work_, requests_;
   std::unique_ptr<sandbox_test::SandboxProcess> sandbox_;
 };
 
@@ -155,10 +179,31 @@ TEST_F(ReconcileIntegrationTest,
   ASSERT_EQ(sed.exit_code, 0);
   GitIn({"commit", "-q", "-am", "break dev-sandbox"});
   ASSERT_EQ(GitIn({"push", "-q", "origin", "main"}).exit_code, 0);
+  sandbox_test::Kubectl kubectl(*sandbox_);
+  auto live_before = kubectl.Run({"get", "clusters.cluster.x-k8s.io",
+                                  "dev-sandbox", "-n", "capi-clusters", "-o",
+                                  "jsonpath={.metadata.resourceVersion}"});
   auto r = Capi("reconcile", {"--now", "2026-11-27T08:05:00Z"});
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_NE(r.out.find("dev-sandbox: blocked"), std::string::npos) << r.out;
   EXPECT_TRUE(ClusterLive("dev-sandbox"));
+  // The real error, file:line:column, in the output and the status file.
+  EXPECT_NE(r.out.find("clusters/dev-sandbox.yaml:13:"), std::string::npos)
+      << r.out;
+  auto status =
+      Git({"--git-dir", remote_, "show", "main:status/dev-sandbox.yaml"});
+  EXPECT_NE(status.out.find("phase: Blocked"), std::string::npos) << status.out;
+  EXPECT_NE(status.out.find("lastError: \"clusters/dev-sandbox.yaml:13:"),
+            std::string::npos)
+      << status.out;
+  EXPECT_NE(status.out.find("expiresAt: 2026-11-27T09:30:00Z"),
+            std::string::npos)
+      << "expiry stays visible while blocked: " << status.out;
+  // The live cluster is left as it was.
+  auto live_after = kubectl.Run({"get", "clusters.cluster.x-k8s.io",
+                                 "dev-sandbox", "-n", "capi-clusters", "-o",
+                                 "jsonpath={.metadata.resourceVersion}"});
+  EXPECT_EQ(live_after.out, live_before.out);
   std::string log = RemoteLog();
   EXPECT_NE(log.find("Human|break dev-sandbox"), std::string::npos) << log;
 }
@@ -203,6 +248,113 @@ TEST_F(ReconcileIntegrationTest,
       Git({"--git-dir", remote_, "show", "status:status/dev-sandbox.yaml"});
   EXPECT_EQ(status.exit_code, 0) << status.out;
   EXPECT_NE(status.out.find("kind: ClusterStatus"), std::string::npos);
+}
+
+// Time moves, nothing else does: no commit, however many passes. Also for
+// clusters first created by `apply` (no revision on them) and then
+// reconciled.
+TEST_F(ReconcileIntegrationTest, PassesWhereOnlyTimeMovedCommitNothing) {
+  if (!sandbox_) return;
+  auto applied = RunProcess({BinaryPath("capi-gitops"), "apply", work_,
+                             "--kubeconfig", sandbox_->kubeconfig()});
+  ASSERT_EQ(applied.exit_code, 0) << applied.out << applied.err;
+  // Until the simulated CAPI has provisioned both, status changes for real.
+  for (int pass = 0; pass < 10; ++pass) {
+    auto r = Capi("reconcile", {"--now", "2026-11-27T08:00:00Z"});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    auto status =
+        Git({"--git-dir", remote_, "show", "main:status/dev-sandbox.yaml"});
+    auto other = Git({"--git-dir", remote_, "show",
+                      "main:status/llm-train-us-central1.yaml"});
+    if (status.out.find("ready: true") != std::string::npos &&
+        other.out.find("ready: true") != std::string::npos) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+  Capi("reconcile", {"--now", "2026-11-27T08:00:00Z"});
+  std::string log = RemoteLog();
+  std::string status =
+      Git({"--git-dir", remote_, "show", "main:status/dev-sandbox.yaml"}).out;
+  EXPECT_EQ(status.find("appliedRevision"), std::string::npos)
+      << "apply recorded no revision; HEAD is not one: " << status;
+  testutil::RunResult r;
+  for (const char* now :
+       {"2026-11-27T08:01:00Z", "2026-11-27T08:13:00Z", "2026-11-27T08:47:00Z",
+        "2026-11-27T09:10:00Z", "2026-11-27T09:29:00Z"}) {
+    r = Capi("reconcile", {"--now", now});
+    ASSERT_EQ(r.exit_code, 0) << now << "\n" << r.out << r.err;
+  }
+  EXPECT_EQ(RemoteLog(), log) << "no commit when only time moved";
+  // What moves with time is shown, not committed.
+  EXPECT_NE(r.out.find("    dev-sandbox: Provisioned, expires in "),
+            std::string::npos)
+      << r.out;
+}
+
+TEST_F(ReconcileIntegrationTest, ReadOnlySendsNoWriteRequestAndPushesNothing) {
+  if (!sandbox_) return;
+  ASSERT_EQ(Capi("reconcile", {"--now", "2026-11-27T08:00:00Z"}).exit_code, 0);
+  // A spec removed, a TTL over and a new cluster: a real pass would write.
+  GitIn({"pull", "-q", "--rebase", "origin", "main"});
+  GitIn({"rm", "-q", "clusters/llm-train-us-central1.yaml"});
+  GitIn({"commit", "-q", "-m", "retire llm-train"});
+  ASSERT_EQ(GitIn({"push", "-q", "origin", "main"}).exit_code, 0);
+  std::string log = RemoteLog();
+  size_t from = RequestCount();
+  auto r = Capi("reconcile", {"--read-only", "--now", "2026-11-27T10:00:00Z"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_GT(RequestCount(), from) << "it did read";
+  std::vector<std::string> writes = WriteRequests(from);
+  EXPECT_TRUE(writes.empty())
+      << writes.size()
+      << " write requests, first: " << (writes.empty() ? "" : writes[0]);
+  EXPECT_EQ(RemoteLog(), log) << "no Git push";
+  EXPECT_TRUE(ClusterLive("dev-sandbox"));
+  EXPECT_TRUE(ClusterLive("llm-train-us-central1"));
+  EXPECT_NE(r.out.find("dev-sandbox: expired at"), std::string::npos) << r.out;
+
+  // --dry-run shows the pass through server-side dry runs: every write is
+  // one, and Git is left alone too.
+  from = RequestCount();
+  r = Capi("reconcile", {"--dry-run", "--now", "2026-11-27T10:00:00Z"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  writes = WriteRequests(from);
+  EXPECT_FALSE(writes.empty()) << "the deletion is tried as a dry run";
+  for (const std::string& w : writes) {
+    EXPECT_NE(w.find("dryRun=All"), std::string::npos) << w;
+  }
+  EXPECT_EQ(RemoteLog(), log);
+  EXPECT_TRUE(ClusterLive("llm-train-us-central1"));
+  EXPECT_NE(r.out.find("llm-train-us-central1: "), std::string::npos) << r.out;
+}
+
+TEST_F(ReconcileIntegrationTest, AProtectedDeletionExitsHeldAndSaysSo) {
+  if (!sandbox_) return;
+  GitIn({"pull", "-q", "--rebase", "origin", "main"});
+  std::string spec = work_ + "/clusters/dev-sandbox.yaml";
+  auto sed =
+      RunProcess({"/bin/sed", "-i",
+                  "s/ttl: 90m$/ttl: 90m\\n  deletionProtection: true/", spec});
+  ASSERT_EQ(sed.exit_code, 0);
+  GitIn({"commit", "-q", "-am", "protect dev-sandbox"});
+  ASSERT_EQ(GitIn({"push", "-q", "origin", "main"}).exit_code, 0);
+  ASSERT_EQ(Capi("reconcile", {"--now", "2026-11-27T08:00:00Z"}).exit_code, 0);
+  GitIn({"pull", "-q", "--rebase", "origin", "main"});
+  GitIn({"rm", "-q", "clusters/dev-sandbox.yaml"});
+  GitIn({"commit", "-q", "-m", "retire dev-sandbox"});
+  ASSERT_EQ(GitIn({"push", "-q", "origin", "main"}).exit_code, 0);
+  auto r = Capi("reconcile", {"--now", "2026-11-27T08:01:00Z"});
+  EXPECT_EQ(r.exit_code, 6) << r.out << r.err;
+  EXPECT_NE(r.out.find("dev-sandbox: deletion held: deletionProtection"),
+            std::string::npos)
+      << r.out;
+  EXPECT_TRUE(ClusterLive("dev-sandbox"));
+  auto status =
+      Git({"--git-dir", remote_, "show", "main:status/dev-sandbox.yaml"});
+  EXPECT_NE(status.out.find("phase: DeletionHeld"), std::string::npos)
+      << status.out;
+  EXPECT_NE(status.out.find("release: "), std::string::npos) << status.out;
 }
 
 }  // namespace

@@ -283,7 +283,10 @@ TEST_F(SyncIntegrationTest, DeletionBudgetAndProtectionStopDeletion) {
   auto r = Cli({"apply", repo_.path(), "--prune"});
   EXPECT_NE(r.out.find("deletion budget exceeded"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("--allow-mass-deletion"), std::string::npos);
-  EXPECT_EQ(PlanJson()["summary"]["delete"], 4) << "nothing was deleted";
+  EXPECT_EQ(r.exit_code, 6) << "a held deletion is not a success";
+  json held = PlanJson();
+  EXPECT_EQ(held["summary"]["deletionHeld"], 4) << "nothing was deleted";
+  EXPECT_EQ(held["summary"]["delete"], 0) << "held is not deleted";
 
   // sovereign-onprem has deletionProtection: removing it deletes nothing.
   std::filesystem::remove(repo_.path() + "/clusters/sovereign-onprem.yaml");
@@ -291,8 +294,10 @@ TEST_F(SyncIntegrationTest, DeletionBudgetAndProtectionStopDeletion) {
   EXPECT_NE(r.out.find("sovereign-onprem: deletion held: deletionProtection"),
             std::string::npos)
       << r.out;
+  EXPECT_EQ(r.exit_code, 6);
   json plan = PlanJson();
-  EXPECT_EQ(plan["summary"]["delete"], 1);
+  EXPECT_EQ(plan["summary"]["delete"], 0);
+  EXPECT_EQ(plan["summary"]["deletionHeld"], 1);
   EXPECT_EQ(ClusterPlan(plan, "sovereign-onprem")["deletionHeld"], true);
 }
 

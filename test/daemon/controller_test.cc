@@ -19,14 +19,16 @@ class ControllerTest : public ::testing::Test {
     DeclareControllerMetrics(&metrics_);
   }
 
-  // `source_error`: the pass could not read Git.
+  // `source_error`: the pass could not read Git. `held`: a deletion was
+  // held.
   std::unique_ptr<Controller> Make(int64_t interval_ms,
-                                   bool source_error = false) {
+                                   bool source_error = false,
+                                   bool held = false) {
     ControllerOptions o;
     o.interval_ms = interval_ms;
     o.jitter = 0;
     o.webhook_secret = "s3cret";
-    auto pass = [this, source_error] {
+    auto pass = [this, source_error, held] {
       passes_++;
       PassResult r;
       r.revision = "0123456789abcdef";
@@ -41,6 +43,12 @@ class ControllerTest : public ::testing::Test {
           {"a", "Provisioned"}, {"b", "Provisioned"}, {"c", "Deleting"}};
       r.expiring_soon = 1;
       r.notes = {{false, "a: 3 created, 0 configured, 0 pruned"}};
+      if (held) {
+        ClusterPassResult c;
+        c.name = "c";
+        c.outcome = ClusterOutcome::kHeld;
+        r.clusters.push_back(c);
+      }
       return r;
     };
     return std::make_unique<Controller>(o, pass, nullptr, &metrics_, &log_);
@@ -127,6 +135,21 @@ TEST_F(ControllerTest, FailedPassesAreCountedByKindAndAreNotSuccesses) {
             1);
   EXPECT_EQ(metrics_.Value("capigitops_git_errors_total"), 1);
   EXPECT_EQ(metrics_.Value("capigitops_last_success_timestamp_seconds"), 0);
+}
+
+TEST_F(ControllerTest, HeldDeletionsAreCountedAndLogged) {
+  auto c = Make(3600 * 1000, false, /*held=*/true);
+  std::thread t([&] { c->Run(); });
+  ASSERT_TRUE(WaitFor([&] { return passes_ == 1; }));
+  c->Stop();
+  t.join();
+  EXPECT_EQ(metrics_.Value("capigitops_reconcile_passes_total",
+                           {{"result", "deletion_held"}}),
+            1);
+  EXPECT_EQ(metrics_.Value("capigitops_deletions_held"), 1);
+  EXPECT_NE(log_text_.str().find("pass finished result=deletion_held"),
+            std::string::npos)
+      << log_text_.str();
 }
 
 TEST_F(ControllerTest, ProbesAnswerAndUnknownPathsAre404) {

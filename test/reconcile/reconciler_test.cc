@@ -158,7 +158,9 @@ TEST_F(ReconcilerTest, TtlTeardownCommitLandsBeforeTheClusterIsDeleted) {
   ASSERT_NE(dev, nullptr);
   EXPECT_EQ(dev->outcome, ClusterOutcome::kDeleted);
   EXPECT_NE(dev->reason.find("ttl: tear down dev-sandbox"), std::string::npos);
-  EXPECT_EQ(r.phases.at("dev-sandbox"), "Expired");
+  // Deleted in this pass: no phase, and its status file left Git.
+  EXPECT_EQ(r.phases.count("dev-sandbox"), 0u);
+  EXPECT_EQ(git_.Files().count("status/dev-sandbox.yaml"), 0u);
   bool found = false;
   for (const FakeGitSource::Commit& c : git_.History()) {
     if (c.sha == r.teardown_commits[0]) {
@@ -166,6 +168,10 @@ TEST_F(ReconcilerTest, TtlTeardownCommitLandsBeforeTheClusterIsDeleted) {
       EXPECT_EQ(c.files.count(kDevSandbox), 0u);
       EXPECT_NE(c.files.at("status/dev-sandbox.yaml").find("Expired"),
                 std::string::npos);
+      // Its final cost is in the teardown commit, not in a status file.
+      EXPECT_NE(c.message.find("\nEstimated cost over its life: $"),
+                std::string::npos)
+          << c.message;
     }
   }
   EXPECT_TRUE(found);

@@ -106,6 +106,7 @@ struct Fixture {
     in.applied_revision = "9fceb02d0ae598e95dc970b74767f19372d61af8";
     in.created_at = At("2026-11-27T06:00:00Z");
     in.cost = Cost(3.21, 45.10);
+    in.ns = "capi-clusters";
     in.now = At("2026-11-27T08:40:00Z");
   }
 };
@@ -166,14 +167,14 @@ status:
     desired: 2
     ready: 2
   kubeconfigSecret: llm-train-kubeconfig
+  namespace: capi-clusters
   appliedRevision: 9fceb02d0ae598e95dc970b74767f19372d61af8
   createdAt: 2026-11-27T06:00:00Z
   expiresAt: 2026-11-27T10:00:00Z
-  expiresIn: 1h
+  ttl: 4h
   provider: gcp
   owner: ml-research
   estimatedCostPerHour: $3.21-$45.10
-  estimatedCostSoFar: at least $8
 )");
 }
 
@@ -234,56 +235,35 @@ TEST(WritebackStatusTest, DeterministicWhateverTheLiveOrderAndTransitionTimes) {
   EXPECT_EQ(RenderStatusFile(f.in), first);
 }
 
-TEST(WritebackStatusTest, BucketingHidesDriftButNotHourBoundaries) {
+TEST(WritebackStatusTest, OnlyFactsAreWrittenSoTheClockAloneChangesNothing) {
   Fixture f;
-  f.in.now = At("2026-11-27T06:40:00Z");  // 3h20m left, $2.14 so far
-  std::string a = RenderStatusFile(f.in);
-  f.in.now += 5 * 60;  // 3h15m left, $2.41 so far
-  EXPECT_EQ(RenderStatusFile(f.in), a);
-
-  f.in.now = At("2026-11-27T07:00:00Z");  // exactly 3h left, $3.21 so far
-  std::string b = RenderStatusFile(f.in);
-  f.in.now += 1;  // 2h59m59s left, still $3.21
-  std::string c = RenderStatusFile(f.in);
-  EXPECT_NE(c, b);
-  EXPECT_EQ(Parse(a)["status"]["expiresIn"], "3h");
-  EXPECT_EQ(Parse(b)["status"]["expiresIn"], "3h");
-  EXPECT_EQ(Parse(c)["status"]["expiresIn"], "2h");
-  EXPECT_EQ(Parse(b)["status"]["estimatedCostSoFar"],
-            Parse(c)["status"]["estimatedCostSoFar"]);
-
-  f.in.now = At("2026-11-27T09:25:00Z");
-  EXPECT_EQ(Parse(RenderStatusFile(f.in))["status"]["expiresIn"], "30m");
-  f.in.now = At("2026-11-27T10:00:00Z");
-  EXPECT_EQ(Parse(RenderStatusFile(f.in))["status"]["expiresIn"], "expired");
+  std::string first = RenderStatusFile(f.in);
+  // From 2h40m after creation to a minute before expiry: every relative
+  // value (time left, cost so far) moved, no fact did.
+  for (const char* now : {"2026-11-27T08:41:00Z", "2026-11-27T09:00:00Z",
+                          "2026-11-27T09:59:00Z"}) {
+    f.in.now = At(now);
+    EXPECT_EQ(RenderStatusFile(f.in), first) << now;
+  }
+  Json s = Parse(first)["status"];
+  EXPECT_FALSE(s.contains("expiresIn"));
+  EXPECT_FALSE(s.contains("estimatedCostSoFar"));
+  EXPECT_EQ(s["expiresAt"], "2026-11-27T10:00:00Z");  // absolute: a fact
 }
 
-TEST(WritebackStatusTest, CostSoFarIsBucketedAndSaysWhenItIsAFloor) {
-  EXPECT_EQ(FormatCostBucket(0), "$0");
-  EXPECT_EQ(FormatCostBucket(12.99), "$12");
-  EXPECT_EQ(FormatCostBucket(99.999), "$99");
-  EXPECT_EQ(FormatCostBucket(100), "$100");
-  EXPECT_EQ(FormatCostBucket(109.99), "$100");
-  EXPECT_EQ(FormatCostBucket(1234.5), "$1,230");
-
+TEST(WritebackStatusTest, TheClockIsComputedWhenShown) {
   Fixture f;
-  f.in.cost = Cost(4.5, 4.5);  // fixed size: the estimate is not a floor
-  f.in.now = At("2026-11-27T08:40:00Z");
-  Json s = Parse(RenderStatusFile(f.in))["status"];
-  EXPECT_EQ(s["estimatedCostPerHour"], "$4.50");
-  EXPECT_EQ(s["estimatedCostSoFar"], "$12");  // 2h40m x $4.50 = $12.00
-
-  f.in.cost->known = false;
-  f.in.cost->missing = {"gcp machine type n9-foo"};
-  s = Parse(RenderStatusFile(f.in))["status"];
-  EXPECT_EQ(s["estimatedCostPerHour"],
-            "$4.50 (partial: no price for gcp machine type n9-foo)");
-  EXPECT_EQ(s["estimatedCostSoFar"], "at least $12");
-
-  f.in.cost.reset();
-  s = Parse(RenderStatusFile(f.in))["status"];
-  EXPECT_FALSE(s.contains("estimatedCostPerHour"));
-  EXPECT_FALSE(s.contains("estimatedCostSoFar"));
+  f.in.now = At("2026-11-27T06:40:00Z");  // 3h20m left, $2.14 so far
+  EXPECT_EQ(StatusClock(f.in),
+            "expires in 3h (2026-11-27T10:00:00Z), at least $2 so far");
+  f.in.now = At("2026-11-27T09:25:00Z");
+  EXPECT_EQ(StatusClock(f.in),
+            "expires in 30m (2026-11-27T10:00:00Z), at least $10 so far");
+  f.in.now = At("2026-11-27T10:00:00Z");
+  EXPECT_EQ(StatusClock(f.in),
+            "expired (2026-11-27T10:00:00Z), at least $12 so far");
+  f.in.created_at = 0;  // not created: no expiry time yet, no cost
+  EXPECT_EQ(StatusClock(f.in), "expires in 4h");
 }
 
 TEST(WritebackStatusTest, NoLiveClusterYet) {
@@ -300,7 +280,8 @@ metadata:
 status:
   phase: NotCreated
   ready: false
-  expiresIn: 4h
+  namespace: capi-clusters
+  ttl: 4h
   provider: gcp
   owner: ml-research
   estimatedCostPerHour: $3.21-$45.10
@@ -322,8 +303,43 @@ TEST(WritebackStatusTest, ExpiredOverrideWithTheSpecGone) {
   EXPECT_EQ(s["reason"],
             "ttl 4h expired 2026-11-27T10:00Z; teardown committed");
   EXPECT_EQ(s["createdAt"], "2026-11-27T06:00:00Z");
-  EXPECT_FALSE(s.contains("expiresIn"));  // no spec: nothing to count from
+  EXPECT_FALSE(s.contains("expiresIn"));
   EXPECT_FALSE(s.contains("owner"));
+}
+
+TEST(WritebackStatusTest, ABrokenSpecKeepsTheLastKnownExpiryAndCost) {
+  Fixture f;
+  Json before = Parse(RenderStatusFile(f.in))["status"];
+  f.in.request = nullptr;
+  f.in.cost.reset();
+  f.in.phase_override = "Blocked";
+  f.in.reason = "its spec has errors; the live cluster is left as it is";
+  f.in.last_error =
+      "clusters/llm-train.yaml:12:17: spec.nodePools[0].replicas: expected "
+      "an integer, got \"two\"";
+  f.in.last_known = before;
+  Json s = Parse(RenderStatusFile(f.in))["status"];
+  EXPECT_EQ(s["phase"], "Blocked");
+  EXPECT_EQ(s["expiresAt"], "2026-11-27T10:00:00Z");
+  EXPECT_EQ(s["estimatedCostPerHour"], "$3.21-$45.10");
+  EXPECT_EQ(s["owner"], "ml-research");
+  EXPECT_EQ(s["lastError"], f.in.last_error);
+  // Still visible when shown: from the expiresAt last committed.
+  EXPECT_EQ(StatusClock(f.in), "expires in 1h (2026-11-27T10:00:00Z)");
+}
+
+TEST(WritebackStatusTest, DeletionHeldSaysWhyAndHowToRelease) {
+  Fixture f;
+  f.in.request = nullptr;
+  f.in.phase_override = "DeletionHeld";
+  f.in.reason = "deletion budget exceeded";
+  f.in.held_at_revision = "0123456789abcdef0123456789abcdef01234567";
+  f.in.release = "approve it in approvals.yaml";
+  Json s = Parse(RenderStatusFile(f.in))["status"];
+  EXPECT_EQ(s["phase"], "DeletionHeld");
+  EXPECT_EQ(s["reason"], "deletion budget exceeded");
+  EXPECT_EQ(s["heldAtRevision"], f.in.held_at_revision);
+  EXPECT_EQ(s["release"], "approve it in approvals.yaml");
 }
 
 TEST(WritebackStatusTest, BlockedAndDeletingOverridesKeepTheLiveDetails) {
@@ -380,13 +396,15 @@ TEST(WritebackStatusTest, TtlNeverAndKeptByDeletionProtection) {
   f.req.ttl = {TtlKind::kNever, 0, 0, "never"};
   Json s = Parse(RenderStatusFile(f.in))["status"];
   EXPECT_EQ(s["expiresAt"], "never");
-  EXPECT_FALSE(s.contains("expiresIn"));
+  EXPECT_FALSE(s.contains("ttl"));
+  EXPECT_EQ(StatusClock(f.in), "at least $8 so far");
 
   f.req = LlmTrain();
   f.req.deletion_protection = true;
   f.in.now = At("2026-11-27T12:00:00Z");
   s = Parse(RenderStatusFile(f.in))["status"];
-  EXPECT_EQ(s["expiresIn"], "expired");
+  EXPECT_EQ(s["expiresAt"], "2026-11-27T10:00:00Z");
+  EXPECT_EQ(StatusClock(f.in).rfind("expired", 0), 0u);
   EXPECT_EQ(s["reason"],
             DecideTtl(f.req, f.in.created_at, f.in.now).kept_reason);
 }
