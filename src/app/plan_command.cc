@@ -51,7 +51,8 @@ void AddCommon(cxxopts::Options* options) {
 void AddPlanOptions(cxxopts::Options* options) {
   options->add_options()("o,output", "text, markdown or json",
                          cxxopts::value<std::string>()->default_value("text"))(
-      "detailed-exitcode", "exit 2 when changes are pending");
+      "detailed-exitcode",
+      "exit 10 when changes are pending (0: none; errors keep their codes)");
   AddCommon(options);
 }
 
@@ -66,12 +67,13 @@ int RunPlan(const cxxopts::ParseResult& args, const CommandIo& io) {
   int code = kExitOk;
   if (!LoadForStage(args, io, &sync, &p, &code)) return code;
   if (format != "json") PrintDiagnostics(p.ev, *io.err);
+  PlanReview review = ReviewFor(p.plan, p.ev, p.live);
   if (format == "json") {
-    *io.out << PlanJson(p.plan, p.ev).dump(2) << "\n";
+    *io.out << PlanJson(p.plan, p.ev, review).dump(2) << "\n";
   } else if (format == "markdown") {
-    *io.out << PlanMarkdown(p.plan, p.ev);
+    *io.out << PlanMarkdown(p.plan, p.ev, review);
   } else {
-    *io.out << PlanText(p.plan, p.ev, io.out_is_tty);
+    *io.out << PlanText(p.plan, p.ev, review, io.out_is_tty);
   }
   if (p.ev.has_errors) return kExitInvalid;
   for (const ClusterPlan& cp : p.plan.clusters) {
@@ -103,7 +105,8 @@ int RunApply(const cxxopts::ParseResult& args, const CommandIo& io) {
   if (!LoadForStage(args, io, &sync, &p, &code)) return code;
   PrintDiagnostics(p.ev, *io.err);
   if (args.count("dry-run")) {
-    *io.out << PlanText(p.plan, p.ev, io.out_is_tty);
+    *io.out << PlanText(p.plan, p.ev, ReviewFor(p.plan, p.ev, p.live),
+                        io.out_is_tty);
     return p.ev.has_errors ? kExitInvalid : kExitOk;
   }
   std::mutex mu;

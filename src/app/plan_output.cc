@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "app/report.h"
+#include "capigitops/duration.h"
 #include "capigitops/writeback.h"
 
 namespace capigitops {
@@ -73,6 +74,9 @@ const char* Sign(ObjectAction a) {
   }
 }
 
+const std::string kRecordPath =
+    std::string("metadata.annotations.") + kAppliedSpecAnnotation;
+
 // The object lines of one cluster, in diff style.
 void ObjectLines(const ClusterPlan& cp, std::ostream& out,
                  const std::string& indent) {
@@ -84,6 +88,8 @@ void ObjectLines(const ClusterPlan& cp, std::ostream& out,
     }
     out << "\n";
     for (const FieldChange& fc : oc.changes) {
+      // The applied-spec record is shown as the spec-level change instead.
+      if (fc.path == kRecordPath) continue;
       out << indent << "    " << fc.path << ": " << Short(fc.before) << " -> "
           << Short(fc.after) << "\n";
     }
@@ -140,17 +146,163 @@ std::string VerdictSummary(const ClusterResult* r) {
   return s;
 }
 
+// ------------------------------------------------ the review (plan_review.h)
+
+const ClusterReview kNoReview;
+
+const ClusterReview& ReviewOf(const PlanReview& review,
+                              const std::string& name) {
+  const ClusterReview* r = review.Find(name);
+  return r != nullptr ? *r : kNoReview;
+}
+
+// "+$2.42", "-$0.50".
+std::string SignedMoney(double d) {
+  if (d > -0.005 && d < 0.005) return "±$0.00";
+  return (d < 0 ? "-" : "+") + FormatMoney(d < 0 ? -d : d);
+}
+
+std::string HourlyText(const std::optional<HourlyCost>& c) {
+  return c ? c->ToString() + "/hour" : "nothing";
+}
+
+// "$4.84/hour → $9.68/hour", or "" when the cost does not change.
+std::string CostLine(const ClusterReview& r) {
+  if (!r.CostChanges()) return "";
+  if (!r.before_known) return "unknown → " + HourlyText(r.hourly_after);
+  return HourlyText(r.hourly_before) + " → " + HourlyText(r.hourly_after);
+}
+
+std::string ExpiryLine(const ClusterReview& r) {
+  if (r.expiry_moves) {
+    auto at = [](const std::optional<int64_t>& t) {
+      return t ? FormatExpiry(*t) : std::string("never");
+    };
+    return "expiry moves from " + at(r.expires_before) + " to " +
+           at(r.expires_after);
+  }
+  if (r.expires_after) return "expires " + FormatExpiry(*r.expires_after);
+  return "";
+}
+
+constexpr char kBeforeUnknown[] =
+    "before spec unknown: the live cluster has no applied-spec record "
+    "(applied by an older capi-gitops); only the object diff is shown";
+
+bool BeforeUnknownMatters(const ClusterReview& r) {
+  return !r.before_known && (r.action == ClusterAction::kUpdate ||
+                             r.action == ClusterAction::kDelete);
+}
+
+// The review lines of one cluster, for text (prefix "    ") and markdown
+// (prefix "- ").
+std::vector<std::string> ReviewLines(const ClusterReview& r) {
+  std::vector<std::string> lines;
+  if (BeforeUnknownMatters(r)) lines.push_back(kBeforeUnknown);
+  for (const SpecChange& c : r.spec_changes)
+    lines.push_back("change: " + c.ToString());
+  for (const Replacement& rep : r.replacements)
+    lines.push_back("REPLACES: " + rep.ToString());
+  if (std::string c = CostLine(r); !c.empty()) lines.push_back("cost: " + c);
+  if (std::string e = ExpiryLine(r); !e.empty()) lines.push_back(e);
+  return lines;
+}
+
+// "+$2.42/hour", "+$0.58 to +$82.58/hour", with a note when incomplete.
+std::string CostChangeSummary(const PlanReview& review) {
+  std::string s = SignedMoney(review.hourly_change_min);
+  if (review.hourly_change_max != review.hourly_change_min)
+    s += " to " + SignedMoney(review.hourly_change_max);
+  s += "/hour";
+  if (!review.complete)
+    s += " (incomplete: some clusters' cost or before spec is unknown)";
+  return s;
+}
+
+// Unchanged clusters, collapsed into one line; those whose TTL ends soon or
+// has ended are named with it.
+std::string UnchangedLine(const Plan& plan, const Evaluation& ev,
+                          const std::string& quote) {
+  std::vector<std::string> names;
+  for (const ClusterPlan& cp : plan.clusters) {
+    if (cp.action != ClusterAction::kUnchanged) continue;
+    std::string n = quote + cp.name + quote;
+    const ClusterResult* r = Find(ev, cp.name);
+    int64_t created = cp.inventory ? cp.inventory->created_at : 0;
+    if (r != nullptr) {
+      TtlDecision d = DecideTtl(r->request, created, plan.now);
+      if (d.has_expiry && (d.expired || ExpiresSoon(d, 3600)))
+        n += " (" + Expiry(plan, cp, r) + ")";
+    }
+    names.push_back(n);
+  }
+  if (names.empty()) return "";
+  std::string s = std::to_string(names.size()) + " unchanged: ";
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i == 12) {
+      s += ", and " + std::to_string(names.size() - i) + " more";
+      break;
+    }
+    s += (i ? ", " : "") + names[i];
+  }
+  return s;
+}
+
+json HourlyJson(const std::optional<HourlyCost>& c) {
+  if (!c) return nullptr;
+  return {{"known", c->known}, {"min", c->min}, {"max", c->max}};
+}
+
+json TimeJson(const std::optional<int64_t>& t) {
+  return t ? json(FormatRfc3339(*t)) : json(nullptr);
+}
+
+void AddReviewJson(const ClusterReview& r, json* entry) {
+  json changes = json::array();
+  for (const SpecChange& c : r.spec_changes)
+    changes.push_back(
+        {{"field", c.field}, {"before", c.before}, {"after", c.after}});
+  json reps = json::array();
+  for (const Replacement& rep : r.replacements) {
+    reps.push_back(
+        {{"kind", rep.kind == Replacement::kRolling ? "rolling" : "removed"},
+         {"scope", rep.scope},
+         {"object", rep.object},
+         {"machines", rep.machines ? json(*rep.machines) : json(nullptr)},
+         {"cause", rep.cause},
+         {"text", rep.ToString()}});
+  }
+  (*entry)["beforeSpecKnown"] = r.before_known;
+  (*entry)["specChanges"] = changes;
+  (*entry)["replacements"] = reps;
+  (*entry)["hourlyBefore"] = HourlyJson(r.hourly_before);
+  (*entry)["hourlyAfter"] = HourlyJson(r.hourly_after);
+  (*entry)["expiresAtBefore"] = TimeJson(r.expires_before);
+  (*entry)["expiresAt"] = TimeJson(r.expires_after);
+  (*entry)["expiryMoves"] = r.expiry_moves;
+}
+
 }  // namespace
 
-std::string PlanText(const Plan& plan, const Evaluation& ev, bool color) {
+PlanReview ReviewFor(const Plan& plan, const Evaluation& ev,
+                     const LiveState& live) {
+  std::map<std::string, ReviewInput> inputs;
+  for (const ClusterResult& c : ev.clusters)
+    inputs[c.request.name] = ReviewInput{&c.request, &c.cost};
+  return ReviewPlan(plan, inputs, ev.prices, live.objects);
+}
+
+std::string PlanText(const Plan& plan, const Evaluation& ev,
+                     const PlanReview& review, bool color) {
   auto paint = [&](const char* code, const std::string& s) {
     return color ? std::string("\033[") + code + "m" + s + "\033[0m" : s;
   };
   std::ostringstream out;
   out << "Plan for namespace " << plan.ns << "\n\n";
   for (const ClusterPlan& cp : plan.clusters) {
+    if (cp.action == ClusterAction::kUnchanged) continue;
     const ClusterResult* r = Find(ev, cp.name);
-    std::string head = std::string(ClusterActionName(cp.action));
+    std::string head;
     switch (cp.action) {
       case ClusterAction::kCreate:
         head = paint("32", "+ create");
@@ -165,7 +317,6 @@ std::string PlanText(const Plan& plan, const Evaluation& ev, bool color) {
         head = paint("35", "! blocked");
         break;
       case ClusterAction::kUnchanged:
-        head = "= unchanged";
         break;
     }
     out << head << "  " << cp.name;
@@ -174,6 +325,10 @@ std::string PlanText(const Plan& plan, const Evaluation& ev, bool color) {
           << ", " << FormatCostSummary(r->cost) << ")";
     }
     out << "\n";
+    for (const std::string& line : ReviewLines(ReviewOf(review, cp.name))) {
+      bool risk = line.rfind("REPLACES", 0) == 0;
+      out << "    " << (risk ? paint("1;33", line) : line) << "\n";
+    }
     if (std::string e = Expiry(plan, cp, r); !e.empty())
       out << "    " << e << "\n";
     if (!cp.reason.empty()) out << "    " << cp.reason << "\n";
@@ -185,16 +340,61 @@ std::string PlanText(const Plan& plan, const Evaluation& ev, bool color) {
     }
     ObjectLines(cp, out, "    ");
   }
+  if (std::string u = UnchangedLine(plan, ev, ""); !u.empty())
+    out << "= " << u << "\n";
   for (const std::string& o : plan.orphans) {
     out << "? not in any inventory (left alone): " << o << "\n";
   }
   if (plan.budget_exceeded)
     out << "\n" << paint("1;31", plan.budget_message) << "\n";
   out << "\n" << SummaryLine(plan) << "\n";
+  if (review.any_cost_change)
+    out << "cost change of this plan: " << CostChangeSummary(review) << "\n";
   return out.str();
 }
 
-std::string PlanMarkdown(const Plan& plan, const Evaluation& ev) {
+namespace {
+
+std::string ActionCell(ClusterAction a) {
+  switch (a) {
+    case ClusterAction::kDelete:
+      return "🗑️ **DELETE**";
+    case ClusterAction::kCreate:
+      return "🆕 create";
+    case ClusterAction::kUpdate:
+      return "✏️ update";
+    case ClusterAction::kBlocked:
+      return "⛔ blocked";
+    default:
+      return ClusterActionName(a);
+  }
+}
+
+// "$1.00 → $2.00", or the current cost when it does not change.
+std::string HourlyCell(const ClusterReview& rv, const ClusterResult* r) {
+  if (std::string c = CostLine(rv); !c.empty()) return c;
+  return Hourly(r);
+}
+
+// The machines this change replaces, above the table: the costliest
+// surprise of a review.
+void ReplacementCallout(const Plan& plan, const PlanReview& review,
+                        std::ostream& out) {
+  std::vector<std::string> lines;
+  for (const ClusterPlan& cp : plan.clusters) {
+    for (const Replacement& rep : ReviewOf(review, cp.name).replacements)
+      lines.push_back("`" + cp.name + "`: " + rep.ToString());
+  }
+  if (lines.empty()) return;
+  out << "> [!WARNING]\n> **Machines will be replaced:**\n";
+  for (const std::string& l : lines) out << "> - " << l << "\n";
+  out << "\n";
+}
+
+}  // namespace
+
+std::string PlanMarkdown(const Plan& plan, const Evaluation& ev,
+                         const PlanReview& review) {
   std::ostringstream out;
   out << "<!-- capi-gitops-plan -->\n### capi-gitops plan\n\n";
   Counts c = CountClusters(plan);
@@ -208,28 +408,34 @@ std::string PlanMarkdown(const Plan& plan, const Evaluation& ev) {
   }
   if (plan.budget_exceeded)
     out << "> [!WARNING]\n> " << plan.budget_message << "\n\n";
-  out << "| Cluster | Action | Provider | GPUs | $/hour | $ over TTL | Expiry "
-         "| "
-         "Policy |\n"
-         "|---|---|---|---|---|---|---|---|\n";
+  ReplacementCallout(plan, review, out);
+  if (c.create + c.update + c.remove + c.blocked > 0) {
+    out << "| Cluster | Action | Provider | GPUs | $/hour | $ over TTL | "
+           "Expiry | Policy |\n"
+           "|---|---|---|---|---|---|---|---|\n";
+  }
   for (const ClusterPlan& cp : plan.clusters) {
+    if (cp.action == ClusterAction::kUnchanged) continue;
     const ClusterResult* r = Find(ev, cp.name);
-    std::string action = ClusterActionName(cp.action);
-    if (cp.action == ClusterAction::kDelete) action = "🗑️ **DELETE**";
-    if (cp.action == ClusterAction::kCreate) action = "🆕 create";
-    if (cp.action == ClusterAction::kUpdate) action = "✏️ update";
-    if (cp.action == ClusterAction::kBlocked) action = "⛔ blocked";
-    out << "| `" << cp.name << "` | " << action << " | "
+    const ClusterReview& rv = ReviewOf(review, cp.name);
+    std::string expiry = ExpiryLine(rv);
+    if (std::string e = Expiry(plan, cp, r); !e.empty())
+      expiry += (expiry.empty() ? "" : "; ") + e;
+    out << "| `" << cp.name << "` | " << ActionCell(cp.action) << " | "
         << (r ? ProviderName(r->request.provider) : "-") << " | " << Gpus(r)
-        << " | " << Hourly(r) << " | " << OverTtl(r) << " | "
-        << (Expiry(plan, cp, r).empty() ? "-" : Expiry(plan, cp, r)) << " | "
-        << VerdictSummary(r) << " |\n";
+        << " | " << HourlyCell(rv, r) << " | " << OverTtl(r) << " | "
+        << (expiry.empty() ? "-" : expiry) << " | " << VerdictSummary(r)
+        << " |\n";
   }
   out << "\n**" << SummaryLine(plan) << "**\n";
+  if (review.any_cost_change)
+    out << "\n**Cost change of this plan:** " << CostChangeSummary(review)
+        << "\n";
+  if (std::string u = UnchangedLine(plan, ev, "`"); !u.empty())
+    out << "\n" << u << "\n";
   for (const ClusterPlan& cp : plan.clusters) {
+    if (cp.action == ClusterAction::kUnchanged) continue;
     const ClusterResult* r = Find(ev, cp.name);
-    bool has_verdicts = r != nullptr && !r->verdicts.empty();
-    if (cp.action == ClusterAction::kUnchanged && !has_verdicts) continue;
     out << "\n<details><summary><code>" << cp.name
         << "</code>: " << ClusterActionName(cp.action);
     if (cp.action != ClusterAction::kBlocked) {
@@ -238,9 +444,13 @@ std::string PlanMarkdown(const Plan& plan, const Evaluation& ev) {
           << cp.Count(ObjectAction::kDelete) << " to delete)";
     }
     out << "</summary>\n\n";
+    std::vector<std::string> review_lines =
+        ReviewLines(ReviewOf(review, cp.name));
+    for (const std::string& l : review_lines) out << "- " << l << "\n";
+    if (!review_lines.empty()) out << "\n";
     if (!cp.reason.empty()) out << cp.reason << "\n\n";
     if (!cp.error.empty()) out << "**Error:** " << cp.error << "\n\n";
-    if (has_verdicts) {
+    if (r != nullptr && !r->verdicts.empty()) {
       for (const Verdict& v : r->verdicts) out << "- " << v.ToString() << "\n";
       out << "\n";
     }
@@ -252,14 +462,18 @@ std::string PlanMarkdown(const Plan& plan, const Evaluation& ev) {
   return out.str();
 }
 
-json PlanJson(const Plan& plan, const Evaluation& ev) {
+json PlanJson(const Plan& plan, const Evaluation& ev,
+              const PlanReview& review) {
   json clusters = json::array();
+  json unchanged = json::array();
   for (const ClusterPlan& cp : plan.clusters) {
     const ClusterResult* r = Find(ev, cp.name);
+    if (cp.action == ClusterAction::kUnchanged) unchanged.push_back(cp.name);
     json objects = json::array();
     for (const ObjectChange& oc : cp.objects) {
       json changes = json::array();
       for (const FieldChange& fc : oc.changes) {
+        if (fc.path == kRecordPath) continue;
         changes.push_back(
             {{"path", fc.path}, {"before", fc.before}, {"after", fc.after}});
       }
@@ -273,6 +487,7 @@ json PlanJson(const Plan& plan, const Evaluation& ev) {
         {"name", cp.name},     {"action", ClusterActionName(cp.action)},
         {"reason", cp.reason}, {"deletionHeld", cp.deletion_held},
         {"error", cp.error},   {"objects", objects}};
+    AddReviewJson(ReviewOf(review, cp.name), &entry);
     if (r != nullptr) {
       entry["provider"] = ProviderName(r->request.provider);
       entry["owner"] = r->request.owner;
@@ -295,6 +510,7 @@ json PlanJson(const Plan& plan, const Evaluation& ev) {
   Counts c = CountClusters(plan);
   return {{"namespace", plan.ns},
           {"clusters", clusters},
+          {"unchanged", unchanged},
           {"orphans", plan.orphans},
           {"budgetExceeded", plan.budget_exceeded},
           {"budgetMessage", plan.budget_message},
@@ -304,6 +520,12 @@ json PlanJson(const Plan& plan, const Evaluation& ev) {
             {"delete", c.remove},
             {"blocked", c.blocked},
             {"unchanged", c.unchanged}}},
+          {"costChange",
+           {{"hourlyMin", review.hourly_change_min},
+            {"hourlyMax", review.hourly_change_max},
+            {"complete", review.complete},
+            {"text", review.any_cost_change ? CostChangeSummary(review)
+                                            : std::string()}}},
           {"changes", plan.HasChanges()}};
 }
 
