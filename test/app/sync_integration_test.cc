@@ -8,6 +8,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "capigitops/duration.h"
+#include "capigitops/plan_review.h"
+#include "capigitops/policy.h"
 #include "sandbox/sandbox_process.h"
 #include "schema/crd_testing.h"
 #include "testing/subprocess.h"
@@ -236,6 +239,79 @@ TEST_F(SyncIntegrationTest,
   EXPECT_TRUE(new_exists);
   EXPECT_FALSE(old_exists) << "pruned once nothing references it";
   EXPECT_FALSE(PlanJson()["changes"].get<bool>());
+}
+
+// A reviewer of a machine-type change sees the field change, both types, the
+// machines it replaces and what it does to $/hour, in text and JSON.
+TEST_F(SyncIntegrationTest, MachineTypeChangePlanNamesBothTypesAndTheRollout) {
+  StartSandbox();
+  if (!sandbox_) return;
+  ASSERT_EQ(Cli({"apply", repo_.path()}).exit_code, 0);
+  int live_replicas = -1;
+  json mds = Live("machinedeployments.cluster.x-k8s.io");
+  for (const json& md : mds["items"]) {
+    if (md["metadata"]["name"] != "inference-us-east1-gpu") continue;
+    const json& st = md.value("status", json::object());
+    live_replicas = st.contains("replicas") ? st["replicas"].get<int>()
+                                            : md["spec"]["replicas"].get<int>();
+  }
+  ASSERT_GE(live_replicas, 0);
+  Edit("clusters/inference-us-east1.yaml", "machineType: g4dn.xlarge",
+       "machineType: g4dn.2xlarge");
+
+  auto text = Cli({"plan", repo_.path()});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("change: gpu.machineType g4dn.xlarge → g4dn.2xlarge"),
+            std::string::npos)
+      << text.out;
+  std::string rollout = "REPLACES: rolling replacement of " +
+                        std::to_string(live_replicas) + " machines in pool gpu";
+  EXPECT_NE(text.out.find(rollout), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("cost change of this plan: +$0.45 to +$4.52/hour"),
+            std::string::npos)
+      << text.out;
+  EXPECT_NE(text.out.find("= 4 unchanged: "), std::string::npos) << text.out;
+
+  json plan = ClusterPlan(PlanJson(), "inference-us-east1");
+  EXPECT_EQ(plan["beforeSpecKnown"], true);
+  ASSERT_EQ(plan["specChanges"].size(), 1u) << plan.dump(1);
+  EXPECT_EQ(plan["specChanges"][0]["before"], "g4dn.xlarge");
+  EXPECT_EQ(plan["specChanges"][0]["after"], "g4dn.2xlarge");
+  ASSERT_EQ(plan["replacements"].size(), 1u) << plan.dump(1);
+  EXPECT_EQ(plan["replacements"][0]["machines"], live_replicas);
+  double before = plan["hourlyBefore"]["min"],
+         after = plan["hourlyAfter"]["min"];
+  EXPECT_NEAR(after - before, 2 * (0.752 - 0.526), 1e-9);  // 2 nodes at min
+  EXPECT_NE(text.out.find("cost: " + FormatMoney(before) + "-"),
+            std::string::npos)
+      << text.out;
+}
+
+// A TTL change shows the expiry moving, as absolute times; --detailed-exitcode
+// tells "changes pending" (10) apart from a usage error (2).
+TEST_F(SyncIntegrationTest, TtlChangeShowsTheExpiryMovingAndExitsTen) {
+  StartSandbox();
+  if (!sandbox_) return;
+  ASSERT_EQ(Cli({"apply", repo_.path()}).exit_code, 0);
+  EXPECT_EQ(Cli({"plan", repo_.path(), "--detailed-exitcode"}).exit_code, 0);
+  Edit("clusters/inference-us-east1.yaml", "ttl: 7d", "ttl: 14d");
+  auto r = Cli({"plan", repo_.path(), "--detailed-exitcode"});
+  EXPECT_EQ(r.exit_code, 10) << r.out << r.err;
+  EXPECT_NE(r.out.find("change: ttl 7d → 14d"), std::string::npos) << r.out;
+  json plan = ClusterPlan(PlanJson(), "inference-us-east1");
+  EXPECT_EQ(plan["expiryMoves"], true);
+  std::optional<int64_t> from =
+      ParseRfc3339(plan["expiresAtBefore"].get<std::string>());
+  std::optional<int64_t> to =
+      ParseRfc3339(plan["expiresAt"].get<std::string>());
+  ASSERT_TRUE(from && to) << plan.dump(1);
+  EXPECT_EQ(*to - *from, 7 * 24 * 3600);
+  EXPECT_NE(r.out.find("expiry moves from " + FormatExpiry(*from) + " to " +
+                       FormatExpiry(*to)),
+            std::string::npos)
+      << r.out;
+  EXPECT_TRUE(plan["replacements"].empty()) << "a TTL replaces nothing";
+  EXPECT_EQ(Cli({"plan", repo_.path(), "--no-such-flag"}).exit_code, 2);
 }
 
 TEST_F(SyncIntegrationTest,
