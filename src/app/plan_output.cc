@@ -342,6 +342,13 @@ std::string PlanText(const Plan& plan, const Evaluation& ev,
   }
   if (std::string u = UnchangedLine(plan, ev, ""); !u.empty())
     out << "= " << u << "\n";
+  // Every verdict is still reported, unchanged cluster or not.
+  for (const ClusterPlan& cp : plan.clusters) {
+    const ClusterResult* r = Find(ev, cp.name);
+    if (cp.action != ClusterAction::kUnchanged || r == nullptr) continue;
+    for (const Verdict& v : r->verdicts)
+      out << "    " << cp.name << ": " << v.ToString() << "\n";
+  }
   for (const std::string& o : plan.orphans) {
     out << "? not in any inventory (left alone): " << o << "\n";
   }
@@ -434,8 +441,9 @@ std::string PlanMarkdown(const Plan& plan, const Evaluation& ev,
   if (std::string u = UnchangedLine(plan, ev, "`"); !u.empty())
     out << "\n" << u << "\n";
   for (const ClusterPlan& cp : plan.clusters) {
-    if (cp.action == ClusterAction::kUnchanged) continue;
     const ClusterResult* r = Find(ev, cp.name);
+    bool has_verdicts = r != nullptr && !r->verdicts.empty();
+    if (cp.action == ClusterAction::kUnchanged && !has_verdicts) continue;
     out << "\n<details><summary><code>" << cp.name
         << "</code>: " << ClusterActionName(cp.action);
     if (cp.action != ClusterAction::kBlocked) {
@@ -450,7 +458,7 @@ std::string PlanMarkdown(const Plan& plan, const Evaluation& ev,
     if (!review_lines.empty()) out << "\n";
     if (!cp.reason.empty()) out << cp.reason << "\n\n";
     if (!cp.error.empty()) out << "**Error:** " << cp.error << "\n\n";
-    if (r != nullptr && !r->verdicts.empty()) {
+    if (has_verdicts) {
       for (const Verdict& v : r->verdicts) out << "- " << v.ToString() << "\n";
       out << "\n";
     }

@@ -114,6 +114,11 @@ struct ReviewFixture {
     ClusterResult same;
     same.request = before;
     same.request.name = "steady";
+    Verdict warn;
+    warn.policy = "baseline";
+    warn.rule = "team-label";
+    warn.message = "required label \"team\" is missing";
+    same.verdicts.push_back(warn);
     ev.clusters.push_back(same);
 
     plan.ns = "capi-clusters";
@@ -178,6 +183,10 @@ TEST(PlanOutputTest, TextMarkdownAndJsonCarryTheSameReview) {
   EXPECT_NE(md.find("1 unchanged: `steady`"), std::string::npos) << md;
   EXPECT_EQ(md.find("| `steady` |"), std::string::npos) << md;
   EXPECT_EQ(j["unchanged"], nlohmann::json::array({"steady"}));
+  // ... and its verdicts are still reported.
+  EXPECT_NE(text.find("    steady: "), std::string::npos) << text;
+  EXPECT_NE(md.find("<code>steady</code>: unchanged"), std::string::npos) << md;
+  EXPECT_NE(text.find("team-label"), std::string::npos) << text;
   // The callout above the table names the replacement.
   EXPECT_NE(md.find("**Machines will be replaced:**\n> - `train`: rolling"),
             std::string::npos)
