@@ -88,8 +88,14 @@ void ObjectLines(const ClusterPlan& cp, std::ostream& out,
     }
     out << "\n";
     for (const FieldChange& fc : oc.changes) {
-      // The applied-spec record is shown as the spec-level change instead.
-      if (fc.path == kRecordPath) continue;
+      // The applied-spec record is a JSON blob: its content is shown as the
+      // spec-level "change:" lines instead.
+      if (fc.path == kRecordPath) {
+        out << indent << "    " << fc.path
+            << (fc.before.is_null() ? ": recorded (first time)\n"
+                                    : ": updated (see the change lines)\n");
+        continue;
+      }
       out << indent << "    " << fc.path << ": " << Short(fc.before) << " -> "
           << Short(fc.after) << "\n";
     }
@@ -351,7 +357,6 @@ json PlanJson(const Plan& plan, const Evaluation& ev,
     for (const ObjectChange& oc : cp.objects) {
       json changes = json::array();
       for (const FieldChange& fc : oc.changes) {
-        if (fc.path == kRecordPath) continue;
         changes.push_back(
             {{"path", fc.path}, {"before", fc.before}, {"after", fc.after}});
       }

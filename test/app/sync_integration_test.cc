@@ -314,6 +314,29 @@ TEST_F(SyncIntegrationTest, TtlChangeShowsTheExpiryMovingAndExitsTen) {
   EXPECT_EQ(Cli({"plan", repo_.path(), "--no-such-flag"}).exit_code, 2);
 }
 
+// Adding a node label to a GPU pool rolls every GPU node: the plan says so.
+TEST_F(SyncIntegrationTest, NodeLabelChangeIsShownAsARolloutOfThePool) {
+  StartSandbox();
+  if (!sandbox_) return;
+  ASSERT_EQ(Cli({"apply", repo_.path()}).exit_code, 0);
+  Edit("clusters/inference-us-east1.yaml", "labels: {workload: inference}",
+       "labels: {workload: inference, tier: premium}");
+  auto r = Cli({"plan", repo_.path(), "-o", "markdown"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("- change: gpu.labels.tier (none) → premium"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("**Machines will be replaced:**\n> - "
+                       "`inference-us-east1`: rolling replacement of "),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("in pool gpu (new bootstrap template "),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("pool system"), std::string::npos)
+      << "the system pool keeps its nodes";
+}
+
 TEST_F(SyncIntegrationTest,
        RemovedClusterIsDeletedClusterFirstThenItsTemplates) {
   StartSandbox();
