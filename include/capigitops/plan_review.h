@@ -67,6 +67,7 @@ struct Replacement {
   std::string scope;            // "pool gpu" or "the control plane"
   std::string object;           // "MachineDeployment/llm-train-gpu"
   std::optional<int> machines;  // live count; nullopt when unknown
+  std::string autoscaled;       // "2-20": an autoscaled pool's bounds
   std::string cause;            // "AWSMachineTemplate a -> b"
   // "rolling replacement of 4 machines in pool gpu (new AWSMachineTemplate
   // llm-train-gpu-3c4d5e6f)"; "pool old removed: its 2 machines are deleted".

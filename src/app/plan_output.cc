@@ -139,6 +139,13 @@ std::string Expiry(const Plan& plan, const ClusterPlan& cp,
   return (ExpiresSoon(d, 3600) ? "EXPIRES SOON: in " : "expires in ") + in;
 }
 
+// "in 3h" of a plain "expires in 3h", for the absolute expiry's line; ""
+// for warnings (EXPIRES SOON, expired), which keep a line of their own.
+std::string PlainRelative(const std::string& expiry) {
+  const std::string plain = "expires in ";
+  return expiry.rfind(plain, 0) == 0 ? expiry.substr(plain.size() - 3) : "";
+}
+
 std::string VerdictSummary(const ClusterResult* r) {
   if (r == nullptr) return "-";
   int deny = 0, warn = 0;
@@ -216,12 +223,14 @@ std::string PlanText(const Plan& plan, const Evaluation& ev,
           << ", " << FormatCostSummary(r->cost) << ")";
     }
     out << "\n";
-    for (const std::string& line : ReviewLines(ReviewOf(review, cp.name))) {
+    const ClusterReview& rv = ReviewOf(review, cp.name);
+    std::string rel = Expiry(plan, cp, r);
+    for (const std::string& line : ReviewLines(rv, PlainRelative(rel))) {
       bool risk = line.rfind("REPLACES", 0) == 0;
       out << "    " << (risk ? paint("1;33", line) : line) << "\n";
     }
-    if (std::string e = Expiry(plan, cp, r); !e.empty())
-      out << "    " << e << "\n";
+    if (!rel.empty() && (PlainRelative(rel).empty() || ExpiryLine(rv).empty()))
+      out << "    " << rel << "\n";
     if (!cp.reason.empty()) out << "    " << cp.reason << "\n";
     if (!cp.error.empty())
       out << "    " << paint("31", "error: " + cp.error) << "\n";
@@ -301,9 +310,10 @@ std::string PlanMarkdown(const Plan& plan, const Evaluation& ev,
     if (cp.action == ClusterAction::kUnchanged) continue;
     const ClusterResult* r = Find(ev, cp.name);
     const ClusterReview& rv = ReviewOf(review, cp.name);
-    std::string expiry = ExpiryLine(rv);
-    if (std::string e = Expiry(plan, cp, r); !e.empty())
-      expiry += (expiry.empty() ? "" : "; ") + e;
+    std::string rel = Expiry(plan, cp, r);
+    std::string expiry = ExpiryLine(rv, PlainRelative(rel));
+    if (!rel.empty() && (PlainRelative(rel).empty() || expiry.empty()))
+      expiry += (expiry.empty() ? "" : "; ") + rel;
     out << "| `" << cp.name << "` | " << ActionCell(cp.action) << " | "
         << (r ? ProviderName(r->request.provider) : "-") << " | " << Gpus(r)
         << " | " << HourlyCell(rv, r) << " | " << OverTtl(r) << " | "
@@ -328,8 +338,8 @@ std::string PlanMarkdown(const Plan& plan, const Evaluation& ev,
           << cp.Count(ObjectAction::kDelete) << " to delete)";
     }
     out << "</summary>\n\n";
-    std::vector<std::string> review_lines =
-        ReviewLines(ReviewOf(review, cp.name));
+    std::vector<std::string> review_lines = ReviewLines(
+        ReviewOf(review, cp.name), PlainRelative(Expiry(plan, cp, r)));
     for (const std::string& l : review_lines) out << "- " << l << "\n";
     if (!review_lines.empty()) out << "\n";
     if (!cp.reason.empty()) out << cp.reason << "\n\n";

@@ -56,21 +56,24 @@ std::string CostLine(const ClusterReview& r) {
   return HourlyText(r.hourly_before) + " → " + HourlyText(r.hourly_after);
 }
 
-std::string ExpiryLine(const ClusterReview& r) {
+std::string ExpiryLine(const ClusterReview& r, const std::string& relative) {
+  std::string suffix = relative.empty() ? "" : " (" + relative + ")";
   if (r.expiry_moves) {
     auto at = [](const std::optional<int64_t>& t) {
       return t ? FormatExpiry(*t) : std::string("never");
     };
     return "expiry moves from " + at(r.expires_before) + " to " +
-           at(r.expires_after);
+           at(r.expires_after) + suffix;
   }
-  if (r.expires_after) return "expires " + FormatExpiry(*r.expires_after);
+  if (r.expires_after)
+    return "expires " + FormatExpiry(*r.expires_after) + suffix;
   return "";
 }
 
 // The review lines of one cluster, for text (prefix "    ") and markdown
 // (prefix "- ").
-std::vector<std::string> ReviewLines(const ClusterReview& r) {
+std::vector<std::string> ReviewLines(const ClusterReview& r,
+                                     const std::string& relative) {
   std::vector<std::string> lines;
   if (BeforeUnknownMatters(r)) lines.push_back(kBeforeUnknown);
   for (const SpecChange& c : r.spec_changes)
@@ -78,7 +81,7 @@ std::vector<std::string> ReviewLines(const ClusterReview& r) {
   for (const Replacement& rep : r.replacements)
     lines.push_back("REPLACES: " + rep.ToString());
   if (std::string c = CostLine(r); !c.empty()) lines.push_back("cost: " + c);
-  if (std::string e = ExpiryLine(r); !e.empty()) lines.push_back(e);
+  if (std::string e = ExpiryLine(r, relative); !e.empty()) lines.push_back(e);
   return lines;
 }
 

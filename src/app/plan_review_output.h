@@ -18,14 +18,17 @@ const ClusterReview& ReviewOf(const PlanReview& review,
                               const std::string& name);
 
 // The review lines of one cluster: "before spec unknown", "change: ...",
-// "REPLACES: ...", "cost: ...", the expiry.
-std::vector<std::string> ReviewLines(const ClusterReview& r);
+// "REPLACES: ...", "cost: ...", the expiry (with `relative`, e.g. "in 3h",
+// in parentheses when given).
+std::vector<std::string> ReviewLines(const ClusterReview& r,
+                                     const std::string& relative = "");
 
 // "$4.84/hour → $9.68/hour", or "" when the cost does not change.
 std::string CostLine(const ClusterReview& r);
 
-// "expiry moves from A to B", "expires A", or "".
-std::string ExpiryLine(const ClusterReview& r);
+// "expiry moves from A to B", "expires A (in 3h)", or "".
+std::string ExpiryLine(const ClusterReview& r,
+                       const std::string& relative = "");
 
 // "+$2.42/hour", "+$0.58 to +$82.58/hour", with a note when incomplete.
 std::string CostChangeSummary(const PlanReview& review);

@@ -73,6 +73,20 @@ std::string PoolScope(const std::string& cluster, const std::string& md) {
                         : md);
 }
 
+// "2-20" from the cluster-autoscaler annotations of a MachineDeployment
+// (render/autoscaler.cc), or "".
+std::string AutoscalerBounds(const json& md) {
+  if (!md.is_object()) return "";
+  json ann = md.value("metadata", json::object());
+  ann = ann.is_object() ? ann.value("annotations", json::object()) : json();
+  if (!ann.is_object()) return "";
+  const std::string prefix =
+      "cluster.x-k8s.io/cluster-api-autoscaler-node-group-";
+  std::string lo = ann.value(prefix + "min-size", "");
+  std::string hi = ann.value(prefix + "max-size", "");
+  return lo.empty() || hi.empty() ? "" : lo + "-" + hi;
+}
+
 HourlyCost HourlyOf(const CostEstimate& c) {
   return HourlyCost{c.known, c.hourly_min, c.hourly_max};
 }
@@ -116,9 +130,11 @@ bool DeletionGoesAhead(const Plan& plan, const ClusterPlan& cp) {
 }  // namespace
 
 std::string Replacement::ToString() const {
-  std::string count = machines ? std::to_string(*machines) + " machine" +
-                                     (*machines == 1 ? "" : "s")
-                               : "every machine (count unknown)";
+  std::string count =
+      machines
+          ? std::to_string(*machines) + " machine" + (*machines == 1 ? "" : "s")
+          : "every machine (count unknown" +
+                (autoscaled.empty() ? "" : "; autoscaled " + autoscaled) + ")";
   if (kind == kRemoved)
     return scope + " removed: " +
            (machines ? "its " + count + " are deleted"
@@ -141,6 +157,7 @@ std::vector<Replacement> FindReplacements(const ClusterPlan& cp,
     r.scope = kind == "MachineDeployment" ? PoolScope(cp.name, oc.ref.name)
                                           : "the control plane";
     r.machines = LiveMachines(live, oc.ref);
+    if (!r.machines) r.autoscaled = AutoscalerBounds(oc.desired);
     if (oc.action == ObjectAction::kDelete) {
       r.kind = Replacement::kRemoved;
       out.push_back(r);

@@ -124,6 +124,17 @@ TEST(PlanReviewTest, ATemplateSwapRollsEveryLiveMachineOfThePool) {
             "rolling replacement of 3 machines in pool gpu (new machine "
             "template train-gpu-bbbb)");
 
+  // An autoscaled pool with no live count yet: its bounds, not a number.
+  ClusterPlan scaled = SwapPlan();
+  scaled.objects[0].desired["metadata"]["annotations"] = {
+      {"cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size", "2"},
+      {"cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size", "20"}};
+  std::vector<Replacement> scaled_reps = FindReplacements(scaled, {});
+  ASSERT_EQ(scaled_reps.size(), 1u);
+  EXPECT_EQ(scaled_reps[0].ToString(),
+            "rolling replacement of every machine (count unknown; autoscaled "
+            "2-20) in pool gpu (new machine template train-gpu-bbbb)");
+
   // A drain timeout alone is applied in place: nothing is replaced.
   ClusterPlan timeout = SwapPlan();
   timeout.objects[0].changes.erase(timeout.objects[0].changes.begin());
