@@ -73,7 +73,7 @@ reconcile $now
 
 bold "6. A pull request that changes a machine type: the plan names the change, the rollout, the cost"
 sed -i 's/machineType: g4dn.xlarge/machineType: g4dn.2xlarge/' "$work/repo/clusters/inference-us-east1.yaml"
-"$gitops" plan "$work/repo" 2>/dev/null | grep -E '^[-+~!=] |^    (change|REPLACES|cost)|cost change' |
+"$gitops" plan "$work/repo" 2>/dev/null | grep -E '^[-+~!] |^    (change|REPLACES|cost)|cost change' |
   sed 's/^/     /'
 git -C "$work/repo" checkout -q clusters/inference-us-east1.yaml   # (not merged)
 
