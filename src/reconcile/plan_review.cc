@@ -194,6 +194,65 @@ const ClusterReview* PlanReview::Find(const std::string& name) const {
   return nullptr;
 }
 
+namespace {
+
+// One cluster's review; `before` is its applied spec (null: unknown or new),
+// `in` its repository side (null: removed from the repository).
+ClusterReview ReviewCluster(const Plan& plan, const ClusterPlan& cp,
+                            const ClusterRequest* before, const ReviewInput* in,
+                            const PriceTable& prices,
+                            const std::map<ObjRef, json>& live) {
+  ClusterReview r;
+  r.name = cp.name;
+  r.action = cp.action;
+  const ClusterRequest* after = in != nullptr ? in->request : nullptr;
+  int64_t created = cp.inventory ? cp.inventory->created_at : 0;
+  r.before_known = cp.action == ClusterAction::kCreate || before != nullptr;
+  if (before != nullptr) {
+    r.hourly_before = HourlyOf(EstimateCost(*before, prices));
+    r.expires_before = ExpiryOf(*before, created, plan.now);
+  }
+  bool applies = cp.action == ClusterAction::kCreate ||
+                 cp.action == ClusterAction::kUpdate;
+  if (applies && after != nullptr) {
+    if (in->cost != nullptr) r.hourly_after = HourlyOf(*in->cost);
+    r.expires_after = ExpiryOf(*after, created, plan.now);
+  } else if (!DeletionGoesAhead(plan, cp)) {
+    // Unchanged, blocked or held: what runs stays what was applied. Without
+    // a record only the repository's expiry is known (as before this review).
+    r.hourly_after = r.hourly_before;
+    r.expires_after = before != nullptr || after == nullptr
+                          ? r.expires_before
+                          : ExpiryOf(*after, created, plan.now);
+  }
+  if (applies && before != nullptr && after != nullptr)
+    r.spec_changes = DiffSpecs(*before, *after);
+  r.replacements = FindReplacements(cp, live);
+  r.expiry_moves =
+      applies && before != nullptr && r.expires_before != r.expires_after;
+  return r;
+}
+
+// Adds a cluster that this plan changes to the plan's cost change.
+void AddToTotal(const ClusterReview& r, PlanReview* review) {
+  if (!r.before_known) {
+    review->complete = false;
+    return;
+  }
+  if (!r.CostChanges()) return;
+  review->any_cost_change = true;
+  HourlyCost b = r.hourly_before.value_or(HourlyCost{true, 0, 0});
+  HourlyCost a = r.hourly_after.value_or(HourlyCost{true, 0, 0});
+  if (!a.known || !b.known) {
+    review->complete = false;
+    return;
+  }
+  review->hourly_change_min += a.min - b.min;
+  review->hourly_change_max += a.max - b.max;
+}
+
+}  // namespace
+
 PlanReview ReviewPlan(const Plan& plan,
                       const std::map<std::string, ReviewInput>& requests,
                       const PriceTable& prices,
@@ -202,57 +261,17 @@ PlanReview ReviewPlan(const Plan& plan,
       AppliedSpecs(live);
   PlanReview review;
   for (const ClusterPlan& cp : plan.clusters) {
-    ClusterReview r;
-    r.name = cp.name;
-    r.action = cp.action;
     auto in = requests.find(cp.name);
-    const ClusterRequest* after =
-        in == requests.end() ? nullptr : in->second.request;
     auto rec = applied.find(cp.name);
     const ClusterRequest* before =
         rec != applied.end() && rec->second ? &*rec->second : nullptr;
-    int64_t created = cp.inventory ? cp.inventory->created_at : 0;
-    r.before_known = cp.action == ClusterAction::kCreate || before != nullptr;
-    if (before != nullptr) {
-      r.hourly_before = HourlyOf(EstimateCost(*before, prices));
-      r.expires_before = ExpiryOf(*before, created, plan.now);
-    }
-    bool deleted = DeletionGoesAhead(plan, cp);
-    bool applies = cp.action == ClusterAction::kCreate ||
-                   cp.action == ClusterAction::kUpdate;
-    if (after != nullptr && !deleted) {
-      if (applies || before == nullptr) {
-        if (in->second.cost != nullptr)
-          r.hourly_after = HourlyOf(*in->second.cost);
-        r.expires_after = ExpiryOf(*after, created, plan.now);
-      } else {
-        // Unchanged, blocked or held: what runs stays what was applied.
-        r.hourly_after = r.hourly_before;
-        r.expires_after = r.expires_before;
-      }
-    } else if (!deleted) {
-      r.hourly_after = r.hourly_before;  // held: it keeps running
-      r.expires_after = r.expires_before;
-    }
-    if (applies && before != nullptr && after != nullptr)
-      r.spec_changes = DiffSpecs(*before, *after);
-    r.replacements = FindReplacements(cp, live);
-    r.expiry_moves =
-        applies && before != nullptr && r.expires_before != r.expires_after;
-    bool changes = applies || deleted;
-    if (changes && r.CostChanges()) {
-      review.any_cost_change = true;
-      HourlyCost b = r.hourly_before.value_or(HourlyCost{true, 0, 0});
-      HourlyCost a = r.hourly_after.value_or(HourlyCost{true, 0, 0});
-      if (!r.before_known || !a.known || !b.known) {
-        review.complete = false;
-      } else {
-        review.hourly_change_min += a.min - b.min;
-        review.hourly_change_max += a.max - b.max;
-      }
-    } else if (changes && !r.before_known) {
-      review.complete = false;
-    }
+    ClusterReview r = ReviewCluster(
+        plan, cp, before, in == requests.end() ? nullptr : &in->second, prices,
+        live);
+    bool changes = cp.action == ClusterAction::kCreate ||
+                   cp.action == ClusterAction::kUpdate ||
+                   DeletionGoesAhead(plan, cp);
+    if (changes) AddToTotal(r, &review);
     review.clusters.push_back(std::move(r));
   }
   // Money in cents: 4.10 - 2.10 is 1.9999999999999996 in binary.

@@ -3,10 +3,12 @@
 // owned by others, faults, and authentication errors.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
 #include "capigitops/duration.h"
 #include "capigitops/plan_review.h"
@@ -247,15 +249,20 @@ TEST_F(SyncIntegrationTest, MachineTypeChangePlanNamesBothTypesAndTheRollout) {
   StartSandbox();
   if (!sandbox_) return;
   ASSERT_EQ(Cli({"apply", repo_.path()}).exit_code, 0);
+  // The simulated CAPI reports the pool's machines (its autoscaling.min, 2)
+  // on its own clock: wait for them, so the plan's count is the one read here.
   int live_replicas = -1;
-  json mds = Live("machinedeployments.cluster.x-k8s.io");
-  for (const json& md : mds["items"]) {
-    if (md["metadata"]["name"] != "inference-us-east1-gpu") continue;
-    const json& st = md.value("status", json::object());
-    live_replicas = st.contains("replicas") ? st["replicas"].get<int>()
-                                            : md["spec"]["replicas"].get<int>();
+  for (int i = 0; i < 100 && live_replicas < 0; ++i) {
+    json mds = Live("machinedeployments.cluster.x-k8s.io");
+    for (const json& md : mds["items"]) {
+      if (md["metadata"]["name"] != "inference-us-east1-gpu") continue;
+      json have = md.value("status", json::object()).value("replicas", json());
+      if (have.is_number_integer()) live_replicas = have;
+    }
+    if (live_replicas < 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  ASSERT_GE(live_replicas, 0);
+  ASSERT_EQ(live_replicas, 2) << "autoscaling.min of the gpu pool";
   Edit("clusters/inference-us-east1.yaml", "machineType: g4dn.xlarge",
        "machineType: g4dn.2xlarge");
 
