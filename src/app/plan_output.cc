@@ -86,6 +86,7 @@ void ObjectLines(const ClusterPlan& cp, std::ostream& out,
     if (cp.action == ClusterAction::kDelete && oc.ref.kind == "Cluster") {
       out << "  (deleted first; the rest once CAPI has removed it)";
     }
+    if (oc.action == ObjectAction::kKeep) out << "  (kept: " << oc.note << ")";
     out << "\n";
     for (const FieldChange& fc : oc.changes) {
       // The applied-spec record is a JSON blob: its content is shown as the
