@@ -48,7 +48,7 @@ say "$(ls "$work/repo/clusters" | wc -l) ClusterRequests: $(ls "$work/repo/clust
 
 bold "3. What a pull request shows: validate, then plan against the management cluster"
 "$gitops" validate "$work/repo"
-"$gitops" plan "$work/repo" 2>/dev/null | tail -4
+"$gitops" plan "$work/repo" 2>/dev/null | grep -E '^[-+~!=] |to create|cost change' | sed 's/^/     /'
 
 now=2026-11-27T08:00:00Z
 reconcile() { "$gitops" reconcile --repo "$work/remote.git" --cache-dir "$work/cache" --now "$1"; }
@@ -71,7 +71,13 @@ grep -E '^  (phase|ready|kubeconfigSecret|appliedRevision|createdAt|expiresAt|es
 bold "5. A second pass has nothing to do (its own status commit triggers no work)"
 reconcile $now
 
-bold "6. A new cluster arrives by commit (ttl 30m) and is reconciled"
+bold "6. A pull request that changes a machine type: the plan names the change, the rollout, the cost"
+sed -i 's/machineType: g4dn.xlarge/machineType: g4dn.2xlarge/' "$work/repo/clusters/inference-us-east1.yaml"
+"$gitops" plan "$work/repo" 2>/dev/null | grep -E '^[-+~!] |^    (change|REPLACES|cost)|cost change' |
+  sed 's/^/     /'
+git -C "$work/repo" checkout -q clusters/inference-us-east1.yaml   # (not merged)
+
+bold "7. A new cluster arrives by commit (ttl 30m) and is reconciled"
 git -C "$work/repo" pull -q --rebase origin main
 sed -e 's/name: dev-sandbox/name: quick-experiment/' -e 's/ttl: 90m/ttl: 30m/' \
   "$work/repo/clusters/dev-sandbox.yaml" >"$work/repo/clusters/quick-experiment.yaml"
@@ -80,7 +86,7 @@ git_ commit -q -m "Add quick-experiment (30m)"
 git_ push -q origin main
 reconcile 2026-11-27T08:05:00Z
 
-bold "7. Two hours later: expired TTLs are committed to Git, then the clusters are deleted"
+bold "8. Two hours later: expired TTLs are committed to Git, then the clusters are deleted"
 "$gitops" ttl --repo "$work/remote.git" --cache-dir "$work/cache" --now 2026-11-27T10:00:00Z
 git -C "$work/repo" pull -q --rebase origin main
 say "git log:"
@@ -89,7 +95,7 @@ say "clusters left in the repository: $(ls "$work/repo/clusters" | sed 's/.yaml/
 say "management cluster now:"
 "$gitops" plan "$work/repo" 2>/dev/null | grep -E '^(=|\+|~|-|!)' | sed 's/^/     /'
 
-bold "8. The controller: capi-gitops run (as deploy/ runs it), woken by a signed push webhook"
+bold "9. The controller: capi-gitops run (as deploy/ runs it), woken by a signed push webhook"
 secret=demo-webhook-secret
 WEBHOOK_SECRET=$secret "$gitops" run --repo "$work/remote.git" --cache-dir "$work/cache" \
   --interval 1h --metrics-addr 127.0.0.1:0 --webhook-addr 127.0.0.1:0 \

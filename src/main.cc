@@ -29,12 +29,10 @@ const Command kCommands[] = {
 };
 
 const char kExitCodesHelp[] =
-    "Exit codes: 0 success; 1 invalid input or policy denial; 2 usage error\n"
-    "(plan --detailed-exitcode: 2 = changes pending); 3 repository "
-    "unreadable;\n"
-    "4 management cluster unreachable or API error; 5 apply or delete "
-    "failed;\n"
-    "6 a deletion is held (protection or budget). See docs/exit-codes.md.\n";
+    "Exit codes: 0 success; 1 invalid input or policy denial; 2 usage error;\n"
+    "3 repository unreadable; 4 management cluster unreachable or API error;\n"
+    "5 apply or delete failed; 6 a deletion is held (protection or budget);\n"
+    "10 plan --detailed-exitcode: changes pending. See docs/exit-codes.md.\n";
 
 void PrintUsage(std::ostream& out) {
   out << "capi-gitops " << CAPIGITOPS_VERSION

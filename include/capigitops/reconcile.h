@@ -45,6 +45,7 @@ struct Evaluation {
   // policy denials and failed expansion.
   std::set<std::string> blocked;
   bool has_errors = false;  // load errors, denials or failed expansion
+  PriceTable prices;        // built-in and the repo's (for plan reviews)
 };
 
 struct EvaluateOptions {

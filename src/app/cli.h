@@ -17,12 +17,14 @@ struct PassResult;
 enum ExitCode {
   kExitOk = 0,
   kExitInvalid = 1,       // invalid spec or policy denial
-  kExitChanges = 2,       // plan --detailed-exitcode: changes pending
   kExitUsage = 2,         // bad flags or arguments
   kExitSourceError = 3,   // the repository could not be read
   kExitApiError = 4,      // the management cluster could not be reached
   kExitApplyFailed = 5,   // some objects failed to apply or delete
   kExitDeletionHeld = 6,  // a deletion is held (protection or budget)
+  // plan --detailed-exitcode: changes pending. Apart from every error code
+  // (as Terraform's 2 is not, here), so CI can tell "changes" from "broken".
+  kExitChanges = 10,
 };
 
 // The exit code of a pass: the one place a PassResult becomes a number.

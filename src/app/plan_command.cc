@@ -68,7 +68,8 @@ void AddCommon(FlagSet* options) {
 void AddPlanOptions(FlagSet* options) {
   options->add_options()("o,output", "text, markdown or json",
                          flags::value<std::string>()->default_value("text"))(
-      "detailed-exitcode", "exit 2 when changes are pending");
+      "detailed-exitcode",
+      "exit 10 when changes are pending (0: none; errors keep their codes)");
   AddPoliciesFromRefOption(options);
   AddCommon(options);
 }
@@ -84,8 +85,9 @@ int RunPlan(const Args& args, const CommandIo& io) {
   int code = kExitOk;
   if (!LoadForStage(args, io, &sync, &p, &code)) return code;
   if (format != "json") PrintDiagnostics(p.ev, *io.err);
+  PlanReview review = ReviewFor(p.plan, p.ev, p.live);
   if (format == "json") {
-    nlohmann::json out = PlanJson(p.plan, p.ev);
+    nlohmann::json out = PlanJson(p.plan, p.ev, review);
     if (!p.policies_ref.empty()) {
       out["policiesFromRef"] = p.policies_ref;
       out["policyChanges"] = p.policy_changes;
@@ -94,12 +96,13 @@ int RunPlan(const Args& args, const CommandIo& io) {
   } else if (format == "markdown") {
     // Under the heading: the marker the CI workflows find the comment by
     // stays the first line.
-    std::string md = PlanMarkdown(p.plan, p.ev);
+    std::string md = PlanMarkdown(p.plan, p.ev, review);
     size_t end = md.find("\n\n");
     size_t at = end == std::string::npos ? md.size() : end + 2;
     *io.out << md.insert(at, PolicyCallout(p, true));
   } else {
-    *io.out << PolicyCallout(p, false) << PlanText(p.plan, p.ev, io.out_is_tty);
+    *io.out << PolicyCallout(p, false)
+            << PlanText(p.plan, p.ev, review, io.out_is_tty);
   }
   if (p.ev.has_errors) return kExitInvalid;
   for (const ClusterPlan& cp : p.plan.clusters) {
@@ -131,7 +134,8 @@ int RunApply(const Args& args, const CommandIo& io) {
   if (!LoadForStage(args, io, &sync, &p, &code)) return code;
   PrintDiagnostics(p.ev, *io.err);
   if (args.count("dry-run")) {
-    *io.out << PlanText(p.plan, p.ev, io.out_is_tty);
+    *io.out << PlanText(p.plan, p.ev, ReviewFor(p.plan, p.ev, p.live),
+                        io.out_is_tty);
     return p.ev.has_errors ? kExitInvalid : kExitOk;
   }
   std::mutex mu;

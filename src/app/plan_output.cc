@@ -3,6 +3,7 @@
 #include <map>
 #include <sstream>
 
+#include "app/plan_review_output.h"
 #include "app/report.h"
 #include "capigitops/writeback.h"
 
@@ -130,6 +131,9 @@ const char* Sign(ObjectAction a) {
   }
 }
 
+const std::string kRecordPath =
+    std::string("metadata.annotations.") + kAppliedSpecAnnotation;
+
 // The object lines of one cluster, in diff style.
 void ObjectLines(const ClusterPlan& cp, std::ostream& out,
                  const std::string& indent) {
@@ -142,6 +146,14 @@ void ObjectLines(const ClusterPlan& cp, std::ostream& out,
     if (oc.action == ObjectAction::kKeep) out << "  (kept: " << oc.note << ")";
     out << "\n";
     for (const FieldChange& fc : oc.changes) {
+      // The applied-spec record is a JSON blob: its content is shown as the
+      // spec-level "change:" lines instead.
+      if (fc.path == kRecordPath) {
+        out << indent << "    " << fc.path
+            << (fc.before.is_null() ? ": recorded (first time)\n"
+                                    : ": updated (see the change lines)\n");
+        continue;
+      }
       out << indent << "    " << fc.path << ": " << Short(fc.before) << " -> "
           << Short(fc.after) << "\n";
     }
@@ -185,6 +197,13 @@ std::string Expiry(const Plan& plan, const ClusterPlan& cp,
   return (ExpiresSoon(d, 3600) ? "EXPIRES SOON: in " : "expires in ") + in;
 }
 
+// "in 3h" of a plain "expires in 3h", for the absolute expiry's line; ""
+// for warnings (EXPIRES SOON, expired), which keep a line of their own.
+std::string PlainRelative(const std::string& expiry) {
+  const std::string plain = "expires in ";
+  return expiry.rfind(plain, 0) == 0 ? expiry.substr(plain.size() - 3) : "";
+}
+
 std::string VerdictSummary(const ClusterResult* r) {
   if (r == nullptr) return "-";
   int deny = 0, warn = 0;
@@ -198,17 +217,48 @@ std::string VerdictSummary(const ClusterResult* r) {
   return s;
 }
 
+// Unchanged clusters, collapsed into one line; those whose TTL ends soon or
+// has ended are named with it.
+std::string UnchangedLine(const Plan& plan, const Evaluation& ev,
+                          const std::string& quote) {
+  std::vector<std::string> names;
+  for (const ClusterPlan& cp : plan.clusters) {
+    if (cp.action != ClusterAction::kUnchanged) continue;
+    std::string n = quote + cp.name + quote;
+    const ClusterResult* r = Find(ev, cp.name);
+    int64_t created = cp.inventory ? cp.inventory->created_at : 0;
+    if (r != nullptr) {
+      TtlDecision d = DecideTtl(r->request, created, plan.now);
+      if (d.has_expiry && (d.expired || ExpiresSoon(d, 3600)))
+        n += " (" + Expiry(plan, cp, r) + ")";
+    }
+    names.push_back(n);
+  }
+  if (names.empty()) return "";
+  std::string s = std::to_string(names.size()) + " unchanged: ";
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i == 12) {
+      s += ", and " + std::to_string(names.size() - i) + " more";
+      break;
+    }
+    s += (i ? ", " : "") + names[i];
+  }
+  return s;
+}
+
 }  // namespace
 
-std::string PlanText(const Plan& plan, const Evaluation& ev, bool color) {
+std::string PlanText(const Plan& plan, const Evaluation& ev,
+                     const PlanReview& review, bool color) {
   auto paint = [&](const char* code, const std::string& s) {
     return color ? std::string("\033[") + code + "m" + s + "\033[0m" : s;
   };
   std::ostringstream out;
   out << "Plan for namespace " << plan.ns << "\n\n";
   for (const ClusterPlan& cp : plan.clusters) {
+    if (cp.action == ClusterAction::kUnchanged) continue;
     const ClusterResult* r = Find(ev, cp.name);
-    std::string head = std::string(ClusterActionName(cp.action));
+    std::string head;
     switch (cp.action) {
       case ClusterAction::kCreate:
         head = paint("32", "+ create");
@@ -224,7 +274,6 @@ std::string PlanText(const Plan& plan, const Evaluation& ev, bool color) {
         head = paint("35", "! blocked");
         break;
       case ClusterAction::kUnchanged:
-        head = "= unchanged";
         break;
     }
     out << head << "  " << cp.name;
@@ -233,8 +282,14 @@ std::string PlanText(const Plan& plan, const Evaluation& ev, bool color) {
           << ", " << FormatCostSummary(r->cost) << ")";
     }
     out << "\n";
-    if (std::string e = Expiry(plan, cp, r); !e.empty())
-      out << "    " << e << "\n";
+    const ClusterReview& rv = ReviewOf(review, cp.name);
+    std::string rel = Expiry(plan, cp, r);
+    for (const std::string& line : ReviewLines(rv, PlainRelative(rel))) {
+      bool risk = line.rfind("REPLACES", 0) == 0;
+      out << "    " << (risk ? paint("1;33", line) : line) << "\n";
+    }
+    if (!rel.empty() && (PlainRelative(rel).empty() || ExpiryLine(rv).empty()))
+      out << "    " << rel << "\n";
     if (Held(plan, cp)) {
       HeldText(plan, cp, out);
     } else if (!cp.reason.empty()) {
@@ -248,16 +303,53 @@ std::string PlanText(const Plan& plan, const Evaluation& ev, bool color) {
     }
     ObjectLines(cp, out, "    ");
   }
+  if (std::string u = UnchangedLine(plan, ev, ""); !u.empty())
+    out << "= " << u << "\n";
+  // Every verdict is still reported, unchanged cluster or not.
+  for (const ClusterPlan& cp : plan.clusters) {
+    const ClusterResult* r = Find(ev, cp.name);
+    if (cp.action != ClusterAction::kUnchanged || r == nullptr) continue;
+    for (const Verdict& v : r->verdicts)
+      out << "    " << cp.name << ": " << v.ToString() << "\n";
+  }
   for (const std::string& o : plan.orphans) {
     out << "? not in any inventory (left alone): " << o << "\n";
   }
   if (plan.budget_exceeded)
     out << "\n" << paint("1;31", plan.budget_message) << "\n";
   out << "\n" << SummaryLine(plan) << "\n";
+  if (review.any_cost_change)
+    out << "cost change of this plan: " << CostChangeSummary(review) << "\n";
   return out.str();
 }
 
-std::string PlanMarkdown(const Plan& plan, const Evaluation& ev) {
+namespace {
+
+std::string ActionCell(ClusterAction a) {
+  switch (a) {
+    case ClusterAction::kDelete:
+      return "🗑️ **DELETE**";
+    case ClusterAction::kCreate:
+      return "🆕 create";
+    case ClusterAction::kUpdate:
+      return "✏️ update";
+    case ClusterAction::kBlocked:
+      return "⛔ blocked";
+    default:
+      return ClusterActionName(a);
+  }
+}
+
+// "$1.00 → $2.00", or the current cost when it does not change.
+std::string HourlyCell(const ClusterReview& rv, const ClusterResult* r) {
+  if (std::string c = CostLine(rv); !c.empty()) return c;
+  return Hourly(r);
+}
+
+}  // namespace
+
+std::string PlanMarkdown(const Plan& plan, const Evaluation& ev,
+                         const PlanReview& review) {
   std::ostringstream out;
   out << "<!-- capi-gitops-plan -->\n### capi-gitops plan\n\n";
   Counts c = CountClusters(plan);
@@ -273,25 +365,34 @@ std::string PlanMarkdown(const Plan& plan, const Evaluation& ev) {
   HeldMarkdown(plan, out);
   if (plan.budget_exceeded)
     out << "> [!WARNING]\n> " << plan.budget_message << "\n\n";
-  out << "| Cluster | Action | Provider | GPUs | $/hour | $ over TTL | Expiry "
-         "| "
-         "Policy |\n"
-         "|---|---|---|---|---|---|---|---|\n";
+  ReplacementCallout(plan, review, out);
+  if (c.create + c.update + c.remove + c.held + c.blocked > 0) {
+    out << "| Cluster | Action | Provider | GPUs | $/hour | $ over TTL | "
+           "Expiry | Policy |\n"
+           "|---|---|---|---|---|---|---|---|\n";
+  }
   for (const ClusterPlan& cp : plan.clusters) {
+    if (cp.action == ClusterAction::kUnchanged) continue;
     const ClusterResult* r = Find(ev, cp.name);
-    std::string action = ClusterActionName(cp.action);
-    if (cp.action == ClusterAction::kDelete) action = "🗑️ **DELETE**";
-    if (Held(plan, cp)) action = "✋ deletion held";
-    if (cp.action == ClusterAction::kCreate) action = "🆕 create";
-    if (cp.action == ClusterAction::kUpdate) action = "✏️ update";
-    if (cp.action == ClusterAction::kBlocked) action = "⛔ blocked";
+    const ClusterReview& rv = ReviewOf(review, cp.name);
+    std::string rel = Expiry(plan, cp, r);
+    std::string expiry = ExpiryLine(rv, PlainRelative(rel));
+    if (!rel.empty() && (PlainRelative(rel).empty() || expiry.empty()))
+      expiry += (expiry.empty() ? "" : "; ") + rel;
+    std::string action =
+        Held(plan, cp) ? "✋ deletion held" : ActionCell(cp.action);
     out << "| `" << cp.name << "` | " << action << " | "
         << (r ? ProviderName(r->request.provider) : "-") << " | " << Gpus(r)
-        << " | " << Hourly(r) << " | " << OverTtl(r) << " | "
-        << (Expiry(plan, cp, r).empty() ? "-" : Expiry(plan, cp, r)) << " | "
-        << VerdictSummary(r) << " |\n";
+        << " | " << HourlyCell(rv, r) << " | " << OverTtl(r) << " | "
+        << (expiry.empty() ? "-" : expiry) << " | " << VerdictSummary(r)
+        << " |\n";
   }
   out << "\n**" << SummaryLine(plan) << "**\n";
+  if (review.any_cost_change)
+    out << "\n**Cost change of this plan:** " << CostChangeSummary(review)
+        << "\n";
+  if (std::string u = UnchangedLine(plan, ev, "`"); !u.empty())
+    out << "\n" << u << "\n";
   for (const ClusterPlan& cp : plan.clusters) {
     const ClusterResult* r = Find(ev, cp.name);
     bool has_verdicts = r != nullptr && !r->verdicts.empty();
@@ -304,6 +405,10 @@ std::string PlanMarkdown(const Plan& plan, const Evaluation& ev) {
           << cp.Count(ObjectAction::kDelete) << " to delete)";
     }
     out << "</summary>\n\n";
+    std::vector<std::string> review_lines = ReviewLines(
+        ReviewOf(review, cp.name), PlainRelative(Expiry(plan, cp, r)));
+    for (const std::string& l : review_lines) out << "- " << l << "\n";
+    if (!review_lines.empty()) out << "\n";
     if (!cp.reason.empty()) out << cp.reason << "\n\n";
     if (!cp.error.empty()) out << "**Error:** " << cp.error << "\n\n";
     if (has_verdicts) {
@@ -318,10 +423,13 @@ std::string PlanMarkdown(const Plan& plan, const Evaluation& ev) {
   return out.str();
 }
 
-json PlanJson(const Plan& plan, const Evaluation& ev) {
+json PlanJson(const Plan& plan, const Evaluation& ev,
+              const PlanReview& review) {
   json clusters = json::array();
+  json unchanged = json::array();
   for (const ClusterPlan& cp : plan.clusters) {
     const ClusterResult* r = Find(ev, cp.name);
+    if (cp.action == ClusterAction::kUnchanged) unchanged.push_back(cp.name);
     json objects = json::array();
     for (const ObjectChange& oc : cp.objects) {
       json changes = json::array();
@@ -341,6 +449,7 @@ json PlanJson(const Plan& plan, const Evaluation& ev) {
                   {"error", cp.error},
                   {"objects", objects}};
     HeldJson(plan, cp, &entry);
+    AddReviewJson(ReviewOf(review, cp.name), &entry);
     if (r != nullptr) {
       entry["provider"] = ProviderName(r->request.provider);
       entry["owner"] = r->request.owner;
@@ -363,6 +472,7 @@ json PlanJson(const Plan& plan, const Evaluation& ev) {
   Counts c = CountClusters(plan);
   return {{"namespace", plan.ns},
           {"clusters", clusters},
+          {"unchanged", unchanged},
           {"orphans", plan.orphans},
           {"budgetExceeded", plan.budget_exceeded},
           {"budgetMessage", plan.budget_message},
@@ -373,6 +483,12 @@ json PlanJson(const Plan& plan, const Evaluation& ev) {
             {"deletionHeld", c.held},
             {"blocked", c.blocked},
             {"unchanged", c.unchanged}}},
+          {"costChange",
+           {{"hourlyMin", review.hourly_change_min},
+            {"hourlyMax", review.hourly_change_max},
+            {"complete", review.complete},
+            {"text", review.any_cost_change ? CostChangeSummary(review)
+                                            : std::string()}}},
           {"changes", plan.HasChanges()}};
 }
 

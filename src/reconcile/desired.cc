@@ -1,7 +1,23 @@
 // From an Evaluation to the sync layer's DesiredState.
+#include "capigitops/plan_review.h"
 #include "capigitops/reconcile.h"
 
 namespace capigitops {
+
+namespace {
+
+// The plan's "before" side: the Cluster, applied last, carries the spec its
+// objects were rendered from (plan_review.h).
+void RecordAppliedSpec(const ClusterRequest& req,
+                       std::vector<nlohmann::json>* objects) {
+  for (nlohmann::json& obj : *objects) {
+    if (obj.value("kind", "") != "Cluster") continue;
+    obj["metadata"]["annotations"][kAppliedSpecAnnotation] =
+        SpecRecord(req).dump();
+  }
+}
+
+}  // namespace
 
 DesiredState ToDesiredState(const Evaluation& ev) {
   DesiredState d;
@@ -21,6 +37,7 @@ DesiredState ToDesiredState(const Evaluation& ev) {
     dc.name = c.request.name;
     dc.owner = c.request.owner;
     dc.objects = c.objects;  // rendered into ev.ns already
+    RecordAppliedSpec(c.request, &dc.objects);
     d.clusters.push_back(std::move(dc));
   }
   for (const std::string& name : ev.repo.broken) {

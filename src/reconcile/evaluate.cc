@@ -64,7 +64,8 @@ Evaluation Evaluate(const FileSet& files, const FileSet& builtin,
                       : FilesUnder(files, ev.repo.config.policies_path),
                   &bundle, &ev.repo.diags);
   const std::vector<Policy>& policies = bundle.policies;
-  const PriceTable& prices = bundle.prices;
+  ev.prices = bundle.prices;
+  const PriceTable& prices = ev.prices;
   ev.has_errors = HasErrors(ev.repo.diags);
   ev.blocked = ev.repo.broken;
 

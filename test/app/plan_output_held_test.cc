@@ -35,7 +35,7 @@ Plan HeldPlan(bool budget_exceeded) {
 
 TEST(PlanHeldOutputTest, TextSaysHeldWithReasonAndRelease) {
   Evaluation ev;
-  std::string text = PlanText(HeldPlan(false), ev, false);
+  std::string text = PlanText(HeldPlan(false), ev, PlanReview{}, false);
   EXPECT_NE(text.find("= deletion HELD  sovereign"), std::string::npos) << text;
   EXPECT_NE(text.find("deletion held: deletionProtection is true"),
             std::string::npos)
@@ -47,7 +47,7 @@ TEST(PlanHeldOutputTest, TextSaysHeldWithReasonAndRelease) {
   EXPECT_NE(text.find("1 to DELETE, 1 deletion held"), std::string::npos)
       << text;
 
-  text = PlanText(HeldPlan(true), ev, false);
+  text = PlanText(HeldPlan(true), ev, PlanReview{}, false);
   EXPECT_EQ(text.find("- DELETE"), std::string::npos) << text;
   EXPECT_NE(text.find("0 to DELETE, 2 deletions held"), std::string::npos)
       << text;
@@ -58,7 +58,7 @@ TEST(PlanHeldOutputTest, TextSaysHeldWithReasonAndRelease) {
 
 TEST(PlanHeldOutputTest, MarkdownDoesNotCallAHeldDeletionADeletion) {
   Evaluation ev;
-  std::string md = PlanMarkdown(HeldPlan(true), ev);
+  std::string md = PlanMarkdown(HeldPlan(true), ev, PlanReview{});
   EXPECT_EQ(md.find("will be DELETED"), std::string::npos) << md;
   EXPECT_NE(md.find("**Deletion held** (nothing is deleted): `sovereign` "
                     "`scratch`"),
@@ -70,7 +70,7 @@ TEST(PlanHeldOutputTest, MarkdownDoesNotCallAHeldDeletionADeletion) {
             std::string::npos)
       << md;
 
-  md = PlanMarkdown(HeldPlan(false), ev);
+  md = PlanMarkdown(HeldPlan(false), ev, PlanReview{});
   EXPECT_NE(md.find("**1 cluster will be DELETED** by this change: `scratch`"),
             std::string::npos)
       << md;
@@ -78,7 +78,7 @@ TEST(PlanHeldOutputTest, MarkdownDoesNotCallAHeldDeletionADeletion) {
 
 TEST(PlanHeldOutputTest, JsonMarksHeldWithReasonAndRelease) {
   Evaluation ev;
-  nlohmann::json j = PlanJson(HeldPlan(true), ev);
+  nlohmann::json j = PlanJson(HeldPlan(true), ev, PlanReview{});
   EXPECT_EQ(j["summary"]["delete"], 0);
   EXPECT_EQ(j["summary"]["deletionHeld"], 2);
   EXPECT_EQ(j["clusters"][1]["deletionHeld"], true);

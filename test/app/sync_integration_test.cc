@@ -3,11 +3,16 @@
 // owned by others, faults, and authentication errors.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <thread>
 
+#include "capigitops/duration.h"
+#include "capigitops/plan_review.h"
+#include "capigitops/policy.h"
 #include "sandbox/sandbox_process.h"
 #include "schema/crd_testing.h"
 #include "testing/subprocess.h"
@@ -236,6 +241,107 @@ TEST_F(SyncIntegrationTest,
   EXPECT_TRUE(new_exists);
   EXPECT_FALSE(old_exists) << "pruned once nothing references it";
   EXPECT_FALSE(PlanJson()["changes"].get<bool>());
+}
+
+// A reviewer of a machine-type change sees the field change, both types, the
+// machines it replaces and what it does to $/hour, in text and JSON.
+TEST_F(SyncIntegrationTest, MachineTypeChangePlanNamesBothTypesAndTheRollout) {
+  StartSandbox();
+  if (!sandbox_) return;
+  ASSERT_EQ(Cli({"apply", repo_.path()}).exit_code, 0);
+  // The simulated CAPI reports the pool's machines (its autoscaling.min, 2)
+  // on its own clock: wait for them, so the plan's count is the one read here.
+  int live_replicas = -1;
+  for (int i = 0; i < 100 && live_replicas < 0; ++i) {
+    json mds = Live("machinedeployments.cluster.x-k8s.io");
+    for (const json& md : mds["items"]) {
+      if (md["metadata"]["name"] != "inference-us-east1-gpu") continue;
+      json have = md.value("status", json::object()).value("replicas", json());
+      if (have.is_number_integer()) live_replicas = have;
+    }
+    if (live_replicas < 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(live_replicas, 2) << "autoscaling.min of the gpu pool";
+  Edit("clusters/inference-us-east1.yaml", "machineType: g4dn.xlarge",
+       "machineType: g4dn.2xlarge");
+
+  auto text = Cli({"plan", repo_.path()});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("change: gpu.machineType g4dn.xlarge → g4dn.2xlarge"),
+            std::string::npos)
+      << text.out;
+  std::string rollout = "REPLACES: rolling replacement of " +
+                        std::to_string(live_replicas) + " machines in pool gpu";
+  EXPECT_NE(text.out.find(rollout), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("cost change of this plan: +$0.45 to +$4.52/hour"),
+            std::string::npos)
+      << text.out;
+  EXPECT_NE(text.out.find("= 4 unchanged: "), std::string::npos) << text.out;
+
+  json plan = ClusterPlan(PlanJson(), "inference-us-east1");
+  EXPECT_EQ(plan["beforeSpecKnown"], true);
+  ASSERT_EQ(plan["specChanges"].size(), 1u) << plan.dump(1);
+  EXPECT_EQ(plan["specChanges"][0]["before"], "g4dn.xlarge");
+  EXPECT_EQ(plan["specChanges"][0]["after"], "g4dn.2xlarge");
+  ASSERT_EQ(plan["replacements"].size(), 1u) << plan.dump(1);
+  EXPECT_EQ(plan["replacements"][0]["machines"], live_replicas);
+  double before = plan["hourlyBefore"]["min"],
+         after = plan["hourlyAfter"]["min"];
+  EXPECT_NEAR(after - before, 2 * (0.752 - 0.526), 1e-9);  // 2 nodes at min
+  EXPECT_NE(text.out.find("cost: " + FormatMoney(before) + "-"),
+            std::string::npos)
+      << text.out;
+}
+
+// A TTL change shows the expiry moving, as absolute times; --detailed-exitcode
+// tells "changes pending" (10) apart from a usage error (2).
+TEST_F(SyncIntegrationTest, TtlChangeShowsTheExpiryMovingAndExitsTen) {
+  StartSandbox();
+  if (!sandbox_) return;
+  ASSERT_EQ(Cli({"apply", repo_.path()}).exit_code, 0);
+  EXPECT_EQ(Cli({"plan", repo_.path(), "--detailed-exitcode"}).exit_code, 0);
+  Edit("clusters/inference-us-east1.yaml", "ttl: 7d", "ttl: 14d");
+  auto r = Cli({"plan", repo_.path(), "--detailed-exitcode"});
+  EXPECT_EQ(r.exit_code, 10) << r.out << r.err;
+  EXPECT_NE(r.out.find("change: ttl 7d → 14d"), std::string::npos) << r.out;
+  json plan = ClusterPlan(PlanJson(), "inference-us-east1");
+  EXPECT_EQ(plan["expiryMoves"], true);
+  std::optional<int64_t> from =
+      ParseRfc3339(plan["expiresAtBefore"].get<std::string>());
+  std::optional<int64_t> to =
+      ParseRfc3339(plan["expiresAt"].get<std::string>());
+  ASSERT_TRUE(from && to) << plan.dump(1);
+  EXPECT_EQ(*to - *from, 7 * 24 * 3600);
+  EXPECT_NE(r.out.find("expiry moves from " + FormatExpiry(*from) + " to " +
+                       FormatExpiry(*to)),
+            std::string::npos)
+      << r.out;
+  EXPECT_TRUE(plan["replacements"].empty()) << "a TTL replaces nothing";
+  EXPECT_EQ(Cli({"plan", repo_.path(), "--no-such-flag"}).exit_code, 2);
+}
+
+// Adding a node label to a GPU pool rolls every GPU node: the plan says so.
+TEST_F(SyncIntegrationTest, NodeLabelChangeIsShownAsARolloutOfThePool) {
+  StartSandbox();
+  if (!sandbox_) return;
+  ASSERT_EQ(Cli({"apply", repo_.path()}).exit_code, 0);
+  Edit("clusters/inference-us-east1.yaml", "labels: {workload: inference}",
+       "labels: {workload: inference, tier: premium}");
+  auto r = Cli({"plan", repo_.path(), "-o", "markdown"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("- change: gpu.labels.tier (none) → premium"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("**Machines will be replaced:**\n> - "
+                       "`inference-us-east1`: rolling replacement of "),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("in pool gpu (new bootstrap template "),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("pool system"), std::string::npos)
+      << "the system pool keeps its nodes";
 }
 
 TEST_F(SyncIntegrationTest,

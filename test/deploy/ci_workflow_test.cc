@@ -30,7 +30,7 @@ constexpr char kImage[] = "ghcr.io/capigitops/capi-gitops:0.1.0";
 
 // The first line of `capi-gitops plan -o markdown`.
 std::string PlanMarker() {
-  std::string md = PlanMarkdown(Plan{}, Evaluation{});
+  std::string md = PlanMarkdown(Plan{}, Evaluation{}, PlanReview{});
   return md.substr(0, md.find('\n'));
 }
 

@@ -133,7 +133,63 @@ TEST_F(DeployManifestsTest, EveryObjectIsLabelledAndNamespacedAsDeployed) {
     }
   }
   EXPECT_EQ(Get("Namespace", kSystemNamespace)["kind"], "Namespace");
-  EXPECT_EQ(Get("Namespace", "capi-clusters")["kind"], "Namespace");
+}
+
+// The Namespace objects of `objects` (kind, name).
+std::vector<std::string> NamespacesIn(const std::vector<json>& objects) {
+  std::vector<std::string> out;
+  for (const json& o : objects) {
+    if (o.value("kind", "") == "Namespace")
+      out.push_back(o["metadata"].value("name", ""));
+  }
+  return out;
+}
+
+// Uninstalling (`kubectl delete -k deploy/`) deletes what the kustomization
+// owns. The namespace that holds the workload clusters' CAPI objects must not
+// be among them, or an uninstall deletes every cluster. Checked on the files
+// the kustomization lists and, when kubectl is installed, on what `kubectl
+// kustomize deploy/` builds.
+TEST_F(DeployManifestsTest, UninstallCannotDeleteTheNamespaceOfTheClusters) {
+  // Namespaces that hold clusters: the sample repo's target and wherever the
+  // inventory Role grants access (the target the deployment is set up for).
+  std::set<std::string> targets;
+  std::vector<std::string> errors;
+  for (const Manifest& m :
+       ReadManifests("sample-repo/capi-gitops.yaml", &errors)) {
+    targets.insert(m.object.value("namespace", ""));
+  }
+  for (const Manifest& m : objects_) {
+    std::string ns = m.object["metadata"].value("namespace", "");
+    if (!ns.empty() && ns != kSystemNamespace) targets.insert(ns);
+  }
+  ASSERT_TRUE(targets.count("capi-clusters")) << "the sample target";
+  std::vector<json> listed;
+  for (const Manifest& m : objects_) listed.push_back(m.object);
+  std::vector<std::vector<json>> builds = {listed};
+  for (const char* kubectl :
+       {"/usr/lib/google-cloud-sdk/bin/kubectl.1.32", "/usr/bin/kubectl"}) {
+    if (!std::filesystem::exists(kubectl)) continue;
+    TempDir cache;
+    RunResult r = RunProcess({kubectl, "--cache-dir", cache.path(), "kustomize",
+                              SourcePath("deploy")});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    Diagnostics diags;
+    std::vector<json> built;
+    for (const yaml::Node& doc :
+         yaml::ParseDocuments(r.out, "kustomize", &diags))
+      built.push_back(yaml::ToJson(doc));
+    ASSERT_EQ(built.size(), listed.size());
+    builds.push_back(built);
+    break;
+  }
+  for (const std::vector<json>& objects : builds) {
+    // Only the controller's own namespace is part of the installation.
+    EXPECT_EQ(NamespacesIn(objects),
+              std::vector<std::string>{kSystemNamespace});
+    for (const std::string& ns : NamespacesIn(objects))
+      EXPECT_EQ(targets.count(ns), 0u) << ns << " holds clusters";
+  }
 }
 
 TEST_F(DeployManifestsTest, DeploymentRunsTheControllerWithTwoReplicas) {
