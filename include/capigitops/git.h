@@ -50,6 +50,16 @@ struct GitSourceOptions {
   // Prefixes that Fetch reads but that do not count for Snapshot::spec_hash:
   // the reconciler's own status commits must not look like spec changes.
   std::vector<std::string> unhashed_prefixes = {"status"};
+  // Network bounds of one fetch or push (libgit2 has none of its own): a
+  // remote that accepts and never answers fails the operation (Unavailable)
+  // after io_timeout_ms instead of hanging the pass. ssh: connect only
+  // (libssh2 owns the socket after the handshake).
+  int64_t connect_timeout_ms = 30000;
+  int64_t io_timeout_ms = 60000;         // no byte either way for this long
+  int64_t transfer_timeout_ms = 600000;  // the whole fetch or push
+  // The cache is emptied (and the next fetch clones afresh) once it holds
+  // more packs than this: libgit2 cannot repack. 0 = unbounded.
+  int max_cache_packs = 64;
   // Maximum number of push attempts when others keep pushing in between.
   int max_push_attempts = 5;
   // Test seam only: called after the commit is built and before each push
@@ -100,6 +110,9 @@ class GitSource {
 };
 
 std::unique_ptr<GitSource> NewLibgit2Source(const GitSourceOptions& options);
+
+// Whether refs/heads/<name> is a valid Git reference (git check-ref-format).
+bool IsValidBranchName(const std::string& name);
 
 // The URL with any password or token in it replaced by "***", for messages.
 std::string ScrubUrl(const std::string& url);
