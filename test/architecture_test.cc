@@ -71,7 +71,7 @@ const std::map<std::string, std::set<std::string>> kThirdParty = {
     {"cxxopts.hpp", {"app", "main", "sandbox"}},
     {"git2.h", {"git"}},
     {"curl/curl.h", {"kube"}},
-    {"httplib.h", {"daemon", "sandbox"}},
+    {"httplib.h", {"sandbox"}},
     {"yaml-cpp/yaml.h", {"yaml"}},
 };
 

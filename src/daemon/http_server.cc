@@ -103,6 +103,11 @@ bool ParseHead(const std::string& head, HttpExchange* ex) {
   return !ex->method.empty() && !ex->path.empty() && ex->path[0] == '/';
 }
 
+}  // namespace
+
+// The loop thread's state of one connection (named, not file-local: Impl
+// holds them).
+namespace http_server_detail {
 enum class Phase { kHead, kBody, kHandling, kWriting };
 
 struct Conn {
@@ -115,7 +120,10 @@ struct Conn {
   int64_t deadline_ms = 0;
 };
 
-}  // namespace
+}  // namespace http_server_detail
+
+using http_server_detail::Conn;
+using http_server_detail::Phase;
 
 struct HttpServer::Impl {
   HttpHandler handler;

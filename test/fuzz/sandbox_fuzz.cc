@@ -36,11 +36,14 @@ constexpr SandboxCase kSandboxCases[] = {
 // A stored object of each kind, so patches have something to merge into.
 constexpr const char* kSandboxSeeds[][2] = {
     {"/api/v1/namespaces/default/configmaps",
-     R"({"metadata":{"name":"a","labels":{"l":"v"}},"data":{"k":"v"}})"},
+     R"({"apiVersion":"v1","kind":"ConfigMap",
+        "metadata":{"name":"a","labels":{"l":"v"}},"data":{"k":"v"}})"},
     {"/apis/coordination.k8s.io/v1/namespaces/default/leases",
-     R"({"metadata":{"name":"a"},"spec":{"holderIdentity":"x"}})"},
+     R"({"apiVersion":"coordination.k8s.io/v1","kind":"Lease",
+        "metadata":{"name":"a"},"spec":{"holderIdentity":"x"}})"},
     {"/apis/cluster.x-k8s.io/v1beta2/namespaces/default/clusters",
-     R"({"metadata":{"name":"a"},"spec":{"paused":false,
+     R"({"apiVersion":"cluster.x-k8s.io/v1beta2","kind":"Cluster",
+        "metadata":{"name":"a"},"spec":{"paused":false,
         "topology":{"version":"v1.31.0"}}})"},
 };
 

@@ -36,7 +36,8 @@ constexpr char kConfigMaps[] = "/api/v1/namespaces/default/configmaps";
 
 TEST_F(SandboxJsonLimitsTest, DeepBodiesAreRefusedOnEveryWritePath) {
   Reply made = Send("POST", kConfigMaps, "application/json",
-                    R"({"metadata":{"name":"a"},"data":{"k":"v"}})");
+                    R"({"apiVersion":"v1","kind":"ConfigMap",)"
+                    R"("metadata":{"name":"a"},"data":{"k":"v"}})");
   ASSERT_EQ(made.code, 201) << made.body.dump();
   std::string item = std::string(kConfigMaps) + "/a";
   const std::string deep = R"({"data":)" + std::string(100000, '{');
