@@ -69,6 +69,9 @@ void SandboxRound(const uint8_t* data, size_t size) {
   const SandboxCase& c = kSandboxCases[data[0] % std::size(kSandboxCases)];
   const char* const* seed = kSandboxSeeds[(data[0] / 8) % 3];
   std::string body(reinterpret_cast<const char*>(data) + 1, size - 1);
+  Send(ctx, "POST", "/api/v1/namespaces", "application/json",
+       R"({"apiVersion":"v1","kind":"Namespace",
+           "metadata":{"name":"default"}})");
   Send(ctx, "POST", seed[0], "application/json", seed[1]);
   std::string item = std::string(seed[0]) + (c.method[1] == 'O' ? "" : "/a");
   Send(ctx, c.method, item, c.media, body);

@@ -19,7 +19,10 @@ class SandboxJsonLimitsTest : public ::testing::Test {
              const std::string& content_type, const std::string& body) {
     ApiRequest req;
     req.method = method;
-    req.path = path;
+    req.path = path.substr(0, path.find('?'));
+    if (path.find("?fieldManager=") != std::string::npos) {
+      req.query.emplace("fieldManager", path.substr(path.find('=') + 1));
+    }
     req.content_type = content_type;
     req.body = body;
     return ServeResource(ApiContext{&kinds_, &store_}, req);
@@ -35,6 +38,11 @@ class SandboxJsonLimitsTest : public ::testing::Test {
 constexpr char kConfigMaps[] = "/api/v1/namespaces/default/configmaps";
 
 TEST_F(SandboxJsonLimitsTest, DeepBodiesAreRefusedOnEveryWritePath) {
+  ASSERT_EQ(Send("POST", "/api/v1/namespaces", "application/json",
+                 R"({"apiVersion":"v1","kind":"Namespace",)"
+                 R"("metadata":{"name":"default"}})")
+                .code,
+            201);
   Reply made = Send("POST", kConfigMaps, "application/json",
                     R"({"apiVersion":"v1","kind":"ConfigMap",)"
                     R"("metadata":{"name":"a"},"data":{"k":"v"}})");
