@@ -1,6 +1,7 @@
 // libFuzzer target for the status file path (targets.h): what a live CAPI
 // Cluster (from the API, so hostile) puts into status/<name>.yaml, and the
 // status file read back.
+#include <cstdio>
 #include <string>
 #include <string_view>
 
@@ -32,7 +33,13 @@ int FuzzStatus(const uint8_t* data, size_t size) {
   Diagnostics diags;
   std::vector<yaml::Node> docs =
       yaml::ParseDocuments(file, "status/f.yaml", &diags);
-  if (docs.size() != 1 || HasErrors(diags)) __builtin_trap();
+  if (docs.size() != 1 || HasErrors(diags)) {
+    std::fprintf(stderr, "status file does not read back:\n%s\n", file.c_str());
+    for (const Diagnostic& d : diags) {
+      std::fprintf(stderr, "%s\n", d.ToString().c_str());
+    }
+    __builtin_trap();
+  }
   return 0;
 }
 
