@@ -62,10 +62,14 @@ sandbox::Reply Send(const sandbox::ApiContext& ctx, const std::string& method,
 }
 
 void SandboxRound(const uint8_t* data, size_t size) {
-  sandbox::KindRegistry kinds;
-  sandbox::AddBuiltinCapiKinds(&kinds);
+  // The kinds never change; a fresh store per input keeps runs independent.
+  static const sandbox::KindRegistry* const kinds = [] {
+    auto* k = new sandbox::KindRegistry();
+    sandbox::AddBuiltinCapiKinds(k);
+    return k;
+  }();
   sandbox::Store store;
-  sandbox::ApiContext ctx{&kinds, &store};
+  sandbox::ApiContext ctx{kinds, &store};
   const SandboxCase& c = kSandboxCases[data[0] % std::size(kSandboxCases)];
   const char* const* seed = kSandboxSeeds[(data[0] / 8) % 3];
   std::string body(reinterpret_cast<const char*>(data) + 1, size - 1);
