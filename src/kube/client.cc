@@ -121,8 +121,10 @@ StatusOr<HttpResponse> KubeClient::SendOnce(const std::string& method,
                                             const std::string& path,
                                             const std::string& body,
                                             const std::string& content_type) {
+  // Under 100 ms left is no time to send a request in: fail it now, with
+  // the reason, rather than as a timeout.
   long remaining = RemainingMs();
-  if (remaining <= 0) {
+  if (remaining < 100) {
     return Status::DeadlineExceeded(
         "the pass ran out of time (--pass-timeout " +
         (options_.pass_timeout_ms % 1000
