@@ -44,6 +44,8 @@ struct DesiredState {
   int budget_max_percent = 25;
 };
 
+// kKeep: in this cluster's inventory but not deleted with it, because
+// another cluster still needs it (a shared identity; see note).
 enum class ObjectAction { kCreate, kUpdate, kUnchanged, kDelete, kKeep };
 const char* ObjectActionName(ObjectAction a);
 
@@ -88,6 +90,9 @@ struct Plan {
 struct LiveState {
   std::map<std::string, Inventory> inventories;  // by cluster name
   std::map<ObjRef, nlohmann::json> objects;
+  // Clusters we manage that live in another namespace: cluster name ->
+  // namespace. One of them in the repository means its namespace changed.
+  std::map<std::string, std::string> elsewhere;
 };
 
 struct SyncOptions {
@@ -112,6 +117,12 @@ StatusOr<LiveState> FetchLiveState(
 // defaults never show as drift.
 Plan BuildPlan(KubeApi& client, const DesiredState& desired,
                const LiveState& live, const SyncOptions& options);
+
+// How many clusters one pass may delete: safety.deletionBudget's
+// maxClusters, or its maxPercent of the managed (inventoried) clusters when
+// that is larger. BuildPlan holds every deletion of a pass that would exceed
+// it; TTL teardowns are committed only within what is left of it.
+int DeletionBudget(const DesiredState& desired, const LiveState& live);
 
 struct ApplyCounts {
   int created = 0, configured = 0, unchanged = 0, deleted = 0, failed = 0;
