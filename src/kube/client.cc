@@ -130,8 +130,7 @@ StatusOr<HttpResponse> KubeClient::SendOnce(const std::string& method,
         (options_.pass_timeout_ms % 1000
              ? std::to_string(options_.pass_timeout_ms) + "ms"
              : std::to_string(options_.pass_timeout_ms / 1000) + "s") +
-        ") before " +
-        method + " " + path);
+        ") before " + method + " " + path);
   }
   HttpRequest req;
   req.method = method;

@@ -183,12 +183,12 @@ TEST_F(ReconcileIntegrationTest, FrozenApiEndsThePassWithExit4InBoundedTime) {
   ASSERT_EQ(Capi("reconcile", {"--now", "2026-11-27T08:00:00Z"}).exit_code, 0);
   ASSERT_EQ(kill(sandbox_->pid(), SIGSTOP), 0);
   auto start = std::chrono::steady_clock::now();
-  auto r = Capi("reconcile", {"--now", "2026-11-27T08:10:00Z",
-                              "--request-timeout", "1s", "--pass-timeout",
-                              "4s"});
-  double seconds = std::chrono::duration<double>(
-                       std::chrono::steady_clock::now() - start)
-                       .count();
+  auto r =
+      Capi("reconcile", {"--now", "2026-11-27T08:10:00Z", "--request-timeout",
+                         "1s", "--pass-timeout", "4s"});
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   kill(sandbox_->pid(), SIGCONT);
   EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
   EXPECT_LT(seconds, 15.0);
