@@ -1,4 +1,5 @@
 // DELETE of one object and of a collection.
+#include "capigitops/json.h"
 #include "selectors.h"
 #include "write_support.h"
 
@@ -16,8 +17,10 @@ ApiOr<DeleteRequest> ParseDeleteRequest(const ApiRequest& req) {
   d.propagation = req.Param("propagationPolicy");
   bool dry = req.Param("dryRun") == "All";
   if (!req.body.empty()) {
-    json body = json::parse(req.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object()) {
+    StatusOr<json> parsed = yaml::ParseJson(req.body, "DeleteOptions");
+    if (!parsed.ok()) return BadRequest(parsed.status().message());
+    json body = std::move(parsed).value();
+    if (!body.is_object()) {
       return BadRequest("the DeleteOptions body is not a JSON object");
     }
     if (body.contains("propagationPolicy") &&

@@ -1,6 +1,7 @@
 // GET and LIST, and the dispatch from a request to its verb handler.
 #include <chrono>
 
+#include "capigitops/json.h"
 #include "handlers.h"
 #include "selectors.h"
 #include "util.h"
@@ -49,7 +50,9 @@ std::string EncodeContinue(const ContinueToken& token) {
 std::optional<ContinueToken> DecodeContinue(const std::string& text) {
   std::optional<std::string> raw = Base64Decode(text);
   if (!raw) return std::nullopt;
-  json j = json::parse(*raw, nullptr, /*allow_exceptions=*/false);
+  StatusOr<json> parsed = yaml::ParseJson(*raw, "continue token", {4096, 2});
+  if (!parsed.ok()) return std::nullopt;
+  json& j = *parsed;
   if (!j.is_object() || !j.contains("rv") || !j["rv"].is_number_unsigned() ||
       !j.contains("name") || !j["name"].is_string() || !j.contains("ns") ||
       !j["ns"].is_string() || !j.contains("t") || !j["t"].is_number()) {

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "capigitops/json.h"
 #include "util.h"
 #include "util/file.h"
 
@@ -82,8 +83,12 @@ Status LoadState(const std::string& path, Store* store) {
   StatusOr<std::string> text = ReadFile(path);
   if (text.status().IsNotFound()) return Status::Ok();
   RETURN_IF_ERROR(text.status());
-  nlohmann::json snapshot =
-      nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  // A state file is ours, but may be truncated or edited: any size, the
+  // usual depth.
+  StatusOr<nlohmann::json> parsed = yaml::ParseJson(
+      *text, path, {text->size(), 16 + yaml::JsonLimits{}.max_depth});
+  if (!parsed.ok()) return Status::InvalidArgument(parsed.status().message());
+  const nlohmann::json& snapshot = *parsed;
   if (!snapshot.is_object() || !snapshot.contains("objects")) {
     return Status::InvalidArgument(path + " is not a capi-sandbox state file");
   }

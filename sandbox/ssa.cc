@@ -127,9 +127,11 @@ json Prune(const SsaType& root, const json& merged, const Managers& managers,
 std::vector<FieldConflict> ToConflicts(
     const std::map<ManagerKey, FieldSet>& conflicts, const Managers& managers) {
   std::vector<FieldConflict> out;
-  for (const auto& [key, set] : conflicts) {
+  // Not a structured binding: clang 14 (the fuzz build) cannot capture one.
+  for (const auto& conflict : conflicts) {
+    const ManagerKey& key = conflict.first;
     const ManagerEntry& entry = managers.at(key);
-    set.ForEach([&](const FieldPath& path) {
+    conflict.second.ForEach([&](const FieldPath& path) {
       out.push_back({key.manager, key.operation, entry.api_version, entry.time,
                      key.subresource, FieldPathString(path)});
     });

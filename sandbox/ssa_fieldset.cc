@@ -2,6 +2,8 @@
 
 #include <string_view>
 
+#include "capigitops/json.h"
+
 namespace capigitops::sandbox {
 
 void FieldSet::Insert(const FieldPath& path) {
@@ -156,9 +158,14 @@ std::string ElementString(const std::string& element) {
   std::string_view body = std::string_view(element).substr(2);
   if (element.rfind("f:", 0) == 0) return "." + std::string(body);
   if (element.rfind("i:", 0) == 0) return "[" + std::string(body) + "]";
-  nlohmann::json parsed =
-      nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded()) return "{{invalid path element}}";
+  // Elements come from stored managedFields, which a client may have sent.
+  StatusOr<nlohmann::json> element_json =
+      yaml::ParseJson(body, "path element", {1 << 20, 16});
+  if (!element_json.ok()) return "{{invalid path element}}";
+  const nlohmann::json& parsed = *element_json;
+  if (!parsed.is_object() && element.rfind("v:", 0) != 0) {
+    return "{{invalid path element}}";
+  }
   if (element.rfind("v:", 0) == 0) return "[=" + ValueString(parsed) + "]";
   std::string out = "[";
   bool first = true;

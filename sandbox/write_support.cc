@@ -2,6 +2,7 @@
 // rest}.go and apiextensions-apiserver's strategies).
 #include "write_support.h"
 
+#include "capigitops/json.h"
 #include "capigitops/yaml.h"
 #include "protobuf.h"
 #include "schema_adapter.h"
@@ -48,6 +49,12 @@ ApiOr<json> ParseBody(const ApiRequest& req, bool allow_yaml) {
         "the body of the request was in an unknown format - accepted media "
         "types include: application/json");
   }
+  // Size and depth first: the merge, apply and validation code recurse.
+  // Deeper than 200 is refused, so that a LIST (two levels more) of what
+  // we stored still fits the client's limit of 256.
+  Status limits =
+      yaml::CheckJsonLimits(req.body, "the request body", {32 << 20, 200});
+  if (!limits.ok()) return BadRequest(limits.message());
   json body = json::parse(req.body, nullptr, /*allow_exceptions=*/false);
   if (body.is_discarded() && allow_yaml) {
     Diagnostics diags;

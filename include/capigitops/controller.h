@@ -19,6 +19,7 @@
 #include "capigitops/metrics.h"
 #include "capigitops/reconcile.h"
 #include "capigitops/status.h"
+#include "capigitops/webhook.h"
 
 namespace capigitops {
 
@@ -32,6 +33,13 @@ struct ControllerOptions {
   double jitter = 0.1;          // each wait is interval x (1 +- jitter)
   std::string branch = "main";  // pushes to other branches are ignored
   std::string webhook_secret;   // "" refuses every webhook delivery
+  // /healthz fails (and Kubernetes restarts the pod) while one pass has run
+  // longer than this: a pass stuck past every timeout is a hung process.
+  // 0 = never.
+  int64_t hung_pass_ms = 0;
+  // Webhook delivery ids (X-GitHub-Delivery, X-Gitlab-Event-UUID,
+  // X-Delivery) remembered to refuse a replayed delivery.
+  size_t delivery_ids = 4096;
 };
 
 // Milliseconds on the monotonic clock: what waits and deadlines use.
@@ -96,6 +104,8 @@ class Controller {
   std::thread election_;
   std::atomic<bool> running_{false};
   std::atomic<int64_t> heartbeat_ms_{0};
+  std::atomic<int64_t> pass_started_ms_{0};  // 0 while no pass runs
+  DeliveryLog deliveries_;
 };
 
 }  // namespace capigitops

@@ -48,6 +48,16 @@ struct GitSourceOptions {
   // Empty: a temporary directory, removed when the source is destroyed.
   std::string cache_dir;
   GitAuth auth;
+  // Network bounds of one fetch or push (libgit2 has none of its own): a
+  // remote that accepts and never answers fails the operation (Unavailable)
+  // after io_timeout_ms instead of hanging the pass. ssh: connect only
+  // (libssh2 owns the socket after the handshake).
+  int64_t connect_timeout_ms = 30000;
+  int64_t io_timeout_ms = 60000;         // no byte either way for this long
+  int64_t transfer_timeout_ms = 600000;  // the whole fetch or push
+  // The cache is emptied (and the next fetch clones afresh) once it holds
+  // more packs than this: libgit2 cannot repack. 0 = unbounded.
+  int max_cache_packs = 64;
   // Maximum number of push attempts when others keep pushing in between.
   int max_push_attempts = 5;
   // Test seam only: called after the commit is built and before each push
@@ -117,6 +127,9 @@ class GitSource {
 };
 
 std::unique_ptr<GitSource> NewLibgit2Source(const GitSourceOptions& options);
+
+// Whether refs/heads/<name> is a valid Git reference (git check-ref-format).
+bool IsValidBranchName(const std::string& name);
 
 // The files below `prefixes` (relative to `dir`) as they are in `ref` (a
 // branch, "origin/main", a tag or a commit id) of the Git repository that

@@ -30,7 +30,14 @@ struct ClientOptions {
   int burst = 200;      // ... with this burst
   int max_retries = 6;  // for 429, 5xx and connection errors
   int max_backoff_ms = 8000;
-  long timeout_ms = 30000;
+  long timeout_ms = 30000;  // one request (--request-timeout)
+  // Retries of a request that timed out: a frozen server would otherwise
+  // hold every request for (max_retries + 1) x timeout_ms.
+  int max_timeout_retries = 1;
+  // The pass deadline (--pass-timeout): once it passes, no request is sent
+  // and every call fails with DeadlineExceeded. It starts when the client
+  // is made and again at each StartPass(); 0 = none.
+  long pass_timeout_ms = 0;
   std::string user_agent = "capi-gitops";
   // Called after every HTTP exchange with its method and status (0 when the
   // server could not be reached); for the controller's metrics. May be
@@ -57,6 +64,10 @@ class KubeClient : public KubeApi {
       const RestConfig& config, const ClientOptions& options);
 
   const RestConfig& config() const { return config_; }
+  // Restarts the pass deadline (options.pass_timeout_ms) from now: the
+  // controller calls it before each pass.
+  void StartPass();
+  long pass_timeout_ms() const { return options_.pass_timeout_ms; }
   const ClientStats& stats() const { return stats_; }
 
   // KubeApi. Discovery is fetched once per group version and cached until
@@ -96,6 +107,8 @@ class KubeClient : public KubeApi {
                                   const std::string& body,
                                   const std::string& content_type);
   void Throttle();
+  // Milliseconds left until the pass deadline; LONG_MAX without one.
+  long RemainingMs() const;
 
   RestConfig config_;
   std::unique_ptr<HttpTransport> transport_;
@@ -108,6 +121,7 @@ class KubeClient : public KubeApi {
       discovery_;      // by group version
   double tokens_ = 0;  // rate limiter bucket
   int64_t last_refill_us_ = 0;
+  std::atomic<int64_t> deadline_us_{0};  // steady clock; 0 = none
 };
 
 // Turns a non-2xx response into a Status that says what failed and what to

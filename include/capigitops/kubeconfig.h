@@ -85,6 +85,11 @@ StatusOr<RestConfig> LoadRestConfig(const std::string& explicit_path,
 // token (as a file, re-read when it rotates), ca.crt and namespace.
 StatusOr<RestConfig> InClusterConfig(const KubeconfigEnvironment& environment);
 
+// `url` with any user:password@ (or token@) replaced by "***@": what every
+// message shows of a server URL, which a kubeconfig may give with
+// credentials in it.
+std::string RedactUrl(const std::string& url);
+
 }  // namespace capigitops
 
 #endif  // CAPIGITOPS_KUBECONFIG_H_

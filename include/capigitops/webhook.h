@@ -8,7 +8,10 @@
 #ifndef CAPIGITOPS_WEBHOOK_H_
 #define CAPIGITOPS_WEBHOOK_H_
 
+#include <deque>
 #include <map>
+#include <mutex>
+#include <set>
 #include <string>
 
 namespace capigitops {
@@ -28,6 +31,27 @@ struct WebhookVerdict {
 
 WebhookVerdict VerifyWebhook(const WebhookRequest& request,
                              const std::string& secret);
+
+// The sender's id of a delivery: X-GitHub-Delivery, X-Gitlab-Event-UUID or
+// X-Delivery; "" when it sends none.
+std::string DeliveryId(const WebhookRequest& request);
+
+// The last `capacity` delivery ids, to refuse a replayed (signed) delivery.
+// Bounded: the oldest id is forgotten first. Thread-safe.
+class DeliveryLog {
+ public:
+  explicit DeliveryLog(size_t capacity = 4096) : capacity_(capacity) {}
+  // True when `id` was recorded before; records it otherwise. "" is never
+  // a repeat.
+  bool SeenBefore(const std::string& id);
+  void set_capacity(size_t capacity);
+
+ private:
+  std::mutex mu_;
+  size_t capacity_;
+  std::set<std::string> ids_;
+  std::deque<std::string> order_;
+};
 
 // Lower-case hex of HMAC-SHA256 / HMAC-SHA512 (`algorithm` "sha256" or
 // "sha512"); "" for another algorithm.

@@ -1,5 +1,6 @@
 #include "app/cluster_access.h"
 
+#include "capigitops/duration.h"
 #include "capigitops/kubeconfig.h"
 
 namespace capigitops {
@@ -18,8 +19,38 @@ void AddClusterOptions(FlagSet* options) {
       // 32 keeps a server that answers in ~10 ms busy enough for a large
       // first apply (bench/README.md), far below kube-apiserver's 200
       // mutating requests in flight.
-      flags::value<int>()->default_value("32"));
+      flags::value<int>()->default_value("32"))(
+      "request-timeout",
+      "give up on one API request after this long (a timed-out request is "
+      "retried once)",
+      flags::value<std::string>()->default_value("30s"))(
+      "pass-timeout",
+      "end a pass that talks to the API for longer than this with exit code "
+      "4 (\"0\" for no limit; run: each pass)",
+      flags::value<std::string>()->default_value("15m"));
 }
+
+namespace {
+
+// A duration flag in milliseconds; "0" is 0 when zero_ok.
+bool DurationFlagMs(const Args& args, const char* flag, bool zero_ok,
+                    const CommandIo& io, long* ms) {
+  std::string text = args[flag].as<std::string>();
+  if (zero_ok && text == "0") {
+    *ms = 0;
+    return true;
+  }
+  std::optional<int64_t> s = ParseDuration(text);
+  if (!s) {
+    *io.err << "capi-gitops: --" << flag << " \"" << text
+            << "\" is not a duration like 30s, 1m or 2h\n";
+    return false;
+  }
+  *ms = static_cast<long>(*s * 1000);
+  return true;
+}
+
+}  // namespace
 
 std::unique_ptr<KubeClient> ConnectFromArgs(const Args& args,
                                             const CommandIo& io, int* exit_code,
@@ -35,6 +66,14 @@ std::unique_ptr<KubeClient> ConnectFromArgs(const Args& args,
     return nullptr;
   }
   ClientOptions options;
+  if (!DurationFlagMs(args, "request-timeout", false, io,
+                      &options.timeout_ms) ||
+      !DurationFlagMs(args, "pass-timeout", true, io,
+                      &options.pass_timeout_ms)) {
+    *exit_code = kExitUsage;
+    return nullptr;
+  }
+  if (!tuning.pass_deadline) options.pass_timeout_ms = 0;
   options.concurrency = std::max(1, args["concurrency"].as<int>());
   // The rate limit is a safety net for very fast servers; concurrency is the
   // real bound. At 50 requests/s per slot it throttled a server answering in

@@ -11,7 +11,8 @@
 
 namespace capigitops {
 
-// --kubeconfig, --context, -n/--namespace, --concurrency.
+// --kubeconfig, --context, -n/--namespace, --concurrency,
+// --request-timeout, --pass-timeout.
 void AddClusterOptions(FlagSet* options);
 
 // Connects as kubectl would. On failure prints why and sets *exit_code.
@@ -20,7 +21,10 @@ struct ClientTuning {
   // Sees every HTTP exchange, for metrics.
   std::function<void(const std::string&, long)> on_response;
   int max_retries = -1;  // -1: the client's default
-  long timeout_ms = 0;   // 0: the client's default
+  long timeout_ms = 0;   // 0: --request-timeout
+  // Whether --pass-timeout applies (not to the Lease client, which lives
+  // across passes and bounds each round itself).
+  bool pass_deadline = true;
 };
 
 std::unique_ptr<KubeClient> ConnectFromArgs(const Args& args,

@@ -99,6 +99,13 @@ bool ParseReconcileOptions(const Args& args, const CommandIo& io, bool ttl_only,
   ro->ttl_only = ttl_only;
   ro->branch = args["branch"].as<std::string>();
   ro->status_branch = args["status-branch"].as<std::string>();
+  for (const std::string* b : {&ro->branch, &ro->status_branch}) {
+    if (!b->empty() && !IsValidBranchName(*b)) {
+      *io.err << "capi-gitops: \"" << *b
+              << "\" is not a valid Git branch name\n";
+      return false;  // a usage error (exit 2), not an unreadable repository
+    }
+  }
   ro->ns_override = args["namespace"].as<std::string>();
   ro->now = static_cast<int64_t>(std::time(nullptr));
   *now_pinned = false;

@@ -178,11 +178,17 @@ int RunController(const Args& args, const CommandIo& io) {
   };
   std::unique_ptr<KubeClient> client = ConnectFromArgs(args, io, &code, tuning);
   if (!client) return code;
+  // /healthz fails once a pass outlives every bound it has: the API's
+  // --pass-timeout and Git's transfer timeout (10 minutes), with room.
+  co.hung_pass_ms = client->pass_timeout_ms() > 0
+                        ? 2 * client->pass_timeout_ms() + 600000
+                        : 3600000;
   // Lease requests get their own client that gives up within a retry period:
   // a round that retried for seconds would outlive the renew deadline, and
   // the next round retries anyway (client-go bounds each round the same way).
   tuning.max_retries = 0;
   tuning.timeout_ms = lease.retry_period_ms;
+  tuning.pass_deadline = false;
   std::unique_ptr<KubeClient> lease_client =
       elect ? ConnectFromArgs(args, io, &code, tuning) : nullptr;
   if (elect && !lease_client) return code;
@@ -193,6 +199,7 @@ int RunController(const Args& args, const CommandIo& io) {
                 &BuiltinPolicyFiles()};
   auto pass = [&]() {
     client->ForgetDiscovery();  // see CRDs installed since the last pass
+    client->StartPass();        // --pass-timeout counts from here
     ReconcileOptions ro = base;
     if (!now_pinned) ro.now = static_cast<int64_t>(std::time(nullptr));
     ro.sync.now = ro.now;

@@ -63,7 +63,9 @@ Controller::Controller(ControllerOptions options, PassFn pass,
       pass_(std::move(pass)),
       elector_(elector),
       metrics_(metrics),
-      log_(log) {}
+      log_(log) {
+  deliveries_.set_capacity(options_.delivery_ids);
+}
 
 Controller::~Controller() {
   Stop();
@@ -78,8 +80,29 @@ Status Controller::Serve(const std::string& metrics_addr,
   if (!probes.ok()) return probes.status().WithContext("metrics endpoint");
   probes_ = std::move(probes).value();
   if (webhook_addr.empty()) return Status::Ok();
+  HttpServerOptions hook_options;
+  hook_options.max_body_bytes = 25 << 20;  // GitHub's largest payload
+  hook_options.workers = 4;
+  // A delivery that carries no signature at all is refused before its body
+  // is read: an unauthenticated sender cannot make us hold 25 MB.
+  hook_options.screen =
+      [this](const HttpExchange& head) -> std::optional<HttpReply> {
+    if (head.method != "POST") {
+      return HttpReply{405, "text/plain", "webhooks are POSTed\n"};
+    }
+    for (const char* h :
+         {"x-hub-signature-256", "x-gitlab-token", "x-signature"}) {
+      if (head.headers.count(h)) return std::nullopt;
+    }
+    metrics_->Add("capigitops_webhook_requests_total",
+                  {{"source", "unknown"}, {"result", "refused"}});
+    return HttpReply{401, "text/plain",
+                     "refused: no X-Hub-Signature-256, X-Gitlab-Token or "
+                     "X-Signature header\n"};
+  };
   StatusOr<std::unique_ptr<HttpServer>> hooks = HttpServer::Start(
-      webhook_addr, [this](const HttpExchange& r) { return ServeWebhook(r); });
+      webhook_addr, [this](const HttpExchange& r) { return ServeWebhook(r); },
+      std::move(hook_options));
   if (!hooks.ok()) return hooks.status().WithContext("webhook endpoint");
   hooks_ = std::move(hooks).value();
   return Status::Ok();
@@ -173,7 +196,9 @@ int Controller::Run() {
 void Controller::RunPass(const std::string& reason) {
   log_->Info("pass started", {{"trigger", reason}});
   auto start = std::chrono::steady_clock::now();
+  pass_started_ms_ = SteadyNowMs();
   PassResult result = pass_();
+  pass_started_ms_ = 0;
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();

@@ -93,6 +93,15 @@ HttpReply Controller::ServeProbe(const HttpExchange& request) {
             elector_->options().renew_deadline_ms) {
       return Reply(500, "leader lease renewal is overdue");
     }
+    int64_t started = pass_started_ms_;
+    if (options_.hung_pass_ms > 0 && started > 0 &&
+        SteadyNowMs() - started > options_.hung_pass_ms) {
+      return Reply(500, "a pass has run for " +
+                            std::to_string((SteadyNowMs() - started) / 1000) +
+                            "s, longer than " +
+                            std::to_string(options_.hung_pass_ms / 1000) +
+                            "s: it is hung");
+    }
     return Reply(200, "ok");
   }
   if (request.path == "/readyz") {
@@ -114,6 +123,12 @@ HttpReply Controller::ServeWebhook(const HttpExchange& request) {
     count("refused");
     log_->Warn("webhook refused", {{"source", v.source}, {"reason", v.reason}});
     return Reply(401, "refused: " + v.reason);
+  }
+  // After the signature check, so that unsigned noise cannot fill the log.
+  if (deliveries_.SeenBefore(DeliveryId({request.headers, request.body}))) {
+    count("replayed");
+    log_->Warn("webhook refused: a replayed delivery", {{"source", v.source}});
+    return Reply(409, "refused: this delivery id was already received");
   }
   if (v.event == "ping") {
     count("ping");

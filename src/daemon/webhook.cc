@@ -4,8 +4,11 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <algorithm>
 #include <cctype>
 #include <nlohmann/json.hpp>
+
+#include "capigitops/json.h"
 
 namespace capigitops {
 namespace {
@@ -47,9 +50,12 @@ bool CheckSignature(const std::string& header, const std::string& secret,
 
 // The branch a push names, from the JSON payload (GitHub and GitLab both use
 // "ref"); "" when the body is not JSON or has none.
+// Parsed within yaml::JsonLimits (after the signature check), so a sender
+// with the secret still cannot nest `[[[[…` past what the walk can take.
 std::string PayloadRef(const std::string& body) {
-  nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return "";
+  StatusOr<nlohmann::json> parsed = yaml::ParseJson(body, "webhook payload");
+  if (!parsed.ok() || !parsed->is_object()) return "";
+  const nlohmann::json& j = *parsed;
   auto ref = j.find("ref");
   return ref != j.end() && ref->is_string() ? ref->get<std::string>() : "";
 }
@@ -124,6 +130,33 @@ WebhookVerdict VerifyWebhook(const WebhookRequest& request,
   v.accepted = true;
   v.ref = PayloadRef(request.body);
   return v;
+}
+
+std::string DeliveryId(const WebhookRequest& request) {
+  for (const char* h :
+       {"x-github-delivery", "x-gitlab-event-uuid", "x-delivery"}) {
+    std::string id = Header(request, h);
+    if (!id.empty()) return id;
+  }
+  return "";
+}
+
+bool DeliveryLog::SeenBefore(const std::string& id) {
+  if (id.empty()) return false;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (ids_.count(id)) return true;
+  ids_.insert(id);
+  order_.push_back(id);
+  while (order_.size() > capacity_) {
+    ids_.erase(order_.front());
+    order_.pop_front();
+  }
+  return false;
+}
+
+void DeliveryLog::set_capacity(size_t capacity) {
+  std::lock_guard<std::mutex> lock(mu_);
+  capacity_ = std::max<size_t>(1, capacity);
 }
 
 }  // namespace capigitops

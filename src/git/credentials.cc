@@ -59,10 +59,36 @@ int SshKeyCredential(git_credential** out, CallbackState* st,
       out, user.c_str(), has_pub ? pub.c_str() : nullptr, key.c_str(), nullptr);
 }
 
-int AcquireCredential(git_credential** out, const char* /*url*/,
+// Whether `url` (where libgit2 is now, after any redirect) is the
+// configured remote's host and port: credentials go nowhere else.
+bool SameHost(const CallbackState& st, const char* url) {
+  if (url == nullptr || st.url == nullptr) return true;
+  StatusOr<RemoteUrl> now = ParseRemoteUrl(url);
+  if (!now.ok()) return false;
+  auto port = [](const RemoteUrl& u) {
+    if (u.port != 0) return u.port;
+    return u.transport == Transport::kHttps  ? 443
+           : u.transport == Transport::kHttp ? 80
+                                             : 22;
+  };
+  return now->host == st.url->host && port(*now) == port(*st.url);
+}
+
+int AcquireCredential(git_credential** out, const char* url,
                       const char* username_from_url, unsigned int allowed,
                       void* payload) {
   auto* st = static_cast<CallbackState*>(payload);
+  if (!SameHost(*st, url)) {
+    // A redirect to another host asks for our token: refuse.
+    st->auth_failed = true;
+    StatusOr<RemoteUrl> now = ParseRemoteUrl(url);
+    git_error_set_str(
+        GIT_ERROR_NET,
+        ("the remote redirected to " + (now.ok() ? now->host : "another host") +
+         ", which asks for credentials; they are only sent to " + st->url->host)
+            .c_str());
+    return GIT_EAUTH;
+  }
   std::string user = Username(*st, username_from_url);
   if ((allowed & GIT_CREDENTIAL_USERNAME) != 0) {
     return git_credential_username_new(out, user.c_str());

@@ -10,6 +10,7 @@
 #include "capigitops/git.h"
 #include "git/credentials.h"
 #include "git/handles.h"
+#include "git/timed_stream.h"
 #include "git/tree_io.h"
 #include "git/url.h"
 
@@ -32,7 +33,9 @@ bool IsRaceRejection(const std::string& reason) {
 class Libgit2Source : public GitSource {
  public:
   Libgit2Source(GitSourceOptions options, StatusOr<git::RemoteUrl> url)
-      : options_(std::move(options)), url_(std::move(url)) {}
+      : options_(std::move(options)), url_(std::move(url)) {
+    git::RegisterTimedStream();  // after library_ initialised libgit2
+  }
 
   ~Libgit2Source() override {
     repo_.reset();
@@ -55,6 +58,11 @@ class Libgit2Source : public GitSource {
     return verb + " " + url + " (branch " + branch + ")";
   }
   Status Open();
+  Status BoundCache();
+  git::NetworkTimeouts Timeouts() const {
+    return {options_.connect_timeout_ms, options_.io_timeout_ms,
+            options_.transfer_timeout_ms};
+  }
   Status PrepareCallbacks(CallbackState* st) const;
   // libgit2 calls a missing local path an "unsupported URL protocol".
   Status CheckLocalPath() const;
@@ -84,7 +92,9 @@ Status Libgit2Source::Open() {
   if (repo_ != nullptr) return Status::Ok();
   std::string dir = options_.cache_dir;
   std::error_code ec;
-  if (dir.empty()) {
+  if (dir.empty() && !temp_dir_.empty()) {
+    dir = temp_dir_;  // emptied by BoundCache
+  } else if (dir.empty()) {
     std::string tmpl =
         (std::filesystem::temp_directory_path(ec) / "capigitops-git-XXXXXX")
             .string();
@@ -110,6 +120,35 @@ Status Libgit2Source::Open() {
     }
   }
   repo_.reset(raw);
+  return Status::Ok();
+}
+
+// libgit2 cannot repack, and every fetch adds a pack (an open file and its
+// index while the repository is open). Past max_cache_packs the cache is
+// emptied and the next fetch clones afresh: one full fetch now and then
+// keeps disk and file descriptors bounded in a long-running controller.
+Status Libgit2Source::BoundCache() {
+  if (!url_.ok() || repo_ == nullptr || options_.max_cache_packs <= 0) {
+    return Status::Ok();
+  }
+  std::filesystem::path dir = git_repository_path(repo_.get());
+  std::error_code ec;
+  size_t packs = 0;
+  for (const auto& e :
+       std::filesystem::directory_iterator(dir / "objects" / "pack", ec)) {
+    if (e.path().extension() == ".pack") ++packs;
+  }
+  if (packs <= static_cast<size_t>(options_.max_cache_packs)) {
+    return Status::Ok();
+  }
+  repo_.reset();
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    std::filesystem::remove_all(e.path(), ec);
+    if (ec) {
+      return Status::Internal("emptying the Git cache " + dir.string() + ": " +
+                              ec.message());
+    }
+  }
   return Status::Ok();
 }
 
@@ -165,6 +204,7 @@ StatusOr<std::optional<git_oid>> Libgit2Source::FetchBranch(
     return Status::InvalidArgument("invalid branch name \"" + branch + "\"");
   }
   RETURN_IF_ERROR(CheckLocalPath());
+  git::NetworkDeadline deadline(Timeouts());
   CallbackState st;
   RETURN_IF_ERROR(PrepareCallbacks(&st));
   git_remote* raw = nullptr;
@@ -230,6 +270,7 @@ StatusOr<Snapshot> Libgit2Source::Fetch(
     const std::vector<std::string>& prefixes) {
   const std::string& branch = options_.branch;
   std::string ctx = Context("fetching", branch);
+  RETURN_IF_ERROR(BoundCache().WithContext(ctx));
   RETURN_IF_ERROR(Open().WithContext(ctx));
   StatusOr<std::optional<git_oid>> tip = FetchBranch(branch);
   if (!tip.ok()) return tip.status().WithContext(ctx);
@@ -326,6 +367,7 @@ StatusOr<std::optional<git_oid>> Libgit2Source::BuildCommit(
 
 StatusOr<bool> Libgit2Source::Push(const std::string& branch) {
   RETURN_IF_ERROR(CheckLocalPath());
+  git::NetworkDeadline deadline(Timeouts());
   CallbackState st;
   RETURN_IF_ERROR(PrepareCallbacks(&st));
   git_remote* raw = nullptr;
@@ -386,6 +428,13 @@ StatusOr<std::string> Libgit2Source::CommitAndPush(const CommitRequest& req) {
 std::unique_ptr<GitSource> NewLibgit2Source(const GitSourceOptions& options) {
   return std::make_unique<Libgit2Source>(options,
                                          git::ParseRemoteUrl(options.url));
+}
+
+bool IsValidBranchName(const std::string& name) {
+  git::LibraryGuard library;
+  int valid = 0;
+  std::string ref = "refs/heads/" + name;
+  return git_reference_name_is_valid(&valid, ref.c_str()) == 0 && valid != 0;
 }
 
 }  // namespace capigitops

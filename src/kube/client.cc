@@ -2,10 +2,12 @@
 
 #include <chrono>
 #include <fstream>
+#include <limits>
 #include <random>
 #include <sstream>
 #include <thread>
 
+#include "capigitops/json.h"
 #include "capigitops/kube_client.h"
 #include "kube/credentials.h"
 #include "kube/http.h"
@@ -37,6 +39,19 @@ std::string UrlEncode(const std::string& s) {
 
 bool Retryable(long status) { return status == 429 || status >= 500; }
 
+// A response body as JSON, within yaml::JsonLimits: a server (or whatever
+// answers in its place) must not crash us with `[[[[…` or exhaust memory.
+// Internal, as before: the server broke the protocol.
+StatusOr<json> ParseBody(const std::string& body, const std::string& what,
+                         bool want_object) {
+  StatusOr<json> doc = yaml::ParseJson(body, what);
+  if (!doc.ok()) return Status::Internal(doc.status().message());
+  if (want_object && !doc->is_object()) {
+    return Status::Internal(what + ": invalid JSON (not an object)");
+  }
+  return doc;
+}
+
 }  // namespace
 
 KubeClient::KubeClient(RestConfig config,
@@ -46,7 +61,21 @@ KubeClient::KubeClient(RestConfig config,
       transport_(std::move(transport)),
       credentials_(std::make_unique<CredentialSource>(config_)),
       options_(options),
-      tokens_(options.burst) {}
+      tokens_(options.burst) {
+  StartPass();
+}
+
+void KubeClient::StartPass() {
+  deadline_us_ = options_.pass_timeout_ms > 0
+                     ? NowMicros() + options_.pass_timeout_ms * 1000
+                     : 0;
+}
+
+long KubeClient::RemainingMs() const {
+  int64_t deadline = deadline_us_;
+  if (deadline == 0) return std::numeric_limits<long>::max();
+  return static_cast<long>((deadline - NowMicros()) / 1000);
+}
 
 KubeClient::~KubeClient() = default;
 
@@ -92,11 +121,22 @@ StatusOr<HttpResponse> KubeClient::SendOnce(const std::string& method,
                                             const std::string& path,
                                             const std::string& body,
                                             const std::string& content_type) {
+  // Under 100 ms left is no time to send a request in: fail it now, with
+  // the reason, rather than as a timeout.
+  long remaining = RemainingMs();
+  if (remaining < 100) {
+    return Status::DeadlineExceeded(
+        "the pass ran out of time (--pass-timeout " +
+        (options_.pass_timeout_ms % 1000
+             ? std::to_string(options_.pass_timeout_ms) + "ms"
+             : std::to_string(options_.pass_timeout_ms / 1000) + "s") +
+        ") before " + method + " " + path);
+  }
   HttpRequest req;
   req.method = method;
   req.url = config_.server + path;
   req.body = body;
-  req.timeout_ms = options_.timeout_ms;
+  req.timeout_ms = std::min(options_.timeout_ms, remaining);
   req.headers.emplace_back("Accept", "application/json");
   req.headers.emplace_back("User-Agent", options_.user_agent);
   if (!content_type.empty())
@@ -116,6 +156,18 @@ StatusOr<HttpResponse> KubeClient::SendOnce(const std::string& method,
     }
     if (!sent.ok()) return sent.status();
     HttpResponse resp = std::move(sent).value();
+    // Redirects are never followed (the transport does not), so the token
+    // or client certificate only ever goes to the configured server.
+    if (resp.status >= 300 && resp.status < 400) {
+      auto location = resp.headers.find("location");
+      std::string to = location == resp.headers.end() ? "" : location->second;
+      return Status::InvalidArgument(
+          method + " " + path + ": the server answered " +
+          std::to_string(resp.status) + " redirecting to " +
+          RedactUrl(to.substr(0, to.find('?'))) +
+          "; capi-gitops does not follow redirects (credentials go only "
+          "to the kubeconfig's server): fix the server URL");
+    }
     // A rotated token or an expired plugin credential: fetch anew once.
     if (resp.status == 401 && !refreshed && credentials_->Refreshable()) {
       refreshed = true;
@@ -131,8 +183,12 @@ StatusOr<HttpResponse> KubeClient::Do(const std::string& method,
                                       const std::string& content_type) {
   thread_local std::mt19937 rng(std::random_device{}());
   int backoff_ms = 100;
+  int timeouts = 0;
   for (int attempt = 0;; ++attempt) {
     StatusOr<HttpResponse> resp = SendOnce(method, path, body, content_type);
+    bool timed_out =
+        !resp.ok() && resp.status().code() == StatusCode::kDeadlineExceeded;
+    if (timed_out && ++timeouts > options_.max_timeout_retries) return resp;
     bool retry =
         resp.ok() ? Retryable(resp->status) : resp.status().transient();
     if (!retry || attempt >= options_.max_retries) return resp;
@@ -145,6 +201,7 @@ StatusOr<HttpResponse> KubeClient::Do(const std::string& method,
           wait_ms = std::min(seconds * 1000, options_.max_backoff_ms);
       }
     }
+    if (wait_ms >= RemainingMs()) return resp;  // no time left to retry
     stats_.retries++;
     std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms));
     backoff_ms = std::min(backoff_ms * 2, options_.max_backoff_ms);
@@ -182,10 +239,8 @@ StatusOr<ResourceInfo> KubeClient::Resolve(const std::string& api_version,
     return StatusFromResponse(resp.status, resp.body,
                               "discovery of " + api_version);
   } else {
-    json doc = json::parse(resp.body, nullptr, false);
-    if (!doc.is_object()) {
-      return Status::Internal("discovery of " + api_version + ": invalid JSON");
-    }
+    ASSIGN_OR_RETURN(json doc,
+                     ParseBody(resp.body, "discovery of " + api_version, true));
     size_t slash = api_version.find('/');
     for (const json& r : doc.value("resources", json::array())) {
       std::string name = r.value("name", "");
@@ -215,10 +270,7 @@ StatusOr<json> KubeClient::Get(const ResourceInfo& r, const std::string& ns,
     return StatusFromResponse(resp.status, resp.body,
                               "get " + r.Name() + " " + ns + "/" + name);
   }
-  json obj = json::parse(resp.body, nullptr, false);
-  if (obj.is_discarded())
-    return Status::Internal("get " + r.Name() + ": invalid JSON");
-  return obj;
+  return ParseBody(resp.body, "get " + r.Name(), false);
 }
 
 StatusOr<std::vector<json>> KubeClient::List(
@@ -237,10 +289,16 @@ StatusOr<std::vector<json>> KubeClient::List(
           resp.status, resp.body,
           "list " + r.Name() + (ns.empty() ? "" : " in " + ns));
     }
-    json list = json::parse(resp.body, nullptr, false);
-    if (!list.is_object())
-      return Status::Internal("list " + r.Name() + ": invalid JSON");
-    for (json& item : list["items"]) {
+    ASSIGN_OR_RETURN(json list, ParseBody(resp.body, "list " + r.Name(), true));
+    json& page = list["items"];
+    if (!page.is_array() && !page.is_null()) {
+      return Status::Internal("list " + r.Name() + ": items is not a list");
+    }
+    for (json& item : page) {
+      if (!item.is_object()) {
+        return Status::Internal("list " + r.Name() +
+                                ": an item is not an object");
+      }
       // Lists omit apiVersion/kind on items; restore them for callers.
       item["apiVersion"] = r.ApiVersion();
       item["kind"] = r.kind;
@@ -269,10 +327,7 @@ StatusOr<json> KubeClient::Apply(const json& object,
     return StatusFromResponse(resp.status, resp.body,
                               "apply " + r.Name() + " " + ns + "/" + name);
   }
-  json out = json::parse(resp.body, nullptr, false);
-  if (out.is_discarded())
-    return Status::Internal("apply " + r.Name() + ": invalid JSON");
-  return out;
+  return ParseBody(resp.body, "apply " + r.Name(), false);
 }
 
 Status KubeClient::Delete(const ResourceInfo& r, const std::string& ns,
@@ -296,7 +351,7 @@ StatusOr<json> KubeClient::Create(const ResourceInfo& r, const json& obj,
   if (resp.status != 200 && resp.status != 201) {
     return StatusFromResponse(resp.status, resp.body, "create " + r.Name());
   }
-  return json::parse(resp.body, nullptr, false);
+  return ParseBody(resp.body, "create " + r.Name(), false);
 }
 
 StatusOr<json> KubeClient::Replace(const ResourceInfo& r, const json& obj,
@@ -309,7 +364,7 @@ StatusOr<json> KubeClient::Replace(const ResourceInfo& r, const json& obj,
                    Do("PUT", path, obj.dump(), "application/json"));
   if (resp.status != 200)
     return StatusFromResponse(resp.status, resp.body, "update " + r.Name());
-  return json::parse(resp.body, nullptr, false);
+  return ParseBody(resp.body, "update " + r.Name(), false);
 }
 
 int KubeClient::Concurrency() const { return options_.concurrency; }

@@ -11,6 +11,9 @@ namespace {
 
 // Tokens from files rotate; client-go re-reads them about every minute.
 constexpr int64_t kTokenFileRefreshSeconds = 60;
+// A plugin that failed is not run again for this long (client-go backs off
+// the same way): a plan sends dozens of requests.
+constexpr int64_t kPluginRetrySeconds = 30;
 
 int64_t NowSeconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(
@@ -60,7 +63,18 @@ StatusOr<RequestCredentials> CredentialSource::ReadTokenFile(int64_t now) {
 }
 
 StatusOr<RequestCredentials> CredentialSource::RunPlugin() {
-  ASSIGN_OR_RETURN(ExecCredential cred, RunExecPlugin(*config_.exec, config_));
+  int64_t now = NowSeconds();
+  if (!plugin_failure_.ok() && now - plugin_failed_at_ < kPluginRetrySeconds) {
+    return plugin_failure_;
+  }
+  StatusOr<ExecCredential> ran = RunExecPlugin(*config_.exec, config_);
+  if (!ran.ok()) {
+    plugin_failure_ = ran.status();
+    plugin_failed_at_ = now;
+    return plugin_failure_;
+  }
+  plugin_failure_ = Status::Ok();
+  ExecCredential cred = std::move(ran).value();
   RequestCredentials c;
   // A plugin may return both; client-go then sends the token over a
   // connection authenticated with the certificate, and so do we.

@@ -45,6 +45,10 @@ class CredentialSource {
   RequestCredentials cached_;
   bool have_cached_ = false;
   int64_t expires_ = 0;  // Unix seconds; 0: until a 401
+  // A failed plugin run is answered from here for kPluginRetrySeconds: one
+  // plan's many requests must not run a broken plugin again and again.
+  Status plugin_failure_;
+  int64_t plugin_failed_at_ = 0;
 };
 
 }  // namespace capigitops

@@ -4,6 +4,7 @@
 
 #include <mutex>
 
+#include "capigitops/json.h"
 #include "kube/http.h"
 #include "kube/tls_server_name.h"
 #include "util/file.h"
@@ -13,8 +14,14 @@ namespace {
 
 std::once_flag g_curl_init;
 
+// A response body larger than this ends the transfer (CURLE_WRITE_ERROR)
+// before it is in memory: yaml::JsonLimits would refuse it anyway.
+constexpr size_t kMaxResponseBytes = yaml::JsonLimits{}.max_bytes;
+
 size_t WriteBody(char* data, size_t size, size_t n, void* user) {
-  static_cast<std::string*>(user)->append(data, size * n);
+  auto* body = static_cast<std::string*>(user);
+  if (body->size() + size * n > kMaxResponseBytes) return 0;
+  body->append(data, size * n);
   return size * n;
 }
 
@@ -73,7 +80,8 @@ class CurlTransport : public HttpTransport {
       std::optional<std::string> rewritten = route_->Rewrite(req.url);
       if (!rewritten) {
         return Status::Internal("request URL " + req.url +
-                                " is not on the server " + config_.server);
+                                " is not on the server " +
+                                RedactUrl(config_.server));
       }
       url = std::move(*rewritten);
     }
@@ -136,7 +144,7 @@ class CurlTransport : public HttpTransport {
 
   Status Classify(CURLcode rc, const char* errbuf) {
     std::string detail = errbuf[0] ? errbuf : curl_easy_strerror(rc);
-    std::string server = config_.server;
+    std::string server = RedactUrl(config_.server);
     if (route_) server += " (tls-server-name " + config_.tls_server_name + ")";
     switch (rc) {
       // A handshake cut short (CURLE_SSL_CONNECT_ERROR) is a connection
@@ -151,6 +159,14 @@ class CurlTransport : public HttpTransport {
             (route_ ? ", tls-server-name" : "") +
             " and the client certificate in the kubeconfig or from its exec "
             "plugin");
+      case CURLE_OPERATION_TIMEDOUT:
+        // Transient (retried, but only options.max_timeout_retries times).
+        return Status::DeadlineExceeded("the management cluster at " + server +
+                                        " did not answer in time: " + detail);
+      case CURLE_WRITE_ERROR:
+        return Status::Internal("the response of " + server +
+                                " is larger than " +
+                                std::to_string(kMaxResponseBytes) + " bytes");
       default:
         return Status::Unavailable("cannot reach the management cluster at " +
                                    server + ": " + detail);
@@ -183,6 +199,11 @@ class CurlTransport : public HttpTransport {
   CURL* NewHandle(const ClientCertificate* cert) {
     CURL* h = curl_easy_init();
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+    // Never follow a redirect (the client reports it), and were one ever
+    // followed, never send the credentials to another host.
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(h, CURLOPT_UNRESTRICTED_AUTH, 0L);
+    curl_easy_setopt(h, CURLOPT_MAXREDIRS, 0L);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, WriteBody);
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, WriteHeader);
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);

@@ -1,13 +1,17 @@
 // metav1.Status responses -> Status values with advice.
 #include <nlohmann/json.hpp>
 
+#include "capigitops/json.h"
 #include "capigitops/kube_client.h"
 
 namespace capigitops {
 
 Status StatusFromResponse(long http_status, const std::string& body,
                           const std::string& what) {
-  nlohmann::json s = nlohmann::json::parse(body, nullptr, false);
+  // A body too large or too deep to parse is read as text: the status code
+  // still says what happened.
+  StatusOr<nlohmann::json> parsed = yaml::ParseJson(body, what);
+  nlohmann::json s = parsed.ok() ? std::move(parsed).value() : nlohmann::json();
   std::string message, reason;
   if (s.is_object()) {
     message = s.value("message", "");

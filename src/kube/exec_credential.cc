@@ -4,22 +4,33 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <nlohmann/json.hpp>
 
 #include "capigitops/duration.h"
+#include "capigitops/json.h"
 #include "util/base64.h"
 
 extern char** environ;
 
 namespace capigitops {
+namespace {
+// A plugin prints a few KB; 1 MiB is generous.
+constexpr size_t kMaxExecOutput = 1 << 20;
+}  // namespace
 
 StatusOr<ExecCredential> ParseExecCredential(const std::string& text,
                                              const std::string& command) {
-  nlohmann::json doc = nlohmann::json::parse(text, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object() ||
-      doc.value("kind", "") != "ExecCredential") {
+  StatusOr<nlohmann::json> parsed =
+      yaml::ParseJson(text, "exec plugin " + command, {kMaxExecOutput, 64});
+  if (!parsed.ok()) {
+    return Status::Unauthenticated(parsed.status().message() +
+                                   ": it did not print an ExecCredential");
+  }
+  const nlohmann::json& doc = *parsed;
+  if (!doc.is_object() || doc.value("kind", "") != "ExecCredential") {
     return Status::Unauthenticated("exec plugin " + command +
                                    " did not print an ExecCredential");
   }
@@ -98,11 +109,16 @@ StatusOr<ExecCredential> RunExecPlugin(const ExecConfig& exec,
     close(out[0]);
     return Status::Internal(std::string("fork: ") + std::strerror(errno));
   }
+  // Read to the end (so the plugin never blocks on a full pipe) but keep
+  // at most kMaxExecOutput + 1 bytes: ParseJson refuses more.
   std::string text;
   char buf[4096];
   ssize_t n;
   while ((n = read(out[0], buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)) {
-    if (n > 0) text.append(buf, static_cast<size_t>(n));
+    if (n > 0 && text.size() <= kMaxExecOutput) {
+      text.append(buf, std::min(static_cast<size_t>(n),
+                                kMaxExecOutput + 1 - text.size()));
+    }
   }
   close(out[0]);
   int wstatus = 0;

@@ -237,4 +237,13 @@ StatusOr<RestConfig> ResolveKubeconfig(const std::vector<KubeconfigFile>& files,
   return rc;
 }
 
+std::string RedactUrl(const std::string& url) {
+  size_t scheme = url.find("://");
+  size_t start = scheme == std::string::npos ? 0 : scheme + 3;
+  size_t end = url.find_first_of("/?#", start);
+  size_t at = url.rfind('@', end == std::string::npos ? url.size() : end);
+  if (at == std::string::npos || at < start) return url;
+  return url.substr(0, start) + "***" + url.substr(at);
+}
+
 }  // namespace capigitops

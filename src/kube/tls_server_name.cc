@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "capigitops/kubeconfig.h"
+
 namespace capigitops {
 namespace {
 
@@ -78,7 +80,7 @@ StatusOr<std::optional<ServerNameRoute>> RouteForServerName(
       scheme.size(), end == std::string::npos ? end : end - scheme.size());
   std::optional<Authority> a = SplitAuthority(authority);
   if (!a) {
-    return Status::InvalidArgument("server " + server +
+    return Status::InvalidArgument("server " + RedactUrl(server) +
                                    " has no valid host and port");
   }
   ServerNameRoute route;

@@ -101,8 +101,17 @@ bool PassResult::changed() const {
 PassOutcome PassResult::outcome() const {
   if (!source.ok()) return PassOutcome::kSourceError;
   if (!live.ok()) return PassOutcome::kApiError;
+  // Failures that are all the API being unreachable or out of time (a
+  // killed or frozen server, the pass deadline) are an API error (exit 4),
+  // not a failed apply: nothing said no to the objects themselves.
+  bool failed = false, api_only = true;
   for (const ClusterPassResult& c : clusters) {
-    if (c.executed && c.error_count > 0) return PassOutcome::kApplyFailed;
+    if (!c.executed || c.error_count == 0) continue;
+    failed = true;
+    api_only = api_only && c.status.transient();
+  }
+  if (failed) {
+    return api_only ? PassOutcome::kApiError : PassOutcome::kApplyFailed;
   }
   if (!git_write.ok()) return PassOutcome::kSourceError;
   if (invalid) return PassOutcome::kInvalid;

@@ -3,10 +3,10 @@
 #include <set>
 
 #include "capigitops/duration.h"
+#include "capigitops/field_reader.h"
 #include "capigitops/loader.h"
 #include "spec/provider_settings.h"
 #include "util/k8s_names.h"
-#include "capigitops/field_reader.h"
 
 namespace capigitops {
 namespace {
@@ -14,6 +14,8 @@ namespace {
 constexpr size_t kMaxClusterName = 40;
 // Template names are "<cluster>-<pool>-<hash>" and must fit in 63 characters.
 constexpr size_t kMaxClusterPlusPool = 50;
+// Node pools per cluster (each is a MachineDeployment and two templates).
+constexpr size_t kMaxNodePools = 50;
 
 bool ProviderHasSpot(Provider p) {
   return p == Provider::kGcp || p == Provider::kAws || p == Provider::kAzure;
@@ -163,6 +165,17 @@ class RequestDecoder {
     if (!node->IsSeq()) {
       ctx_->Error(node->mark, "spec.nodePools",
                   "expected a list of node pools, got " + node->Describe());
+      return;
+    }
+    // 5,000 pools became 15,053 objects in one pass: a cap keeps one file
+    // from flooding the management cluster.
+    if (node->seq.size() > kMaxNodePools) {
+      ctx_->Error(node->mark, "spec.nodePools",
+                  "at most " + std::to_string(kMaxNodePools) +
+                      " node pools per cluster, got " +
+                      std::to_string(node->seq.size()) +
+                      "; split the cluster or merge pools of the same "
+                      "machine type");
       return;
     }
     std::set<std::string> names;

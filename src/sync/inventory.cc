@@ -4,6 +4,7 @@
 #include <iterator>
 
 #include "capigitops/duration.h"
+#include "capigitops/json.h"
 #include "capigitops/labels.h"
 
 namespace capigitops {
@@ -46,32 +47,56 @@ json Inventory::ToConfigMap(const std::string& ns) const {
           {"data", data}};
 }
 
+namespace {
+
+// `obj[key]` when obj is a map and that is a string, else "": a ConfigMap
+// someone edited by hand must not throw from json::value.
+std::string StringAt(const json& obj, const char* key) {
+  if (!obj.is_object()) return "";
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+const json& MapAt(const json& obj, const char* key) {
+  static const json kEmpty = json::object();
+  if (!obj.is_object()) return kEmpty;
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_object() ? *it : kEmpty;
+}
+
+}  // namespace
+
 StatusOr<Inventory> Inventory::FromConfigMap(const json& cm) {
-  const json data = cm.value("data", json::object());
+  const json& data = MapAt(cm, "data");
+  const json& meta = MapAt(cm, "metadata");
   Inventory inv;
-  inv.cluster = data.value("cluster", "");
-  std::string name = cm.value("metadata", json::object()).value("name", "");
+  inv.cluster = StringAt(data, "cluster");
+  std::string name = StringAt(meta, "name");
   if (inv.cluster.empty()) {
     return Status::InvalidArgument("inventory " + name +
                                    " has no cluster name");
   }
-  inv.owner = cm.value("metadata", json::object())
-                  .value("labels", json::object())
-                  .value(kOwnerLabel, "");
-  json objects = json::parse(data.value("objects", "[]"), nullptr, false);
-  if (!objects.is_array()) {
-    return Status::InvalidArgument("inventory " + name +
-                                   " has a corrupt object list");
+  inv.owner = StringAt(MapAt(meta, "labels"), kOwnerLabel);
+  // The object list is a flat array of flat objects: 8 levels are plenty,
+  // and an edited ConfigMap must not crash the walk below.
+  std::string list =
+      data.contains("objects") ? StringAt(data, "objects") : "[]";
+  StatusOr<json> parsed =
+      yaml::ParseJson(list, "inventory " + name, {16 << 20, 8});
+  if (!parsed.ok() || !parsed->is_array()) {
+    return Status::InvalidArgument(
+        "inventory " + name + " has a corrupt object list" +
+        (parsed.ok() ? "" : " (" + parsed.status().message() + ")"));
   }
-  for (const json& o : objects) {
+  for (const json& o : *parsed) {
     if (!o.is_object()) continue;
-    inv.objects.insert(ObjRef{o.value("apiVersion", ""), o.value("kind", ""),
-                              o.value("name", "")});
+    inv.objects.insert(ObjRef{StringAt(o, "apiVersion"), StringAt(o, "kind"),
+                              StringAt(o, "name")});
   }
-  inv.revision = data.value("revision", "");
-  if (auto t = ParseRfc3339(data.value("createdAt", ""))) inv.created_at = *t;
-  inv.deleting = data.value("deleting", "") == "true";
-  inv.deletion_reason = data.value("deletionReason", "");
+  inv.revision = StringAt(data, "revision");
+  if (auto t = ParseRfc3339(StringAt(data, "createdAt"))) inv.created_at = *t;
+  inv.deleting = StringAt(data, "deleting") == "true";
+  inv.deletion_reason = StringAt(data, "deletionReason");
   return inv;
 }
 

@@ -1,6 +1,7 @@
 // TTL decisions: when a cluster expires, whether it is torn down or kept, and
 // the commit message that records the teardown in Git.
 #include <algorithm>
+#include <cstdio>
 #include <string>
 
 #include "capigitops/duration.h"
@@ -75,6 +76,19 @@ std::string TeardownCommitMessage(const ClusterRequest& req,
                     ShortTime(d.expires_at) + " (" + details + ")";
   std::string file =
       req.file.empty() ? "clusters/" + req.name + ".yaml" : req.file;
+  // A file name is the repository's, not ours: a newline in it must not
+  // write lines (trailers, a fake sign-off) into our commit message.
+  std::string escaped;
+  for (unsigned char ch : file) {
+    if (ch < 0x20 || ch == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", ch);
+      escaped += buf;
+    } else {
+      escaped += static_cast<char>(ch);
+    }
+  }
+  file = escaped;
   msg += "\n\n" + file +
          " removed by capi-gitops: its TTL expired. The cluster is deleted "
          "next (the Cluster first, its other objects after CAPI removed it).\n";

@@ -40,6 +40,31 @@ bool LooksLikeNonString(std::string_view s) {
   return false;
 }
 
+// The length of the UTF-8 sequence at s[i] as the reader accepts it
+// (parse.cc's CheckBytes), or 0 when it would call it invalid.
+size_t Utf8Length(std::string_view s, size_t i) {
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  size_t len = c < 0x80           ? 1
+               : (c >> 5) == 0x6  ? 2
+               : (c >> 4) == 0xE  ? 3
+               : (c >> 3) == 0x1E ? 4
+                                  : 0;
+  if (len == 0 || i + len > s.size() || (len == 2 && c < 0xC2)) return 0;
+  for (size_t k = 1; k < len; ++k) {
+    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
+  }
+  return len;
+}
+
+bool ValidUtf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    size_t len = Utf8Length(s, i);
+    if (len == 0) return false;
+    i += len;
+  }
+  return true;
+}
+
 bool NeedsQuotes(std::string_view s) {
   if (s.empty() || LooksLikeNonString(s)) return true;
   constexpr std::string_view kIndicators = "-?:,[]{}#&*!|>'\"%@` \t";
@@ -52,12 +77,26 @@ bool NeedsQuotes(std::string_view s) {
   for (unsigned char c : s) {
     if (c < 0x20 || c == 0x7f) return true;
   }
-  return false;
+  return !ValidUtf8(s);
 }
 
+// Strings come from outside too (an API server's error message in a status
+// file): bytes that are not UTF-8 become U+FFFD, so that what we write
+// always reads back.
 void AppendDoubleQuoted(std::string_view s, std::string* out) {
   out->push_back('"');
-  for (unsigned char c : s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      size_t len = Utf8Length(s, i);
+      if (len == 0) {
+        out->append("\\uFFFD");
+      } else {
+        out->append(s.substr(i, len));
+        i += len - 1;
+      }
+      continue;
+    }
     switch (c) {
       case '"':
         out->append("\\\"");

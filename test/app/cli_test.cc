@@ -139,6 +139,11 @@ TEST(CliTest, UsageErrorsAndHelp) {
   r = RunProcess({BinaryPath("capi-gitops"), "validate", "/nonexistent/repo"});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find("/nonexistent/repo does not exist"), std::string::npos);
+  // An invalid branch is a usage error, before any repository is read.
+  r = RunProcess({BinaryPath("capi-gitops"), "reconcile", "--repo",
+                  "/nonexistent/repo", "--branch", "bad..name"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("not a valid Git branch name"), std::string::npos);
   r = RunProcess({BinaryPath("capi-gitops"), "--version"});
   EXPECT_EQ(r.exit_code, 0);
 }

@@ -2,6 +2,7 @@
 // capi-sandbox as the management cluster, `capi-gitops reconcile` and `ttl`
 // as the real binary runs them.
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <chrono>
 #include <filesystem>
@@ -216,6 +217,26 @@ TEST_F(ReconcileIntegrationTest, UnreachableRemoteDeletesNothing) {
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.out.find("nothing was changed or deleted"), std::string::npos)
       << r.out;
+  EXPECT_TRUE(ClusterLive("dev-sandbox"));
+  EXPECT_TRUE(ClusterLive("llm-train-us-central1"));
+}
+
+// A frozen API server (SIGSTOP) ends the pass within the timeouts, with the
+// documented exit code for an API error (4), and deletes nothing.
+TEST_F(ReconcileIntegrationTest, FrozenApiEndsThePassWithExit4InBoundedTime) {
+  if (!sandbox_) return;
+  ASSERT_EQ(Capi("reconcile", {"--now", "2026-11-27T08:00:00Z"}).exit_code, 0);
+  ASSERT_EQ(kill(sandbox_->pid(), SIGSTOP), 0);
+  auto start = std::chrono::steady_clock::now();
+  auto r =
+      Capi("reconcile", {"--now", "2026-11-27T08:10:00Z", "--request-timeout",
+                         "1s", "--pass-timeout", "4s"});
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  kill(sandbox_->pid(), SIGCONT);
+  EXPECT_EQ(r.exit_code, 4) << r.out << r.err;
+  EXPECT_LT(seconds, 15.0);
   EXPECT_TRUE(ClusterLive("dev-sandbox"));
   EXPECT_TRUE(ClusterLive("llm-train-us-central1"));
 }

@@ -177,5 +177,62 @@ TEST_F(ControllerTest, ProbesAnswerAndUnknownPathsAre404) {
   EXPECT_EQ(c->ServeProbe(probe).status, 503);
 }
 
+TEST_F(ControllerTest, ReplayedDeliveryIsRefused) {
+  auto c = Make(3600 * 1000);
+  HttpExchange hook = Webhook(R"({"ref":"refs/heads/main"})", "s3cret");
+  hook.headers["x-github-delivery"] = "72d3162e-cc78-11e3-81ab-4c9367dc0958";
+  EXPECT_EQ(c->ServeWebhook(hook).status, 202);
+  HttpReply again = c->ServeWebhook(hook);
+  EXPECT_EQ(again.status, 409);
+  EXPECT_NE(again.body.find("already received"), std::string::npos);
+  hook.headers["x-github-delivery"] = "another";
+  EXPECT_EQ(c->ServeWebhook(hook).status, 202);
+  EXPECT_EQ(metrics_.Value("capigitops_webhook_requests_total",
+                           {{"source", "github"}, {"result", "replayed"}}),
+            1);
+}
+
+TEST(DeliveryLogTest, RemembersABoundedNumberOfIds) {
+  DeliveryLog log(2);
+  EXPECT_FALSE(log.SeenBefore("a"));
+  EXPECT_TRUE(log.SeenBefore("a"));
+  EXPECT_FALSE(log.SeenBefore(""));
+  EXPECT_FALSE(log.SeenBefore(""));
+  EXPECT_FALSE(log.SeenBefore("b"));
+  EXPECT_FALSE(log.SeenBefore("c"));  // "a" is forgotten
+  EXPECT_FALSE(log.SeenBefore("a"));
+  EXPECT_TRUE(log.SeenBefore("c"));
+}
+
+TEST_F(ControllerTest, HealthzFailsWhileAPassHangs) {
+  ControllerOptions o;
+  o.interval_ms = 3600 * 1000;
+  o.hung_pass_ms = 200;
+  std::atomic<bool> release{false};
+  Controller c(
+      o,
+      [&] {
+        passes_++;
+        while (!release)
+          std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        return PassResult{};
+      },
+      nullptr, &metrics_, &log_);
+  std::thread t([&] { c.Run(); });
+  ASSERT_TRUE(WaitFor([&] { return passes_ == 1; }));
+  HttpExchange probe;
+  probe.method = "GET";
+  probe.path = "/healthz";
+  EXPECT_EQ(c.ServeProbe(probe).status, 200) << "a pass that just started";
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  HttpReply hung = c.ServeProbe(probe);
+  EXPECT_EQ(hung.status, 500);
+  EXPECT_NE(hung.body.find("hung"), std::string::npos) << hung.body;
+  release = true;
+  ASSERT_TRUE(WaitFor([&] { return c.ServeProbe(probe).status == 200; }));
+  c.Stop();
+  t.join();
+}
+
 }  // namespace
 }  // namespace capigitops

@@ -97,5 +97,20 @@ TEST(WebhookTest, UnsignedOrUnconfiguredIsRefused) {
   EXPECT_NE(v.reason.find("WEBHOOK_SECRET"), std::string::npos);
 }
 
+// A sender with the secret still cannot crash us with a deep payload: the
+// delivery is accepted (it is signed) without a ref.
+TEST(WebhookTest, DeepSignedPayloadIsAcceptedWithoutARef) {
+  for (const std::string& body :
+       {std::string(100000, '['), "{\"ref\":" + std::string(100000, '{')}) {
+    WebhookRequest r;
+    r.headers["x-hub-signature-256"] =
+        "sha256=" + HmacHex("sha256", kSecret, body);
+    r.body = body;
+    WebhookVerdict v = VerifyWebhook(r, kSecret);
+    EXPECT_TRUE(v.accepted) << v.reason;
+    EXPECT_EQ(v.ref, "");
+  }
+}
+
 }  // namespace
 }  // namespace capigitops

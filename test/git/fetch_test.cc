@@ -1,6 +1,7 @@
 // Fetch from local bare repositories made with the git CLI.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "capigitops/git.h"
@@ -77,6 +78,36 @@ TEST_F(GitFetchTest, IncrementalFetchSeesNewCommits) {
   ASSERT_TRUE(again.ok()) << again.status().ToString();
   EXPECT_EQ(again->commit, third);
   EXPECT_EQ(again->files.count("clusters/a.yaml"), 0u);
+}
+
+// libgit2 cannot repack: the cache is emptied and cloned afresh past
+// max_cache_packs, so a long-running controller's cache stays bounded.
+TEST_F(GitFetchTest, CacheStaysBoundedAcrossManyFetches) {
+  GitSourceOptions o = Options();
+  o.max_cache_packs = 2;
+  auto source = NewLibgit2Source(o);
+  auto packs = [&] {
+    size_t n = 0;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(
+             dir_.Sub("cache/objects/pack"), ec)) {
+      if (e.path().extension() == ".pack") ++n;
+    }
+    return n;
+  };
+  size_t most = 0;
+  for (int i = 0; i < 6; ++i) {
+    std::string tip = remote_.Push(
+        {{"clusters/n.yaml", "name: n" + std::to_string(i) + "\n"}}, "n");
+    StatusOr<Snapshot> snap = source->Fetch(kSpecPrefixes);
+    ASSERT_TRUE(snap.ok()) << snap.status().ToString();
+    EXPECT_EQ(snap->commit, tip);
+    EXPECT_EQ(snap->files.at("clusters/n.yaml"),
+              "name: n" + std::to_string(i) + "\n");
+    most = std::max(most, packs());
+  }
+  EXPECT_GE(most, 2u) << "fetches add packs";
+  EXPECT_LE(most, 3u);
 }
 
 TEST_F(GitFetchTest, PinnedRevisionReadsThatCommit) {

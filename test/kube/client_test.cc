@@ -161,6 +161,58 @@ TEST(KubeClientTest, ListFollowsContinueAndRestoresKinds) {
   EXPECT_NE(f.fake->sent[1].url.find("&continue=t1"), std::string::npos);
 }
 
+// A server that answers `[[[[…` (or `{{{{…`) 100,000 levels deep: every
+// entry point returns a clear error instead of crashing on the stack.
+TEST(KubeClientTest, TooDeepResponsesAreClearErrors) {
+  const std::string deep(100000, '[');
+  const std::string deep_object = "{\"items\":" + std::string(100000, '{');
+  Fixture f;
+  ResourceInfo cm{"", "v1", "ConfigMap", "configmaps", true};
+  auto expect_deep = [](const Status& s, const std::string& what) {
+    EXPECT_FALSE(s.ok()) << what;
+    EXPECT_NE(s.message().find(what + ": nesting deeper than 256 levels"),
+              std::string::npos)
+        << s.message();
+  };
+  f.fake->script.push_back(FakeTransport::Reply(200, deep));
+  expect_deep(f.client->Resolve("cluster.x-k8s.io/v1beta2", "Cluster").status(),
+              "discovery of cluster.x-k8s.io/v1beta2");
+  f.fake->script.push_back(FakeTransport::Reply(200, deep));
+  expect_deep(f.client->Get(cm, "ns", "x").status(), "get configmaps");
+  f.fake->script.push_back(FakeTransport::Reply(200, deep_object));
+  expect_deep(f.client->List(cm, "ns", "").status(), "list configmaps");
+  f.fake->script.push_back(FakeTransport::Reply(201, deep));
+  expect_deep(
+      f.client->Create(cm, {{"metadata", {{"name", "x"}}}}, {}).status(),
+      "create configmaps");
+  f.fake->script.push_back(FakeTransport::Reply(200, deep));
+  expect_deep(
+      f.client->Replace(cm, {{"metadata", {{"name", "x"}}}}, {}).status(),
+      "update configmaps");
+  // A deep error body: the status code still says what happened.
+  f.fake->script.push_back(FakeTransport::Reply(404, deep));
+  Status s = f.client->Get(cm, "ns", "y").status();
+  EXPECT_TRUE(s.IsNotFound()) << s.ToString();
+  // A list whose items are not objects is an error, not an exception.
+  f.fake->script.push_back(FakeTransport::Reply(200, R"({"items":[1,"a"]})"));
+  EXPECT_FALSE(f.client->List(cm, "ns", "").ok());
+  f.fake->script.push_back(FakeTransport::Reply(200, R"({"items":"a"})"));
+  EXPECT_FALSE(f.client->List(cm, "ns", "").ok());
+}
+
+TEST(KubeClientTest, TooDeepApplyResponseIsAClearError) {
+  Fixture f;
+  f.fake->script.push_back(FakeTransport::Reply(200, kDiscovery));
+  f.fake->script.push_back(FakeTransport::Reply(200, std::string(100000, '{')));
+  nlohmann::json obj = {{"apiVersion", "cluster.x-k8s.io/v1beta2"},
+                        {"kind", "Cluster"},
+                        {"metadata", {{"name", "a"}, {"namespace", "ns"}}}};
+  Status s = f.client->Apply(obj, {}).status();
+  EXPECT_NE(s.message().find("apply clusters.cluster.x-k8s.io: nesting deeper"),
+            std::string::npos)
+      << s.ToString();
+}
+
 TEST(KubeClientTest, DryRunKubeApiSendsEveryWriteAsDryRunAndReadsThrough) {
   Fixture f;
   DryRunKubeApi dry(*f.client);
@@ -257,6 +309,25 @@ TEST_F(KubeClientFileTest, FailingExecPluginIsAClearError) {
             std::string::npos);
 }
 
+TEST_F(KubeClientFileTest, FailingExecPluginRunsOnceForManyRequests) {
+  std::string runs = (dir_ / "runs").string();
+  std::string script =
+      Write("failing.sh", "#!/bin/sh\necho run >> \"" + runs + "\"\nexit 1\n");
+  chmod(script.c_str(), 0755);
+  RestConfig rc;
+  rc.exec = Exec(script);
+  Fixture f(rc);
+  ResourceInfo cm{"", "v1", "ConfigMap", "configmaps", true};
+  for (int i = 0; i < 10; ++i) {
+    Status s = f.client->Get(cm, "ns", "x").status();
+    EXPECT_EQ(s.code(), StatusCode::kUnauthenticated) << s.ToString();
+  }
+  std::ifstream in(runs);
+  std::string all((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_EQ(all, "run\n");
+  EXPECT_TRUE(f.fake->sent.empty());
+}
+
 // Exec plugins that return client certificates: Plugin() prints certificate
 // "CERT-<n>" and key "KEY-<n>" on its n-th run, valid until `expiry`.
 class KubeClientExecCertTest : public KubeClientFileTest {
@@ -338,6 +409,13 @@ TEST(ExecCredentialTest, ParsesTokenCertificateAndExpiry) {
   EXPECT_EQ(c->client_cert_pem, "C");
   EXPECT_EQ(c->expires_at, 1767225600);
   EXPECT_FALSE(ParseExecCredential("not json", "x").ok());
+  StatusOr<ExecCredential> deep =
+      ParseExecCredential(std::string(100000, '['), "plugin");
+  EXPECT_EQ(deep.status().code(), StatusCode::kUnauthenticated);
+  EXPECT_NE(deep.status().message().find("exec plugin plugin: nesting deeper"),
+            std::string::npos)
+      << deep.status().message();
+  EXPECT_FALSE(ParseExecCredential(std::string(2 << 20, ' '), "x").ok());
   EXPECT_FALSE(
       ParseExecCredential(
           R"({"kind":"ExecCredential","status":{"clientKeyData":"K"}})", "x")

@@ -259,5 +259,25 @@ TEST(PassResultTest, OutcomeIsTheWorstThatHappened) {
   EXPECT_STREQ(PassOutcomeName(PassOutcome::kApiError), "api_error");
 }
 
+// A killed or frozen API during apply is exit 4 (API error) as documented,
+// not 5: no object was refused.
+TEST(PassResultTest, ApplyFailuresThatAreAllUnreachableAreAnApiError) {
+  PassResult r;
+  ClusterPassResult gone;
+  gone.executed = true;
+  gone.error_count = 2;
+  gone.status = Status::Unavailable("cannot reach the management cluster");
+  r.clusters.push_back(gone);
+  gone.status = Status::DeadlineExceeded("the pass ran out of time");
+  r.clusters.push_back(gone);
+  EXPECT_EQ(r.outcome(), PassOutcome::kApiError);
+  ClusterPassResult refused;
+  refused.executed = true;
+  refused.error_count = 1;
+  refused.status = Status::InvalidArgument("spec.x: Unsupported value");
+  r.clusters.push_back(refused);
+  EXPECT_EQ(r.outcome(), PassOutcome::kApplyFailed);
+}
+
 }  // namespace
 }  // namespace capigitops

@@ -95,6 +95,28 @@ TEST(LoaderTest, WrongTypeNamesFileLineColumnAndField) {
             "integer, got \"four\"");
 }
 
+TEST(LoaderTest, MoreThanFiftyNodePoolsIsAFileLineError) {
+  auto pools = [](int n) {
+    std::string list;
+    for (int i = 0; i < n; ++i) {
+      list += "  - {name: p" + std::to_string(i) +
+              ", machineType: n2-standard-4, replicas: 1}\n";
+    }
+    return list;
+  };
+  std::string base =
+      std::string(kGood).substr(0, std::string(kGood).find("  nodePools:"));
+  std::string tail = "  ttl: 4h\n  providerConfig: {project: ml-project}\n";
+  EXPECT_TRUE(Errors(base + "  nodePools:\n" + pools(50) + tail).empty());
+  auto errs = Errors(base + "  nodePools:\n" + pools(51) + tail);
+  ASSERT_EQ(errs.size(), 1u);
+  EXPECT_NE(errs[0].find("clusters/a.yaml:"), std::string::npos);
+  EXPECT_NE(
+      errs[0].find("spec.nodePools: at most 50 node pools per cluster, got 51"),
+      std::string::npos)
+      << errs[0];
+}
+
 TEST(LoaderTest, UnknownFieldSuggestsTheKnownOne) {
   auto errs = Errors(Replace(kGood, "    diskGiB: 200", "    diskGib: 200"));
   ASSERT_EQ(errs.size(), 1u);

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "capigitops/duration.h"
@@ -132,6 +133,19 @@ TEST(WritebackTtlTest, TeardownMessageForADurationTtl) {
             "clusters/llm-train.yaml removed by capi-gitops: its TTL expired. "
             "The cluster is deleted next (the Cluster first, its other "
             "objects after CAPI removed it).\n");
+}
+
+TEST(WritebackTtlTest, NewlineInAFileNameNeverReachesTheMessage) {
+  ClusterRequest req = LlmTrain();
+  req.file = "clusters/a\n\nSigned-off-by: mallory\r.yaml";
+  TtlDecision d =
+      DecideTtl(req, At("2026-11-27T06:00:00Z"), At("2026-11-27T10:05:00Z"));
+  std::string msg = TeardownCommitMessage(req, d);
+  EXPECT_EQ(msg.find("\nSigned-off-by"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("clusters/a\\x0a\\x0aSigned-off-by: mallory\\x0d.yaml"),
+            std::string::npos)
+      << msg;
+  EXPECT_EQ(std::count(msg.begin(), msg.end(), '\n'), 3);
 }
 
 TEST(WritebackTtlTest, TeardownMessageForExpiresAtKeepsSeconds) {

@@ -161,5 +161,20 @@ TEST(YamlEmitTest, QuotesEveryStringAnotherReaderTypes) {
   }
 }
 
+// Found by test/fuzz (status target): an API error message with bytes that
+// are not UTF-8 made a status file that did not read back.
+TEST(YamlEmitTest, InvalidUtf8BecomesAReplacementCharacterAndReadsBack) {
+  nlohmann::json v = {{"lastError", "null \x91 ok \xc3\xa9"},
+                      {"cut", "\xe2\x82"}};
+  std::string text = Emit(v);
+  Diagnostics diags;
+  std::vector<Node> docs = ParseDocuments(text, "status/f.yaml", &diags);
+  ASSERT_FALSE(HasErrors(diags)) << text;
+  ASSERT_EQ(docs.size(), 1u);
+  nlohmann::json back = ToJson(docs[0]);
+  EXPECT_EQ(back["lastError"], "null \xef\xbf\xbd ok \xc3\xa9");
+  EXPECT_EQ(back["cut"], "\xef\xbf\xbd\xef\xbf\xbd");
+}
+
 }  // namespace
 }  // namespace capigitops::yaml

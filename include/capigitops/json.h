@@ -1,0 +1,39 @@
+// JSON read from outside (API responses, webhook bodies, exec-plugin output,
+// inventories, capi-sandbox request bodies) becomes an nlohmann::json only
+// through ParseJson, after a size and depth check. nlohmann's parser is
+// iterative, but dump, copy, comparison and every walk over the result
+// recurse once per level, so `[[[[…` 100,000 deep would overflow the stack.
+// Owned by the yaml module (its nesting pre-scan does the depth check).
+#ifndef CAPIGITOPS_JSON_H_
+#define CAPIGITOPS_JSON_H_
+
+#include <cstddef>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+#include "capigitops/status.h"
+
+namespace capigitops::yaml {
+
+struct JsonLimits {
+  size_t max_bytes = 128 << 20;  // a LIST page of 500 large objects fits
+  int max_depth = 256;  // the deepest CRD schema we know nests about 40
+};
+
+// The size and depth checks alone, for a caller that falls back to another
+// format when the text is not JSON. InvalidArgument, starting with `what`:
+// "<what>: nesting deeper than 256 levels: ... (line 1, column 300)" or
+// "<what>: 200000000 bytes of JSON, more than the limit of 134217728".
+Status CheckJsonLimits(std::string_view text, const std::string& what,
+                       const JsonLimits& limits = {});
+
+// CheckJsonLimits, then the parse: "<what>: invalid JSON" when it fails.
+// Never throws.
+StatusOr<nlohmann::json> ParseJson(std::string_view text,
+                                   const std::string& what,
+                                   const JsonLimits& limits = {});
+
+}  // namespace capigitops::yaml
+
+#endif  // CAPIGITOPS_JSON_H_
