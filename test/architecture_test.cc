@@ -32,7 +32,7 @@ const std::map<std::string, std::string> kHeaderOwner = {
     {"writeback.h", "writeback"}, {"reconcile.h", "reconcile"},
     {"leader.h", "daemon"},       {"metrics.h", "daemon"},
     {"controller.h", "daemon"},   {"apply_order.h", "sync"},
-    {"webhook.h", "daemon"},
+    {"webhook.h", "daemon"},      {"machine_catalog.h", "spec"},
 };
 
 // Module -> the modules it may include (besides itself). Lower layers never
