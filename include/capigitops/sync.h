@@ -88,6 +88,9 @@ struct Plan {
 struct LiveState {
   std::map<std::string, Inventory> inventories;  // by cluster name
   std::map<ObjRef, nlohmann::json> objects;
+  // {apiVersion, kind} the server does not serve (discovery said so): their
+  // objects cannot be applied, and the plan says so.
+  std::set<std::pair<std::string, std::string>> unserved;
 };
 
 struct SyncOptions {
