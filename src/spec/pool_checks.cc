@@ -196,7 +196,7 @@ void CheckGcpAttached(const ClusterRequest& req, const std::string& path,
   if (attachable == nullptr) {
     ctx->Error(
         At(req, field + ".type"), field + ".type",
-        gpu.type + " cannot be attached to a " + pool.machine_type +
+        gpu.type + " cannot be attached to " + pool.machine_type +
             ": on GCP it comes only with its own machine types (" +
             List(MachineTypesWithGpu(req.provider, gpu.type, req.settings)) +
             "); use one of them as machineType");

@@ -80,7 +80,7 @@ TEST(PoolChecksTest, GcpA100OnlyComesWithA2) {
       Diags(Gcp("  - {name: gpu, machineType: n1-standard-32, replicas: 1, "
                 "accelerator: {type: nvidia-tesla-a100, count: 4}}")),
       Lines{"clusters/train.yaml:12:79: spec.nodePools[0].accelerator.type: "
-            "nvidia-tesla-a100 cannot be attached to a n1-standard-32: on GCP "
+            "nvidia-tesla-a100 cannot be attached to n1-standard-32: on GCP "
             "it comes only with its own machine types (a2-highgpu-1g, "
             "a2-highgpu-2g, a2-highgpu-4g, a2-highgpu-8g, a2-megagpu-16g); "
             "use one of them as machineType"});
