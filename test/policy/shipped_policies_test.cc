@@ -71,8 +71,7 @@ TEST(ShippedPoliciesTest, ProjectPoliciesAndPricesLoadWithoutErrors) {
   EXPECT_TRUE(
       p.MachinePrice(Provider::kAws, "g4dn.xlarge")->includes_accelerators);
   // H100 and H200 machines (issue 10), their GPUs in the machine's price.
-  for (auto [provider, type] :
-       std::vector<std::pair<Provider, const char*>>{
+  for (auto [provider, type] : std::vector<std::pair<Provider, const char*>>{
            {Provider::kGcp, "a3-highgpu-8g"},
            {Provider::kGcp, "a3-ultragpu-8g"},
            {Provider::kAws, "p5.48xlarge"},
