@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -68,13 +69,24 @@ struct Snapshot {
   // Requested prefix -> Git object id (tree or blob) in this commit, "" when
   // the commit has no such path.
   std::map<std::string, std::string> prefix_ids;
+  // The requested prefixes that are directories in this commit.
+  std::set<std::string> trees;
 };
+
+// The most of one file a source reads: the YAML parser's document limit.
+inline constexpr size_t kMaxSourceFileBytes = size_t{1} << 20;
 
 struct CommitRequest {
   std::string branch;  // created (without parent) when the remote lacks it
   // Path -> new content; nullopt deletes the file (absent paths are ignored).
   std::map<std::string, std::optional<std::string>> changes;
   std::string message;
+  // Path -> the content it must have in the tip the commit is built on
+  // (nullopt: absent). Checked on every attempt, also after a rejected push:
+  // a decision made against an older commit must not be rebuilt on top of a
+  // push that changed what it was decided on. A mismatch commits nothing and
+  // returns FailedPrecondition.
+  std::map<std::string, std::optional<std::string>> expect;
   std::string author_name = "capi-gitops";
   std::string author_email = "capi-gitops@localhost";
 };
@@ -88,18 +100,37 @@ class GitSource {
   // unreachable remote is Unavailable, bad credentials or an unverified host
   // Unauthenticated, a missing branch or revision NotFound: never an empty
   // snapshot.
+  // Files are read only below `prefixes`, each at most kMaxSourceFileBytes
+  // (a longer file is cut after one byte more, so that its parser reports
+  // it, and it alone, as too large); a symlink or submodule where a file or
+  // directory is read is an error, not an absence.
   virtual StatusOr<Snapshot> Fetch(
       const std::vector<std::string>& prefixes) = 0;
+
+  // Reads `prefixes` of `commit` (one that Fetch returned) again, from what
+  // was fetched: no network. For a second read at the same commit once the
+  // first told which paths matter (capi-gitops.yaml names them).
+  virtual StatusOr<Snapshot> ReadCommit(
+      const std::string& commit, const std::vector<std::string>& prefixes) = 0;
 
   // Commits `req.changes` on top of the remote tip of req.branch and pushes
   // without force. When the push is rejected because someone else pushed,
   // fetches again, re-applies the same changes on the new tip and retries
-  // (bounded; Conflict when exhausted). Returns the new commit's hex sha, or
+  // (bounded; Conflict when exhausted), unless req.expect no longer holds on
+  // the new tip (FailedPrecondition). Returns the new commit's hex sha, or
   // "" (OK) when the changes leave the tree as it is: no empty commits.
   virtual StatusOr<std::string> CommitAndPush(const CommitRequest& req) = 0;
 };
 
 std::unique_ptr<GitSource> NewLibgit2Source(const GitSourceOptions& options);
+
+// The files below `prefixes` (relative to `dir`) as they are in `ref` (a
+// branch, "origin/main", a tag or a commit id) of the Git repository that
+// `dir` is in. For a pull request's plan: what its base branch says, not
+// what the pull request changed. A prefix the ref lacks reads as no files.
+StatusOr<FileSet> ReadDirectoryAtRef(const std::string& dir,
+                                     const std::string& ref,
+                                     const std::vector<std::string>& prefixes);
 
 // The URL with any password or token in it replaced by "***", for messages.
 std::string ScrubUrl(const std::string& url);

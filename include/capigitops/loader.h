@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "capigitops/config.h"
 #include "capigitops/diagnostic.h"
@@ -41,6 +42,11 @@ std::optional<ClusterRequest> LoadClusterRequest(const std::string& file,
                                                  std::string_view text,
                                                  const RepoConfig& config,
                                                  Diagnostics* diags);
+
+// The paths a repository is read from, all that `config` names:
+// capi-gitops.yaml, the clusters, policies and status directories. Nothing
+// else is read, so an unrelated large file elsewhere costs nothing.
+std::vector<std::string> RepoPaths(const RepoConfig& config);
 
 // Reads capi-gitops.yaml and the YAML/JSON files below the configured
 // clusters and policies paths of a repository directory. NotFound when `dir`

@@ -52,6 +52,10 @@ struct EvaluateOptions {
   std::string revision;  // source revision recorded on each Cluster
   std::string ns;        // namespace of the objects; "" = capi-gitops.yaml's
   int64_t now = 0;       // Unix seconds; for the cost of expiresAt requests
+  // When set, the policy and price files to evaluate with instead of the
+  // repository's policies directory: a pull request's plan takes them from
+  // its base branch, so that it cannot loosen its own policies.
+  const FileSet* policies = nullptr;
 };
 
 // The pure core of every command. `builtin` holds the project's
@@ -174,6 +178,9 @@ class ReadOnlyGitSource : public GitSource {
  public:
   explicit ReadOnlyGitSource(GitSource* inner) : inner_(inner) {}
   StatusOr<Snapshot> Fetch(const std::vector<std::string>& prefixes) override;
+  StatusOr<Snapshot> ReadCommit(
+      const std::string& commit,
+      const std::vector<std::string>& prefixes) override;
   StatusOr<std::string> CommitAndPush(const CommitRequest& req) override;
   const std::vector<CommitRequest>& withheld() const { return withheld_; }
 

@@ -21,7 +21,8 @@ enum class StatusCode {
   kNotFound,
   kAlreadyExists,
   kConflict,
-  kUnavailable,  // transient: network, 5xx, 429; worth retrying
+  kFailedPrecondition,  // what an action was decided on has changed
+  kUnavailable,         // transient: network, 5xx, 429; worth retrying
   kUnauthenticated,
   kPermissionDenied,
   kDeadlineExceeded,
@@ -51,6 +52,9 @@ class Status {
   }
   static Status Conflict(std::string m) {
     return Status(StatusCode::kConflict, std::move(m));
+  }
+  static Status FailedPrecondition(std::string m) {
+    return Status(StatusCode::kFailedPrecondition, std::move(m));
   }
   static Status Unavailable(std::string m) {
     return Status(StatusCode::kUnavailable, std::move(m));

@@ -44,6 +44,8 @@ struct DesiredState {
   int budget_max_percent = 25;
 };
 
+// kKeep: in this cluster's inventory but not deleted with it, because
+// another cluster still needs it (a shared identity; see note).
 enum class ObjectAction { kCreate, kUpdate, kUnchanged, kDelete, kKeep };
 const char* ObjectActionName(ObjectAction a);
 
@@ -91,6 +93,9 @@ struct LiveState {
   // {apiVersion, kind} the server does not serve (discovery said so): their
   // objects cannot be applied, and the plan says so.
   std::set<std::pair<std::string, std::string>> unserved;
+  // Clusters we manage that live in another namespace: cluster name ->
+  // namespace. One of them in the repository means its namespace changed.
+  std::map<std::string, std::string> elsewhere;
 };
 
 struct SyncOptions {
@@ -115,6 +120,12 @@ StatusOr<LiveState> FetchLiveState(
 // defaults never show as drift.
 Plan BuildPlan(KubeApi& client, const DesiredState& desired,
                const LiveState& live, const SyncOptions& options);
+
+// How many clusters one pass may delete: safety.deletionBudget's
+// maxClusters, or its maxPercent of the managed (inventoried) clusters when
+// that is larger. BuildPlan holds every deletion of a pass that would exceed
+// it; TTL teardowns are committed only within what is left of it.
+int DeletionBudget(const DesiredState& desired, const LiveState& live);
 
 struct ApplyCounts {
   int created = 0, configured = 0, unchanged = 0, deleted = 0, failed = 0;

@@ -1,9 +1,12 @@
 #include "app/load.h"
 
 #include <ctime>
+#include <set>
+#include <string_view>
 
 #include "app/builtin_policies.h"
 #include "app/cluster_access.h"
+#include "capigitops/git.h"
 
 namespace capigitops {
 
@@ -13,6 +16,85 @@ void AddRepoDirArgument(cxxopts::Options* options) {
   options->parse_positional({"repo-dir"});
   options->positional_help("[REPO_DIR]");
 }
+
+void AddPoliciesFromRefOption(cxxopts::Options* options) {
+  options->add_options()(
+      "policies-from-ref",
+      "evaluate policies (and capi-gitops.yaml's deletion budget) from this "
+      "Git ref, e.g. the pull request's base: origin/main or its commit id",
+      cxxopts::value<std::string>()->default_value(""));
+}
+
+namespace {
+
+bool IsSpecFile(const std::string& path) {
+  for (std::string_view ext : {".yaml", ".yml", ".json"}) {
+    if (path.size() > ext.size() &&
+        path.compare(path.size() - ext.size(), ext.size(), ext) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// The spec files under `dir` of `files`, by path.
+FileSet SpecFilesUnder(const FileSet& files, const std::string& dir) {
+  FileSet out;
+  for (const auto& [path, text] : files) {
+    if (path.rfind(dir + "/", 0) == 0 && IsSpecFile(path)) out[path] = text;
+  }
+  return out;
+}
+
+// What a pull request changes in policies and capi-gitops.yaml, against
+// its base: the paths that differ, added or removed.
+std::vector<std::string> PolicyChanges(const FileSet& base, const FileSet& pr) {
+  std::set<std::string> paths;
+  for (const auto& [path, text] : base) {
+    auto it = pr.find(path);
+    if (it == pr.end() || it->second != text) paths.insert(path);
+  }
+  for (const auto& [path, text] : pr) {
+    if (!base.count(path)) paths.insert(path);
+  }
+  return {paths.begin(), paths.end()};
+}
+
+// The base ref's policies (under the base's own paths.policies) and the
+// policy-relevant settings of its capi-gitops.yaml, so that a pull request
+// cannot loosen the policies its own plan is checked against.
+Status LoadBasePolicies(const std::string& dir, const std::string& ref,
+                        const FileSet& pr, FileSet* policies,
+                        RepoConfig* base_config, Loaded* loaded) {
+  const std::string config_file = RepoConfig().file;
+  ASSIGN_OR_RETURN(FileSet base, ReadDirectoryAtRef(dir, ref, {config_file}));
+  auto cfg = base.find(config_file);
+  if (cfg != base.end()) {
+    Diagnostics diags;
+    if (!LoadRepoConfig(config_file, cfg->second, base_config, &diags)) {
+      return Status::InvalidArgument(config_file + " in " + ref +
+                                     " has errors");
+    }
+  }
+  ASSIGN_OR_RETURN(FileSet base_policies,
+                   ReadDirectoryAtRef(dir, ref, {base_config->policies_path}));
+  *policies = SpecFilesUnder(base_policies, base_config->policies_path);
+  RepoConfig pr_config;
+  auto pr_cfg = pr.find(config_file);
+  if (pr_cfg != pr.end()) {
+    Diagnostics ignored;  // reported by Evaluate
+    LoadRepoConfig(config_file, pr_cfg->second, &pr_config, &ignored);
+  }
+  FileSet before = *policies,
+          after = SpecFilesUnder(pr, pr_config.policies_path);
+  if (cfg != base.end()) before[config_file] = cfg->second;
+  if (pr_cfg != pr.end()) after[config_file] = pr_cfg->second;
+  loaded->policies_ref = ref;
+  loaded->policy_changes = PolicyChanges(before, after);
+  return Status::Ok();
+}
+
+}  // namespace
 
 bool LoadForStage(const cxxopts::ParseResult& args, const CommandIo& io,
                   SyncOptions* sync, Loaded* loaded, int* exit_code) {
@@ -29,7 +111,25 @@ bool LoadForStage(const cxxopts::ParseResult& args, const CommandIo& io,
   if (args.count("revision")) eo.revision = args["revision"].as<std::string>();
   if (live) eo.ns = args["namespace"].as<std::string>();
   eo.now = static_cast<int64_t>(std::time(nullptr));
+  std::string ref = args.count("policies-from-ref")
+                        ? args["policies-from-ref"].as<std::string>()
+                        : "";
+  FileSet base_policies;
+  RepoConfig base_config;
+  if (!ref.empty()) {
+    Status s = LoadBasePolicies(args["repo-dir"].as<std::string>(), ref, *files,
+                                &base_policies, &base_config, loaded);
+    if (!s.ok()) {
+      *io.err << "capi-gitops: --policies-from-ref: " << s.message() << "\n";
+      *exit_code = kExitSourceError;
+      return false;
+    }
+    eo.policies = &base_policies;
+  }
   loaded->ev = Evaluate(*files, BuiltinPolicyFiles(), eo);
+  if (!ref.empty()) {
+    loaded->ev.repo.config.deletion_budget = base_config.deletion_budget;
+  }
   if (!live) return true;
 
   loaded->client = ConnectFromArgs(args, io, exit_code);

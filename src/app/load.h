@@ -16,6 +16,11 @@ namespace capigitops {
 
 struct Loaded {
   Evaluation ev;
+  // --policies-from-ref: the ref the policies came from, and what the
+  // change under review does to policies and capi-gitops.yaml compared
+  // with it (paths; empty when it leaves them alone).
+  std::string policies_ref;
+  std::vector<std::string> policy_changes;
   // From Stage::kPlan on:
   std::unique_ptr<KubeClient> client;
   DesiredState desired;
@@ -25,6 +30,9 @@ struct Loaded {
 
 // Adds REPO_DIR as the positional argument of a command.
 void AddRepoDirArgument(cxxopts::Options* options);
+
+// Adds --policies-from-ref (plan and validate of a pull request).
+void AddPoliciesFromRefOption(cxxopts::Options* options);
 
 // On failure prints why and returns false with *exit_code set. `sync` is
 // what the plan is built with (its `now` is set here).

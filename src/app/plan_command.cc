@@ -39,6 +39,23 @@ void PrintApplied(const ClusterPassResult& r, bool prune, std::ostream& out) {
   out << "\n";
 }
 
+// A pull request that changes policies or capi-gitops.yaml is planned
+// against its base's policies (--policies-from-ref); say so where reviewers
+// look, since the changed policies only take effect once merged.
+std::string PolicyCallout(const Loaded& p, bool markdown) {
+  if (p.policy_changes.empty()) return "";
+  std::string list;
+  for (const std::string& path : p.policy_changes) {
+    list += (list.empty() ? "" : ", ") + (markdown ? "`" + path + "`" : path);
+  }
+  std::string ref = markdown ? "`" + p.policies_ref + "`" : p.policies_ref;
+  return std::string(markdown ? "> **Policy change:** " : "POLICY CHANGE: ") +
+         "this change modifies " + list +
+         ". The plan is checked against the policies of " + ref +
+         ", not the changed ones (they apply once merged); a policy owner "
+         "(CODEOWNERS) must review it.\n\n";
+}
+
 void AddCommon(cxxopts::Options* options) {
   AddClusterOptions(options);
   options->add_options()("revision", "source revision recorded on each Cluster",
@@ -52,6 +69,7 @@ void AddPlanOptions(cxxopts::Options* options) {
   options->add_options()("o,output", "text, markdown or json",
                          cxxopts::value<std::string>()->default_value("text"))(
       "detailed-exitcode", "exit 2 when changes are pending");
+  AddPoliciesFromRefOption(options);
   AddCommon(options);
 }
 
@@ -67,11 +85,21 @@ int RunPlan(const cxxopts::ParseResult& args, const CommandIo& io) {
   if (!LoadForStage(args, io, &sync, &p, &code)) return code;
   if (format != "json") PrintDiagnostics(p.ev, *io.err);
   if (format == "json") {
-    *io.out << PlanJson(p.plan, p.ev).dump(2) << "\n";
+    nlohmann::json out = PlanJson(p.plan, p.ev);
+    if (!p.policies_ref.empty()) {
+      out["policiesFromRef"] = p.policies_ref;
+      out["policyChanges"] = p.policy_changes;
+    }
+    *io.out << out.dump(2) << "\n";
   } else if (format == "markdown") {
-    *io.out << PlanMarkdown(p.plan, p.ev);
+    // Under the heading: the marker the CI workflows find the comment by
+    // stays the first line.
+    std::string md = PlanMarkdown(p.plan, p.ev);
+    size_t end = md.find("\n\n");
+    size_t at = end == std::string::npos ? md.size() : end + 2;
+    *io.out << md.insert(at, PolicyCallout(p, true));
   } else {
-    *io.out << PlanText(p.plan, p.ev, io.out_is_tty);
+    *io.out << PolicyCallout(p, false) << PlanText(p.plan, p.ev, io.out_is_tty);
   }
   if (p.ev.has_errors) return kExitInvalid;
   for (const ClusterPlan& cp : p.plan.clusters) {

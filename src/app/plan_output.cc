@@ -82,6 +82,7 @@ void ObjectLines(const ClusterPlan& cp, std::ostream& out,
     if (cp.action == ClusterAction::kDelete && oc.ref.kind == "Cluster") {
       out << "  (deleted first; the rest once CAPI has removed it)";
     }
+    if (oc.action == ObjectAction::kKeep) out << "  (kept: " << oc.note << ")";
     out << "\n";
     for (const FieldChange& fc : oc.changes) {
       out << indent << "    " << fc.path << ": " << Short(fc.before) << " -> "

@@ -8,6 +8,7 @@ namespace capigitops {
 void AddValidateOptions(cxxopts::Options* options) {
   options->add_options()("o,output", "text or json",
                          cxxopts::value<std::string>()->default_value("text"));
+  AddPoliciesFromRefOption(options);
   AddRepoDirArgument(options);
 }
 

@@ -43,6 +43,9 @@ class Libgit2Source : public GitSource {
   }
 
   StatusOr<Snapshot> Fetch(const std::vector<std::string>& prefixes) override;
+  StatusOr<Snapshot> ReadCommit(
+      const std::string& commit,
+      const std::vector<std::string>& prefixes) override;
   StatusOr<std::string> CommitAndPush(const CommitRequest& req) override;
 
  private:
@@ -58,6 +61,9 @@ class Libgit2Source : public GitSource {
   // The remote tip of `branch` after fetching it; nullopt when the remote
   // has no such branch.
   StatusOr<std::optional<git_oid>> FetchBranch(const std::string& branch);
+  StatusOr<Snapshot> ReadAt(const git_oid& oid,
+                            const std::vector<std::string>& prefixes,
+                            const std::string& ctx);
   StatusOr<git_oid> ResolveRevision(const git_oid& tip) const;
   StatusOr<std::optional<git_oid>> BuildCommit(
       const CommitRequest& req, const std::optional<git_oid>& tip);
@@ -236,6 +242,24 @@ StatusOr<Snapshot> Libgit2Source::Fetch(
     if (!pinned.ok()) return pinned.status().WithContext(ctx);
     oid = *pinned;
   }
+  return ReadAt(oid, prefixes, ctx);
+}
+
+StatusOr<Snapshot> Libgit2Source::ReadCommit(
+    const std::string& commit, const std::vector<std::string>& prefixes) {
+  std::string ctx = "reading " + commit;
+  RETURN_IF_ERROR(Open().WithContext(ctx));
+  git_oid oid;
+  if (commit.size() != GIT_OID_HEXSZ ||
+      git_oid_fromstr(&oid, commit.c_str()) < 0) {
+    return Status::InvalidArgument(ctx + ": not a full commit id");
+  }
+  return ReadAt(oid, prefixes, ctx);
+}
+
+StatusOr<Snapshot> Libgit2Source::ReadAt(
+    const git_oid& oid, const std::vector<std::string>& prefixes,
+    const std::string& ctx) {
   git_commit* raw_commit = nullptr;
   int rc = git_commit_lookup(&raw_commit, repo_.get(), &oid);
   if (rc < 0) {
@@ -273,6 +297,7 @@ StatusOr<std::optional<git_oid>> Libgit2Source::BuildCommit(
       return Status::Internal("reading tree: " + LastErrorMessage(rc));
     base.reset(raw_tree);
   }
+  RETURN_IF_ERROR(git::CheckExpected(base.get(), req.expect));
   ASSIGN_OR_RETURN(std::optional<git_oid> tree_id,
                    git::BuildTree(repo_.get(), base.get(), req.changes));
   if (!tree_id.has_value()) return std::optional<git_oid>();

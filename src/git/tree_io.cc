@@ -1,6 +1,8 @@
 #include "git/tree_io.h"
 
+#include <algorithm>
 #include <set>
+#include <string_view>
 
 #include "git/handles.h"
 #include "util/digest.h"
@@ -8,9 +10,29 @@
 namespace capigitops::git {
 namespace {
 
-// A spec file this large is a mistake or an attack; refuse it rather than
-// load it into memory.
-constexpr size_t kMaxFileBytes = 8 << 20;
+bool HasSpecExtension(const std::string& path) {
+  for (const char* ext : {".yaml", ".yml", ".json"}) {
+    std::string_view e(ext);
+    if (path.size() > e.size() &&
+        path.compare(path.size() - e.size(), e.size(), e) == 0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// A symlink's target is not in the tree and a submodule's content is in
+// another repository, so neither can be read. Where spec content may be,
+// that must be an error: skipped, the file or directory would read as
+// deleted, and its clusters with it.
+Status NotReadable(const std::string& path, git_filemode_t mode) {
+  return Status::InvalidArgument(
+      path + " is a " + (mode == GIT_FILEMODE_LINK ? "symlink" : "submodule") +
+      ", which capi-gitops cannot read: replace it with the " +
+      (mode == GIT_FILEMODE_LINK ? "file or directory it points to"
+                                 : "files themselves") +
+      "; nothing is changed or deleted until then");
+}
 
 std::string NormalizePrefix(std::string p) {
   while (!p.empty() && p.front() == '/') p.erase(0, 1);
@@ -30,12 +52,10 @@ Status ReadBlob(git_repository* repo, const git_oid* oid,
     return Status::Internal("reading " + path + ": " + LastErrorMessage(rc));
   }
   BlobPtr blob(raw);
-  size_t size = static_cast<size_t>(git_blob_rawsize(blob.get()));
-  if (size > kMaxFileBytes) {
-    return Status::InvalidArgument(path + " is " + std::to_string(size) +
-                                   " bytes, more than the limit of " +
-                                   std::to_string(kMaxFileBytes));
-  }
+  // A file over the limit is cut one byte after it: its parser then reports
+  // it as too large, and only it, while the rest of the repository loads.
+  size_t size = std::min(static_cast<size_t>(git_blob_rawsize(blob.get())),
+                         kMaxSourceFileBytes + 1);
   const char* data = static_cast<const char*>(git_blob_rawcontent(blob.get()));
   (*files)[path] = std::string(data, size);
   return Status::Ok();
@@ -63,6 +83,9 @@ Status ReadTree(git_repository* repo, git_tree* tree, const std::string& base,
     } else if (mode == GIT_FILEMODE_BLOB ||
                mode == GIT_FILEMODE_BLOB_EXECUTABLE) {
       RETURN_IF_ERROR(ReadBlob(repo, git_tree_entry_id(e), path, files));
+    } else if (mode == GIT_FILEMODE_COMMIT ||
+               (mode == GIT_FILEMODE_LINK && HasSpecExtension(path))) {
+      return NotReadable(path, mode);
     }
   }
   return Status::Ok();
@@ -73,6 +96,7 @@ Status ReadPrefix(git_repository* repo, git_tree* tree,
                   const std::string& prefix, Snapshot* snapshot) {
   if (prefix.empty()) {
     snapshot->prefix_ids[prefix] = OidHex(*git_tree_id(tree));
+    snapshot->trees.insert(prefix);
     return ReadTree(repo, tree, "", &snapshot->files);
   }
   git_tree_entry* raw = nullptr;
@@ -95,13 +119,14 @@ Status ReadPrefix(git_repository* repo, git_tree* tree,
                               LastErrorMessage(rc));
     }
     TreePtr sub(sub_raw);
+    snapshot->trees.insert(prefix);
     return ReadTree(repo, sub.get(), prefix, &snapshot->files);
   }
   if (mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE) {
     return ReadBlob(repo, git_tree_entry_id(entry.get()), prefix,
                     &snapshot->files);
   }
-  return Status::Ok();
+  return NotReadable(prefix, mode);
 }
 
 // Keeps an existing file's executable bit; new files are plain blobs.
@@ -178,6 +203,35 @@ Status ValidateChangePath(const std::string& path) {
     start = end + 1;
   }
   if (path.find('\0') != std::string::npos) return bad("contains NUL");
+  return Status::Ok();
+}
+
+Status CheckExpected(
+    git_tree* base,
+    const std::map<std::string, std::optional<std::string>>& expect) {
+  for (const auto& [path, content] : expect) {
+    git_tree_entry* raw = nullptr;
+    bool present =
+        base != nullptr && git_tree_entry_bypath(&raw, base, path.c_str()) == 0;
+    TreeEntryPtr entry(raw);
+    bool same = present == content.has_value();
+    if (same && present) {
+      // Blob ids are content hashes: comparing them compares the content
+      // without reading the blob.
+      git_oid want;
+      same = git_tree_entry_type(entry.get()) == GIT_OBJECT_BLOB &&
+             git_odb_hash(&want, content->data(), content->size(),
+                          GIT_OBJECT_BLOB) == 0 &&
+             git_oid_equal(&want, git_tree_entry_id(entry.get()));
+    }
+    if (!same) {
+      return Status::FailedPrecondition(path +
+                                        (!present  ? " was removed"
+                                         : content ? " changed"
+                                                   : " was added") +
+                                        " since the decision was made");
+    }
+  }
   return Status::Ok();
 }
 

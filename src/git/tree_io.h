@@ -26,6 +26,13 @@ Status ReadPrefixes(git_repository* repo, git_tree* tree,
 // Checks that a change path is a plain repository-relative file path.
 Status ValidateChangePath(const std::string& path);
 
+// OK when every path of `expect` has that content in `base` (null: an empty
+// tree; nullopt: the path is absent), else FailedPrecondition naming the
+// first path that differs.
+Status CheckExpected(
+    git_tree* base,
+    const std::map<std::string, std::optional<std::string>>& expect);
+
 // Writes the tree that results from applying `changes` to `base` (null: an
 // empty tree). Deleting an absent path is ignored. Returns nullopt when the
 // result equals `base` (or is empty without a base): nothing to commit.

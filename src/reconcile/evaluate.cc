@@ -59,8 +59,10 @@ Evaluation Evaluate(const FileSet& files, const FileSet& builtin,
   // Built-in files first, then the repo's, so repo prices override.
   PolicyBundle bundle;
   LoadPolicyFiles(FilesUnder(builtin, "policies"), &bundle, &ev.repo.diags);
-  LoadPolicyFiles(FilesUnder(files, ev.repo.config.policies_path), &bundle,
-                  &ev.repo.diags);
+  LoadPolicyFiles(options.policies != nullptr
+                      ? *options.policies
+                      : FilesUnder(files, ev.repo.config.policies_path),
+                  &bundle, &ev.repo.diags);
   const std::vector<Policy>& policies = bundle.policies;
   const PriceTable& prices = bundle.prices;
   ev.has_errors = HasErrors(ev.repo.diags);

@@ -9,6 +9,11 @@ StatusOr<Snapshot> ReadOnlyGitSource::Fetch(
   return inner_->Fetch(prefixes);
 }
 
+StatusOr<Snapshot> ReadOnlyGitSource::ReadCommit(
+    const std::string& commit, const std::vector<std::string>& prefixes) {
+  return inner_->ReadCommit(commit, prefixes);
+}
+
 StatusOr<std::string> ReadOnlyGitSource::CommitAndPush(
     const CommitRequest& req) {
   withheld_.push_back(req);

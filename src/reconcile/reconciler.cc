@@ -35,6 +35,34 @@ std::string AppliedLine(const ClusterPassResult& r) {
   return line;
 }
 
+// capi-gitops.yaml first, then only the paths it names, at the same commit.
+// A clusters directory that is missing (a wrong paths.clusters, a deleted
+// capi-gitops.yaml that named another one) is an error, never an empty
+// repository: read as empty, every cluster would be deleted.
+StatusOr<Snapshot> FetchSpecs(GitSource& source) {
+  const std::string config_file = RepoConfig().file;
+  ASSIGN_OR_RETURN(Snapshot head, source.Fetch({config_file}));
+  RepoConfig config;
+  auto cfg = head.files.find(config_file);
+  if (cfg != head.files.end()) {
+    Diagnostics ignored;  // Evaluate reports them
+    LoadRepoConfig(cfg->first, cfg->second, &config, &ignored);
+  }
+  ASSIGN_OR_RETURN(Snapshot snap,
+                   source.ReadCommit(head.commit, RepoPaths(config)));
+  if (!snap.trees.count(config.clusters_path)) {
+    return Status::NotFound(
+        "there is no directory " + config.clusters_path + "/ at commit " +
+        head.commit.substr(0, 12) +
+        (cfg == head.files.end()
+             ? " (there is no " + config_file + ", so the default is read)"
+             : " (paths.clusters in " + config_file + ")") +
+        ": a missing clusters directory is an error, not an empty one (to "
+        "remove the last cluster, keep a .gitkeep file in it)");
+  }
+  return snap;
+}
+
 }  // namespace
 
 Reconciler::Reconciler(const PassDeps& deps, ReconcileOptions options)
@@ -65,7 +93,7 @@ std::string Reconciler::StatusPath(const std::string& name) const {
 }
 
 bool Reconciler::FetchSource() {
-  StatusOr<Snapshot> snap = deps_.spec->Fetch({});
+  StatusOr<Snapshot> snap = FetchSpecs(*deps_.spec);
   if (!snap.ok()) {
     // An unreadable source is never "empty": stop before touching anything.
     result_.source = snap.status();
@@ -99,71 +127,6 @@ bool Reconciler::ReadLive() {
   }
   live_ = std::move(live).value();
   return true;
-}
-
-// Commits each expired cluster's teardown to Git first: the spec is removed
-// and the status says why. Only then does the safe deletion path run, on the
-// evaluation and live state this pass already has: an expired cluster simply
-// leaves the desired state, so the planner sees its inventory as a deletion.
-void Reconciler::ExpireClusters() {
-  for (const ClusterResult& c : ev_.clusters) {
-    if (desired_.blocked.count(c.request.name)) continue;
-    auto inv = live_.inventories.find(c.request.name);
-    int64_t created =
-        inv == live_.inventories.end() ? 0 : inv->second.created_at;
-    TtlDecision d = DecideTtl(c.request, created, options_.now);
-    if (!d.expired) continue;
-    if (d.kept) {
-      Note(c.request.name + ": expired but kept: " + d.kept_reason);
-      continue;
-    }
-    std::string full_message = TeardownCommitMessage(c.request, d);
-    std::string message = full_message.substr(0, full_message.find('\n'));
-    CommitRequest req = NewCommit(options_.branch, full_message);
-    req.changes[c.request.file] = std::nullopt;
-    if (options_.status_branch.empty()) {
-      ClusterStatusInput in;
-      in.name = c.request.name;
-      in.request = &c.request;
-      in.phase_override = "Expired";
-      in.reason = message;
-      in.created_at = created;
-      in.applied_revision = snapshot_.commit;
-      in.cost = c.cost;
-      in.now = options_.now;
-      req.changes[StatusPath(c.request.name)] = RenderStatusFile(in);
-    }
-    StatusOr<std::string> commit = deps_.spec->CommitAndPush(req);
-    if (!commit.ok()) {
-      if (result_.git_write.ok()) result_.git_write = commit.status();
-      Note("error: committing the teardown of " + c.request.name + ": " +
-               commit.status().message() + "; it is not deleted",
-           true);
-      continue;
-    }
-    if (commit->empty()) {
-      // No commit was made (a read-only source): the teardown must land in
-      // Git before anything is deleted, so nothing is.
-      Note(c.request.name + ": expired at " + FormatRfc3339(d.expires_at) +
-           "; the teardown was not committed, so it is not deleted");
-      continue;
-    }
-    result_.teardown_commits.push_back(*commit);
-    Note(message + " (commit " + commit->substr(0, 12) + ")");
-    expired_[c.request.name] = message;
-  }
-  if (expired_.empty()) return;
-  std::set<std::string> gone;
-  for (const ClusterResult& c : ev_.clusters) {
-    if (expired_.count(c.request.name)) {
-      snapshot_.files.erase(c.request.file);
-      gone.insert(c.request.name);
-    }
-  }
-  RemoveClusters(gone, &ev_);
-  std::erase_if(desired_.clusters, [&](const DesiredCluster& dc) {
-    return gone.count(dc.name) > 0;
-  });
 }
 
 void Reconciler::PlanAndApply() {

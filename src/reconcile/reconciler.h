@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "capigitops/reconcile.h"
 #include "capigitops/writeback.h"
@@ -26,7 +27,11 @@ class Reconciler {
  private:
   bool FetchSource();
   bool ReadLive();
+  struct Teardown;
   void ExpireClusters();
+  std::vector<Teardown> DueTeardowns();
+  size_t TeardownAllowance(size_t due);
+  bool CommitTeardown(const Teardown& t);
   void PlanAndApply();
   struct StatusBatch;
   void WriteStatus();

@@ -13,7 +13,7 @@ namespace fs = std::filesystem;
 
 // Bigger files are still read (the parser then reports them) but not
 // beyond this, so a stray disk image cannot exhaust memory.
-constexpr size_t kMaxReadBytes = 8 << 20;
+constexpr size_t kMaxReadBytes = size_t{1} << 20;  // the YAML parser's limit
 
 // Any failure is Unavailable, also a file that vanished after listing: a
 // NotFound would read as "no policies directory".
@@ -30,6 +30,14 @@ Status ReadTree(const fs::path& root, const std::string& rel, FileSet* files) {
   fs::path dir = root / rel;
   if (!fs::exists(dir, ec)) {
     return Status::NotFound(rel + "/ does not exist in " + root.string());
+  }
+  // A submodule's files belong to another repository, and one that is not
+  // checked out looks empty: never read it as "no clusters".
+  if (rel != "." && !rel.empty() && fs::exists(dir / ".git", ec)) {
+    return Status::InvalidArgument(
+        rel +
+        "/ is a Git submodule (or a repository of its own), which "
+        "capi-gitops does not read: put the files themselves there");
   }
   for (auto it = fs::recursive_directory_iterator(dir, ec);
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {

@@ -73,6 +73,11 @@ void AddLoaded(const std::string& path, std::optional<ClusterRequest> req,
 
 }  // namespace
 
+std::vector<std::string> RepoPaths(const RepoConfig& config) {
+  return {RepoConfig().file, config.clusters_path, config.policies_path,
+          config.status_path};
+}
+
 LoadedRepo LoadRepo(const FileSet& files) {
   LoadedRepo repo;
   auto cfg = files.find("capi-gitops.yaml");

@@ -211,6 +211,12 @@ void PruneStale(KubeApi& client, const std::string& ns, ClusterRun* run) {
   std::set<std::string> referenced;
   bool looked = false;
   for (const ObjectChange& oc : run->plan->objects) {
+    if (oc.action == ObjectAction::kKeep) {
+      // Shared and still needed by another cluster, whose inventory lists
+      // it: it leaves this inventory without being deleted.
+      run->inventory.objects.erase(oc.ref);
+      continue;
+    }
     if (oc.action != ObjectAction::kDelete) continue;
     if (!looked && ApplyStageOf(oc.ref.kind) == ApplyStage::kReferenced) {
       referenced = ReferencedTemplates(client, ns, run->plan->name);
@@ -280,8 +286,12 @@ void DeleteCluster(KubeApi& client, const std::string& ns,
     }
     run->result.counts.deleted++;
   }
+  std::set<ObjRef> shared;  // still needed by another cluster: kept
+  for (const ObjectChange& oc : run->plan->objects) {
+    if (oc.action == ObjectAction::kKeep) shared.insert(oc.ref);
+  }
   for (const ObjRef& ref : std::set<ObjRef>(inv.objects)) {
-    if (ref.kind == "Cluster") continue;
+    if (ref.kind == "Cluster" || shared.count(ref)) continue;
     StatusOr<ResourceInfo> r = client.Resolve(ref.api_version, ref.kind);
     Status s = r.ok() ? client.Delete(*r, ns, ref.name, {}) : Status::Ok();
     if (!s.ok()) {

@@ -10,6 +10,12 @@ namespace {
 using nlohmann::json;
 using Kind = std::pair<std::string, std::string>;  // apiVersion, kind
 
+const std::string kAllNamespaces;  // "" lists every namespace
+
+bool IsCapiCluster(const Kind& k) {
+  return k.second == "Cluster" && k.first.rfind("cluster.x-k8s.io/", 0) == 0;
+}
+
 // LISTs `kinds` concurrently (inventories too when `inventories` is set),
 // discovering each group version once: concurrent first uses each fetched
 // it, and the no-op plan paid for five copies of the same discovery.
@@ -34,7 +40,16 @@ Status ListKinds(KubeApi& client, const std::string& ns,
     std::call_once(discovered[api_version],
                    [&] { (void)client.Resolve(api_version, kind); });
     StatusOr<ResourceInfo> r = client.Resolve(api_version, kind);
-    results[i] = r.ok() ? client.List(*r, ns, kManagedBySelector) : r.status();
+    // Clusters in every namespace, in the same one LIST: one we manage
+    // outside `ns` means the namespace changed under it.
+    const std::string& where = IsCapiCluster(kinds[i]) ? kAllNamespaces : ns;
+    results[i] =
+        r.ok() ? client.List(*r, where, kManagedBySelector) : r.status();
+    if (r.ok() && where != ns &&
+        results[i].status().code() == StatusCode::kPermissionDenied) {
+      // Allowed in `ns` only: no namespace-change detection, as before.
+      results[i] = client.List(*r, ns, kManagedBySelector);
+    }
   });
   if (inventories) {
     if (!results.back().ok()) return results.back().status();
@@ -50,6 +65,14 @@ Status ListKinds(KubeApi& client, const std::string& ns,
       return results[i].status().WithContext("reading live state");
     }
     for (json& obj : *results[i]) {
+      const json meta = obj.value("metadata", json::object());
+      std::string obj_ns = meta.value("namespace", "");
+      if (IsCapiCluster(kinds[i]) && !obj_ns.empty() && obj_ns != ns) {
+        std::string name = meta.value("labels", json::object())
+                               .value(kClusterLabel, meta.value("name", ""));
+        live->elsewhere[name] = obj_ns;
+        continue;
+      }
       ObjRef ref = ObjRef::Of(obj);  // read before the move below
       live->objects[ref] = std::move(obj);
     }

@@ -7,6 +7,7 @@
 #include "capigitops/duration.h"
 #include "capigitops/labels.h"
 #include "capigitops/sync.h"
+#include "sync/plan_safety.h"
 
 namespace capigitops {
 namespace {
@@ -239,9 +240,7 @@ void CheckBudget(const DesiredState& desired, const LiveState& live,
     }
   }
   int managed = static_cast<int>(live.inventories.size());
-  int budget = std::max(desired.budget_max_clusters,
-                        static_cast<int>(std::ceil(
-                            managed * desired.budget_max_percent / 100.0)));
+  int budget = DeletionBudget(desired, live);
   if (deletions > budget && !options.allow_mass_deletion) {
     plan->budget_exceeded = true;
     plan->budget_message =
@@ -256,6 +255,13 @@ void CheckBudget(const DesiredState& desired, const LiveState& live,
 }
 
 }  // namespace
+
+int DeletionBudget(const DesiredState& desired, const LiveState& live) {
+  int managed = static_cast<int>(live.inventories.size());
+  return std::max(desired.budget_max_clusters,
+                  static_cast<int>(
+                      std::ceil(managed * desired.budget_max_percent / 100.0)));
+}
 
 const char* ObjectActionName(ObjectAction a) {
   switch (a) {
@@ -321,6 +327,11 @@ Plan BuildPlan(KubeApi& client, const DesiredState& desired,
     ClusterPlan& cp = plan.clusters.emplace_back();
     cp.name = dc.name;
     cp.owner = dc.owner;
+    auto moved = live.elsewhere.find(dc.name);
+    if (moved != live.elsewhere.end() && !live.inventories.count(dc.name)) {
+      HoldNamespaceChange(moved->second, desired.ns, &cp);
+      continue;
+    }
     std::vector<ObjectChange*> to_check;
     PlanDesiredCluster(dc, live, options, &cp, &to_check);
     for (ObjectChange* oc : to_check) checks.emplace_back(&cp, oc);
@@ -362,6 +373,7 @@ Plan BuildPlan(KubeApi& client, const DesiredState& desired,
     }
   }
   CheckBudget(desired, live, options, &plan);
+  KeepSharedObjects(client, live, &plan);
   std::set<ObjRef> inventoried;
   for (const auto& [name, inv] : live.inventories) {
     inventoried.insert(inv.objects.begin(), inv.objects.end());

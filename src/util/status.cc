@@ -16,6 +16,8 @@ const char* StatusCodeName(StatusCode code) {
       return "AlreadyExists";
     case StatusCode::kConflict:
       return "Conflict";
+    case StatusCode::kFailedPrecondition:
+      return "FailedPrecondition";
     case StatusCode::kUnavailable:
       return "Unavailable";
     case StatusCode::kUnauthenticated:

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -77,6 +79,11 @@ TEST(DeployCiWorkflowTest, GithubWorkflowPlansPullRequestsAndKeepsOneComment) {
   EXPECT_TRUE(Has(runs, "plan . -o markdown"));
   EXPECT_TRUE(Has(runs, "> plan.md"));
   EXPECT_TRUE(Has(runs, "CAPI_GITOPS_KUBECONFIG"));
+  // Policies come from the base commit, which the checkout must fetch.
+  EXPECT_TRUE(Has(runs, "validate . --policies-from-ref \"$BASE_SHA\""));
+  EXPECT_TRUE(Has(runs, "--policies-from-ref \"$BASE_SHA\" > plan.md"));
+  EXPECT_TRUE(Has(wf.dump(), "github.event.pull_request.base.sha"));
+  EXPECT_EQ(steps[0]["with"]["fetch-depth"], 0);
   EXPECT_TRUE(fails_on_validate) << "the job must fail when validate fails";
   // One comment: found by the marker, updated, else created.
   EXPECT_TRUE(Has(script, "startsWith(marker)"));
@@ -98,6 +105,13 @@ TEST(DeployCiWorkflowTest, GitlabPipelinePlansMergeRequestsAndKeepsOneNote) {
   EXPECT_TRUE(Has(script, "capi-gitops validate ."));
   EXPECT_TRUE(Has(script, "capi-gitops plan . -o markdown"));
   EXPECT_TRUE(Has(script, "test \"$(cat validate.exitcode)\" = 0"));
+  EXPECT_TRUE(Has(script,
+                  "validate . --policies-from-ref "
+                  "\"$CI_MERGE_REQUEST_DIFF_BASE_SHA\""));
+  EXPECT_TRUE(Has(script,
+                  "--policies-from-ref "
+                  "\"$CI_MERGE_REQUEST_DIFF_BASE_SHA\" > plan.md"));
+  EXPECT_EQ(plan["variables"]["GIT_DEPTH"], "0");
   EXPECT_EQ(plan["artifacts"]["when"], "always");
   const json& rules = ci[".on-cluster-changes"]["rules"];
   ASSERT_EQ(rules.size(), 1u);
@@ -115,6 +129,26 @@ TEST(DeployCiWorkflowTest, GitlabPipelinePlansMergeRequestsAndKeepsOneNote) {
   EXPECT_TRUE(Has(note_script, "startswith($m)"));
   EXPECT_TRUE(Has(note_script, "-X PUT"));
   EXPECT_TRUE(Has(note_script, "-X POST"));
+}
+
+TEST(DeployCiWorkflowTest, CodeownersCoverPoliciesAndTheConfig) {
+  std::string text = ReadSourceFile("sample-repo/CODEOWNERS");
+  ASSERT_FALSE(text.empty()) << "sample-repo/CODEOWNERS";
+  std::istringstream in(text);
+  std::set<std::string> owned;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream fields(line);
+    std::string path, owner;
+    fields >> path >> owner;
+    EXPECT_EQ(owner.rfind("@", 0), 0u) << line;
+    owned.insert(path);
+  }
+  for (const char* path : {"/policies/", "/capi-gitops.yaml", "/.github/",
+                           "/.gitlab-ci.yml", "/CODEOWNERS"}) {
+    EXPECT_TRUE(owned.count(path)) << path;
+  }
 }
 
 }  // namespace

@@ -79,16 +79,33 @@ StatusOr<Snapshot> FakeGitSource::Fetch(
     return Status::NotFound("fetching fake (branch " + branch_ +
                             "): the remote has no branch " + branch_);
   }
+  return SnapshotOf(history.back(), prefixes);
+}
+
+StatusOr<Snapshot> FakeGitSource::ReadCommit(
+    const std::string& commit, const std::vector<std::string>& prefixes) {
+  ++read_count;
+  if (!unavailable.ok()) return unavailable;
+  for (const auto& [name, history] : branches_) {
+    for (const Commit& c : history) {
+      if (c.sha == commit) return SnapshotOf(c, prefixes);
+    }
+  }
+  return Status::NotFound("reading fake: no commit " + commit);
+}
+
+Snapshot FakeGitSource::SnapshotOf(const Commit& commit,
+                                   const std::vector<std::string>& prefixes) {
   std::vector<std::string> wanted = prefixes;
   if (wanted.empty()) wanted.push_back("");
   Snapshot snap;
-  snap.commit = history.back().sha;
+  snap.commit = commit.sha;
   std::string hash_input;
-  for (const auto& [path, content] : history.back().files) {
+  for (const auto& [path, content] : commit.files) {
     bool selected = false;
     for (const std::string& p : wanted) selected |= IsUnder(path, p);
     if (!selected) continue;
-    snap.files[path] = content;
+    snap.files[path] = content.substr(0, kMaxSourceFileBytes + 1);
     bool hashed = true;
     for (const std::string& u : unhashed_) hashed &= !IsUnder(path, u);
     if (hashed) hash_input += path + '\0' + content + '\0';
@@ -97,6 +114,7 @@ StatusOr<Snapshot> FakeGitSource::Fetch(
     std::string under;
     for (const auto& [path, content] : snap.files) {
       if (IsUnder(path, p)) under += path + '\0' + content + '\0';
+      if (path != p && IsUnder(path, p)) snap.trees.insert(p);
     }
     snap.prefix_ids[p] = under.empty() ? "" : Sha256Hex(under);
   }
@@ -110,6 +128,15 @@ StatusOr<std::string> FakeGitSource::CommitAndPush(const CommitRequest& req) {
     const std::vector<Commit>& history = branches_[req.branch];
     std::string base_sha = history.empty() ? "" : history.back().sha;
     FileSet files = history.empty() ? FileSet{} : history.back().files;
+    for (const auto& [path, want] : req.expect) {
+      auto it = files.find(path);
+      std::optional<std::string> have;
+      if (it != files.end()) have = it->second;
+      if (have != want) {
+        return Status::FailedPrecondition(
+            path + " changed since the decision was made");
+      }
+    }
     FileSet before = files;
     Apply(req.changes, &files);
     if (files == before) return std::string();

@@ -45,13 +45,19 @@ class FakeGitSource : public GitSource {
   std::function<void(int attempt)> before_push;
   int max_push_attempts = 5;
   int fetch_count = 0;
+  int read_count = 0;  // ReadCommit calls
   int push_count = 0;
 
   StatusOr<Snapshot> Fetch(const std::vector<std::string>& prefixes) override;
+  StatusOr<Snapshot> ReadCommit(
+      const std::string& commit,
+      const std::vector<std::string>& prefixes) override;
   StatusOr<std::string> CommitAndPush(const CommitRequest& req) override;
 
  private:
   std::string NextSha();
+  Snapshot SnapshotOf(const Commit& commit,
+                      const std::vector<std::string>& prefixes);
 
   std::string branch_;
   std::vector<std::string> unhashed_;
