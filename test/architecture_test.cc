@@ -34,7 +34,7 @@ const std::map<std::string, std::string> kHeaderOwner = {
     {"leader.h", "daemon"},       {"metrics.h", "daemon"},
     {"controller.h", "daemon"},   {"apply_order.h", "sync"},
     {"webhook.h", "daemon"},      {"plan_review.h", "reconcile"},
-    {"json.h", "yaml"},
+    {"json.h", "yaml"},           {"machine_catalog.h", "spec"},
 };
 
 // Module -> the modules it may include (besides itself). Lower layers never

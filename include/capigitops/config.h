@@ -3,6 +3,7 @@
 #ifndef CAPIGITOPS_CONFIG_H_
 #define CAPIGITOPS_CONFIG_H_
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -18,12 +19,36 @@ const char* ProviderName(Provider p);
 std::optional<Provider> ParseProvider(std::string_view name);
 std::vector<std::string> ProviderNames();
 
+// A machine type the repository declares (providers.<p>.machineTypes.<type>):
+// one the built-in shape table does not know, such as an OpenStack flavor.
+// CPU and memory let a pool of it scale up from zero; gpus and gpuType say
+// which GPUs the type brings.
+struct DeclaredMachineType {
+  int cpus = 0;            // 0: not declared
+  int64_t memory_mib = 0;  // 0: not declared
+  int gpus = 0;
+  std::string gpu_type;  // e.g. nvidia-tesla-t4; set when gpus > 0
+};
+
+using DeclaredMachineTypes = std::map<std::string, DeclaredMachineType>;
+
+// The service account GCE machines run as, and its OAuth scopes.
+struct GcpServiceAccount {
+  std::string email;  // empty: CAPG's default (project default SA, full scope)
+  std::vector<std::string> scopes;  // empty: the role's default scopes
+};
+
 struct GcpSettings {
   std::string project;
   std::string network = "default";
   std::string image;         // full image reference; wins over image_family
   std::string image_family;  // e.g. projects/p/global/images/family/capi-1-33
   std::string disk_type = "pd-ssd";
+  // Dedicated service accounts; unset, CAPG runs every machine as the
+  // project's default compute account with the cloud-platform scope.
+  GcpServiceAccount control_plane_service_account;
+  GcpServiceAccount node_service_account;
+  DeclaredMachineTypes machine_types;
 };
 
 struct AwsSettings {
@@ -40,6 +65,7 @@ struct AwsSettings {
       "control-plane.cluster-api-provider-aws.sigs.k8s.io";
   std::string node_instance_profile =
       "nodes.cluster-api-provider-aws.sigs.k8s.io";
+  DeclaredMachineTypes machine_types;
 };
 
 struct AzureSettings {
@@ -55,6 +81,7 @@ struct AzureSettings {
   // Resource ID of the user-assigned identity the control plane's cloud
   // provider authenticates with (azure.json); empty: none.
   std::string control_plane_identity_id;
+  DeclaredMachineTypes machine_types;
 };
 
 struct VsphereSize {
@@ -78,19 +105,29 @@ struct VsphereSettings {
   std::string resource_pool;
   std::string template_name;  // VM template holding the node image
   std::string network;
-  std::string credentials_secret;            // Secret with username/password
+  // A cluster-scoped VSphereClusterIdentity the platform team created once
+  // (its Secret in CAPV's namespace, allowedNamespaces selecting ours).
+  std::string identity_name;
+  // Legacy: a Secret in the clusters' namespace. CAPV takes ownership of it
+  // and deletes it with the first cluster (provider-review.md A4).
+  std::string credentials_secret;
   std::string control_plane_endpoint;        // kube-vip address, optional
   std::map<std::string, VsphereSize> sizes;  // size name -> shape
   std::map<std::string, VspherePciDevice> accelerators;  // type -> device
 };
 
 struct OpenstackSettings {
+  // Infrastructure API version of the installed CAPO release: v1beta1 (the
+  // only one v0.14.x serves) or v1beta2 (CAPO >= v0.15).
+  std::string api_version = "v1beta1";
   std::string cloud;          // entry in clouds.yaml
   std::string clouds_secret;  // Secret holding clouds.yaml
   std::string image;          // image name
   std::string external_network_id;
   std::string ssh_key_name;
   std::vector<std::string> dns_nameservers;  // of the subnet CAPO creates
+  // Flavors are site-specific: every flavor a spec names is declared here.
+  DeclaredMachineTypes machine_types;
 };
 
 struct DockerSettings {

@@ -138,7 +138,7 @@ struct PolicyRule {
   int64_t max_ttl_seconds = 0;        // maxTTL
   RequireTtl require_ttl;             // requireTTL
   double max_hourly_cost = 0;         // maxHourlyCost
-  bool require_known_price = false;   // maxHourlyCost: unknown is a verdict
+  bool require_known_price = true;    // maxHourlyCost: unknown is a verdict
   yaml::Mark mark;                    // where the rule is written
 };
 

@@ -97,6 +97,13 @@ struct ClusterRequest {
   yaml::Mark MarkOf(const std::string& field) const;
 };
 
+// Node labels Cluster API copies from the Machine to the Node
+// (node-role.kubernetes.io/*, the node-restriction.kubernetes.io and
+// node.cluster.x-k8s.io domains): the kubelet may not set the first two on
+// itself, so they go on the MachineDeployment's machine template, not into
+// --node-labels.
+bool IsCapiSyncedNodeLabel(std::string_view key);
+
 }  // namespace capigitops
 
 #endif  // CAPIGITOPS_SPEC_H_

@@ -90,6 +90,9 @@ struct Plan {
 struct LiveState {
   std::map<std::string, Inventory> inventories;  // by cluster name
   std::map<ObjRef, nlohmann::json> objects;
+  // {apiVersion, kind} the server does not serve (discovery said so): their
+  // objects cannot be applied, and the plan says so.
+  std::set<std::pair<std::string, std::string>> unserved;
   // Clusters we manage that live in another namespace: cluster name ->
   // namespace. One of them in the repository means its namespace changed.
   std::map<std::string, std::string> elsewhere;

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "capigitops/machine_catalog.h"
 #include "capigitops/policy.h"
 
 namespace capigitops {
@@ -18,8 +19,8 @@ bool GpusComeWithInstanceType(Provider p) {
 // Prices nodes of one request and remembers what it could not price.
 class Pricer {
  public:
-  Pricer(const PriceTable& prices, Provider provider, CostEstimate* est)
-      : prices_(prices), provider_(provider), est_(est) {}
+  Pricer(const PriceTable& prices, const ClusterRequest& req, CostEstimate* est)
+      : prices_(prices), req_(req), provider_(req.provider), est_(est) {}
 
   // One node: the machine plus, unless its price covers them, the
   // accelerators attached to it. Sets `*known` false when a price is missing.
@@ -31,7 +32,10 @@ class Pricer {
         "machine type " +
         (machine_type.empty() ? std::string("(none given)") : machine_type);
     hourly += Amount(machine, spot, what, known);
+    // GPUs the machine type comes with (GCP a2/a3/g2) are in its price.
+    auto shape = LookupMachineShape(provider_, machine_type, req_.settings);
     bool included = GpusComeWithInstanceType(provider_) ||
+                    (shape && shape->gpu_count > 0) ||
                     (machine != nullptr && machine->includes_accelerators);
     if (accelerator && !included) {
       const Price* accel =
@@ -66,6 +70,7 @@ class Pricer {
   }
 
   const PriceTable& prices_;
+  const ClusterRequest& req_;
   Provider provider_;
   CostEstimate* est_;
 };
@@ -85,7 +90,7 @@ CostEstimate EstimateCost(const ClusterRequest& req, const PriceTable& prices,
                           std::optional<double> ttl_hours_override) {
   CostEstimate est;
   est.currency = prices.currency.empty() ? "USD" : prices.currency;
-  Pricer pricer(prices, req.provider, &est);
+  Pricer pricer(prices, req, &est);
 
   // The control plane never runs on spot: losing etcd members is not a
   // saving.

@@ -176,7 +176,10 @@ class PolicyDecoder {
         }
       }
     }
-    bool require_known = false;
+    // An enforced cost limit that cannot be checked denies by default: an
+    // unknown price must not let any size through (requireKnownPrice: false
+    // makes it a warning).
+    bool require_known = true;
     bool has_require_known = r.Bool("requireKnownPrice", &require_known);
     rule->require_known_price = require_known;
     size_t errors_before = ctx_->diags->size();

@@ -2,8 +2,8 @@
 // a pool, which both the annotations and the node labels need.
 #include <string>
 
+#include "capigitops/machine_catalog.h"
 #include "render/common.h"
-#include "render/machine_shapes.h"
 
 namespace capigitops::render {
 namespace {
@@ -68,7 +68,7 @@ nlohmann::json AutoscalerAnnotations(const RenderContext& ctx,
   std::string prefix = kCapacity;
   auto shape =
       LookupMachineShape(ctx.req.provider, pool.machine_type, ctx.settings());
-  if (shape) {
+  if (shape && shape->HasCapacity()) {
     ann[prefix + "cpu"] = std::to_string(shape->cpus);
     ann[prefix + "memory"] = std::to_string(shape->memory_mib) + "Mi";
   }

@@ -165,14 +165,15 @@ nlohmann::json KubeadmConfigTemplateSpec(const RenderContext& ctx,
                                          const NodePool& pool) {
   auto args = ops.kubelet_args;
   auto labels = NodeLabels(ctx, pool);
-  if (!labels.empty()) {
-    std::string joined;
-    for (const auto& [key, value] : labels) {
-      if (!joined.empty()) joined += ",";
-      joined += key + "=" + value;
-    }
-    args.emplace_back("node-labels", joined);
+  std::string joined;
+  for (const auto& [key, value] : labels) {
+    // The kubelet may not set these on itself; CAPI copies them from the
+    // Machine (MachineDeploymentObject puts them there).
+    if (IsCapiSyncedNodeLabel(key)) continue;
+    if (!joined.empty()) joined += ",";
+    joined += key + "=" + value;
   }
+  if (!joined.empty()) args.emplace_back("node-labels", joined);
   nlohmann::json reg = NodeRegistration(ops, args, NodeTaints(ctx, pool));
   return {{"template",
            {{"spec", {{"joinConfiguration", {{"nodeRegistration", reg}}}}}}}};
@@ -205,10 +206,18 @@ nlohmann::json MachineDeploymentObject(const RenderContext& ctx,
   bool pinned = ops.zone_is_failure_domain && !req.zone.empty() &&
                 (!ops.zone_pins_only_gpu_pools || PoolGpus(ctx, pool));
   if (pinned) machine["failureDomain"] = req.zone;
+  // Labels CAPI syncs from the Machine to its Node (cluster-api proposal
+  // 20220927-label-sync-between-machine-and-nodes): the only way to get
+  // node-role.kubernetes.io/* onto a node, which its kubelet may not set.
+  nlohmann::json machine_labels = selector;
+  for (const auto& [key, value] : pool.labels) {
+    if (IsCapiSyncedNodeLabel(key)) machine_labels[key] = value;
+  }
   nlohmann::json spec = {
       {"clusterName", req.name},
       {"selector", {{"matchLabels", selector}}},
-      {"template", {{"metadata", {{"labels", selector}}}, {"spec", machine}}},
+      {"template",
+       {{"metadata", {{"labels", machine_labels}}}, {"spec", machine}}},
   };
   // Autoscaled pools: the autoscaler owns replicas; setting them here would
   // reset its decisions on every sync.

@@ -28,6 +28,11 @@ const ProviderOps& OpsFor(Provider provider) {
   return DockerOps();
 }
 
+std::string InfraApiVersion(const RenderContext& ctx, const ProviderOps& ops) {
+  return ops.infra_api_version_for != nullptr ? ops.infra_api_version_for(ctx)
+                                              : ops.infra_api_version;
+}
+
 namespace {
 
 std::string PoolField(size_t index) {
@@ -79,7 +84,7 @@ StatusOr<nlohmann::json> MachineTemplate(const RenderContext& ctx,
   nlohmann::json spec = nlohmann::json::object();
   spec["template"]["spec"] = std::move(machine);
   nlohmann::json obj =
-      NewObject(ops.infra_api_version, ops.machine_template_kind,
+      NewObject(InfraApiVersion(ctx, ops), ops.machine_template_kind,
                 TemplateName(ctx.req.name, part, spec), ctx.ns,
                 ClusterMemberLabels(ctx.req));
   obj["spec"] = std::move(spec);
@@ -162,7 +167,7 @@ StatusOr<std::vector<nlohmann::json>> Expand(const ClusterRequest& req,
 
   ASSIGN_OR_RETURN(nlohmann::json cluster_spec, ops.cluster_spec(ctx));
   nlohmann::json infra_cluster =
-      NewObject(ops.infra_api_version, ops.cluster_kind, req.name, ctx.ns,
+      NewObject(InfraApiVersion(ctx, ops), ops.cluster_kind, req.name, ctx.ns,
                 ClusterMemberLabels(req));
   infra_cluster["spec"] = std::move(cluster_spec);
   objects.push_back(std::move(infra_cluster));

@@ -1,5 +1,5 @@
 // GCP (CAPG): GCPCluster and GCPMachineTemplate, infrastructure v1beta1.
-#include "render/machine_shapes.h"
+#include "capigitops/machine_catalog.h"
 #include "render/provider.h"
 
 namespace capigitops::render {
@@ -69,6 +69,38 @@ void AddGpus(const RenderContext& ctx, const MachineRole& role,
   (*spec)["guestAccelerators"] = {{{"type", url}, {"count", gpu.count}}};
 }
 
+// Scopes of a dedicated service account that names none. The control plane
+// runs the GCE cloud-controller-manager, which manages routes, load
+// balancers and instances: cloud-platform, limited by the account's IAM
+// roles. Nodes only pull images and write logs and metrics (GKE's default
+// node scopes), so a pod on a GPU node cannot use the account beyond that.
+const std::vector<std::string>& DefaultScopes(bool control_plane) {
+  static const std::vector<std::string> cp = {
+      "https://www.googleapis.com/auth/cloud-platform"};
+  static const std::vector<std::string> nodes = {
+      "https://www.googleapis.com/auth/devstorage.read_only",
+      "https://www.googleapis.com/auth/logging.write",
+      "https://www.googleapis.com/auth/monitoring.write"};
+  return control_plane ? cp : nodes;
+}
+
+// Without serviceAccounts CAPG runs the machine as the project's default
+// compute account with the cloud-platform scope (cloud/scope/machine.go,
+// CRD "Defaults to: email: \"default\", scope:
+// []{compute.CloudPlatformScope}").
+void AddServiceAccount(const RenderContext& ctx, const MachineRole& role,
+                       nlohmann::json* spec) {
+  const GcpSettings& gcp = ctx.settings().gcp;
+  const GcpServiceAccount& sa = role.IsControlPlane()
+                                    ? gcp.control_plane_service_account
+                                    : gcp.node_service_account;
+  if (sa.email.empty()) return;
+  (*spec)["serviceAccounts"] = {
+      {"email", sa.email},
+      {"scopes",
+       sa.scopes.empty() ? DefaultScopes(role.IsControlPlane()) : sa.scopes}};
+}
+
 StatusOr<nlohmann::json> MachineSpec(const RenderContext& ctx,
                                      const MachineRole& role) {
   RETURN_IF_ERROR(CheckProject(ctx));
@@ -84,6 +116,7 @@ StatusOr<nlohmann::json> MachineSpec(const RenderContext& ctx,
   // rootDeviceSize "Defaults to 30"): too small for GPU nodes.
   if (auto disk = role.DiskGibOrGpuDefault()) spec["rootDeviceSize"] = *disk;
   if (role.Spot()) spec["provisioningModel"] = "Spot";
+  AddServiceAccount(ctx, role, &spec);
   const Accelerator* gpu = role.GpuRequest();
   if (gpu != nullptr && gpu->count > 0) {
     // The accelerator type URL is zonal, and the machine must land in the

@@ -1,11 +1,23 @@
-// OpenStack (CAPO): OpenStackCluster and OpenStackMachineTemplate,
-// infrastructure v1beta2 (CAPO >= v0.15). Size and GPUs come from the flavor.
+// OpenStack (CAPO): OpenStackCluster and OpenStackMachineTemplate. Size and
+// GPUs come from the flavor.
+//
+// The infrastructure API version follows the CAPO release the management
+// cluster runs (providers.openstack.apiVersion): v1beta1 by default, the only
+// version the latest stable release (v0.14.x) serves; v1beta2 for CAPO >=
+// v0.15 (../shared/docs/capi.md section a, provider-review.md A5). The two
+// differ in shape: v1beta1 has apiServerLoadBalancer, a string flavor and
+// allNodesSecurityGroupRules; v1beta2 apiServer.managedLoadBalancer, a flavor
+// filter and clusterNodesSecurityGroupRules.
 #include <optional>
 
 #include "render/provider.h"
 
 namespace capigitops::render {
 namespace {
+
+bool V1beta2(const RenderContext& ctx) {
+  return ctx.settings().openstack.api_version == "v1beta2";
+}
 
 // Network of the nodes when the repo names none; CAPO creates it.
 constexpr char kNodeCidr[] = "10.6.0.0/24";
@@ -51,10 +63,14 @@ nlohmann::json NodeToNodeRule(const std::string& name,
 // are dropped (pkg/cloud/services/networking/securitygroups.go). With them
 // CAPO opens the API server, kubelet and etcd ports itself; the CNI's
 // rules are ours to add: Calico's BGP and IP-in-IP, as in CAPO's template.
-nlohmann::json ManagedSecurityGroups() {
-  return {{"clusterNodesSecurityGroupRules",
-           {NodeToNodeRule("BGP (Calico)", "tcp", 179),
-            NodeToNodeRule("IP-in-IP (Calico)", "4", std::nullopt)}}};
+nlohmann::json ManagedSecurityGroups(bool v1beta2) {
+  nlohmann::json rules = {
+      NodeToNodeRule("BGP (Calico)", "tcp", 179),
+      NodeToNodeRule("IP-in-IP (Calico)", "4", std::nullopt)};
+  if (v1beta2) return {{"clusterNodesSecurityGroupRules", rules}};
+  // v1beta1 requires the flag (its CRD default is false).
+  return {{"allNodesSecurityGroupRules", rules},
+          {"allowAllInClusterTraffic", false}};
 }
 
 StatusOr<nlohmann::json> ClusterSpec(const RenderContext& ctx) {
@@ -70,8 +86,12 @@ StatusOr<nlohmann::json> ClusterSpec(const RenderContext& ctx) {
   nlohmann::json spec = {
       {"identityRef", identity},
       {"managedSubnets", {subnet}},
-      {"managedSecurityGroups", ManagedSecurityGroups()},
-      {"apiServer", {{"managedLoadBalancer", {{"enabled", true}}}}}};
+      {"managedSecurityGroups", ManagedSecurityGroups(V1beta2(ctx))}};
+  if (V1beta2(ctx)) {
+    spec["apiServer"] = {{"managedLoadBalancer", {{"enabled", true}}}};
+  } else {
+    spec["apiServerLoadBalancer"] = {{"enabled", true}};
+  }
   if (!os.external_network_id.empty()) {
     spec["externalNetwork"] = {{"id", os.external_network_id}};
   }
@@ -82,10 +102,12 @@ StatusOr<nlohmann::json> MachineSpec(const RenderContext& ctx,
                                      const MachineRole& role) {
   const OpenstackSettings& os = ctx.settings().openstack;
   RETURN_IF_ERROR(Require(os.image, "image"));
-  nlohmann::json spec = {
-      {"flavor", {{"filter", {{"name", role.machine_type}}}}},
-      {"image", {{"filter", {{"name", os.image}}}}},
-  };
+  nlohmann::json spec = {{"image", {{"filter", {{"name", os.image}}}}}};
+  if (V1beta2(ctx)) {
+    spec["flavor"] = {{"filter", {{"name", role.machine_type}}}};
+  } else {
+    spec["flavor"] = role.machine_type;  // v1beta1: the flavor's name
+  }
   if (!os.ssh_key_name.empty()) spec["sshKeyName"] = os.ssh_key_name;
   // Only the spec's diskGiB: a rootVolume makes the server boot from a
   // Cinder volume instead of the flavor's disk (CRD: "the volume metadata to
@@ -96,12 +118,16 @@ StatusOr<nlohmann::json> MachineSpec(const RenderContext& ctx,
   return spec;
 }
 
+std::string ApiVersion(const RenderContext& ctx) {
+  return std::string(kInfraGroup) + "/" + ctx.settings().openstack.api_version;
+}
+
 }  // namespace
 
 const ProviderOps& OpenstackOps() {
   static const ProviderOps ops = {
       .name = "openstack",
-      .infra_api_version = "infrastructure.cluster.x-k8s.io/v1beta2",
+      .infra_api_version = "infrastructure.cluster.x-k8s.io/v1beta1",
       .cluster_kind = "OpenStackCluster",
       .machine_template_kind = "OpenStackMachineTemplate",
       .supports_spot = false,
@@ -116,6 +142,7 @@ const ProviderOps& OpenstackOps() {
       .machine_spec = MachineSpec,
       .identities = NoIdentities,
       .kubeadm_extras = nullptr,
+      .infra_api_version_for = ApiVersion,
   };
   return ops;
 }

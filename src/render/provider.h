@@ -94,7 +94,13 @@ struct ProviderOps {
   Status (*kubeadm_extras)(const RenderContext& ctx, const MachineRole& role,
                            const std::string& infra_template,
                            nlohmann::json* config);
+  // The infra API version when it depends on the repo's settings (the
+  // provider release installed); nullptr: infra_api_version.
+  std::string (*infra_api_version_for)(const RenderContext& ctx) = nullptr;
 };
+
+// The apiVersion of `ops`'s infrastructure kinds for this cluster.
+std::string InfraApiVersion(const RenderContext& ctx, const ProviderOps& ops);
 
 // Appends `item` to the list `(*config)[key]`, creating it.
 void AppendTo(nlohmann::json* config, const char* key, nlohmann::json item);

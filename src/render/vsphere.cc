@@ -4,45 +4,29 @@
 #include <algorithm>
 #include <map>
 
+#include "capigitops/machine_catalog.h"
 #include "render/kube_vip.h"
-#include "render/machine_shapes.h"
 #include "render/provider.h"
 
 namespace capigitops::render {
 namespace {
 
-constexpr int kNvidiaVendorId = 4318;  // 0x10DE
 constexpr int kApiServerPort = 6443;
-
-// Used when the repo maps no accelerators: passthrough of common PCIe cards.
-const std::map<std::string, VspherePciDevice>& BuiltinAccelerators() {
-  static const auto* devices = new std::map<std::string, VspherePciDevice>{
-      {"nvidia-tesla-t4", {kNvidiaVendorId, 0x1EB8, ""}},
-      {"nvidia-tesla-v100", {kNvidiaVendorId, 0x1DB4, ""}},
-      {"nvidia-a100", {kNvidiaVendorId, 0x20F1, ""}},
-      {"nvidia-tesla-a100", {kNvidiaVendorId, 0x20F1, ""}},
-      {"nvidia-l4", {kNvidiaVendorId, 0x27B8, ""}},
-  };
-  return *devices;
-}
 
 StatusOr<nlohmann::json> PciDevices(const RenderContext& ctx,
                                     const MachineRole& role) {
   const Accelerator& gpu = *role.GpuRequest();
-  const auto& configured = ctx.settings().vsphere.accelerators;
-  const auto& table = configured.empty() ? BuiltinAccelerators() : configured;
-  auto it = table.find(gpu.type);
-  if (it == table.end()) {
+  auto found = LookupVspherePciDevice(ctx.settings().vsphere, gpu.type);
+  if (!found) {
     return FieldError(role.field + ".accelerator.type",
                       "no PCI device known for \"" + gpu.type +
                           "\" (add it to providers.vsphere.accelerators)");
   }
   nlohmann::json device;
-  if (!it->second.vgpu_profile.empty()) {
-    device = {{"vGPUProfile", it->second.vgpu_profile}};
+  if (!found->vgpu_profile.empty()) {
+    device = {{"vGPUProfile", found->vgpu_profile}};
   } else {
-    device = {{"vendorId", it->second.vendor_id},
-              {"deviceId", it->second.device_id}};
+    device = {{"vendorId", found->vendor_id}, {"deviceId", found->device_id}};
   }
   nlohmann::json devices = nlohmann::json::array();
   for (int i = 0; i < gpu.count; ++i) devices.push_back(device);
@@ -73,7 +57,16 @@ StatusOr<nlohmann::json> ClusterSpec(const RenderContext& ctx) {
   RETURN_IF_ERROR(Require(vs.control_plane_endpoint, "controlPlaneEndpoint"));
   nlohmann::json spec = {{"server", vs.server}};
   if (!vs.thumbprint.empty()) spec["thumbprint"] = vs.thumbprint;
-  if (!vs.credentials_secret.empty()) {
+  // A cluster-scoped VSphereClusterIdentity can serve every cluster of the
+  // namespaces it allows; a Secret identity belongs to one VSphereCluster,
+  // which deletes it (CAPV docs/identity_management.md). The identity is
+  // referenced, not rendered: as an object of one cluster it would be
+  // pruned with that cluster, and CAPV's owner reference would take its
+  // Secret with it.
+  if (!vs.identity_name.empty()) {
+    spec["identityRef"] = {{"kind", "VSphereClusterIdentity"},
+                           {"name", vs.identity_name}};
+  } else if (!vs.credentials_secret.empty()) {
     spec["identityRef"] = {{"kind", "Secret"}, {"name", vs.credentials_secret}};
   }
   spec["controlPlaneEndpoint"] = {{"host", vs.control_plane_endpoint},

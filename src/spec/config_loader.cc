@@ -1,8 +1,8 @@
 // capi-gitops.yaml: the repository's configuration.
+#include "capigitops/field_reader.h"
 #include "capigitops/loader.h"
 #include "spec/provider_settings.h"
 #include "util/k8s_names.h"
-#include "capigitops/field_reader.h"
 
 namespace capigitops {
 namespace {

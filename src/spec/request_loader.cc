@@ -5,6 +5,7 @@
 #include "capigitops/duration.h"
 #include "capigitops/field_reader.h"
 #include "capigitops/loader.h"
+#include "spec/pool_checks.h"
 #include "spec/provider_settings.h"
 #include "util/k8s_names.h"
 
@@ -20,9 +21,6 @@ constexpr size_t kMaxNodePools = 50;
 bool ProviderHasSpot(Provider p) {
   return p == Provider::kGcp || p == Provider::kAws || p == Provider::kAzure;
 }
-
-// Providers whose machine types are size names defined in capi-gitops.yaml.
-bool UsesSizeNames(Provider p) { return p == Provider::kVsphere; }
 
 class RequestDecoder {
  public:
@@ -204,6 +202,11 @@ class RequestDecoder {
               "\" is not a valid pool name: use "
               "lower-case letters, digits and '-'; cluster and pool names "
               "together may have at most 50 characters");
+    } else if (IsReservedPoolName(pool->name)) {
+      ctx_->Error(node.Find("name")->mark, path + ".name",
+                  "\"" + pool->name +
+                      "\" is reserved: the control plane's objects have that "
+                      "name; call the pool e.g. \"workers\"");
     }
     r.String("machineType", &pool->machine_type);
     int replicas = 0;
@@ -243,6 +246,12 @@ class RequestDecoder {
       pool->accelerator = accel;
     }
     DecodeLabels(r, "labels", &pool->labels);
+    for (const auto& [key, value] : pool->labels) {
+      std::string problem = NodeLabelProblem(key);
+      if (problem.empty()) continue;
+      std::string field = path + ".labels." + key;
+      ctx_->Error(req_->MarkOf(field), field, problem);
+    }
     DecodeTaints(r.Child("taints"), path + ".taints", &pool->taints);
     r.Bool("gpuTaint", &pool->gpu_taint);
     r.Finish();
@@ -338,51 +347,41 @@ class RequestDecoder {
                   "zone \"" + req_->zone + "\" is not in region \"" +
                       req_->region + "\"");
     }
-    CheckMachineType(req_->control_plane.machine_type, "spec.controlPlane");
+    // Azure failure domains are the zone numbers (AzureCluster
+    // status.failureDomains: "1", "2", "3").
+    if (p == Provider::kAzure && !req_->zone.empty() && req_->zone != "1" &&
+        req_->zone != "2" && req_->zone != "3") {
+      ctx_->Error(
+          req_->MarkOf("spec.zone"), "spec.zone",
+          "Azure zones are \"1\", \"2\" or \"3\", not \"" + req_->zone + "\"");
+    }
+    CheckMachineType(*req_, req_->control_plane.machine_type,
+                     "spec.controlPlane", ctx_);
     for (size_t i = 0; i < req_->node_pools.size(); ++i) {
-      CheckPool(req_->node_pools[i],
-                "spec.nodePools[" + std::to_string(i) + "]");
+      CheckPool("spec.nodePools[" + std::to_string(i) + "]",
+                &req_->node_pools[i]);
     }
   }
 
-  void CheckMachineType(const std::string& type, const std::string& path) {
+  void CheckPool(const std::string& path, NodePool* pool) {
     const Provider p = req_->provider;
-    yaml::Mark at = req_->MarkOf(path + ".machineType");
-    if (at.line == 0) at = req_->MarkOf(path);
-    if (p == Provider::kDocker) return;
-    if (type.empty()) {
-      ctx_->Error(at, path + ".machineType",
-                  std::string("required for provider ") + ProviderName(p));
-      return;
+    if (CheckMachineType(*req_, pool->machine_type, path, ctx_)) {
+      CheckPoolGpus(*req_, path, pool, ctx_);
+      CheckScaleFromZero(*req_, path, *pool, ctx_);
     }
-    if (UsesSizeNames(p) && !req_->settings.vsphere.sizes.count(type)) {
-      std::string known;
-      for (const auto& [k, v] : req_->settings.vsphere.sizes) {
-        known += (known.empty() ? "" : ", ") + k;
-      }
-      ctx_->Error(at, path + ".machineType",
-                  "unknown vsphere size \"" + type +
-                      "\": define it under "
-                      "providers.vsphere.sizes in capi-gitops.yaml (known: " +
-                      (known.empty() ? "none" : known) + ")");
-    }
-  }
-
-  void CheckPool(const NodePool& pool, const std::string& path) {
-    const Provider p = req_->provider;
-    CheckMachineType(pool.machine_type, path);
-    if (pool.spot && !ProviderHasSpot(p)) {
+    if (pool->spot && !ProviderHasSpot(p)) {
       ctx_->Error(req_->MarkOf(path + ".spot"), path + ".spot",
                   std::string("spot instances are not available on ") +
                       ProviderName(p) + ": remove spot");
     }
-    if (!pool.accelerator) return;
+    if (!pool->accelerator) return;
     yaml::Mark at = req_->MarkOf(path + ".accelerator");
     if (p == Provider::kDocker) {
       ctx_->Error(at, path + ".accelerator",
                   "docker clusters cannot have GPUs: remove accelerator");
     }
     if (p == Provider::kGcp && req_->zone.empty()) {
+      if (at.line == 0) at = req_->MarkOf(path + ".machineType");
       ctx_->Error(at, path + ".accelerator",
                   "GPUs on GCP are zonal: set spec.zone (e.g. " +
                       (req_->region.empty() ? "us-central1" : req_->region) +

@@ -58,7 +58,10 @@ Status ListKinds(KubeApi& client, const std::string& ns,
   for (size_t i = 0; i < kinds.size(); ++i) {
     if (!results[i].ok()) {
       // A kind the server does not serve has no live objects.
-      if (results[i].status().IsNotFound()) continue;
+      if (results[i].status().IsNotFound()) {
+        live->unserved.insert(kinds[i]);
+        continue;
+      }
       return results[i].status().WithContext("reading live state");
     }
     for (json& obj : *results[i]) {

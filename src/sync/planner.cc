@@ -161,6 +161,22 @@ void PlanDesiredCluster(const DesiredCluster& dc, const LiveState& live,
   for (ObjectChange& oc : cp->objects) {
     if (oc.action == ObjectAction::kUpdate) to_check->push_back(&oc);
   }
+  // Say before apply that it cannot work: e.g. OpenStackCluster v1beta2
+  // against CAPO v0.14.x, which serves only v1beta1.
+  for (const auto& [api_version, kind] : live.unserved) {
+    for (const json& obj : dc.objects) {
+      if (obj.value("apiVersion", "") != api_version ||
+          obj.value("kind", "") != kind) {
+        continue;
+      }
+      if (!cp->error.empty()) cp->error += "; ";
+      cp->error += "the management cluster does not serve " + kind + " in " +
+                   api_version +
+                   ": install a provider release that serves it, or choose "
+                   "the API version the installed one serves (docs/deploy.md)";
+      break;
+    }
+  }
 }
 
 // Server defaults must not show as drift: apply with dryRun=All and compare

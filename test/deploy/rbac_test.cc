@@ -131,11 +131,15 @@ TEST_F(DeployRbacTest, ClusterRoleWritesNothingTheExpanderDoesNotEmit) {
     }
   }
   // Read only: the executor lists MachineSets so a rollout's template is
-  // never pruned; CAPA's controller identity is referenced, never written.
+  // never pruned; CAPA's controller identity and the VSphereClusterIdentity
+  // are referenced, never written.
   EXPECT_EQ(GrantedVerbs(*cluster_role_, "cluster.x-k8s.io", "machinesets"),
             (std::set<std::string>{"get", "list", "watch"}));
   EXPECT_EQ(GrantedVerbs(*cluster_role_, "infrastructure.cluster.x-k8s.io",
                          "awsclustercontrolleridentities"),
+            (std::set<std::string>{"get", "list", "watch"}));
+  EXPECT_EQ(GrantedVerbs(*cluster_role_, "infrastructure.cluster.x-k8s.io",
+                         "vsphereclusteridentities"),
             (std::set<std::string>{"get", "list", "watch"}));
 }
 

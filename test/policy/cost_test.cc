@@ -85,6 +85,28 @@ TEST(CostTest, TypesThatIncludeTheirGpusAddNothingForThem) {
   EXPECT_DOUBLE_EQ(est.lines[2].node_hourly, 1.25);
 }
 
+// The shape table knows a3 bundles its H100s: a price table entry without
+// includesAccelerators must not add an H100 price on top (the loader now
+// derives the accelerator of bundled types).
+TEST(CostTest, BundledShapesNeedNoAcceleratorPrice) {
+  ClusterRequest req = GpuTrainingRequest();
+  req.node_pools[1].machine_type = "a3-highgpu-8g";
+  req.node_pools[1].accelerator = Accelerator{"nvidia-h100-80gb", 8};
+  PriceTable prices = TestPrices();
+  ASSERT_TRUE(LoadPriceTable("p.yaml", R"(apiVersion: capigitops.io/v1alpha1
+kind: PriceTable
+metadata: {name: a3}
+machineTypes:
+  gcp:
+    a3-highgpu-8g: {onDemand: 88, spot: 26}
+)",
+                             &prices)
+                  .empty());
+  CostEstimate est = EstimateCost(req, prices);
+  EXPECT_TRUE(est.known);
+  EXPECT_DOUBLE_EQ(est.lines[2].node_hourly, 26);
+}
+
 TEST(CostTest, AwsInstanceTypesAlwaysBringTheirGpus) {
   PriceTable prices = TestPrices();
   ASSERT_TRUE(LoadPriceTable("p.yaml", R"(apiVersion: capigitops.io/v1alpha1

@@ -276,7 +276,9 @@ TEST(EvaluateTest, MaxHourlyCostAtMaxSize) {
                   "exceeds the limit of $80.50/hour"});
 }
 
-TEST(EvaluateTest, UnknownPriceWarnsUnlessAKnownPriceIsRequired) {
+// An enforced cost limit that cannot be checked must not let the request
+// through silently (issue 10): it denies unless requireKnownPrice: false.
+TEST(EvaluateTest, UnknownPriceDeniesAnEnforcedCostRule) {
   ClusterRequest req = GpuTrainingRequest();
   CostEstimate unknown = KnownCost();
   unknown.known = false;
@@ -290,13 +292,18 @@ TEST(EvaluateTest, UnknownPriceWarnsUnlessAKnownPriceIsRequired) {
                      "  rules:\n"
                      "  - {name: budget, maxHourlyCost: 50, action: enforce}\n",
                      unknown),
-            Lines{"clusters/train.yaml:7:3: warn: " + expected_tail});
+            Lines{"clusters/train.yaml:7:3: deny: " + expected_tail});
   EXPECT_EQ(Evaluate(req,
                      "  rules:\n"
                      "  - {name: budget, maxHourlyCost: 50, "
-                     "requireKnownPrice: true, action: enforce}\n",
+                     "requireKnownPrice: false, action: enforce}\n",
                      unknown),
-            Lines{"clusters/train.yaml:7:3: deny: " + expected_tail});
+            Lines{"clusters/train.yaml:7:3: warn: " + expected_tail});
+  EXPECT_EQ(Evaluate(req,
+                     "  rules:\n"
+                     "  - {name: budget, maxHourlyCost: 50, action: warn}\n",
+                     unknown),
+            Lines{"clusters/train.yaml:7:3: warn: " + expected_tail});
   // The known parts alone already break the limit: that is a denial.
   unknown.hourly_max = 60;
   EXPECT_EQ(Evaluate(req,

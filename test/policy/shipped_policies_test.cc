@@ -70,6 +70,18 @@ TEST(ShippedPoliciesTest, ProjectPoliciesAndPricesLoadWithoutErrors) {
   }
   EXPECT_TRUE(
       p.MachinePrice(Provider::kAws, "g4dn.xlarge")->includes_accelerators);
+  // H100 and H200 machines (issue 10), their GPUs in the machine's price.
+  for (auto [provider, type] : std::vector<std::pair<Provider, const char*>>{
+           {Provider::kGcp, "a3-highgpu-8g"},
+           {Provider::kGcp, "a3-ultragpu-8g"},
+           {Provider::kAws, "p5.48xlarge"},
+           {Provider::kAws, "p5e.48xlarge"},
+           {Provider::kAzure, "Standard_ND96isr_H100_v5"},
+           {Provider::kAzure, "Standard_ND96isr_H200_v5"}}) {
+    const Price* price = p.MachinePrice(provider, type);
+    ASSERT_NE(price, nullptr) << type;
+    EXPECT_TRUE(price->includes_accelerators) << type;
+  }
   EXPECT_DOUBLE_EQ(*p.MachinePrice(Provider::kDocker, "")->on_demand, 0);
 }
 

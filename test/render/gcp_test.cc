@@ -148,5 +148,36 @@ TEST(GcpRenderTest, MissingProjectIsAnError) {
             std::string::npos);
 }
 
+// A pod on a GPU node must not act as the project's default compute account
+// with the cloud-platform scope (CAPG's default, provider-review.md D2):
+// dedicated accounts from the repo, nodes with narrow default scopes.
+TEST(GcpRenderTest, DedicatedServiceAccountsFromTheRepo) {
+  ClusterRequest req = GcpRequest();
+  auto plain = MustExpand(req);
+  EXPECT_FALSE(
+      PoolMachineTemplate(plain, req.name, "gpu")["spec"]["template"]["spec"]
+          .contains("serviceAccounts"));
+  req.settings.gcp.control_plane_service_account.email =
+      "capi-cp@my-project.iam.gserviceaccount.com";
+  req.settings.gcp.node_service_account.email =
+      "capi-nodes@my-project.iam.gserviceaccount.com";
+  auto objects = MustExpand(req);
+  nlohmann::json nodes = PoolMachineTemplate(
+      objects, req.name, "gpu")["spec"]["template"]["spec"]["serviceAccounts"];
+  EXPECT_EQ(nodes["email"], "capi-nodes@my-project.iam.gserviceaccount.com");
+  EXPECT_EQ(nodes["scopes"],
+            nlohmann::json::array(
+                {"https://www.googleapis.com/auth/devstorage.read_only",
+                 "https://www.googleapis.com/auth/logging.write",
+                 "https://www.googleapis.com/auth/monitoring.write"}));
+  nlohmann::json cp = FindObject(
+      objects, "GCPMachineTemplate",
+      "ml-train-control-plane")["spec"]["template"]["spec"]["serviceAccounts"];
+  EXPECT_EQ(cp["email"], "capi-cp@my-project.iam.gserviceaccount.com");
+  EXPECT_EQ(cp["scopes"],
+            nlohmann::json::array(
+                {"https://www.googleapis.com/auth/cloud-platform"}));
+}
+
 }  // namespace
 }  // namespace capigitops

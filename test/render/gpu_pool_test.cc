@@ -144,5 +144,45 @@ TEST(GpuPoolTest, EveryMachineDeploymentHasANodeDrainTimeout) {
   }
 }
 
+// The kubelet may not set node-role.kubernetes.io/* on itself: such labels
+// go on the Machine (MachineDeployment template), which CAPI syncs to the
+// Node, and not into --node-labels.
+TEST(GpuPoolTest, CapiSyncedLabelsGoOnTheMachineTemplate) {
+  ClusterRequest req = GcpRequest();
+  req.node_pools[1].labels = {{"node-role.kubernetes.io/gpu", ""},
+                              {"node.cluster.x-k8s.io/pool", "gpu"},
+                              {"workload", "training"}};
+  auto objects = MustExpand(req);
+  nlohmann::json md = PoolDeployment(objects, req.name, "gpu");
+  nlohmann::json labels = md["spec"]["template"]["metadata"]["labels"];
+  EXPECT_EQ(labels["node-role.kubernetes.io/gpu"], "");
+  EXPECT_EQ(labels["node.cluster.x-k8s.io/pool"], "gpu");
+  EXPECT_FALSE(labels.contains("workload"));
+  // The selector stays what it was: the template only gains labels.
+  EXPECT_FALSE(md["spec"]["selector"]["matchLabels"].contains(
+      "node-role.kubernetes.io/gpu"));
+  auto kct = PoolBootstrapTemplate(objects, req.name, "gpu");
+  EXPECT_EQ(KubeletArg(kct["spec"]["template"]["spec"]["joinConfiguration"]
+                          ["nodeRegistration"],
+                       "node-labels"),
+            "cluster-api/accelerator=nvidia-tesla-v100,workload=training");
+}
+
+// Scale-from-zero needs CPU and memory: declared OpenStack flavors and the
+// GCP a3 rows now give them (provider-review.md B4).
+TEST(GpuPoolTest, DeclaredAndA3ShapesGiveScaleFromZeroCapacity) {
+  const std::string cap = "capacity.cluster-autoscaler.kubernetes.io/";
+  auto md = PoolDeployment(MustExpand(OpenstackRequest()), "os-lab", "gpu");
+  EXPECT_EQ(md["metadata"]["annotations"][cap + "cpu"], "8");
+  EXPECT_EQ(md["metadata"]["annotations"][cap + "memory"], "32768Mi");
+
+  ClusterRequest req = GcpRequest();
+  req.node_pools[1].machine_type = "a3-highgpu-8g";
+  req.node_pools[1].accelerator.reset();
+  md = PoolDeployment(MustExpand(req), req.name, "gpu");
+  EXPECT_EQ(md["metadata"]["annotations"][cap + "cpu"], "208");
+  EXPECT_EQ(md["metadata"]["annotations"][cap + "gpu-count"], "8");
+}
+
 }  // namespace
 }  // namespace capigitops

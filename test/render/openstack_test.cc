@@ -19,7 +19,7 @@ TEST(OpenstackRenderTest, IdentityRefFlavorAndRootVolume) {
   EXPECT_EQ(cluster["spec"]["identityRef"]["name"], "openstack-clouds");
   nlohmann::json spec =
       PoolMachineTemplate(objects, "os-lab", "gpu")["spec"]["template"]["spec"];
-  EXPECT_EQ(spec["flavor"]["filter"]["name"], "g1.xlarge.t4");
+  EXPECT_EQ(spec["flavor"], "g1.xlarge.t4");  // v1beta1: the flavor's name
   EXPECT_EQ(spec["image"]["filter"]["name"], "ubuntu-2404-kube-v1.33.4");
   EXPECT_EQ(spec["rootVolume"]["sizeGiB"], 80);
   auto kct = PoolBootstrapTemplate(objects, "os-lab", "gpu");
@@ -36,7 +36,8 @@ TEST(OpenstackRenderTest, ManagedSecurityGroupsAllowCalicoBetweenNodes) {
       FindObject(MustExpand(OpenstackRequest()), "OpenStackCluster")["spec"];
   ASSERT_TRUE(spec.contains("managedSecurityGroups"));
   nlohmann::json rules =
-      spec["managedSecurityGroups"]["clusterNodesSecurityGroupRules"];
+      spec["managedSecurityGroups"]["allNodesSecurityGroupRules"];
+  EXPECT_EQ(spec["managedSecurityGroups"]["allowAllInClusterTraffic"], false);
   ASSERT_EQ(rules.size(), 2u);
   nlohmann::json groups = {"controlplane", "worker"};
   EXPECT_EQ(rules[0]["protocol"], "tcp");
@@ -58,6 +59,39 @@ TEST(OpenstackRenderTest, SubnetGetsConfiguredDnsNameservers) {
   EXPECT_EQ(cluster["spec"]["managedSubnets"][0]["dnsNameservers"],
             nlohmann::json::array({"10.0.0.2", "1.1.1.1"}));
   EXPECT_EQ(cluster["spec"]["managedSubnets"][0]["cidr"], "10.6.0.0/24");
+}
+
+// CAPO v0.14.x, the latest stable release, serves only v1beta1: that is the
+// default, and v1beta2 (CAPO >= v0.15) is a repo setting with its own shape.
+TEST(OpenstackRenderTest, ApiVersionFollowsTheInstalledRelease) {
+  auto objects = MustExpand(OpenstackRequest());
+  auto cluster = FindObject(objects, "OpenStackCluster");
+  EXPECT_EQ(cluster["apiVersion"], "infrastructure.cluster.x-k8s.io/v1beta1");
+  EXPECT_EQ(cluster["spec"]["apiServerLoadBalancer"]["enabled"], true);
+  EXPECT_FALSE(cluster["spec"].contains("apiServer"));
+  EXPECT_EQ(FindObject(objects, "OpenStackMachineTemplate")["apiVersion"],
+            "infrastructure.cluster.x-k8s.io/v1beta1");
+
+  ClusterRequest req = OpenstackRequest();
+  req.settings.openstack.api_version = "v1beta2";
+  objects = MustExpand(req);
+  cluster = FindObject(objects, "OpenStackCluster");
+  EXPECT_EQ(cluster["apiVersion"], "infrastructure.cluster.x-k8s.io/v1beta2");
+  EXPECT_EQ(cluster["spec"]["apiServer"]["managedLoadBalancer"]["enabled"],
+            true);
+  EXPECT_EQ(
+      cluster["spec"]["managedSecurityGroups"]["clusterNodesSecurityGroupRules"]
+          .size(),
+      2u);
+  nlohmann::json spec =
+      PoolMachineTemplate(objects, "os-lab", "gpu")["spec"]["template"]["spec"];
+  EXPECT_EQ(spec["flavor"]["filter"]["name"], "g1.xlarge.t4");
+  for (const auto& obj : objects) {
+    if (obj["kind"] == "Cluster") {
+      EXPECT_EQ(obj["spec"]["infrastructureRef"]["apiGroup"],
+                "infrastructure.cluster.x-k8s.io");  // no version in refs
+    }
+  }
 }
 
 TEST(OpenstackRenderTest, SpotIsRejected) {

@@ -72,7 +72,7 @@ RepoConfig TestRepoConfig() {
   p.vsphere.resource_pool = "capi-pool";
   p.vsphere.template_name = "ubuntu-2404-kube-v1.33.4";
   p.vsphere.network = "VM Network";
-  p.vsphere.credentials_secret = "vsphere-credentials";
+  p.vsphere.identity_name = "vsphere-fleet";
   p.vsphere.control_plane_endpoint = "10.0.0.10";
   p.vsphere.sizes = {{"medium", {4, 8192, 60}},
                      {"gpu-large", {16, 65536, 200}}};
@@ -81,6 +81,9 @@ RepoConfig TestRepoConfig() {
   p.openstack.image = "ubuntu-2404-kube-v1.33.4";
   p.openstack.external_network_id = "6e9d4c2a-0c2b-4c36-9a5e-3c1b2f8d7e11";
   p.openstack.ssh_key_name = "capi";
+  p.openstack.machine_types = {
+      {"m1.large", {4, 8192, 0, ""}},
+      {"g1.xlarge.t4", {8, 32768, 1, "nvidia-tesla-t4"}}};
   return config;
 }
 

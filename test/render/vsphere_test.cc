@@ -160,13 +160,28 @@ TEST(VsphereRenderTest, GpuAndSizedDiskPoolsAreFullClones) {
                    .contains("cloneMode"));
 }
 
-TEST(VsphereRenderTest, ClusterUsesCredentialsSecretAndEndpoint) {
-  auto cluster = FindObject(MustExpand(VsphereRequest()), "VSphereCluster");
+// A Secret identity is owned by one VSphereCluster and deleted with it
+// (provider-review.md A4): clusters reference the shared, cluster-scoped
+// VSphereClusterIdentity, which is not rendered (it would be pruned with
+// the first cluster, and CAPV's owner reference would take its Secret).
+TEST(VsphereRenderTest, ClusterUsesTheSharedClusterIdentityAndEndpoint) {
+  auto objects = MustExpand(VsphereRequest());
+  auto cluster = FindObject(objects, "VSphereCluster");
   EXPECT_EQ(cluster["apiVersion"], "infrastructure.cluster.x-k8s.io/v1beta2");
-  EXPECT_EQ(
-      cluster["spec"]["identityRef"],
-      (nlohmann::json{{"kind", "Secret"}, {"name", "vsphere-credentials"}}));
+  EXPECT_EQ(cluster["spec"]["identityRef"],
+            (nlohmann::json{{"kind", "VSphereClusterIdentity"},
+                            {"name", "vsphere-fleet"}}));
   EXPECT_EQ(cluster["spec"]["controlPlaneEndpoint"]["host"], "10.0.0.10");
+  for (const auto& obj : objects) {
+    EXPECT_NE(obj["kind"], "VSphereClusterIdentity");
+    EXPECT_NE(obj["kind"], "Secret");
+  }
+  ClusterRequest legacy = VsphereRequest();
+  legacy.settings.vsphere.identity_name.clear();
+  legacy.settings.vsphere.credentials_secret = "vsphere-credentials";
+  EXPECT_EQ(
+      FindObject(MustExpand(legacy), "VSphereCluster")["spec"]["identityRef"],
+      (nlohmann::json{{"kind", "Secret"}, {"name", "vsphere-credentials"}}));
 }
 
 }  // namespace

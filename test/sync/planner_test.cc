@@ -104,11 +104,18 @@ TEST_F(PlannerTest, BlockedClusterIsLeftAsItIs) {
   EXPECT_FALSE(plan.HasChanges());
 }
 
-TEST_F(PlannerTest, KindNotServedHasNoLiveObjects) {
+// ... and the plan says it cannot be applied (issue 10: a provider release
+// that does not serve the version rendered, such as CAPO v0.14 and v1beta2).
+TEST_F(PlannerTest, KindNotServedHasNoLiveObjectsAndThePlanSaysSo) {
   api_.Unserve("MachineHealthCheck");
   Plan plan = MakePlan(Desired(1));
   ASSERT_EQ(plan.clusters.size(), 1u);
   EXPECT_EQ(plan.clusters[0].action, ClusterAction::kCreate);
+  EXPECT_NE(plan.clusters[0].error.find(
+                "the management cluster does not serve MachineHealthCheck in "
+                "cluster.x-k8s.io/v1beta2"),
+            std::string::npos)
+      << plan.clusters[0].error;
 }
 
 TEST_F(PlannerTest, ListFailureFailsTheRead) {
