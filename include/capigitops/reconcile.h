@@ -23,6 +23,7 @@
 #include "capigitops/spec.h"
 #include "capigitops/status.h"
 #include "capigitops/sync.h"
+#include "capigitops/workload.h"
 
 namespace capigitops {
 
@@ -174,6 +175,9 @@ struct PassDeps {
   GitSource* status = nullptr;
   KubeApi* kube = nullptr;
   const FileSet* builtin_policies = nullptr;
+  // Workload clusters (usability status, idle decisions); nullptr: not
+  // read, and their status says so.
+  WorkloadConnector* workload = nullptr;
 };
 
 PassResult RunPass(const PassDeps& deps, const ReconcileOptions& options);
