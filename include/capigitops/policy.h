@@ -118,6 +118,8 @@ enum class RuleKind {
   kRequireTtl,           // requireTTL: always | {forAccelerators, forSpot}
   kRequiredLabels,       // requiredLabels: [team, cost-center]
   kMaxHourlyCost,        // maxHourlyCost: 200 (at max size)
+  kAllowedAddons,        // allowedAddons: [metrics-server, "kueue*"]
+                         // (spec.addons.cni and .extra)
 };
 
 // The camelCase key of a rule kind in YAML ("maxReplicas").

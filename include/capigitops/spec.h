@@ -72,6 +72,14 @@ struct Ttl {
   std::string text;        // as written: "4h", "never", "2026-12-01T18:00:00Z"
 };
 
+// spec.addons: which catalog add-ons (addons.h) the cluster gets beyond the
+// ones chosen for it (its provider's cloud-controller-manager and CSI, the GPU
+// operator when a pool has GPUs).
+struct AddonChoice {
+  std::string cni;  // empty: the repository's addons.defaults.cni
+  std::vector<std::string> extra;  // opt-in add-ons by name
+};
+
 struct ClusterRequest {
   std::string file;  // repository-relative path, e.g. clusters/a.yaml
   std::string name;
@@ -85,6 +93,7 @@ struct ClusterRequest {
   std::vector<NodePool> node_pools;
   Ttl ttl;
   bool deletion_protection = false;
+  AddonChoice addons;
   // The repo's defaults for this provider with spec.providerConfig applied.
   ProviderSettings settings;
   // Where each field was written ("spec.nodePools[0].replicas" -> 14:17), so

@@ -69,7 +69,10 @@ void AddPlanOptions(FlagSet* options) {
   options->add_options()("o,output", "text, markdown or json",
                          flags::value<std::string>()->default_value("text"))(
       "detailed-exitcode",
-      "exit 10 when changes are pending (0: none; errors keep their codes)");
+      "exit 10 when changes are pending (0: none; errors keep their codes)")(
+      "allow-addon-removal",
+      "plan as if the removal of a live cluster's CNI or "
+      "cloud-controller-manager label were allowed");
   AddPoliciesFromRefOption(options);
   AddCommon(options);
 }
@@ -82,6 +85,7 @@ int RunPlan(const Args& args, const CommandIo& io) {
   }
   Loaded& p = NewKeptUntilExit<Loaded>();
   SyncOptions sync;
+  sync.allow_addon_removal = args.count("allow-addon-removal") > 0;
   int code = kExitOk;
   if (!LoadForStage(args, io, &sync, &p, &code)) return code;
   if (format != "json") PrintDiagnostics(p.ev, *io.err);
@@ -119,8 +123,11 @@ void AddApplyOptions(FlagSet* options) {
       "delete what the repository no longer defines (inventory objects only)")(
       "dry-run", "show the plan, change nothing")(
       "allow-mass-deletion", "ignore the deletion budget for this run")(
-      "wait", "seconds to wait for a deleted Cluster to disappear",
-      flags::value<int>()->default_value("120"));
+      "allow-addon-removal",
+      "let a live cluster lose its CNI or cloud-controller-manager label "
+      "(uninstalls it)")("wait",
+                         "seconds to wait for a deleted Cluster to disappear",
+                         flags::value<int>()->default_value("120"));
   AddCommon(options);
 }
 
@@ -129,6 +136,7 @@ int RunApply(const Args& args, const CommandIo& io) {
   SyncOptions sync;
   sync.prune = args.count("prune") > 0;
   sync.allow_mass_deletion = args.count("allow-mass-deletion") > 0;
+  sync.allow_addon_removal = args.count("allow-addon-removal") > 0;
   sync.wait_seconds = args["wait"].as<int>();
   int code = kExitOk;
   if (!LoadForStage(args, io, &sync, &p, &code)) return code;

@@ -27,6 +27,7 @@ constexpr RuleKind kAllRuleKinds[] = {
     RuleKind::kRequireTtl,
     RuleKind::kRequiredLabels,
     RuleKind::kMaxHourlyCost,
+    RuleKind::kAllowedAddons,
 };
 
 std::string CheckNames() {
@@ -222,6 +223,7 @@ class PolicyDecoder {
       case RuleKind::kAllowedRegions:
       case RuleKind::kAllowedMachineTypes:
       case RuleKind::kAllowedAccelerators:
+      case RuleKind::kAllowedAddons:
         ReadGlobs(r, node, key, ctx_, &rule->patterns);
         break;
       case RuleKind::kRequiredLabels:
@@ -328,6 +330,8 @@ const char* RuleKindName(RuleKind kind) {
       return "requiredLabels";
     case RuleKind::kMaxHourlyCost:
       return "maxHourlyCost";
+    case RuleKind::kAllowedAddons:
+      return "allowedAddons";
   }
   return "";
 }

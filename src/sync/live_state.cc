@@ -73,6 +73,11 @@ Status ListKinds(KubeApi& client, const std::string& ns,
         live->elsewhere[name] = obj_ns;
         continue;
       }
+      // Listing ConfigMaps (the catalog's) also finds the inventories,
+      // which are read separately and are never objects of an inventory.
+      if (meta.value("labels", json::object()).contains(kInventoryLabel)) {
+        continue;
+      }
       ObjRef ref = ObjRef::Of(obj);  // read before the move below
       live->objects[ref] = std::move(obj);
     }

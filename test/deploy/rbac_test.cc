@@ -81,7 +81,27 @@ std::map<GroupResource, std::string> EmittedResources() {
   }
   EXPECT_EQ(providers.size(), ProviderNames().size())
       << "expand a request of every provider";
+  // The add-on catalog's objects.
+  StatusOr<std::vector<json>> catalog =
+      ExpandCatalog(repo.catalog, repo.config.namespace_name);
+  EXPECT_TRUE(catalog.ok()) << catalog.status().ToString();
+  EXPECT_FALSE(repo.catalog.empty()) << "sample-repo has a catalog";
+  if (catalog.ok()) {
+    for (const json& o : *catalog) {
+      out[{GroupOf(o["apiVersion"]), ResourceOf(o["kind"])}] =
+          o["kind"].get<std::string>() + "/" +
+          o["metadata"]["name"].get<std::string>();
+    }
+  }
   return out;
+}
+
+// Kinds the target namespace's Roles grant instead of the ClusterRole: the
+// inventory's and the catalog's ConfigMaps, the catalog's objects.
+bool NamespacedOnly(const GroupResource& gr) {
+  return gr == GroupResource{"", "configmaps"} ||
+         gr == GroupResource{"addons.cluster.x-k8s.io", "helmchartproxies"} ||
+         gr == GroupResource{"addons.cluster.x-k8s.io", "clusterresourcesets"};
 }
 
 class DeployRbacTest : public ::testing::Test {
@@ -98,9 +118,19 @@ class DeployRbacTest : public ::testing::Test {
 TEST_F(DeployRbacTest, ClusterRoleCoversEveryObjectTheExpanderEmits) {
   std::map<GroupResource, std::string> emitted = EmittedResources();
   ASSERT_GT(emitted.size(), 15u);
+  const json* addons = FindObject(objects_, "Role", "capi-gitops-addons");
+  const json* inventory = FindObject(objects_, "Role", "capi-gitops-inventory");
+  ASSERT_NE(addons, nullptr);
+  ASSERT_NE(inventory, nullptr);
   for (const auto& [gr, example] : emitted) {
     std::set<std::string> verbs =
         GrantedVerbs(*cluster_role_, gr.first, gr.second);
+    if (NamespacedOnly(gr)) {
+      EXPECT_TRUE(verbs.empty()) << gr.second << " granted cluster-wide";
+      verbs = GrantedVerbs(*addons, gr.first, gr.second);
+      std::set<std::string> cms = GrantedVerbs(*inventory, gr.first, gr.second);
+      verbs.insert(cms.begin(), cms.end());
+    }
     for (const char* verb :
          {"get", "list", "watch", "create", "patch", "delete"}) {
       EXPECT_TRUE(verbs.count(verb))
@@ -188,6 +218,24 @@ TEST_F(DeployRbacTest, InventoryRoleGrantsConfigMapsInTheTargetNamespaceOnly) {
                              "update", "delete"}));
   // Nowhere else: not cluster-wide.
   EXPECT_TRUE(GrantedVerbs(*cluster_role_, "", "configmaps").empty());
+}
+
+TEST_F(DeployRbacTest, AddonsRoleGrantsTheCatalogKindsInTheTargetNamespace) {
+  StatusOr<FileSet> files = ReadRepoDirectory(SourcePath("sample-repo"));
+  ASSERT_TRUE(files.ok());
+  std::string ns = LoadRepo(*files).config.namespace_name;
+  const json* role = FindObject(objects_, "Role", "capi-gitops-addons");
+  ASSERT_NE(role, nullptr);
+  EXPECT_EQ((*role)["metadata"]["namespace"], ns);
+  for (const char* resource : {"helmchartproxies", "clusterresourcesets"}) {
+    EXPECT_EQ(GrantedVerbs(*role, "addons.cluster.x-k8s.io", resource),
+              (std::set<std::string>{"get", "list", "watch", "create", "patch",
+                                     "update", "delete"}))
+        << resource;
+  }
+  // Nothing else, and the bindings include it.
+  EXPECT_EQ((*role)["rules"].size(), 1u);
+  EXPECT_NE(FindObject(objects_, "RoleBinding", "capi-gitops-addons"), nullptr);
 }
 
 TEST_F(DeployRbacTest, LeaderElectionRoleGrantsLeasesInTheSystemNamespace) {
