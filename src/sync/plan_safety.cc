@@ -151,7 +151,8 @@ void HoldAddonLabelRemovals(const json& live,
   }
 }
 
-void ListCatalogReach(const LiveState& live, ClusterPlan* cp) {
+void ListCatalogReach(const LiveState& live, const Plan& plan,
+                      ClusterPlan* cp) {
   std::set<std::string> keys;
   for (const ObjectChange& oc : cp->objects) {
     if (oc.action == ObjectAction::kUnchanged ||
@@ -163,12 +164,21 @@ void ListCatalogReach(const LiveState& live, ClusterPlan* cp) {
     if (key.empty() && l != live.objects.end()) key = SelectedKey(l->second);
     if (!key.empty()) keys.insert(key);
   }
+  // Live Clusters selected now, and those this pass labels (a new add-on's
+  // label lands in the same pass as its HelmChartProxy).
   std::set<std::string> touched;
-  for (const auto& [ref, obj] : live.objects) {
-    if (ref.kind != "Cluster") continue;
-    const json& labels = LabelsOf(obj);
+  auto note = [&](const std::string& name, const json& labels) {
     for (const std::string& key : keys) {
-      if (labels.contains(key)) touched.insert(ref.name);
+      if (labels.contains(key)) touched.insert(name);
+    }
+  };
+  for (const auto& [ref, obj] : live.objects) {
+    if (ref.kind == "Cluster") note(ref.name, LabelsOf(obj));
+  }
+  for (const ClusterPlan& other : plan.clusters) {
+    for (const ObjectChange& oc : other.objects) {
+      if (oc.ref.kind == "Cluster" && oc.action != ObjectAction::kDelete)
+        note(oc.ref.name, LabelsOf(oc.desired));
     }
   }
   cp->touched_clusters.assign(touched.begin(), touched.end());

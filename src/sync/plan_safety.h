@@ -34,9 +34,10 @@ void HoldAddonLabelRemovals(const nlohmann::json& live,
                             bool allow_removal, nlohmann::json* desired,
                             ClusterPlan* cp);
 
-// For the catalog's plan: every live Cluster that a created, updated or
-// deleted catalog object selects, into cp->touched_clusters.
-void ListCatalogReach(const LiveState& live, ClusterPlan* cp);
+// For the catalog's plan `cp` (one of `plan`'s): every Cluster, live or
+// about to be applied, that a created, updated or deleted catalog object
+// selects, into cp->touched_clusters.
+void ListCatalogReach(const LiveState& live, const Plan& plan, ClusterPlan* cp);
 
 }  // namespace capigitops
 

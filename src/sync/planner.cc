@@ -387,7 +387,7 @@ Plan BuildPlan(KubeApi& client, const DesiredState& desired,
     }
   }
   for (ClusterPlan& cp : plan.clusters) {
-    if (IsCatalogInventory(cp.name)) ListCatalogReach(live, &cp);
+    if (IsCatalogInventory(cp.name)) ListCatalogReach(live, plan, &cp);
   }
   CheckBudget(desired, live, options, &plan);
   KeepSharedObjects(client, live, &plan);

@@ -275,7 +275,8 @@ TEST_F(DeployRbacTest, BindingsGrantExistingRolesToTheServiceAccount) {
     ASSERT_NE(sa, nullptr) << id;
     EXPECT_EQ((*sa)["metadata"]["namespace"], kSystemNamespace);
   }
-  EXPECT_EQ(bindings, 3);  // the ClusterRole, the inventory and the Lease
+  // The ClusterRole, the inventory, the add-on catalog and the Lease.
+  EXPECT_EQ(bindings, 4);
 }
 
 }  // namespace

@@ -127,7 +127,7 @@ TEST(AddonLoaderTest, UnpinnedChartVersionsAreRejectedAtTheirLine) {
         << version;
   }
   EXPECT_TRUE(HasError(Errors(Replace(kCalico, "    version: v3.29.1\n", "")),
-                       "spec.helm.version: required field is missing; pin "
+                       "spec.helm.version: required field is missing: pin "
                        "the exact chart version"));
   for (const char* version :
        {"1.2.3", "v25.3.0", "1.0.0-rc.1", "2.0.0+build.5"}) {
@@ -139,7 +139,7 @@ TEST(AddonLoaderTest, UnpinnedChartVersionsAreRejectedAtTheirLine) {
 TEST(AddonLoaderTest, UnknownProvidersAndBadProvidesAreNamed) {
   auto errors = Errors(Replace(kCalico, "[aws, azure, docker]", "[aws, awz]"));
   EXPECT_TRUE(HasError(errors,
-                       "addons/calico.yaml:7:21: spec.providers[1]: unknown "
+                       "addons/calico.yaml:7:20: spec.providers[1]: unknown "
                        "provider \"awz\": use gcp, aws"));
   errors = Errors(Replace(kCalico, "provides: cni", "provides: network"));
   EXPECT_TRUE(HasError(errors,
@@ -187,7 +187,7 @@ TEST(AddonLoaderTest, ExactlyOneDelivery) {
 TEST(AddonLoaderTest, HelmFieldsAreChecked) {
   EXPECT_TRUE(HasError(
       Errors(Replace(kCalico, "    reconcileStrategy: InstallOnce\n", "")),
-      "spec.helm.reconcileStrategy: required field is missing; InstallOnce "
+      "spec.helm.reconcileStrategy: required field is missing: InstallOnce "
       "or Continuous"));
   EXPECT_TRUE(HasError(
       Errors(Replace(kCalico, "reconcileStrategy: InstallOnce",
@@ -304,7 +304,7 @@ TEST(AddonCatalogTest, ClusterRequestsNameAddonsOfTheCatalog) {
   LoadedRepo repo = LoadRepo(files);
   ASSERT_EQ(repo.diags.size(), 1u);
   EXPECT_EQ(repo.diags[0].ToString(),
-            "clusters/a.yaml:11:12: spec.addons.extra[0]: no add-on "
+            "clusters/a.yaml:11:13: spec.addons.extra[0]: no add-on "
             "\"metrics\" in the catalog (addons/)");
   EXPECT_TRUE(repo.broken.count("a"));
 
