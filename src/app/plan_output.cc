@@ -128,9 +128,11 @@ struct Counts {
   int held = 0;  // deletions that will not happen
 };
 
+// The add-on catalog is no cluster: its changes are shown, not counted.
 Counts CountClusters(const Plan& plan) {
   Counts c;
   for (const ClusterPlan& cp : plan.clusters) {
+    if (IsCatalogInventory(cp.name)) continue;
     switch (cp.action) {
       case ClusterAction::kCreate:
         ++c.create;
@@ -268,7 +270,8 @@ std::string UnchangedLine(const Plan& plan, const Evaluation& ev,
                           const std::string& quote) {
   std::vector<std::string> names;
   for (const ClusterPlan& cp : plan.clusters) {
-    if (cp.action != ClusterAction::kUnchanged) continue;
+    if (cp.action != ClusterAction::kUnchanged || IsCatalogInventory(cp.name))
+      continue;
     std::string n = quote + cp.name + quote;
     const ClusterResult* r = Find(ev, cp.name);
     int64_t created = cp.inventory ? cp.inventory->created_at : 0;
@@ -500,7 +503,8 @@ json PlanJson(const Plan& plan, const Evaluation& ev,
   json unchanged = json::array();
   for (const ClusterPlan& cp : plan.clusters) {
     const ClusterResult* r = Find(ev, cp.name);
-    if (cp.action == ClusterAction::kUnchanged) unchanged.push_back(cp.name);
+    if (cp.action == ClusterAction::kUnchanged && !IsCatalogInventory(cp.name))
+      unchanged.push_back(cp.name);
     json objects = json::array();
     for (const ObjectChange& oc : cp.objects) {
       json changes = json::array();

@@ -158,7 +158,7 @@ TEST(PolicyLoaderTest, ExactlyOneCheckPerRule) {
                    "one of allowedProviders, allowedRegions, "
                    "allowedMachineTypes, allowedAccelerators, maxReplicas, "
                    "maxAcceleratorsPerCluster, maxTTL, requireTTL, "
-                   "requiredLabels, maxHourlyCost"}));
+                   "requiredLabels, maxHourlyCost, allowedAddons"}));
 }
 
 TEST(PolicyLoaderTest, ActionsNamesAndOptions) {
