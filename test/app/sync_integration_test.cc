@@ -332,7 +332,8 @@ TEST_F(SyncIntegrationTest, ApplyRecordsCreatedAtFromNow) {
       Cli({"apply", repo_.path(), "--now", "2026-11-27T08:00:00Z"}).exit_code,
       0);
   bool found = false;
-  for (const json& c : Live("clusters.cluster.x-k8s.io")["items"]) {
+  json clusters = Live("clusters.cluster.x-k8s.io");
+  for (const json& c : clusters["items"]) {
     if (c["metadata"]["name"] != "dev-sandbox") continue;
     found = true;
     EXPECT_EQ(c["metadata"]["annotations"]["capigitops.io/created-at"],
