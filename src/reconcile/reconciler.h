@@ -65,6 +65,7 @@ class Reconciler {
   void PlanAndApply();
   void ReadWorkloads();  // workload_status.cc
   struct StatusBatch;
+  void KeepOnlyTtlStatus(StatusBatch* batch);
   void WriteStatus();
   void EmitAllStatus(StatusBatch* batch);
   void EmitStatus(const std::string& name, ClusterStatusInput in,
