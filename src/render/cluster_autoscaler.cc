@@ -59,7 +59,7 @@ int KubernetesMinor(const std::string& version) {
   return minor;
 }
 
-// The pool's minor exactly; outside the table, the nearest release (a
+// The cluster's minor exactly; outside the table, the nearest release (a
 // cluster newer than the table gets the newest autoscaler we know of, an
 // older one the oldest): the cluster itself is valid either way.
 const char* ImageTag(const std::string& version) {
@@ -190,10 +190,6 @@ std::vector<nlohmann::json> ClusterAutoscalerObjects(const RenderContext& ctx,
       {{"kind", "ServiceAccount"}, {"name", name}, {"namespace", ctx.ns}}};
   return {std::move(account), std::move(role), std::move(binding),
           DeploymentObject(ctx, name, labels)};
-}
-
-std::string ClusterAutoscalerImageTag(const std::string& kubernetes_version) {
-  return ImageTag(kubernetes_version);
 }
 
 }  // namespace capigitops::render

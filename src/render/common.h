@@ -101,8 +101,6 @@ bool HasAutoscaledPool(const ClusterRequest& req);
 // RoleBinding and Deployment, in that order. Empty otherwise.
 std::vector<nlohmann::json> ClusterAutoscalerObjects(const RenderContext& ctx,
                                                      const ProviderOps& ops);
-// "v1.33.6": the autoscaler release for a Kubernetes version.
-std::string ClusterAutoscalerImageTag(const std::string& kubernetes_version);
 
 // Taints of a pool's nodes: the spec's, plus nvidia.com/gpu=present:
 // NoSchedule on GPU pools unless the spec sets gpuTaint: false or already
