@@ -184,6 +184,9 @@ StatusOr<std::vector<nlohmann::json>> Expand(const ClusterRequest& req,
   for (nlohmann::json& mhc : MachineHealthCheckObjects(ctx)) {
     objects.push_back(std::move(mhc));
   }
+  for (nlohmann::json& obj : ClusterAutoscalerObjects(ctx, ops)) {
+    objects.push_back(std::move(obj));
+  }
   nlohmann::json cluster = ClusterObject(ctx, ops, opts);
   if (opts.catalog != nullptr) {
     for (const Addon* addon : AddonsFor(req, *opts.catalog, config)) {
