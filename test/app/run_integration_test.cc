@@ -106,6 +106,9 @@ class RunIntegrationTest : public ::testing::Test {
     std::filesystem::copy_file(
         SourcePath("sample-repo/clusters/dev-sandbox.yaml"),
         work_ + "/clusters/dev-sandbox.yaml");
+    // The add-on catalog capi-gitops.yaml's addons.defaults.cni names.
+    std::filesystem::copy(SourcePath("sample-repo/addons"), work_ + "/addons",
+                          std::filesystem::copy_options::recursive);
     ASSERT_TRUE(testutil::PublishAsRemote(work_, remote_, "one cluster"));
   }
 
