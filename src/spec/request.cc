@@ -1,5 +1,7 @@
 #include "capigitops/spec.h"
 
+#include "capigitops/machine_catalog.h"
+
 namespace capigitops {
 
 int ClusterRequest::TotalAccelerators(bool at_max) const {
@@ -22,6 +24,19 @@ bool ClusterRequest::HasAccelerators() const {
 bool ClusterRequest::HasSpot() const {
   for (const NodePool& p : node_pools) {
     if (p.spot) return true;
+  }
+  return false;
+}
+
+bool ClusterRequest::IsGpuPool(const NodePool& pool) const {
+  if (pool.accelerator && pool.accelerator->count > 0) return true;
+  auto shape = LookupMachineShape(provider, pool.machine_type, settings);
+  return shape && shape->gpu_count > 0;
+}
+
+bool ClusterRequest::HasGpuPools() const {
+  for (const NodePool& p : node_pools) {
+    if (IsGpuPool(p)) return true;
   }
   return false;
 }
