@@ -163,7 +163,7 @@ struct IdleSpec {
 
 // Namespaces whose Pods and Jobs never count as GPU work.
 struct IdleSettings {
-  std::optional<IdleSpec> default_spec;  // for requests without spec.idle
+  std::optional<IdleSpec> default_spec;        // for requests without spec.idle
   std::vector<std::string> ignore_namespaces;  // added to the built-in ones
 };
 

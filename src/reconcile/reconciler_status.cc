@@ -69,6 +69,10 @@ void Reconciler::EmitStatus(const std::string& name, ClusterStatusInput in,
   }
   auto e = errors_.find(name);
   if (e != errors_.end()) in.last_error = e->second;
+  auto idle = idle_.find(name);
+  if (idle != idle_.end() && !expired_.count(name)) {
+    in.idle = IdleStatusBlock(idle->second);
+  }
   std::string text = RenderStatusFile(in);
   std::string path = StatusPath(name);
   result_.status_files[path] = text;
@@ -203,6 +207,7 @@ void Reconciler::WriteStatus() {
 PassResult Reconciler::Run() {
   if (FetchSource() && ReadLive()) {
     ExpireClusters();
+    if (!options_.ttl_only) DecideIdleClusters();
     PlanAndApply();
     if (!options_.ttl_only) WriteStatus();
   }

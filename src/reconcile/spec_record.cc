@@ -214,9 +214,8 @@ std::map<std::string, std::string> SpecFields(const ClusterRequest& req) {
   f["controlPlane.machineType"] = req.control_plane.machine_type;
   f["ttl"] = TtlText(req.ttl);
   f["deletionProtection"] = req.deletion_protection ? "true" : "false";
-  f["hibernate"] = req.hibernate
-                       ? "true (hibernated: GPU pools scaled to zero)"
-                       : "false";
+  f["hibernate"] =
+      req.hibernate ? "true (hibernated: GPU pools scaled to zero)" : "false";
   for (const auto& [k, v] : req.labels) f["labels." + k] = v;
   for (const NodePool& p : req.node_pools) PoolFields(p, &f);
   return f;

@@ -65,8 +65,7 @@ void DecodeConfig(const yaml::Node& root, DecodeContext* ctx, RepoConfig* c) {
 
   if (const yaml::Node* idle = r.Child("idle")) {
     IdleSpec spec;
-    if (DecodeIdleSpec(*idle, "idle", ctx, &spec,
-                       &c->idle.ignore_namespaces) &&
+    if (DecodeIdleSpec(*idle, "idle", ctx, &spec, &c->idle.ignore_namespaces) &&
         spec.after > 0) {
       c->idle.default_spec = spec;
     }

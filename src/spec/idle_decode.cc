@@ -57,9 +57,9 @@ bool DecodeIdleSpec(const yaml::Node& node, const std::string& path,
     } else if (action == "hibernate") {
       out->action = IdleAction::kHibernate;
     } else {
-      ctx->Error(node.Find("action")->mark, r.Field("action"),
-                 "unsupported value \"" + action +
-                     "\": use teardown or hibernate");
+      ctx->Error(
+          node.Find("action")->mark, r.Field("action"),
+          "unsupported value \"" + action + "\": use teardown or hibernate");
     }
   }
   if (ReadIdleDuration(r, node, "teardownAfter", kMinIdleAfter, false, ctx,

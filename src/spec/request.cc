@@ -1,6 +1,5 @@
-#include "capigitops/spec.h"
-
 #include "capigitops/machine_catalog.h"
+#include "capigitops/spec.h"
 
 namespace capigitops {
 
