@@ -80,6 +80,7 @@ class Reconciler {
   bool CommitHibernate(const IdleCandidate& c);
   void PlanAndApply();
   struct StatusBatch;
+  void KeepOnlyTtlStatus(StatusBatch* batch);
   void WriteStatus();
   void EmitAllStatus(StatusBatch* batch);
   void EmitStatus(const std::string& name, ClusterStatusInput in,
