@@ -70,7 +70,8 @@ void Reconciler::EmitStatus(const std::string& name, ClusterStatusInput in,
   auto e = errors_.find(name);
   if (e != errors_.end()) in.last_error = e->second;
   auto idle = idle_.find(name);
-  if (idle != idle_.end() && !expired_.count(name)) {
+  if (idle != idle_.end() && idle->second.state != "off" &&
+      !expired_.count(name)) {
     in.idle = IdleStatusBlock(idle->second);
   }
   std::string text = RenderStatusFile(in);

@@ -149,9 +149,10 @@ class ReconcilerIdleTest : public ::testing::Test {
     return *api;
   }
 
-  void PushRepo(const std::map<std::string, std::string>& clusters) {
+  void PushRepo(const std::map<std::string, std::string>& clusters,
+                const std::string& config_extra = "") {
     FakeGitSource::Changes changes;
-    changes["capi-gitops.yaml"] = kConfig;
+    changes["capi-gitops.yaml"] = kConfig + config_extra;
     for (const auto& [name, text] : clusters) {
       changes["clusters/" + name + ".yaml"] = text;
     }
@@ -322,6 +323,33 @@ TEST_F(ReconcilerIdleTest, HibernateEditsOneLineAndScalesGpuPoolsToZero) {
   EXPECT_EQ(r.outcome(), PassOutcome::kSuccess) << Notes(r);
   EXPECT_EQ(Deployment("gpu-h", "gpu")["spec"].value("replicas", -1), 2);
   EXPECT_EQ(Annotation("gpu-h", kHibernatedSinceAnnotation), "");
+}
+
+TEST_F(ReconcilerIdleTest, IdleAndTtlTeardownsShareTheDeletionBudget) {
+  // One deletion per pass. gpu-t's TTL (1h) ends at the same time as the
+  // others go idle: the TTL goes first, the idle ones wait.
+  std::string ttl = SpecText("gpu-t", "");
+  ttl.replace(ttl.find("ttl: 7d"), 7, "ttl: 1h");
+  PushRepo({{"gpu-a", SpecText("gpu-a", kTeardownIdle)},
+            {"gpu-b", SpecText("gpu-b", kTeardownIdle)},
+            {"gpu-t", ttl}},
+           "safety: {deletionBudget: {maxClusters: 1, maxPercent: 0}}\n");
+  Workload("gpu-a");
+  Workload("gpu-b");
+  ASSERT_EQ(Pass("2026-12-03T10:00:00Z").outcome(), PassOutcome::kSuccess);
+  Pass("2026-12-03T10:05:00Z");
+  PassResult r = Pass("2026-12-03T11:00:00Z");
+  ASSERT_EQ(r.teardown_commits.size(), 1u) << Notes(r);
+  EXPECT_FALSE(Live("gpu-t"));
+  EXPECT_TRUE(Live("gpu-a"));
+  EXPECT_TRUE(Live("gpu-b"));
+  EXPECT_NE(Notes(r).find("gpu-a: idle, its teardown waits for a later pass"),
+            std::string::npos)
+      << Notes(r);
+  r = Pass("2026-12-03T11:05:00Z");
+  ASSERT_EQ(r.teardown_commits.size(), 1u) << Notes(r);
+  EXPECT_FALSE(Live("gpu-a")) << "longest idle (then by name) first";
+  EXPECT_TRUE(Live("gpu-b"));
 }
 
 TEST_F(ReconcilerIdleTest, WithoutAConnectorNothingIsIdle) {
