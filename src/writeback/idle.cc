@@ -23,37 +23,6 @@ std::string IdleTime(int64_t unix_seconds) {
   return full;
 }
 
-bool LiveBool(const nlohmann::json& j,
-              std::initializer_list<const char*> path) {
-  const nlohmann::json* at = &j;
-  for (const char* key : path) {
-    if (!at->is_object() || !at->contains(key)) return false;
-    at = &(*at)[key];
-  }
-  return at->is_boolean() && at->get<bool>();
-}
-
-bool ConditionIsTrue(const nlohmann::json& conditions, const char* type) {
-  if (!conditions.is_array()) return false;
-  for (const nlohmann::json& c : conditions) {
-    if (c.is_object() && c.value("type", "") == type &&
-        c.value("status", "") == "True") {
-      return true;
-    }
-  }
-  return false;
-}
-
-bool ControlPlaneInitialized(const nlohmann::json& cluster) {
-  if (LiveBool(cluster,
-               {"status", "initialization", "controlPlaneInitialized"}))
-    return true;
-  const nlohmann::json status = cluster.value("status", nlohmann::json());
-  if (!status.is_object()) return false;
-  return ConditionIsTrue(status.value("conditions", nlohmann::json()),
-                         "ControlPlaneInitialized");
-}
-
 // Busy (or unreadable, or not usable): the clock stops.
 IdleDecision Stopped(const IdleInput& in, std::string state,
                      std::string reason) {

@@ -11,7 +11,7 @@ namespace {
 
 using nlohmann::json;
 
-json Node(const std::string& name, bool ready) {
+json IdleNode(const std::string& name, bool ready) {
   return {{"apiVersion", "v1"},
           {"kind", "Node"},
           {"metadata", {{"name", name}}},
@@ -20,8 +20,8 @@ json Node(const std::string& name, bool ready) {
              {{{"type", "Ready"}, {"status", ready ? "True" : "False"}}}}}}};
 }
 
-json Pod(const std::string& ns, const std::string& name,
-         const std::string& phase, int gpus) {
+json IdlePod(const std::string& ns, const std::string& name,
+             const std::string& phase, int gpus) {
   json container = {{"name", "main"}, {"image", "trainer"}};
   if (gpus > 0) {
     container["resources"] = {{"limits", {{"nvidia.com/gpu", gpus}}}};
@@ -33,8 +33,8 @@ json Pod(const std::string& ns, const std::string& name,
           {"status", {{"phase", phase}}}};
 }
 
-json Job(const std::string& ns, const std::string& name, int active,
-         const char* finished) {
+json IdleJob(const std::string& ns, const std::string& name, int active,
+             const char* finished) {
   json status = {{"active", active}};
   if (finished != nullptr) {
     status["conditions"] = {{{"type", finished}, {"status", "True"}}};
@@ -50,8 +50,8 @@ class IdleSignalsTest : public ::testing::Test {
  protected:
   IdleSignalsTest() {
     api_.ServeWorkloadKinds();
-    api_.Seed(Node("n1", true));
-    api_.Seed(Node("n2", false));
+    api_.Seed(IdleNode("n1", true));
+    api_.Seed(IdleNode("n2", false));
   }
   IdleObservation Observe() {
     return ObserveWorkload(api_, {"kube-system", "gpu-operator"});
@@ -67,10 +67,10 @@ TEST_F(IdleSignalsTest, EmptyClusterIsIdleAndCountsReadyNodes) {
 }
 
 TEST_F(IdleSignalsTest, GpuPodsRunningOrPendingAreBusy) {
-  api_.Seed(Pod("ml", "train-0", "Running", 1));
-  api_.Seed(Pod("ml", "train-1", "Pending", 2));
-  api_.Seed(Pod("ml", "done", "Succeeded", 1));
-  api_.Seed(Pod("ml", "web", "Running", 0));  // no GPU
+  api_.Seed(IdlePod("ml", "train-0", "Running", 1));
+  api_.Seed(IdlePod("ml", "train-1", "Pending", 2));
+  api_.Seed(IdlePod("ml", "done", "Succeeded", 1));
+  api_.Seed(IdlePod("ml", "web", "Running", 0));  // no GPU
   IdleObservation o = Observe();
   ASSERT_EQ(o.busy.size(), 2u);
   EXPECT_EQ(o.busy[0], "pod ml/train-0 requests nvidia.com/gpu (Running)");
@@ -78,17 +78,17 @@ TEST_F(IdleSignalsTest, GpuPodsRunningOrPendingAreBusy) {
 }
 
 TEST_F(IdleSignalsTest, SystemAndIgnoredNamespacesNeverCount) {
-  api_.Seed(Pod("kube-system", "dcgm", "Running", 1));
-  api_.Seed(Pod("gpu-operator", "validator", "Running", 1));
-  api_.Seed(Job("kube-system", "cleanup", 1, nullptr));
+  api_.Seed(IdlePod("kube-system", "dcgm", "Running", 1));
+  api_.Seed(IdlePod("gpu-operator", "validator", "Running", 1));
+  api_.Seed(IdleJob("kube-system", "cleanup", 1, nullptr));
   EXPECT_TRUE(Observe().busy.empty());
 }
 
 TEST_F(IdleSignalsTest, ActiveJobsAreBusyFinishedOnesAreNot) {
-  api_.Seed(Job("ml", "done", 0, "Complete"));
-  api_.Seed(Job("ml", "failed", 0, "Failed"));
+  api_.Seed(IdleJob("ml", "done", 0, "Complete"));
+  api_.Seed(IdleJob("ml", "failed", 0, "Failed"));
   EXPECT_TRUE(Observe().busy.empty());
-  api_.Seed(Job("ml", "prep", 1, nullptr));
+  api_.Seed(IdleJob("ml", "prep", 1, nullptr));
   IdleObservation o = Observe();
   ASSERT_EQ(o.busy.size(), 1u);
   EXPECT_EQ(o.busy[0], "job ml/prep is active");
@@ -97,7 +97,7 @@ TEST_F(IdleSignalsTest, ActiveJobsAreBusyFinishedOnesAreNot) {
 TEST_F(IdleSignalsTest, KueueWorkloadsCountWhereKueueIsServed) {
   FakeKubeApi kueue;
   kueue.ServeWorkloadKinds(/*kueue=*/true);
-  kueue.Seed(Node("n1", true));
+  kueue.Seed(IdleNode("n1", true));
   kueue.Seed(
       {{"apiVersion", "kueue.x-k8s.io/v1beta1"},
        {"kind", "Workload"},
@@ -130,8 +130,8 @@ TEST_F(IdleSignalsTest, ManyClustersInParallelInInputOrder) {
   FakeWorkloadConnector connector;
   FakeKubeApi busy;
   busy.ServeWorkloadKinds();
-  busy.Seed(Node("n", true));
-  busy.Seed(Pod("ml", "p", "Running", 1));
+  busy.Seed(IdleNode("n", true));
+  busy.Seed(IdlePod("ml", "p", "Running", 1));
   connector.Add("ns", "idle", &api_);
   connector.Add("ns", "busy", &busy);
   connector.Fail("ns", "broken", Status::PermissionDenied("secrets forbidden"));

@@ -19,9 +19,9 @@ namespace {
 using nlohmann::json;
 using testing::FakeGitSource;
 
-constexpr char kNs[] = "capi-clusters";
+constexpr char kIdleNs[] = "capi-clusters";
 
-constexpr char kConfig[] =
+constexpr char kIdleConfig[] =
     "apiVersion: capigitops.io/v1alpha1\n"
     "kind: RepoConfig\n"
     "namespace: capi-clusters\n"
@@ -64,9 +64,9 @@ std::string SpecText(const std::string& name, const std::string& idle) {
 
 // The management API with every Cluster's control plane initialized (the
 // fake has no CAPI controllers), and a hook before each real delete.
-class ManagementApi : public KubeApi {
+class IdleManagementApi : public KubeApi {
  public:
-  explicit ManagementApi(FakeKubeApi& inner) : inner_(inner) {}
+  explicit IdleManagementApi(FakeKubeApi& inner) : inner_(inner) {}
   std::function<void(const std::string& kind, const std::string& name)>
       on_delete;
 
@@ -115,7 +115,7 @@ class ManagementApi : public KubeApi {
   FakeKubeApi& inner_;
 };
 
-json ReadyNode() {
+json IdleReadyNode() {
   return {
       {"apiVersion", "v1"},
       {"kind", "Node"},
@@ -123,7 +123,7 @@ json ReadyNode() {
       {"status", {{"conditions", {{{"type", "Ready"}, {"status", "True"}}}}}}};
 }
 
-json GpuPod(const std::string& ns, const std::string& phase) {
+json IdleGpuPod(const std::string& ns, const std::string& phase) {
   return {{"apiVersion", "v1"},
           {"kind", "Pod"},
           {"metadata", {{"name", "train-0"}, {"namespace", ns}}},
@@ -144,15 +144,15 @@ class ReconcilerIdleTest : public ::testing::Test {
     auto& api = workloads_[name];
     api = std::make_unique<FakeKubeApi>();
     api->ServeWorkloadKinds();
-    api->Seed(ReadyNode());
-    connector_.Add(kNs, name, api.get());
+    api->Seed(IdleReadyNode());
+    connector_.Add(kIdleNs, name, api.get());
     return *api;
   }
 
   void PushRepo(const std::map<std::string, std::string>& clusters,
                 const std::string& config_extra = "") {
     FakeGitSource::Changes changes;
-    changes["capi-gitops.yaml"] = kConfig + config_extra;
+    changes["capi-gitops.yaml"] = kIdleConfig + config_extra;
     for (const auto& [name, text] : clusters) {
       changes["clusters/" + name + ".yaml"] = text;
     }
@@ -176,7 +176,7 @@ class ReconcilerIdleTest : public ::testing::Test {
   }
 
   json Cluster(const std::string& name) {
-    return kube_.Stored("cluster.x-k8s.io/v1beta2", "Cluster", kNs, name);
+    return kube_.Stored("cluster.x-k8s.io/v1beta2", "Cluster", kIdleNs, name);
   }
   bool Live(const std::string& name) { return !Cluster(name).is_null(); }
   std::string Annotation(const std::string& name, const char* key) {
@@ -185,8 +185,8 @@ class ReconcilerIdleTest : public ::testing::Test {
         .value(key, "");
   }
   json Deployment(const std::string& cluster, const std::string& pool) {
-    return kube_.Stored("cluster.x-k8s.io/v1beta2", "MachineDeployment", kNs,
-                        cluster + "-" + pool);
+    return kube_.Stored("cluster.x-k8s.io/v1beta2", "MachineDeployment",
+                        kIdleNs, cluster + "-" + pool);
   }
   std::string Spec(const std::string& name) {
     return git_.Files().at("clusters/" + name + ".yaml");
@@ -194,7 +194,7 @@ class ReconcilerIdleTest : public ::testing::Test {
 
   FakeGitSource git_;
   FakeKubeApi kube_;
-  ManagementApi management_;
+  IdleManagementApi management_;
   FakeWorkloadConnector connector_;
   std::map<std::string, std::unique_ptr<FakeKubeApi>> workloads_;
 };
@@ -206,8 +206,8 @@ TEST_F(ReconcilerIdleTest, IdleClusterIsTornDownByACommitFirst) {
             {"gpu-b", SpecText("gpu-b", kTeardownIdle)},
             {"gpu-c", SpecText("gpu-c", kTeardownIdle)}});
   Workload("gpu-a");
-  Workload("gpu-b").Seed(GpuPod("ml", "Running"));
-  connector_.Fail(kNs, "gpu-c", Status::Unavailable("connection refused"));
+  Workload("gpu-b").Seed(IdleGpuPod("ml", "Running"));
+  connector_.Fail(kIdleNs, "gpu-c", Status::Unavailable("connection refused"));
   ASSERT_EQ(Pass("2026-12-03T10:00:00Z").outcome(), PassOutcome::kSuccess);
   ASSERT_TRUE(Live("gpu-a"));
 
@@ -276,7 +276,7 @@ TEST_F(ReconcilerIdleTest, IdleClusterIsTornDownByACommitFirst) {
 
 TEST_F(ReconcilerIdleTest, PodsInIgnoredNamespacesDoNotKeepItAlive) {
   PushRepo({{"gpu-a", SpecText("gpu-a", kTeardownIdle)}});
-  Workload("gpu-a").Seed(GpuPod("ray-system", "Running"));
+  Workload("gpu-a").Seed(IdleGpuPod("ray-system", "Running"));
   ASSERT_EQ(Pass("2026-12-03T10:00:00Z").outcome(), PassOutcome::kSuccess);
   Pass("2026-12-03T10:05:00Z");
   EXPECT_EQ(Annotation("gpu-a", kIdleSinceAnnotation), "2026-12-03T10:05:00Z");
