@@ -158,7 +158,8 @@ TEST(PolicyLoaderTest, ExactlyOneCheckPerRule) {
                    "one of allowedProviders, allowedRegions, "
                    "allowedMachineTypes, allowedAccelerators, maxReplicas, "
                    "maxAcceleratorsPerCluster, maxTTL, requireTTL, "
-                   "requiredLabels, maxHourlyCost, allowedAddons"}));
+                   "requiredLabels, maxHourlyCost, maxIdleAfter, requireIdle, "
+                   "allowedAddons"}));
 }
 
 TEST(PolicyLoaderTest, ActionsNamesAndOptions) {
