@@ -38,15 +38,12 @@ std::vector<json> ListIn(Store* store, const std::string& group,
 
 std::string NameOf(const json& o) { return o["metadata"].value("name", ""); }
 std::string NsOf(const json& o) { return o["metadata"].value("namespace", ""); }
-json LabelsOf(const json& o) {
-  return o["metadata"].value("labels", json::object());
-}
+json LabelsOf(const json& o) { return Field(o["metadata"], "labels"); }
 bool Deleting(const json& o) {
   return o["metadata"].contains("deletionTimestamp");
 }
 bool ControlPlaneInitialized(const json& cluster) {
-  return cluster.value("status", json::object())
-      .value("initialization", json::object())
+  return Field(Field(cluster, "status"), "initialization")
       .value("controlPlaneInitialized", false);
 }
 
@@ -180,7 +177,7 @@ std::string ReadResource(Store* mgmt, const std::string& ns, const json& ref,
            ", want " + kResourceSetSecretType;
   }
   std::string all;
-  const json data = obj->value("data", json::object());
+  const json data = Field(*obj, "data");
   for (const auto& [key, value] : data.items()) {
     if (!value.is_string()) continue;
     std::string text = value.get<std::string>();
@@ -198,7 +195,7 @@ std::string ReadResource(Store* mgmt, const std::string& ns, const json& ref,
 
 json FindBindingEntry(const json& binding, const std::string& set) {
   for (const json& b :
-       binding.value("spec", json::object()).value("bindings", json::array())) {
+       Field(binding, "spec").value("bindings", json::array())) {
     if (b.value("clusterResourceSetName", "") == set) return b;
   }
   return json();
@@ -308,7 +305,7 @@ std::string ApplySet(const AddonContext& ctx, const json& crs,
 bool SelectorMatches(const json& selector, const json& labels,
                      bool empty_matches_all) {
   if (!selector.is_object()) return empty_matches_all;
-  json match = selector.value("matchLabels", json::object());
+  json match = Field(selector, "matchLabels");
   json exprs = selector.value("matchExpressions", json::array());
   if (match.empty() && exprs.empty()) return empty_matches_all;
   json l = labels.is_object() ? labels : json::object();
@@ -634,8 +631,8 @@ DeliveredAddons Delivered(const AddonContext& ctx, const json& cluster,
     json l = LabelsOf(hrp);
     if (l.value(kClusterNameLabel, "") != NameOf(cluster)) continue;
     bool ready = false;
-    for (const json& c : hrp.value("status", json::object())
-                             .value("conditions", json::array())) {
+    for (const json& c :
+         Field(hrp, "status").value("conditions", json::array())) {
       if (c.value("type", "") == "Ready")
         ready = c.value("status", "") == "True";
     }

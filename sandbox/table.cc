@@ -6,6 +6,7 @@
 
 #include "handlers.h"
 #include "util.h"
+#include "workload_nodes.h"
 
 namespace capigitops::sandbox {
 namespace {
@@ -37,7 +38,7 @@ json Column(const std::string& name, const std::string& format = "") {
 
 std::string ConditionStatus(const json& obj, const std::string& type) {
   for (const json& c :
-       obj.value("status", json::object()).value("conditions", json::array())) {
+       Field(obj, "status").value("conditions", json::array())) {
     if (c.value("type", "") == type) return c.value("status", "");
   }
   return "";
@@ -46,11 +47,11 @@ std::string ConditionStatus(const json& obj, const std::string& type) {
 json NodeCells(const json& node) {
   std::string status =
       ConditionStatus(node, "Ready") == "True" ? "Ready" : "NotReady";
-  if (node.value("spec", json::object()).value("unschedulable", false)) {
+  if (Field(node, "spec").value("unschedulable", false)) {
     status += ",SchedulingDisabled";
   }
   std::string roles;
-  const json labels = node["metadata"].value("labels", json::object());
+  const json labels = Field(node["metadata"], "labels");
   for (const auto& [k, v] : labels.items()) {
     const std::string prefix = "node-role.kubernetes.io/";
     if (k.rfind(prefix, 0) != 0) continue;
@@ -59,16 +60,13 @@ json NodeCells(const json& node) {
   return {node["metadata"].value("name", ""), status,
           roles.empty() ? "<none>" : roles,
           HumanAge(node["metadata"].value("creationTimestamp", "")),
-          node.value("status", json::object())
-              .value("nodeInfo", json::object())
-              .value("kubeletVersion", "")};
+          Field(Field(node, "status"), "nodeInfo").value("kubeletVersion", "")};
 }
 
 json PodCells(const json& pod) {
-  json status = pod.value("status", json::object());
+  json status = Field(pod, "status");
   int ready = 0, total = 0;
-  for (const json& c :
-       pod.value("spec", json::object()).value("containers", json::array())) {
+  for (const json& c : Field(pod, "spec").value("containers", json::array())) {
     (void)c;
     ++total;
   }
@@ -77,7 +75,7 @@ json PodCells(const json& pod) {
   }
   std::string phase = status.value("phase", "Pending");
   for (const json& cs : status.value("containerStatuses", json::array())) {
-    json state = cs.value("state", json::object());
+    json state = Field(cs, "state");
     if (state.contains("terminated")) {
       phase = state["terminated"].value("reason", phase);
     }
@@ -89,15 +87,14 @@ json PodCells(const json& pod) {
 }
 
 json JobCells(const json& job) {
-  json status = job.value("status", json::object());
+  json status = Field(job, "status");
   std::string state = "Running";
   if (ConditionStatus(job, "Complete") == "True") state = "Complete";
   if (ConditionStatus(job, "Failed") == "True") state = "Failed";
-  if (job.value("spec", json::object()).value("suspend", false)) {
+  if (Field(job, "spec").value("suspend", false)) {
     state = "Suspended";
   }
-  int64_t completions =
-      job.value("spec", json::object()).value("completions", int64_t{1});
+  int64_t completions = Field(job, "spec").value("completions", int64_t{1});
   std::string duration;
   std::optional<int64_t> start = ParseRfc3339(status.value("startTime", ""));
   std::optional<int64_t> end = ParseRfc3339(status.value("completionTime", ""));
@@ -112,7 +109,7 @@ json JobCells(const json& job) {
 json PartialMetadata(const json& obj) {
   return {{"kind", "PartialObjectMetadata"},
           {"apiVersion", "meta.k8s.io/v1"},
-          {"metadata", obj.value("metadata", json::object())}};
+          {"metadata", Field(obj, "metadata")}};
 }
 
 }  // namespace
@@ -148,7 +145,7 @@ void MaybeServeTable(const ResourceType& type, const ApiRequest& req,
         {{"cells", cells(obj)}, {"object", full ? obj : PartialMetadata(obj)}});
   }
   json meta = json::object();
-  if (body.contains("items")) meta = body.value("metadata", json::object());
+  if (body.contains("items")) meta = Field(body, "metadata");
   reply->body = {{"kind", "Table"},
                  {"apiVersion", "meta.k8s.io/v1"},
                  {"metadata", meta},

@@ -121,8 +121,8 @@ json Condition(const std::string& type, bool ok, const std::string& reason,
   std::string status = ok ? "True" : "False";
   std::string since = now;
   if (live != nullptr) {
-    for (const json& c : live->value("status", json::object())
-                             .value("conditions", json::array())) {
+    for (const json& c :
+         Field(*live, "status").value("conditions", json::array())) {
       if (c.value("type", "") == type && c.value("status", "") == status) {
         since = c.value("lastTransitionTime", now);
       }
@@ -172,11 +172,10 @@ bool NeedsCloudControllerManager(const std::string& provider) {
 
 MachineShape ShapeOf(const json& infra_template, const json& md_annotations) {
   MachineShape shape;
-  const json spec = infra_template.is_object()
-                        ? infra_template.value("spec", json::object())
-                              .value("template", json::object())
-                              .value("spec", json::object())
-                        : json::object();
+  const json spec =
+      infra_template.is_object()
+          ? Field(Field(Field(infra_template, "spec"), "template"), "spec")
+          : json::object();
   for (const char* field : {"instanceType", "vmSize"}) {
     if (spec.contains(field) && spec[field].is_string()) {
       ApplyInstanceType(spec[field].get<std::string>(), &shape);
@@ -186,7 +185,7 @@ MachineShape ShapeOf(const json& infra_template, const json& md_annotations) {
     const json& f = spec["flavor"];
     if (f.is_string()) shape.instance_type = f.get<std::string>();
     if (f.is_object()) {
-      shape.instance_type = f.value("filter", json::object()).value("name", "");
+      shape.instance_type = Field(f, "filter").value("name", "");
     }
   }
   if (spec.contains("guestAccelerators") &&
@@ -223,7 +222,7 @@ json BuildNode(const NodePlan& plan, const DeliveredAddons& addons,
   json& meta = node["metadata"];
   meta["name"] = plan.name;
   // Labels others set (kubectl label) stay; the GPU operator's go with it.
-  json labels = meta.value("labels", json::object());
+  json labels = Field(meta, "labels");
   for (const char* gfd : {"nvidia.com/gpu.present", "nvidia.com/gpu.count"}) {
     labels.erase(gfd);
   }
@@ -292,11 +291,16 @@ json BuildNode(const NodePlan& plan, const DeliveredAddons& addons,
   return node;
 }
 
+json Field(const json& obj, const char* key) {
+  if (!obj.is_object()) return json::object();
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_object() ? *it : json::object();
+}
+
 int64_t PodGpuRequest(const json& pod) {
   int64_t total = 0;
-  for (const json& c :
-       pod.value("spec", json::object()).value("containers", json::array())) {
-    json res = c.value("resources", json::object());
+  for (const json& c : Field(pod, "spec").value("containers", json::array())) {
+    json res = Field(c, "resources");
     for (const char* field : {"limits", "requests"}) {
       json r = res.value(field, json::object());
       if (!r.contains(kGpuResource)) continue;
@@ -313,10 +317,8 @@ int64_t PodGpuRequest(const json& pod) {
 }
 
 bool ToleratesTaints(const json& pod, const json& node) {
-  json tolerations =
-      pod.value("spec", json::object()).value("tolerations", json::array());
-  for (const json& taint :
-       node.value("spec", json::object()).value("taints", json::array())) {
+  json tolerations = Field(pod, "spec").value("tolerations", json::array());
+  for (const json& taint : Field(node, "spec").value("taints", json::array())) {
     std::string effect = taint.value("effect", "");
     if (effect != "NoSchedule" && effect != "NoExecute") continue;
     bool tolerated = false;
@@ -339,16 +341,15 @@ bool ToleratesTaints(const json& pod, const json& node) {
 }
 
 bool NodeIsReady(const json& node) {
-  for (const json& c : node.value("status", json::object())
-                           .value("conditions", json::array())) {
+  for (const json& c :
+       Field(node, "status").value("conditions", json::array())) {
     if (c.value("type", "") == "Ready") return c.value("status", "") == "True";
   }
   return false;
 }
 
 int64_t NodeAllocatableGpus(const json& node) {
-  json a =
-      node.value("status", json::object()).value("allocatable", json::object());
+  json a = Field(Field(node, "status"), "allocatable");
   if (!a.contains(kGpuResource) || !a[kGpuResource].is_string()) return 0;
   try {
     return std::stoll(a[kGpuResource].get<std::string>());

@@ -59,6 +59,9 @@ struct NodePlan {
 json BuildNode(const NodePlan& plan, const DeliveredAddons& addons,
                const json* live, const std::string& now);
 
+// obj[key] when it is an object, else {}: user objects may hold nulls.
+json Field(const json& obj, const char* key);
+
 // Sums the nvidia.com/gpu limits (else requests) of a Pod's containers.
 int64_t PodGpuRequest(const json& pod);
 // Whether the Pod tolerates every NoSchedule/NoExecute taint of the Node.

@@ -2,6 +2,7 @@
 #include "workload_sim.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <set>
 
@@ -34,7 +35,7 @@ std::optional<json> GetRef(Store* mgmt, const json& ref,
 }
 
 int64_t ReadyReplicas(const json& obj) {
-  json s = obj.value("status", json::object());
+  json s = Field(obj, "status");
   return s.contains("readyReplicas") && s["readyReplicas"].is_number_integer()
              ? s["readyReplicas"].get<int64_t>()
              : 0;
@@ -78,19 +79,17 @@ void AddSyncedLabels(const json& template_labels, json* labels) {
 void PlanControlPlane(Store* mgmt, const json& cluster, NodePlan base,
                       std::vector<NodePlan>* out) {
   const std::string ns = MetaNs(cluster);
-  json spec = cluster.value("spec", json::object());
+  json spec = Field(cluster, "spec");
   std::optional<json> cp =
       GetRef(mgmt, spec.value("controlPlaneRef", json()), ns);
   if (!cp) return;
-  json cps = cp->value("spec", json::object());
-  json mt = cps.value("machineTemplate", json::object());
-  json infra_ref =
-      mt.value("spec", json::object()).value("infrastructureRef", json());
+  json cps = Field(*cp, "spec");
+  json mt = Field(cps, "machineTemplate");
+  json infra_ref = Field(mt, "spec").value("infrastructureRef", json());
   if (!infra_ref.is_object()) infra_ref = mt.value("infrastructureRef", json());
   std::optional<json> tmpl = GetRef(mgmt, infra_ref, ns);
-  json reg = cps.value("kubeadmConfigSpec", json::object())
-                 .value("initConfiguration", json::object())
-                 .value("nodeRegistration", json::object());
+  json reg = Field(Field(Field(cps, "kubeadmConfigSpec"), "initConfiguration"),
+                   "nodeRegistration");
   base.control_plane = true;
   base.owner_kind = cp->value("kind", "KubeadmControlPlane");
   base.owner_name = MetaName(*cp);
@@ -112,29 +111,25 @@ void PlanControlPlane(Store* mgmt, const json& cluster, NodePlan base,
 void PlanMachineDeployment(Store* mgmt, const json& md, NodePlan base,
                            std::vector<NodePlan>* out) {
   const std::string ns = MetaNs(md);
-  json tspec =
-      md.value("spec", json::object()).value("template", json::object());
-  json mspec = tspec.value("spec", json::object());
+  json tspec = Field(Field(md, "spec"), "template");
+  json mspec = Field(tspec, "spec");
   std::optional<json> tmpl =
       GetRef(mgmt, mspec.value("infrastructureRef", json()), ns);
-  std::optional<json> boot = GetRef(
-      mgmt, mspec.value("bootstrap", json::object()).value("configRef", json()),
-      ns);
-  json reg = boot ? boot->value("spec", json::object())
-                        .value("template", json::object())
-                        .value("spec", json::object())
-                        .value("joinConfiguration", json::object())
-                        .value("nodeRegistration", json::object())
-                  : json::object();
+  std::optional<json> boot =
+      GetRef(mgmt, Field(mspec, "bootstrap").value("configRef", json()), ns);
+  json reg =
+      boot ? Field(Field(Field(Field(Field(*boot, "spec"), "template"), "spec"),
+                         "joinConfiguration"),
+                   "nodeRegistration")
+           : json::object();
   base.owner_kind = "MachineSet";
   base.owner_name = MetaName(md);
   base.version = mspec.value("version", "");
-  base.shape = ShapeOf(tmpl ? *tmpl : json(),
-                       md["metadata"].value("annotations", json::object()));
+  base.shape =
+      ShapeOf(tmpl ? *tmpl : json(), Field(md["metadata"], "annotations"));
   base.taints = reg.value("taints", json::array());
-  AddSyncedLabels(
-      tspec.value("metadata", json::object()).value("labels", json()),
-      &base.labels);
+  AddSyncedLabels(Field(tspec, "metadata").value("labels", json()),
+                  &base.labels);
   AddKubeletNodeLabels(reg, &base.labels);
   for (int64_t i = 0; i < ReadyReplicas(md); ++i) {
     NodePlan p = base;
@@ -157,7 +152,7 @@ void ReconcileNodes(Store* mgmt, const json& cluster, WorkloadCluster* wl,
                     {false, true});
   }
   for (const json& node : ListWl(&wl->store, "", "nodes")) {
-    json ann = node["metadata"].value("annotations", json::object());
+    json ann = Field(node["metadata"], "annotations");
     if (!ann.contains("cluster.x-k8s.io/machine") ||
         wanted.count(MetaName(node))) {
       continue;
@@ -167,7 +162,7 @@ void ReconcileNodes(Store* mgmt, const json& cluster, WorkloadCluster* wl,
 }
 
 std::string Annotation(const json& obj, const std::string& key) {
-  json a = obj["metadata"].value("annotations", json::object());
+  json a = Field(obj["metadata"], "annotations");
   return a.contains(key) && a[key].is_string() ? a[key].get<std::string>() : "";
 }
 
@@ -189,11 +184,10 @@ std::string FindNode(const json& pod, const std::vector<json>& nodes,
                      const std::map<std::string, int64_t>& used,
                      std::string* why) {
   int64_t gpus = PodGpuRequest(pod);
-  json selector =
-      pod.value("spec", json::object()).value("nodeSelector", json::object());
+  json selector = Field(Field(pod, "spec"), "nodeSelector");
   std::map<std::string, int> reasons;
   for (const json& node : nodes) {
-    json labels = node["metadata"].value("labels", json::object());
+    json labels = Field(node["metadata"], "labels");
     bool selected = true;
     for (const auto& [k, v] : selector.items()) {
       if (!labels.contains(k) || labels[k] != v) selected = false;
@@ -227,8 +221,7 @@ std::string FindNode(const json& pod, const std::vector<json>& nodes,
 json ContainerStatuses(const json& pod, bool running, const std::string& now,
                        const std::string& started) {
   json out = json::array();
-  for (const json& c :
-       pod.value("spec", json::object()).value("containers", json::array())) {
+  for (const json& c : Field(pod, "spec").value("containers", json::array())) {
     json state = running ? json{{"running", {{"startedAt", started}}}}
                          : json{{"terminated",
                                  {{"exitCode", 0},
@@ -263,8 +256,8 @@ void RunPods(const AddonContext& ctx, WorkloadCluster* wl) {
   std::vector<json> pods = ListWl(&wl->store, "", "pods");
   std::map<std::string, int64_t> used;  // GPUs bound per node
   for (const json& pod : pods) {
-    std::string phase = pod.value("status", json::object()).value("phase", "");
-    std::string node = pod.value("spec", json::object()).value("nodeName", "");
+    std::string phase = Field(pod, "status").value("phase", "");
+    std::string node = Field(pod, "spec").value("nodeName", "");
     if (!node.empty() && phase != "Succeeded" && phase != "Failed") {
       used[node] += PodGpuRequest(pod);
     }
@@ -272,9 +265,9 @@ void RunPods(const AddonContext& ctx, WorkloadCluster* wl) {
   std::string now = NowRfc3339();
   for (const json& pod : pods) {
     if (pod["metadata"].contains("deletionTimestamp")) continue;
-    json status = pod.value("status", json::object());
+    json status = Field(pod, "status");
     std::string phase = status.value("phase", "");
-    std::string node = pod.value("spec", json::object()).value("nodeName", "");
+    std::string node = Field(pod, "spec").value("nodeName", "");
     if (phase == "Succeeded" || phase == "Failed") continue;
     if (phase == "Running") {
       std::optional<int64_t> run_for =
@@ -285,6 +278,7 @@ void RunPods(const AddonContext& ctx, WorkloadCluster* wl) {
       std::string started = status.value("startTime", now);
       SetPodStatus(wl, pod, [&](json* p) {
         json& s = (*p)["status"];
+        if (!s.is_object()) s = json::object();
         s["phase"] = "Succeeded";
         s["conditions"] = {
             PodCondition("PodScheduled", true, "", "", started),
@@ -300,6 +294,7 @@ void RunPods(const AddonContext& ctx, WorkloadCluster* wl) {
     if (node.empty()) {
       SetPodStatus(wl, pod, [&](json* p) {
         json& s = (*p)["status"];
+        if (!s.is_object()) s = json::object();
         std::string since = now;
         for (const json& c : s.value("conditions", json::array())) {
           if (c.value("type", "") == "PodScheduled" &&
@@ -319,6 +314,7 @@ void RunPods(const AddonContext& ctx, WorkloadCluster* wl) {
     SetPodStatus(wl, pod, [&](json* p) {
       (*p)["spec"]["nodeName"] = node;
       json& s = (*p)["status"];
+      if (!s.is_object()) s = json::object();
       s["phase"] = "Running";
       s["hostIP"] = "10.0.0.10";
       s["podIP"] = "192.168.0." + std::to_string(1 + std::rand() % 250);
@@ -337,7 +333,7 @@ void RunPods(const AddonContext& ctx, WorkloadCluster* wl) {
 
 bool HasTrueCondition(const json& obj, const std::string& type) {
   for (const json& c :
-       obj.value("status", json::object()).value("conditions", json::array())) {
+       Field(obj, "status").value("conditions", json::array())) {
     if (c.value("type", "") == type && c.value("status", "") == "True") {
       return true;
     }
@@ -352,16 +348,16 @@ int64_t SpecInt(const json& spec, const char* field, int64_t fallback) {
 }
 
 json JobPod(const json& job) {
-  json tmpl = job["spec"].value("template", json::object());
-  json meta = tmpl.value("metadata", json::object());
+  json tmpl = Field(job["spec"], "template");
+  json meta = Field(tmpl, "metadata");
   std::string uid = job["metadata"].value("uid", "");
   std::string name = MetaName(job);
-  json labels = meta.value("labels", json::object());
+  json labels = Field(meta, "labels");
   labels["batch.kubernetes.io/controller-uid"] = uid;
   labels["batch.kubernetes.io/job-name"] = name;
   labels["controller-uid"] = uid;
   labels["job-name"] = name;
-  json annotations = meta.value("annotations", json::object());
+  json annotations = Field(meta, "annotations");
   std::string run_for = Annotation(job, kRunForAnnotation);
   if (!run_for.empty() && !annotations.contains(kRunForAnnotation)) {
     annotations[kRunForAnnotation] = run_for;
@@ -379,7 +375,7 @@ json JobPod(const json& job) {
                    {"uid", uid},
                    {"controller", true},
                    {"blockOwnerDeletion", true}}}}}},
-              {"spec", tmpl.value("spec", json::object())},
+              {"spec", Field(tmpl, "spec")},
               {"status", {{"phase", "Pending"}}}};
   if (!annotations.empty()) pod["metadata"]["annotations"] = annotations;
   return pod;
@@ -398,7 +394,7 @@ void ReconcileJob(WorkloadCluster* wl, const json& job,
       HasTrueCondition(job, "Complete") || HasTrueCondition(job, "Failed")) {
     return;  // finished, or a test set its status itself
   }
-  json spec = job.value("spec", json::object());
+  json spec = Field(job, "spec");
   if (spec.value("suspend", false)) return;
   int64_t completions = SpecInt(spec, "completions", 1);
   int64_t parallelism = SpecInt(spec, "parallelism", 1);
@@ -412,7 +408,7 @@ void ReconcileJob(WorkloadCluster* wl, const json& job,
       if (o.value("uid", "") == uid) owned = true;
     }
     if (!owned) continue;
-    std::string phase = pod.value("status", json::object()).value("phase", "");
+    std::string phase = Field(pod, "status").value("phase", "");
     if (phase == "Succeeded") {
       ++succeeded;
     } else if (phase == "Failed") {
@@ -440,6 +436,7 @@ void ReconcileJob(WorkloadCluster* wl, const json& job,
       [&](const json* live) -> ApiOr<json> {
         json obj = *live;
         json& s = obj["status"];
+        if (!s.is_object()) s = json::object();
         if (!s.contains("startTime")) s["startTime"] = now;
         s["active"] = complete || failed_out ? 0 : active;
         s["ready"] = complete || failed_out ? 0 : ready;
@@ -473,15 +470,14 @@ std::vector<NodePlan> PlanNodes(Store* mgmt, const json& cluster) {
   NodePlan base;
   base.cluster = MetaName(cluster);
   base.cluster_namespace = MetaNs(cluster);
-  json spec = cluster.value("spec", json::object());
-  base.provider = ProviderOfInfraKind(
-      spec.value("infrastructureRef", json::object()).value("kind", ""));
+  json spec = Field(cluster, "spec");
+  base.provider =
+      ProviderOfInfraKind(Field(spec, "infrastructureRef").value("kind", ""));
   PlanControlPlane(mgmt, cluster, base, &out);
   for (const json& md : ListWl(mgmt, kCapiGroup, "machinedeployments")) {
     if (MetaNs(md) != base.cluster_namespace ||
         md["metadata"].contains("deletionTimestamp") ||
-        md.value("spec", json::object()).value("clusterName", "") !=
-            base.cluster) {
+        Field(md, "spec").value("clusterName", "") != base.cluster) {
       continue;
     }
     PlanMachineDeployment(mgmt, md, base, &out);
@@ -506,8 +502,10 @@ void ReconcileWorkloads(const AddonContext& ctx,
       for (const json& job : ListWl(&wl->store, "batch", "jobs")) {
         ReconcileJob(wl.get(), job, pods);
       }
-    } catch (const json::exception&) {
+    } catch (const json::exception& e) {
       // Objects are user input: a malformed one must not stop the others.
+      std::fprintf(stderr, "capi-sandbox: workload %s: %s\n",
+                   MetaName(cluster).c_str(), e.what());
     }
   }
   for (const std::shared_ptr<WorkloadCluster>& wl : ctx.workloads->All()) {
