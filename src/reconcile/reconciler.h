@@ -64,6 +64,7 @@ class Reconciler {
   bool CommitTeardown(const Teardown& t);
   void PlanAndApply();
   struct StatusBatch;
+  void KeepOnlyTtlStatus(StatusBatch* batch);
   void WriteStatus();
   void EmitAllStatus(StatusBatch* batch);
   void EmitStatus(const std::string& name, ClusterStatusInput in,

@@ -171,6 +171,25 @@ void Reconciler::EmitGoneSpec(const std::string& name, const Inventory& inv,
   EmitStatus(name, in, batch);
 }
 
+// `capi-gitops ttl` commits the status of the clusters it tore down or
+// deleted (Deleting, or the file removed once gone), so that no status file
+// keeps saying Expired or Provisioned until the next reconcile; everything
+// else is the reconcile pass's to report.
+void Reconciler::KeepOnlyTtlStatus(StatusBatch* batch) {
+  std::set<std::string> touched;
+  for (const auto& [name, outcome] : batch->outcomes) touched.insert(name);
+  for (const auto& [name, reason] : expired_) touched.insert(name);
+  std::erase_if(batch->changes, [&](const auto& change) {
+    for (const std::string& name : touched) {
+      if (change.first == StatusPath(name)) return false;
+    }
+    return true;
+  });
+  std::erase_if(batch->summary, [&](const std::string& line) {
+    return !touched.count(line.substr(0, line.find(' ')));
+  });
+}
+
 void Reconciler::WriteStatus() {
   StatusBatch batch;
   for (const ClusterPassResult& r : result_.clusters) {
@@ -178,6 +197,7 @@ void Reconciler::WriteStatus() {
   }
   batch.current = CurrentStatus();
   EmitAllStatus(&batch);
+  if (options_.ttl_only) KeepOnlyTtlStatus(&batch);
   result_.status_known = true;
   if (batch.changes.empty()) return;
   std::string subject = StatusSubject(batch.summary);
@@ -204,7 +224,7 @@ PassResult Reconciler::Run() {
   if (FetchSource() && ReadLive()) {
     ExpireClusters();
     PlanAndApply();
-    if (!options_.ttl_only) WriteStatus();
+    WriteStatus();
   }
   if (result_.notes.empty()) Note("nothing to do");
   return std::move(result_);

@@ -321,6 +321,28 @@ TEST_F(SyncIntegrationTest, TtlChangeShowsTheExpiryMovingAndExitsTen) {
   EXPECT_EQ(Cli({"plan", repo_.path(), "--no-such-flag"}).exit_code, 2);
 }
 
+// `apply --now` records that time as the Cluster's createdAt (its TTL then
+// runs on the clock of the reconcile passes that follow, as in the demo); a
+// --now that is not RFC 3339 is a usage error.
+TEST_F(SyncIntegrationTest, ApplyRecordsCreatedAtFromNow) {
+  StartSandbox();
+  if (!sandbox_) return;
+  EXPECT_EQ(Cli({"apply", repo_.path(), "--now", "yesterday"}).exit_code, 2);
+  ASSERT_EQ(
+      Cli({"apply", repo_.path(), "--now", "2026-11-27T08:00:00Z"}).exit_code,
+      0);
+  bool found = false;
+  json clusters = Live("clusters.cluster.x-k8s.io");
+  for (const json& c : clusters["items"]) {
+    if (c["metadata"]["name"] != "dev-sandbox") continue;
+    found = true;
+    EXPECT_EQ(c["metadata"]["annotations"]["capigitops.io/created-at"],
+              "2026-11-27T08:00:00Z")
+        << c["metadata"].dump(1);
+  }
+  EXPECT_TRUE(found);
+}
+
 // Adding a node label to a GPU pool rolls every GPU node: the plan says so.
 TEST_F(SyncIntegrationTest, NodeLabelChangeIsShownAsARolloutOfThePool) {
   StartSandbox();
