@@ -623,11 +623,11 @@ void ReconcileHelmChartProxies(const AddonContext& ctx,
 }
 
 DeliveredAddons Delivered(const AddonContext& ctx, const json& cluster,
-                          const WorkloadCluster& workload) {
+                          const WorkloadCluster& workload,
+                          const std::vector<json>& proxies) {
   std::set<std::string> provides;
   for (const auto& [set, p] : workload.AppliedSets()) provides.insert(p);
-  for (const json& hrp :
-       ListIn(ctx.mgmt, kAddonsGroup, "helmreleaseproxies", NsOf(cluster))) {
+  for (const json& hrp : proxies) {
     json l = LabelsOf(hrp);
     if (l.value(kClusterNameLabel, "") != NameOf(cluster)) continue;
     bool ready = false;

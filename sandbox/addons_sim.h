@@ -40,9 +40,11 @@ void ReconcileHelmChartProxies(const AddonContext& ctx,
                                const std::vector<json>& clusters);
 
 // What has been delivered into the cluster: applied ClusterResourceSets and
-// Ready HelmReleaseProxies, by their `provides` label.
+// Ready HelmReleaseProxies (`proxies`: those of this Cluster), by their
+// `provides` label.
 DeliveredAddons Delivered(const AddonContext& ctx, const json& cluster,
-                          const WorkloadCluster& workload);
+                          const WorkloadCluster& workload,
+                          const std::vector<json>& proxies);
 
 }  // namespace capigitops::sandbox
 

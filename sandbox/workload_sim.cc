@@ -138,9 +138,10 @@ void PlanMachineDeployment(Store* mgmt, const json& md, NodePlan base,
   }
 }
 
-void ReconcileNodes(Store* mgmt, const json& cluster, WorkloadCluster* wl,
-                    const DeliveredAddons& addons) {
-  std::vector<NodePlan> plans = PlanNodes(mgmt, cluster);
+void ReconcileNodes(Store* mgmt, const json& cluster,
+                    const std::vector<json>& machine_deployments,
+                    WorkloadCluster* wl, const DeliveredAddons& addons) {
+  std::vector<NodePlan> plans = PlanNodes(mgmt, cluster, machine_deployments);
   std::set<std::string> wanted;
   std::string now = NowRfc3339();
   for (const NodePlan& plan : plans) {
@@ -465,22 +466,19 @@ void ReconcileJob(WorkloadCluster* wl, const json& job,
 
 }  // namespace
 
-std::vector<NodePlan> PlanNodes(Store* mgmt, const json& cluster) {
+std::vector<NodePlan> PlanNodes(Store* mgmt, const json& cluster,
+                                const std::vector<json>& machine_deployments) {
   std::vector<NodePlan> out;
   NodePlan base;
   base.cluster = MetaName(cluster);
   base.cluster_namespace = MetaNs(cluster);
-  json spec = Field(cluster, "spec");
-  base.provider =
-      ProviderOfInfraKind(Field(spec, "infrastructureRef").value("kind", ""));
+  base.provider = ProviderOfInfraKind(
+      Field(Field(cluster, "spec"), "infrastructureRef").value("kind", ""));
   PlanControlPlane(mgmt, cluster, base, &out);
-  for (const json& md : ListWl(mgmt, kCapiGroup, "machinedeployments")) {
-    if (MetaNs(md) != base.cluster_namespace ||
-        md["metadata"].contains("deletionTimestamp") ||
-        Field(md, "spec").value("clusterName", "") != base.cluster) {
-      continue;
+  for (const json& md : machine_deployments) {
+    if (!md["metadata"].contains("deletionTimestamp")) {
+      PlanMachineDeployment(mgmt, md, base, &out);
     }
-    PlanMachineDeployment(mgmt, md, base, &out);
   }
   return out;
 }
@@ -489,14 +487,31 @@ void ReconcileWorkloads(const AddonContext& ctx,
                         const std::vector<json>& clusters) {
   ReconcileClusterResourceSets(ctx, clusters);
   ReconcileHelmChartProxies(ctx, clusters);
+  // Listed once per pass and grouped: a sandbox with a thousand clusters
+  // must not list every MachineDeployment for each of them.
+  std::map<std::string, std::vector<json>> mds, proxies;
+  for (json& md : ListWl(ctx.mgmt, kCapiGroup, "machinedeployments")) {
+    std::string key =
+        MetaNs(md) + "/" + Field(md, "spec").value("clusterName", "");
+    mds[key].push_back(std::move(md));
+  }
+  for (json& hrp :
+       ListWl(ctx.mgmt, "addons.cluster.x-k8s.io", "helmreleaseproxies")) {
+    std::string key = MetaNs(hrp) + "/" +
+                      Field(hrp["metadata"], "labels")
+                          .value("cluster.x-k8s.io/cluster-name", "");
+    proxies[key].push_back(std::move(hrp));
+  }
   std::set<std::string> live;
   for (const json& cluster : clusters) {
-    live.insert(MetaNs(cluster) + "/" + MetaName(cluster));
+    std::string key = MetaNs(cluster) + "/" + MetaName(cluster);
+    live.insert(key);
     std::shared_ptr<WorkloadCluster> wl =
         ctx.workloads->Find(MetaNs(cluster), MetaName(cluster));
     if (!wl) continue;
     try {
-      ReconcileNodes(ctx.mgmt, cluster, wl.get(), Delivered(ctx, cluster, *wl));
+      ReconcileNodes(ctx.mgmt, cluster, mds[key], wl.get(),
+                     Delivered(ctx, cluster, *wl, proxies[key]));
       RunPods(ctx, wl.get());
       std::vector<json> pods = ListWl(&wl->store, "", "pods");
       for (const json& job : ListWl(&wl->store, "batch", "jobs")) {
@@ -504,8 +519,8 @@ void ReconcileWorkloads(const AddonContext& ctx,
       }
     } catch (const json::exception& e) {
       // Objects are user input: a malformed one must not stop the others.
-      std::fprintf(stderr, "capi-sandbox: workload %s: %s\n",
-                   MetaName(cluster).c_str(), e.what());
+      std::fprintf(stderr, "capi-sandbox: workload %s: %s\n", key.c_str(),
+                   e.what());
     }
   }
   for (const std::shared_ptr<WorkloadCluster>& wl : ctx.workloads->All()) {

@@ -18,8 +18,10 @@ namespace capigitops::sandbox {
 inline constexpr char kRunForAnnotation[] = "sandbox.capigitops.io/run-for";
 
 // The Nodes the Cluster's ready control-plane and MachineDeployment replicas
-// register, from the management objects.
-std::vector<NodePlan> PlanNodes(Store* mgmt, const json& cluster);
+// register, from the management objects (`machine_deployments`: the
+// Cluster's).
+std::vector<NodePlan> PlanNodes(Store* mgmt, const json& cluster,
+                                const std::vector<json>& machine_deployments);
 
 // One pass: add-on delivery, Nodes, scheduling and Jobs in every workload
 // cluster; forgets the workload clusters whose Cluster is gone.
