@@ -466,6 +466,86 @@ void ReconcileJob(WorkloadCluster* wl, const json& job,
 
 }  // namespace
 
+namespace {
+
+constexpr char kMaxSizeAnnotation[] =
+    "cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size";
+
+// Whether a cluster-autoscaler for this Cluster runs on the management
+// cluster (a Deployment with the clusterapi provider discovering it).
+bool HasAutoscaler(const std::vector<json>& deployments,
+                   const std::string& cluster) {
+  for (const json& d : deployments) {
+    json containers = Field(Field(Field(d, "spec"), "template"), "spec")
+                          .value("containers", json::array());
+    for (const json& c : containers) {
+      bool clusterapi = false, discovers = false;
+      for (const json& a : c.value("args", json::array())) {
+        if (!a.is_string()) continue;
+        std::string arg = a.get<std::string>();
+        if (arg == "--cloud-provider=clusterapi") clusterapi = true;
+        if (arg.find("clusterName=" + cluster) != std::string::npos &&
+            arg.find("--node-group-auto-discovery=clusterapi:") == 0) {
+          discovers = true;
+        }
+      }
+      if (clusterapi && discovers) return true;
+    }
+  }
+  return false;
+}
+
+// The cluster-autoscaler's clusterapi provider, reduced to what GPU work
+// needs: a GPU Pod the scheduler cannot place grows the first autoscaled
+// MachineDeployment whose nodes have enough GPUs by one replica (once the
+// previous scale-up is ready), and a group above its max size shrinks to
+// it. It never scales down idle nodes.
+void SimulateAutoscaler(const AddonContext& ctx, WorkloadCluster* wl,
+                        const std::vector<json>& mds) {
+  int64_t wanted_gpus = 0;
+  for (const json& pod : ListWl(&wl->store, "", "pods")) {
+    for (const json& c :
+         Field(pod, "status").value("conditions", json::array())) {
+      if (c.value("type", "") == "PodScheduled" &&
+          c.value("reason", "") == "Unschedulable") {
+        wanted_gpus = std::max(wanted_gpus, PodGpuRequest(pod));
+      }
+    }
+  }
+  bool scaled = false;
+  for (const json& md : mds) {
+    json ann = Field(md["metadata"], "annotations");
+    if (!ann.contains(kMaxSizeAnnotation)) continue;
+    int64_t max = 0;
+    try {
+      max = std::stoll(ann[kMaxSizeAnnotation].get<std::string>());
+    } catch (const std::exception&) {
+      continue;
+    }
+    int64_t desired = DesiredReplicas(md);
+    int64_t target = desired;
+    if (desired > max) {
+      target = max;
+    } else if (!scaled && wanted_gpus > 0 && desired < max &&
+               ReadyReplicas(md) >= desired &&
+               ShapeOf(json(), ann).gpus >= wanted_gpus) {
+      target = desired + 1;
+      scaled = true;
+    }
+    if (target == desired) continue;
+    ctx.mgmt->Write(
+        {kCapiGroup, "machinedeployments", MetaNs(md), MetaName(md)},
+        [&](const json* live) -> ApiOr<json> {
+          json obj = *live;
+          obj["spec"]["replicas"] = target;
+          return obj;
+        },
+        {false, false});
+  }
+}
+
+}  // namespace
+
 std::vector<NodePlan> PlanNodes(Store* mgmt, const json& cluster,
                                 const std::vector<json>& machine_deployments) {
   std::vector<NodePlan> out;
@@ -489,7 +569,10 @@ void ReconcileWorkloads(const AddonContext& ctx,
   ReconcileHelmChartProxies(ctx, clusters);
   // Listed once per pass and grouped: a sandbox with a thousand clusters
   // must not list every MachineDeployment for each of them.
-  std::map<std::string, std::vector<json>> mds, proxies;
+  std::map<std::string, std::vector<json>> mds, proxies, deployments;
+  for (json& d : ListWl(ctx.mgmt, "apps", "deployments")) {
+    deployments[MetaNs(d)].push_back(std::move(d));
+  }
   for (json& md : ListWl(ctx.mgmt, kCapiGroup, "machinedeployments")) {
     std::string key =
         MetaNs(md) + "/" + Field(md, "spec").value("clusterName", "");
@@ -513,6 +596,9 @@ void ReconcileWorkloads(const AddonContext& ctx,
       ReconcileNodes(ctx.mgmt, cluster, mds[key], wl.get(),
                      Delivered(ctx, cluster, *wl, proxies[key]));
       RunPods(ctx, wl.get());
+      if (HasAutoscaler(deployments[MetaNs(cluster)], MetaName(cluster))) {
+        SimulateAutoscaler(ctx, wl.get(), mds[key]);
+      }
       std::vector<json> pods = ListWl(&wl->store, "", "pods");
       for (const json& job : ListWl(&wl->store, "batch", "jobs")) {
         ReconcileJob(wl.get(), job, pods);

@@ -433,5 +433,97 @@ TEST_F(SandboxWorkloadTest, NodesFollowDeliveredAddonsAndGpuWorkRuns) {
             "");
 }
 
+// A min-0 GPU pool as capi-gitops renders it for the cluster-autoscaler.
+constexpr char kAutoscaledPool[] = R"(apiVersion: cluster.x-k8s.io/v1beta2
+kind: MachineDeployment
+metadata:
+  name: gpu1-pool
+  namespace: default
+  annotations:
+    cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size: "0"
+    cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size: "3"
+    capacity.cluster-autoscaler.kubernetes.io/gpu-count: "1"
+spec:
+  clusterName: gpu1
+  selector: {matchLabels: {cluster.x-k8s.io/deployment-name: gpu1-pool}}
+  template:
+    metadata: {labels: {cluster.x-k8s.io/deployment-name: gpu1-pool}}
+    spec:
+      clusterName: gpu1
+      version: v1.32.4
+      bootstrap:
+        configRef:
+          apiGroup: bootstrap.cluster.x-k8s.io
+          kind: KubeadmConfigTemplate
+          name: gpu1-gpu
+      infrastructureRef:
+        apiGroup: infrastructure.cluster.x-k8s.io
+        kind: AWSMachineTemplate
+        name: gpu1-gpu
+)";
+
+constexpr char kAutoscaler[] = R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: gpu1-cluster-autoscaler, namespace: default}
+spec:
+  selector: {matchLabels: {app: gpu1-cluster-autoscaler}}
+  template:
+    metadata: {labels: {app: gpu1-cluster-autoscaler}}
+    spec:
+      containers:
+      - name: cluster-autoscaler
+        image: registry.k8s.io/autoscaling/cluster-autoscaler:v1.32.1
+        command: [/cluster-autoscaler]
+        args:
+        - --cloud-provider=clusterapi
+        - --node-group-auto-discovery=clusterapi:namespace=default,clusterName=gpu1
+)";
+
+TEST_F(SandboxWorkloadTest, AutoscalerGrowsAMinZeroGpuPoolForPendingPods) {
+  CommandResult r = Mgmt({"apply", "--server-side", "-f", "-"}, kAddons);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ASSERT_EQ(
+      Mgmt({"apply", "--server-side", "-f", "-"}, kAutoscaledPool).exit_code,
+      0);
+  for (const char* addon : {"calico", "aws-ccm", "gpu-operator"}) {
+    Label(std::string("addons.capigitops.io/") + addon + "=true");
+  }
+  ASSERT_TRUE(WaitFor([&] {
+    return WlPath("node/gpu1-gpu-1", ".status.allocatable.nvidia\\.com/gpu") ==
+           "1";
+  }));
+  // Two GPUs on the fixed pool; the third pod finds none.
+  for (const char* name : {"p1", "p2", "p3"}) {
+    std::string pod = kGpuPod;
+    pod.replace(pod.find("name: cuda"), 10, std::string("name: ") + name);
+    ASSERT_EQ(Wl({"apply", "-f", "-"}, pod).exit_code, 0);
+  }
+  auto scheduled = [&] {
+    int n = 0;
+    for (const char* name : {"p1", "p2", "p3"}) {
+      if (WlPath(std::string("pod/") + name, ".status.phase") == "Running") ++n;
+    }
+    return n;
+  };
+  ASSERT_TRUE(WaitFor([&] { return scheduled() == 2; }));
+  // Without an autoscaler the min-0 pool stays at 0.
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  EXPECT_EQ(scheduled(), 2);
+  EXPECT_EQ(Mgmt({"get", "machinedeployment", "gpu1-pool", "-o",
+                  "jsonpath={.spec.replicas}"})
+                .out,
+            "");
+  // With one, the pool grows by a node and the pod runs there.
+  ASSERT_EQ(Mgmt({"apply", "--server-side", "-f", "-"}, kAutoscaler).exit_code,
+            0);
+  ASSERT_TRUE(WaitFor([&] { return scheduled() == 3; }))
+      << Wl({"get", "pods", "-o", "wide"}).out << NodesTable();
+  EXPECT_EQ(Mgmt({"get", "machinedeployment", "gpu1-pool", "-o",
+                  "jsonpath={.spec.replicas}"})
+                .out,
+            "1");
+  EXPECT_EQ(Count(NodesTable(), "gpu1-pool-"), 1) << NodesTable();
+}
+
 }  // namespace
 }  // namespace capigitops::sandbox_test
