@@ -180,10 +180,20 @@ TEST_F(ReconcileIntegrationTest,
   ASSERT_EQ(sed.exit_code, 0);
   GitIn({"commit", "-q", "-am", "break dev-sandbox"});
   ASSERT_EQ(GitIn({"push", "-q", "origin", "main"}).exit_code, 0);
+  // What capi-gitops writes: spec, labels and annotations (and generation,
+  // which any spec change bumps). Not resourceVersion: the simulated CAPI
+  // keeps updating the Cluster's status meanwhile.
   sandbox_test::Kubectl kubectl(*sandbox_);
-  auto live_before = kubectl.Run({"get", "clusters.cluster.x-k8s.io",
-                                  "dev-sandbox", "-n", "capi-clusters", "-o",
-                                  "jsonpath={.metadata.resourceVersion}"});
+  auto written = [&] {
+    return kubectl
+        .Run({"get", "clusters.cluster.x-k8s.io", "dev-sandbox", "-n",
+              "capi-clusters", "-o",
+              "jsonpath={.metadata.generation} {.metadata.labels} "
+              "{.metadata.annotations} {.spec}"})
+        .out;
+  };
+  std::string live_before = written();
+  ASSERT_NE(live_before, "");
   auto r = Capi("reconcile", {"--now", "2026-11-27T08:05:00Z"});
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_NE(r.out.find("dev-sandbox: blocked"), std::string::npos) << r.out;
@@ -201,10 +211,7 @@ TEST_F(ReconcileIntegrationTest,
             std::string::npos)
       << "expiry stays visible while blocked: " << status.out;
   // The live cluster is left as it was.
-  auto live_after = kubectl.Run({"get", "clusters.cluster.x-k8s.io",
-                                 "dev-sandbox", "-n", "capi-clusters", "-o",
-                                 "jsonpath={.metadata.resourceVersion}"});
-  EXPECT_EQ(live_after.out, live_before.out);
+  EXPECT_EQ(written(), live_before);
   std::string log = RemoteLog();
   EXPECT_NE(log.find("Human|break dev-sandbox"), std::string::npos) << log;
 }
