@@ -252,13 +252,16 @@ TEST_F(ReconcileIntegrationTest,
        ReadOnlyWritesNothingAndStatusBranchKeepsSpecsClean) {
   if (!sandbox_) return;
   std::string before = RemoteLog();
-  // A server-side dry run cannot create in a namespace that does not exist
-  // (the real pass creates it first): read-only needs it to be there.
-  ASSERT_EQ(sandbox_test::Kubectl(*sandbox_)
-                .Run({"create", "namespace", "capi-clusters"})
-                .exit_code,
-            0);
-  auto r = Capi("reconcile", {"--read-only", "--now", "2026-11-27T08:00:00Z"});
+  // The target namespace does not exist yet: read-only sends no write, and
+  // a dry run does not send the writes the server cannot check before the
+  // namespace exists; both say what they would do and exit 0.
+  auto r = Capi("reconcile", {"--dry-run", "--now", "2026-11-27T08:00:00Z"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("namespace capi-clusters does not exist yet"),
+            std::string::npos)
+      << r.out;
+  EXPECT_FALSE(ClusterLive("dev-sandbox"));
+  r = Capi("reconcile", {"--read-only", "--now", "2026-11-27T08:00:00Z"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(RemoteLog(), before) << "read-only writes nothing to Git";
   EXPECT_NE(r.out.find("# status/dev-sandbox.yaml"), std::string::npos)

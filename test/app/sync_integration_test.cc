@@ -131,6 +131,46 @@ TEST_F(SyncIntegrationTest,
       << "per-kind lists, not per-object gets";
 }
 
+// apply --dry-run is apply through DryRunKubeApi: every write the server
+// can check is a dryRun=All request; into a namespace that does not exist
+// yet nothing can be checked, so the objects are reported as created, with
+// a note, and the exit code is 0.
+TEST_F(SyncIntegrationTest, ApplyDryRunAsksTheServerAndStoresNothing) {
+  StartSandbox();
+  if (!sandbox_) return;
+  auto r = Cli({"apply", repo_.path(), "--dry-run"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("server-side dry run"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("llm-train-us-central1: 9 created"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("namespace capi-clusters does not exist yet"),
+            std::string::npos)
+      << r.out;
+  EXPECT_TRUE(Live("clusters.cluster.x-k8s.io", false)["items"].empty());
+
+  ASSERT_EQ(Cli({"apply", repo_.path()}).exit_code, 0);
+  Edit("clusters/dev-sandbox.yaml", "replicas: 2", "replicas: 3");
+  size_t from = RequestCount();
+  r = Cli({"apply", repo_.path(), "--dry-run"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("dev-sandbox: 0 created, 2 configured"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("does not exist yet"), std::string::npos) << r.out;
+  std::ifstream in(log_.Sub("requests.log"));
+  int writes = 0;
+  size_t n = 0;
+  for (std::string line; std::getline(in, line); ++n) {
+    if (n < from || line.rfind("GET ", 0) == 0) continue;
+    ++writes;
+    EXPECT_NE(line.find("dryRun=All"), std::string::npos) << line;
+  }
+  EXPECT_GT(writes, 0);
+  for (const json& md : Live("machinedeployments.cluster.x-k8s.io")["items"]) {
+    EXPECT_NE(md["spec"]["replicas"], 3) << "stored nothing";
+  }
+}
+
 // The apply stage of an object, as the executor orders them: templates and
 // identities, then control plane, machine deployments and the infrastructure
 // cluster, then the Cluster.
