@@ -35,14 +35,9 @@ class ReconcileIntegrationTest : public ::testing::Test {
     ASSERT_NE(sandbox_, nullptr) << error;
     remote_ = dir_.Sub("remote.git");
     work_ = dir_.Sub("work");
-    std::filesystem::create_directories(work_);
-    std::filesystem::copy(SourcePath("sample-repo"), work_,
-                          std::filesystem::copy_options::recursive);
     // Two clusters keep the test quick; others are added by later commits.
-    for (const char* f :
-         {"finetune-westeurope", "inference-us-east1", "sovereign-onprem"}) {
-      std::filesystem::remove(work_ + "/clusters/" + f + ".yaml");
-    }
+    testutil::CopySampleRepo(work_, {"finetune-westeurope",
+                                     "inference-us-east1", "sovereign-onprem"});
     ASSERT_TRUE(
         testutil::PublishAsRemote(work_, remote_, "clusters for the test"));
   }
@@ -60,14 +55,8 @@ class ReconcileIntegrationTest : public ::testing::Test {
 
   testutil::RunResult Capi(const std::string& command,
                            std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {BinaryPath("capi-gitops"),
-                                     command,
-                                     "--repo",
-                                     remote_,
-                                     "--kubeconfig",
-                                     sandbox_->kubeconfig(),
-                                     "--cache-dir",
-                                     dir_.Sub("cache")};
+    std::vector<std::string> args = testutil::CapiRepoCommand(
+        command, remote_, sandbox_->kubeconfig(), dir_.Sub("cache"));
     args.insert(args.end(), extra.begin(), extra.end());
     return RunProcess(args);
   }
@@ -82,22 +71,9 @@ class ReconcileIntegrationTest : public ::testing::Test {
   // The requests logged since `from` lines that write: POST, PUT, PATCH and
   // DELETE ("METHOD path query status" each).
   std::vector<std::string> WriteRequests(size_t from = 0) {
-    std::ifstream in(requests_);
-    std::vector<std::string> writes;
-    std::string line;
-    for (size_t n = 0; std::getline(in, line); ++n) {
-      if (n < from) continue;
-      std::string method = line.substr(0, line.find(' '));
-      if (method != "GET") writes.push_back(line);
-    }
-    return writes;
+    return testutil::LoggedWrites(requests_, from);
   }
-  size_t RequestCount() {
-    std::ifstream in(requests_);
-    size_t n = 0;
-    for (std::string line; std::getline(in, line);) ++n;
-    return n;
-  }
+  size_t RequestCount() { return testutil::LoggedRequests(requests_); }
 
   testing::TempDir dir_;
   std::string remote_, work_, requests_;

@@ -68,10 +68,7 @@ class SyncIntegrationTest : public ::testing::Test {
   }
 
   size_t RequestCount() {
-    std::ifstream in(log_.Sub("requests.log"));
-    size_t n = 0;
-    for (std::string line; std::getline(in, line);) ++n;
-    return n;
+    return testutil::LoggedRequests(log_.Sub("requests.log"));
   }
 
   void Edit(const std::string& file, const std::string& from,
