@@ -34,6 +34,12 @@ StatusOr<nlohmann::json> ParseJson(std::string_view text,
                                    const std::string& what,
                                    const JsonLimits& limits = {});
 
+// The text of `value` (indent as nlohmann's dump: -1 = compact). Never
+// throws: bytes that are not UTF-8 (a file name from the repository, text a
+// server sent) become U+FFFD instead of nlohmann's type_error 316, as the
+// YAML emitter does.
+std::string DumpJson(const nlohmann::json& value, int indent = -1);
+
 }  // namespace capigitops::yaml
 
 #endif  // CAPIGITOPS_JSON_H_

@@ -6,6 +6,7 @@
 
 #include "app/builtin_policies.h"
 #include "app/cluster_access.h"
+#include "capigitops/duration.h"
 #include "capigitops/git.h"
 
 namespace capigitops {
@@ -111,6 +112,20 @@ bool LoadForStage(const Args& args, const CommandIo& io, SyncOptions* sync,
   if (args.count("revision")) eo.revision = args["revision"].as<std::string>();
   if (live) eo.ns = args["namespace"].as<std::string>();
   eo.now = static_cast<int64_t>(std::time(nullptr));
+  // plan and apply take --now as reconcile does: a cluster `apply` creates
+  // records that time as createdAt, so its TTL runs on the same clock as
+  // the reconcile passes of a test or demo.
+  if (std::string now = args.count("now") ? args["now"].as<std::string>() : "";
+      !now.empty()) {
+    std::optional<int64_t> t = ParseRfc3339(now);
+    if (!t) {
+      *io.err << "capi-gitops: --now \"" << now
+              << "\" is not an RFC 3339 time\n";
+      *exit_code = kExitUsage;
+      return false;
+    }
+    eo.now = *t;
+  }
   std::string ref = args.count("policies-from-ref")
                         ? args["policies-from-ref"].as<std::string>()
                         : "";

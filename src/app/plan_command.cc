@@ -8,6 +8,7 @@
 #include "app/load.h"
 #include "app/plan_output.h"
 #include "app/report.h"
+#include "capigitops/json.h"
 
 namespace capigitops {
 namespace {
@@ -59,7 +60,9 @@ std::string PolicyCallout(const Loaded& p, bool markdown) {
 void AddCommon(FlagSet* options) {
   AddClusterOptions(options);
   options->add_options()("revision", "source revision recorded on each Cluster",
-                         flags::value<std::string>()->default_value(""));
+                         flags::value<std::string>()->default_value(""))(
+      "now", "pretend it is this RFC 3339 time (tests and demos only)",
+      flags::value<std::string>()->default_value(""));
   AddRepoDirArgument(options);
 }
 
@@ -92,7 +95,7 @@ int RunPlan(const Args& args, const CommandIo& io) {
       out["policiesFromRef"] = p.policies_ref;
       out["policyChanges"] = p.policy_changes;
     }
-    *io.out << out.dump(2) << "\n";
+    *io.out << yaml::DumpJson(out, 2) << "\n";
   } else if (format == "markdown") {
     // Under the heading: the marker the CI workflows find the comment by
     // stays the first line.

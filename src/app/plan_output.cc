@@ -5,6 +5,7 @@
 
 #include "app/plan_review_output.h"
 #include "app/report.h"
+#include "capigitops/json.h"
 #include "capigitops/writeback.h"
 
 namespace capigitops {
@@ -20,7 +21,7 @@ const ClusterResult* Find(const Evaluation& ev, const std::string& name) {
 }
 
 std::string Short(const json& v) {
-  std::string s = v.is_null() ? "(none)" : v.dump();
+  std::string s = v.is_null() ? "(none)" : yaml::DumpJson(v);
   return s.size() > 80 ? s.substr(0, 77) + "..." : s;
 }
 

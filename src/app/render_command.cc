@@ -5,6 +5,7 @@
 #include "app/cli.h"
 #include "app/load.h"
 #include "app/report.h"
+#include "capigitops/json.h"
 #include "capigitops/yaml.h"
 #include "util/parallel.h"
 
@@ -21,7 +22,7 @@ std::string Serialize(const std::vector<const ClusterResult*>& clusters,
     }
     nlohmann::json list = {
         {"apiVersion", "v1"}, {"kind", "List"}, {"items", std::move(items)}};
-    return list.dump(2) + "\n";
+    return yaml::DumpJson(list, 2) + "\n";
   }
   // One buffer per cluster, emitted in parallel (emitting is a third of
   // rendering a large repository), joined in order.

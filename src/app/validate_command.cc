@@ -2,6 +2,7 @@
 #include "app/cli.h"
 #include "app/load.h"
 #include "app/report.h"
+#include "capigitops/json.h"
 
 namespace capigitops {
 
@@ -43,7 +44,7 @@ int RunValidate(const Args& args, const CommandIo& io) {
                                  {"verdicts", verdicts},
                                  {"cost", CostToJson(c.cost)}});
     }
-    *io.out << out.dump(2) << "\n";
+    *io.out << yaml::DumpJson(out, 2) << "\n";
   } else {
     PrintDiagnostics(ev, *io.out);
     if (!ev.repo.diags.empty()) *io.out << "\n";

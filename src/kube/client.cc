@@ -321,7 +321,7 @@ StatusOr<json> KubeClient::Apply(const json& object,
       Path(r, ns, name) + "?fieldManager=" + UrlEncode(options.field_manager);
   if (options.force) path += "&force=true";
   if (options.dry_run) path += "&dryRun=All";
-  ASSIGN_OR_RETURN(HttpResponse resp, Do("PATCH", path, object.dump(),
+  ASSIGN_OR_RETURN(HttpResponse resp, Do("PATCH", path, yaml::DumpJson(object),
                                          "application/apply-patch+yaml"));
   if (resp.status != 200 && resp.status != 201) {
     return StatusFromResponse(resp.status, resp.body,
@@ -347,7 +347,7 @@ StatusOr<json> KubeClient::Create(const ResourceInfo& r, const json& obj,
   std::string ns = obj.value("metadata", json::object()).value("namespace", "");
   std::string path = Path(r, ns) + (options.dry_run ? "?dryRun=All" : "");
   ASSIGN_OR_RETURN(HttpResponse resp,
-                   Do("POST", path, obj.dump(), "application/json"));
+                   Do("POST", path, yaml::DumpJson(obj), "application/json"));
   if (resp.status != 200 && resp.status != 201) {
     return StatusFromResponse(resp.status, resp.body, "create " + r.Name());
   }
@@ -361,7 +361,7 @@ StatusOr<json> KubeClient::Replace(const ResourceInfo& r, const json& obj,
       Path(r, meta.value("namespace", ""), meta.value("name", ""));
   if (options.dry_run) path += "?dryRun=All";
   ASSIGN_OR_RETURN(HttpResponse resp,
-                   Do("PUT", path, obj.dump(), "application/json"));
+                   Do("PUT", path, yaml::DumpJson(obj), "application/json"));
   if (resp.status != 200)
     return StatusFromResponse(resp.status, resp.body, "update " + r.Name());
   return ParseBody(resp.body, "update " + r.Name(), false);

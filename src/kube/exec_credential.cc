@@ -82,7 +82,7 @@ StatusOr<ExecCredential> RunExecPlugin(const ExecConfig& exec,
   std::vector<std::string> env;
   for (char** e = environ; *e != nullptr; ++e) env.emplace_back(*e);
   for (const auto& [k, v] : exec.env) env.push_back(k + "=" + v);
-  env.push_back("KUBERNETES_EXEC_INFO=" + info.dump());
+  env.push_back("KUBERNETES_EXEC_INFO=" + yaml::DumpJson(info));
   std::vector<char*> envp, argv;
   for (std::string& s : env) envp.push_back(s.data());
   envp.push_back(nullptr);

@@ -1,4 +1,5 @@
 // From an Evaluation to the sync layer's DesiredState.
+#include "capigitops/json.h"
 #include "capigitops/plan_review.h"
 #include "capigitops/reconcile.h"
 
@@ -13,7 +14,7 @@ void RecordAppliedSpec(const ClusterRequest& req,
   for (nlohmann::json& obj : *objects) {
     if (obj.value("kind", "") != "Cluster") continue;
     obj["metadata"]["annotations"][kAppliedSpecAnnotation] =
-        SpecRecord(req).dump();
+        yaml::DumpJson(SpecRecord(req));
   }
 }
 

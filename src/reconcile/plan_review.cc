@@ -4,6 +4,7 @@
 #include <cmath>
 #include <ctime>
 
+#include "capigitops/json.h"
 #include "capigitops/writeback.h"
 
 namespace capigitops {
@@ -17,7 +18,7 @@ bool StartsWith(const std::string& s, const std::string& prefix) {
 
 std::string Display(const json& v) {
   if (v.is_null()) return "(none)";
-  return v.is_string() ? v.get<std::string>() : v.dump();
+  return v.is_string() ? v.get<std::string>() : yaml::DumpJson(v);
 }
 
 // Live machines of a MachineDeployment or KubeadmControlPlane: what runs

@@ -69,6 +69,17 @@ void Reconciler::EmitStatus(const std::string& name, ClusterStatusInput in,
   }
   auto e = errors_.find(name);
   if (e != errors_.end()) in.last_error = e->second;
+  auto idle = idle_.find(name);
+  if (idle != idle_.end() && idle->second.state != "off" &&
+      !expired_.count(name)) {
+    in.idle = IdleStatusBlock(idle->second);
+  }
+  auto w = workload_.find(name);
+  if (w != workload_.end() && !in.phase_override.empty() &&
+      in.phase_override != "Blocked" && in.phase_override != "DeletionHeld") {
+    w = workload_.end();  // Expired or Deleting: no longer worth a verdict
+  }
+  if (w != workload_.end()) in.workload = w->second;
   std::string text = RenderStatusFile(in);
   std::string path = StatusPath(name);
   result_.status_files[path] = text;
@@ -171,6 +182,25 @@ void Reconciler::EmitGoneSpec(const std::string& name, const Inventory& inv,
   EmitStatus(name, in, batch);
 }
 
+// `capi-gitops ttl` commits the status of the clusters it tore down or
+// deleted (Deleting, or the file removed once gone), so that no status file
+// keeps saying Expired or Provisioned until the next reconcile; everything
+// else is the reconcile pass's to report.
+void Reconciler::KeepOnlyTtlStatus(StatusBatch* batch) {
+  std::set<std::string> touched;
+  for (const auto& [name, outcome] : batch->outcomes) touched.insert(name);
+  for (const auto& [name, reason] : expired_) touched.insert(name);
+  std::erase_if(batch->changes, [&](const auto& change) {
+    for (const std::string& name : touched) {
+      if (change.first == StatusPath(name)) return false;
+    }
+    return true;
+  });
+  std::erase_if(batch->summary, [&](const std::string& line) {
+    return !touched.count(line.substr(0, line.find(' ')));
+  });
+}
+
 void Reconciler::WriteStatus() {
   StatusBatch batch;
   for (const ClusterPassResult& r : result_.clusters) {
@@ -178,6 +208,7 @@ void Reconciler::WriteStatus() {
   }
   batch.current = CurrentStatus();
   EmitAllStatus(&batch);
+  if (options_.ttl_only) KeepOnlyTtlStatus(&batch);
   result_.status_known = true;
   if (batch.changes.empty()) return;
   std::string subject = StatusSubject(batch.summary);
@@ -203,8 +234,12 @@ void Reconciler::WriteStatus() {
 PassResult Reconciler::Run() {
   if (FetchSource() && ReadLive()) {
     ExpireClusters();
+    if (!options_.ttl_only) DecideIdleClusters();
     PlanAndApply();
-    if (!options_.ttl_only) WriteStatus();
+    // A TTL sweep commits only the status of what it tore down: the
+    // workload clusters are not read for it.
+    if (!options_.ttl_only) ReadWorkloads();
+    WriteStatus();
   }
   if (result_.notes.empty()) Note("nothing to do");
   return std::move(result_);

@@ -1,4 +1,5 @@
 // Names, labels and object skeletons shared by all builders.
+#include "capigitops/json.h"
 #include "render/common.h"
 #include "util/digest.h"
 
@@ -22,7 +23,7 @@ std::string TemplateName(const std::string& cluster, const std::string& part,
                          const nlohmann::json& spec) {
   // The part is hashed too: two pools with equal specs must not share a
   // template when their names are cut below.
-  std::string hash = ShortHash(part + "\n" + spec.dump());
+  std::string hash = ShortHash(part + "\n" + yaml::DumpJson(spec));
   std::string prefix = cluster + "-" + part;
   if (prefix.size() + 1 + hash.size() > kMaxNameLength) {
     prefix.resize(kMaxNameLength - 1 - hash.size());

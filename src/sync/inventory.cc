@@ -29,7 +29,7 @@ json Inventory::ToConfigMap(const std::string& ns) const {
         {{"apiVersion", r.api_version}, {"kind", r.kind}, {"name", r.name}});
   }
   json data = {{"cluster", cluster},
-               {"objects", objects.dump()},
+               {"objects", yaml::DumpJson(objects)},
                {"revision", revision},
                {"createdAt", created_at ? FormatRfc3339(created_at) : ""},
                {"deleting", deleting ? "true" : "false"},

@@ -34,4 +34,9 @@ StatusOr<nlohmann::json> ParseJson(std::string_view text,
   return doc;
 }
 
+std::string DumpJson(const nlohmann::json& value, int indent) {
+  return value.dump(indent, ' ', false,
+                    nlohmann::json::error_handler_t::replace);
+}
+
 }  // namespace capigitops::yaml

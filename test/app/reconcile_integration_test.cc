@@ -138,9 +138,18 @@ TEST_F(ReconcileIntegrationTest,
           .exit_code,
       0)
       << "the spec was removed by the teardown commit";
+  // The teardown commit says Expired; once the cluster is gone, the same
+  // `ttl` run's status commit removes the file (git log tells the story).
   auto status =
-      Git({"--git-dir", remote_, "show", "main:status/dev-sandbox.yaml"});
+      Git({"--git-dir", remote_, "show", "main~1:status/dev-sandbox.yaml"});
   EXPECT_NE(status.out.find("phase: Expired"), std::string::npos) << status.out;
+  EXPECT_NE(Git({"--git-dir", remote_, "show", "main:status/dev-sandbox.yaml"})
+                .exit_code,
+            0)
+      << "the status file leaves with the cluster";
+  EXPECT_NE(log.find("capi-gitops|status: dev-sandbox Deleted"),
+            std::string::npos)
+      << log;
   EXPECT_FALSE(ClusterLive("dev-sandbox"));
   EXPECT_TRUE(ClusterLive("llm-train-us-central1")) << "4h TTL not expired yet";
 }

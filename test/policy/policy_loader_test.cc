@@ -149,16 +149,17 @@ TEST(PolicyLoaderTest, BadGlobsDurationsAndProviders) {
 }
 
 TEST(PolicyLoaderTest, ExactlyOneCheckPerRule) {
-  EXPECT_EQ(RuleErrors("  - {name: both, maxReplicas: 5, maxTTL: 4h}\n"
-                       "  - {name: none, action: warn}\n"),
-            (Lines{"policies/p.yaml:6:34: spec.rules[0].maxTTL: a rule has "
-                   "exactly one check, and this one already has maxReplicas: "
-                   "put maxTTL in a rule of its own",
-                   "policies/p.yaml:7:5: spec.rules[1]: rule has no check: add "
-                   "one of allowedProviders, allowedRegions, "
-                   "allowedMachineTypes, allowedAccelerators, maxReplicas, "
-                   "maxAcceleratorsPerCluster, maxTTL, requireTTL, "
-                   "requiredLabels, maxHourlyCost"}));
+  EXPECT_EQ(
+      RuleErrors("  - {name: both, maxReplicas: 5, maxTTL: 4h}\n"
+                 "  - {name: none, action: warn}\n"),
+      (Lines{"policies/p.yaml:6:34: spec.rules[0].maxTTL: a rule has "
+             "exactly one check, and this one already has maxReplicas: "
+             "put maxTTL in a rule of its own",
+             "policies/p.yaml:7:5: spec.rules[1]: rule has no check: add "
+             "one of allowedProviders, allowedRegions, "
+             "allowedMachineTypes, allowedAccelerators, maxReplicas, "
+             "maxAcceleratorsPerCluster, maxTTL, requireTTL, "
+             "requiredLabels, maxHourlyCost, maxIdleAfter, requireIdle"}));
 }
 
 TEST(PolicyLoaderTest, ActionsNamesAndOptions) {

@@ -146,6 +146,33 @@ TEST_F(StatusPassTest, ADeletedClustersStatusLeavesInTheDeletionCommit) {
   EXPECT_EQ(git_.Files().count(kInferenceStatus), 0u);
 }
 
+// `capi-gitops ttl` alone: the expired cluster's status leaves Git in the
+// pass that deletes it (it said Provisioned, then Expired, until the next
+// reconcile), and the status of clusters the sweep did not touch is left to
+// the reconcile pass.
+TEST_F(StatusPassTest, ATtlSweepCommitsTheStatusOfWhatItDeletedOnly) {
+  Pass("2026-11-27T08:00:00Z");
+  Pass("2026-11-27T08:01:00Z");
+  ASSERT_FALSE(StatusFile("dev-sandbox").empty());
+  std::string inference = StatusFile("inference-us-east1");
+  // A spec change the sweep must not report (it applies nothing but
+  // deletions).
+  EditSpec(kInference, "owner: ", "owner: x", "rename the owner");
+  ReconcileOptions ttl = Options("2026-11-27T10:00:00Z");
+  ttl.ttl_only = true;
+  PassResult r = Pass(ttl);
+  ASSERT_EQ(r.teardown_commits.size(), 1u) << NotesOf(r);
+  const ClusterPassResult* o = Outcome(r, "dev-sandbox");
+  ASSERT_NE(o, nullptr) << NotesOf(r);
+  EXPECT_EQ(o->outcome, ClusterOutcome::kDeleted) << NotesOf(r);
+  EXPECT_TRUE(StatusFile("dev-sandbox").empty());
+  EXPECT_EQ(StatusFile("inference-us-east1"), inference);
+  ASSERT_FALSE(r.status_commit.empty()) << NotesOf(r);
+  const FakeGitSource::Commit& last = git_.History().back();
+  EXPECT_EQ(last.sha, r.status_commit);
+  EXPECT_EQ(last.message, "status: dev-sandbox Deleted");
+}
+
 TEST_F(StatusPassTest, AStatusFileWithoutClusterOrSpecIsRemoved) {
   Pass("2026-11-27T08:00:00Z");
   git_.PushFiles({{"status/gone-long-ago.yaml",

@@ -33,13 +33,21 @@ class ReconcileFixture : public ::testing::Test {
   // fixture's own.
   PassResult Pass(const std::string& now, GitSource* git = nullptr,
                   KubeApi* kube = nullptr) {
+    return Pass(Options(now), git, kube);
+  }
+  PassResult Pass(const ReconcileOptions& o, GitSource* git = nullptr,
+                  KubeApi* kube = nullptr) {
+    GitSource* source = git ? git : &git_;
+    PassDeps deps{source, source, kube ? kube : &kube_, &BuiltinPolicyFiles()};
+    return RunPass(deps, o);
+  }
+  // The options of a pass at `now`, to adjust before Pass(options).
+  static ReconcileOptions Options(const std::string& now) {
     ReconcileOptions o;
     o.now = *ParseRfc3339(now);
     o.sync.now = o.now;
     o.sync.wait_seconds = 1;
-    GitSource* source = git ? git : &git_;
-    PassDeps deps{source, source, kube ? kube : &kube_, &BuiltinPolicyFiles()};
-    return RunPass(deps, o);
+    return o;
   }
 
   // The pass's notes, one a line.
