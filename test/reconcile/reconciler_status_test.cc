@@ -161,13 +161,13 @@ TEST_F(StatusPassTest, ATtlSweepCommitsTheStatusOfWhatItDeletedOnly) {
   ReconcileOptions ttl = Options("2026-11-27T10:00:00Z");
   ttl.ttl_only = true;
   PassResult r = Pass(ttl);
-  ASSERT_EQ(r.teardown_commits.size(), 1u) << NotesOf(r);
-  const ClusterPassResult* o = Outcome(r, "dev-sandbox");
-  ASSERT_NE(o, nullptr) << NotesOf(r);
-  EXPECT_EQ(o->outcome, ClusterOutcome::kDeleted) << NotesOf(r);
+  ASSERT_EQ(r.teardown_commits.size(), 1u) << Notes(r);
+  const ClusterPassResult* o = Find(r, "dev-sandbox");
+  ASSERT_NE(o, nullptr) << Notes(r);
+  EXPECT_EQ(o->outcome, ClusterOutcome::kDeleted) << Notes(r);
   EXPECT_TRUE(StatusFile("dev-sandbox").empty());
   EXPECT_EQ(StatusFile("inference-us-east1"), inference);
-  ASSERT_FALSE(r.status_commit.empty()) << NotesOf(r);
+  ASSERT_FALSE(r.status_commit.empty()) << Notes(r);
   const FakeGitSource::Commit& last = git_.History().back();
   EXPECT_EQ(last.sha, r.status_commit);
   EXPECT_EQ(last.message, "status: dev-sandbox Deleted");
