@@ -124,8 +124,10 @@ void AddApplyOptions(FlagSet* options) {
   options->add_options()(
       "prune",
       "delete what the repository no longer defines (inventory objects only)")(
-      "dry-run", "show the plan, change nothing")(
-      "allow-mass-deletion", "ignore the deletion budget for this run")(
+      "dry-run",
+      "show the plan and send every write as a server-side dry run; change "
+      "nothing")("allow-mass-deletion",
+                 "ignore the deletion budget for this run")(
       "allow-addon-removal",
       "let a live cluster lose its CNI or cloud-controller-manager label "
       "(uninstalls it)")("wait",
@@ -144,10 +146,17 @@ int RunApply(const Args& args, const CommandIo& io) {
   int code = kExitOk;
   if (!LoadForStage(args, io, &sync, &p, &code)) return code;
   PrintDiagnostics(p.ev, *io.err);
+  // --dry-run is the same apply through DryRunKubeApi: the server validates
+  // every write (dryRun=All) and stores nothing.
+  KubeApi* api = p.client.get();
+  std::unique_ptr<DryRunKubeApi> dry_run;
   if (args.count("dry-run")) {
     *io.out << PlanText(p.plan, p.ev, ReviewFor(p.plan, p.ev, p.live),
-                        io.out_is_tty);
-    return p.ev.has_errors ? kExitInvalid : kExitOk;
+                        io.out_is_tty)
+            << "\nserver-side dry run (nothing is stored):\n";
+    dry_run = std::make_unique<DryRunKubeApi>(*p.client);
+    api = dry_run.get();
+    sync.wait_seconds = 0;  // a dry-run delete never makes a Cluster go
   }
   std::mutex mu;
   size_t last_pct = 0;
@@ -159,8 +168,7 @@ int RunApply(const Args& args, const CommandIo& io) {
       *io.err << "applied " << done << "/" << total << " objects\n";
     }
   };
-  std::vector<ClusterApplyResult> results =
-      ExecutePlan(*p.client, p.plan, sync);
+  std::vector<ClusterApplyResult> results = ExecutePlan(*api, p.plan, sync);
   bool failed = false;
   bool held = false;  // asked to delete (--prune), and a deletion was held
   for (size_t i = 0; i < results.size(); ++i) {
@@ -174,6 +182,7 @@ int RunApply(const Args& args, const CommandIo& io) {
     held = held || (sync.prune && r.outcome == ClusterOutcome::kHeld);
   }
   if (p.plan.budget_exceeded) *io.out << p.plan.budget_message << "\n";
+  if (dry_run) *io.out << UncheckedNote(*dry_run);
   if (failed) return kExitApplyFailed;
   if (p.ev.has_errors) return kExitInvalid;
   return held ? kExitDeletionHeld : kExitOk;
