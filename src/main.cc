@@ -26,6 +26,8 @@ const Command kCommands[] = {
      Stage::kReconcile, AddTtlOptions, RunTtl},
     {"run", "the controller: loop, webhooks, metrics, leader election",
      Stage::kRun, AddRunOptions, RunController},
+    {"get", "list clusters: phase, readiness, cost, expiry (status or live)",
+     Stage::kValidate, AddGetOptions, RunGet},
     {"kubeconfig", "print a workload cluster's kubeconfig (from its Secret)",
      Stage::kPlan, AddKubeconfigOptions, RunKubeconfig},
     {"extend", "move a cluster's expiry: edit its ttl/expiresAt line",
@@ -66,8 +68,8 @@ int RunCommand(const Command& cmd, int argc, char** argv) {
   FlagSet options;
   AddCommonOptions(&options);
   cmd.add_options(&options);
-  CommandIo io{&std::cout, &std::cerr, isatty(STDOUT_FILENO) == 1, cmd.stage,
-               kCommands, AddCommonOptions};
+  CommandIo io{&std::cout, &std::cerr, isatty(STDOUT_FILENO) == 1,
+               cmd.stage,  kCommands,  AddCommonOptions};
   StatusOr<Args> args = ParseFlags(options, program, cmd.summary, argc, argv);
   if (!args.ok()) {
     std::cerr << "capi-gitops " << cmd.name << ": " << args.status().message()

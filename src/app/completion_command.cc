@@ -54,7 +54,8 @@ std::vector<CommandFlags> CollectFlags(const CommandIo& io) {
 // Inside '...' for a shell: ' becomes '\''.
 std::string SingleQuoted(const std::string& text) {
   std::string out;
-  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  for (char c : text)
+    out += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return out;
 }
 
@@ -113,7 +114,8 @@ void WriteZsh(const std::vector<CommandFlags>& cmds, std::ostream& out) {
          "_capi_gitops() {\n  local -a commands\n  commands=(\n";
   for (const CommandFlags& c : cmds) {
     std::string summary;
-    for (char ch : c.summary) summary += ch == ':' ? std::string("\\:") : std::string(1, ch);
+    for (char ch : c.summary)
+      summary += ch == ':' ? std::string("\\:") : std::string(1, ch);
     out << "    '" << c.name << ":" << SingleQuoted(summary) << "'\n";
   }
   out << "  )\n"
@@ -142,7 +144,8 @@ void WriteZsh(const std::vector<CommandFlags>& cmds, std::ostream& out) {
   }
   out << "  esac\n}\n"
          "if [[ \"$funcstack[1]\" == _capi_gitops ]]; then\n"
-         "  _capi_gitops \"$@\"\nelse\n  compdef _capi_gitops capi-gitops\nfi\n";
+         "  _capi_gitops \"$@\"\nelse\n  compdef _capi_gitops "
+         "capi-gitops\nfi\n";
 }
 
 void WriteFish(const std::vector<CommandFlags>& cmds, std::ostream& out) {

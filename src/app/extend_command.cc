@@ -118,7 +118,7 @@ int RunExtend(const Args& args, const CommandIo& io) {
   }
   const ClusterRequest& req = found->request;
   std::map<std::string, nlohmann::json> statuses =
-      ReadStatusFiles(*files, before.repo.config);
+      ReadStatusFiles(dir, before.repo.config);
   int64_t created_at =
       statuses.count(name) ? StatusCreatedAt(statuses.at(name)) : 0;
   TtlDecision old_ttl = DecideTtl(req, created_at, now);
@@ -141,8 +141,8 @@ int RunExtend(const Args& args, const CommandIo& io) {
   StatusOr<std::string> edited =
       ReplaceValue(text, mark.line, mark.column, value);
   if (!edited.ok()) {
-    *io.err << me << req.file << ":" << mark.line << ": cannot edit "
-            << field << ": " << edited.status().message() << "\n";
+    *io.err << me << req.file << ":" << mark.line << ": cannot edit " << field
+            << ": " << edited.status().message() << "\n";
     return kExitInvalid;
   }
   FileSet after_files = *files;
@@ -168,16 +168,16 @@ int RunExtend(const Args& args, const CommandIo& io) {
   TtlDecision new_ttl = DecideTtl(result->request, created_at, now);
   *io.out << req.file << ":" << mark.line << ": " << field.substr(5) << ": "
           << req.ttl.text << " -> " << value << "\n"
-          << "expiry moves from " << FormatRfc3339(old_ttl.expires_at)
-          << " to " << FormatRfc3339(new_ttl.expires_at)
+          << "expiry moves from " << FormatRfc3339(old_ttl.expires_at) << " to "
+          << FormatRfc3339(new_ttl.expires_at)
           << (req.ttl.kind == TtlKind::kDuration && created_at == 0
                   ? " (not created yet: counted from now)"
                   : "")
           << "\npolicy: "
           << (result->verdicts.empty() ? "allowed"
                                        : "allowed with warnings (above)")
-          << "\nCommit and open a pull request: git commit -am 'extend "
-          << name << " by " << dur_text << "'\n";
+          << "\nCommit and open a pull request: git commit -am 'extend " << name
+          << " by " << dur_text << "'\n";
   return kExitOk;
 }
 

@@ -54,9 +54,8 @@ int RunKubeconfig(const Args& args, const CommandIo& io) {
   StatusOr<nlohmann::json> secret = client->Get(secrets, ns, secret_name);
   if (!secret.ok()) {
     if (secret.status().IsNotFound()) {
-      *io.err << me << "no Secret " << ns << "/" << secret_name
-              << ": cluster " << name
-              << " is not provisioned yet? (capi-gitops get " << name
+      *io.err << me << "no Secret " << ns << "/" << secret_name << ": cluster "
+              << name << " is not provisioned yet? (capi-gitops get " << name
               << " shows its phase)\n";
       return kExitInvalid;
     }

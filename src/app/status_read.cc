@@ -1,19 +1,29 @@
 #include "app/status_read.h"
 
+#include <filesystem>
+
 #include "capigitops/diagnostic.h"
 #include "capigitops/duration.h"
 #include "capigitops/yaml.h"
+#include "util/file.h"
 
 namespace capigitops {
 
 std::map<std::string, nlohmann::json> ReadStatusFiles(
-    const FileSet& files, const RepoConfig& config) {
+    const std::string& dir, const RepoConfig& config) {
   std::map<std::string, nlohmann::json> out;
-  std::string prefix = config.status_path + "/";
-  for (const auto& [path, text] : files) {
-    if (path.rfind(prefix, 0) != 0) continue;
+  std::error_code ec;
+  std::filesystem::directory_iterator it(
+      std::filesystem::path(dir) / config.status_path, ec);
+  for (; !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    std::string path = it->path().string();
+    if (!it->is_regular_file(ec) || it->path().extension() != ".yaml") {
+      continue;
+    }
+    StatusOr<std::string> text = ReadFile(path);
+    if (!text.ok()) continue;
     Diagnostics diags;
-    std::vector<yaml::Node> docs = yaml::ParseDocuments(text, path, &diags);
+    std::vector<yaml::Node> docs = yaml::ParseDocuments(*text, path, &diags);
     if (docs.empty() || !diags.empty()) continue;
     nlohmann::json doc = yaml::ToJson(docs[0]);
     if (!doc.is_object() || doc.value("kind", "") != "ClusterStatus") continue;

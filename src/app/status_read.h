@@ -8,13 +8,13 @@
 #include <string>
 
 #include "capigitops/config.h"
-#include "capigitops/file_set.h"
 
 namespace capigitops {
 
 // name -> the `status` map of status/<name>.yaml, for every status file in
-// `files` under config.status_path; files that do not parse are skipped.
-std::map<std::string, nlohmann::json> ReadStatusFiles(const FileSet& files,
+// the directory config.status_path of the repository directory `dir` (none
+// when it does not exist); files that do not parse are skipped.
+std::map<std::string, nlohmann::json> ReadStatusFiles(const std::string& dir,
                                                       const RepoConfig& config);
 
 // createdAt of a status map in Unix seconds; 0 when absent or malformed.
