@@ -118,6 +118,7 @@ enum class RuleKind {
   kRequireTtl,           // requireTTL: always | {forAccelerators, forSpot}
   kRequiredLabels,       // requiredLabels: [team, cost-center]
   kMaxHourlyCost,        // maxHourlyCost: 200 (at max size)
+  kMaxLifetime,          // maxLifetime: 30d (from createdAt, however extended)
 };
 
 // The camelCase key of a rule kind in YAML ("maxReplicas").
@@ -135,7 +136,7 @@ struct PolicyRule {
   PolicyAction action = PolicyAction::kEnforce;
   std::vector<std::string> patterns;  // globs or names of allowed*/labels
   int64_t max_count = 0;              // maxReplicas, maxAccelerators...
-  int64_t max_ttl_seconds = 0;        // maxTTL
+  int64_t max_ttl_seconds = 0;        // maxTTL and maxLifetime
   RequireTtl require_ttl;             // requireTTL
   double max_hourly_cost = 0;         // maxHourlyCost
   bool require_known_price = true;    // maxHourlyCost: unknown is a verdict
@@ -197,9 +198,13 @@ struct Verdict {
   std::string ToString() const;
 };
 
-// Clock for rules that compare times (maxTTL against expiresAt).
+// Clock for rules that compare times (maxTTL against expiresAt), and when
+// the request's cluster was created (maxLifetime).
 struct PolicyContext {
   std::optional<int64_t> now;  // Unix seconds; unset: expiresAt unchecked
+  // Unix seconds of the cluster's first apply (its createdAt); unset: not
+  // created yet or unknown, and maxLifetime counts from `now`.
+  std::optional<int64_t> created_at;
 };
 
 // The verdicts of every policy whose selector matches `req`, in policy and

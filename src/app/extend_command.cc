@@ -25,6 +25,29 @@ const ClusterResult* FindCluster(const Evaluation& ev,
   return nullptr;
 }
 
+// The repository's policies (built-in first, as Evaluate loads them) on the
+// edited request, with the cluster's createdAt, so that maxLifetime counts
+// from the real creation and not from now.
+std::vector<Verdict> VerdictsSinceCreation(const FileSet& files,
+                                           const RepoConfig& config,
+                                           const ClusterResult& c, int64_t now,
+                                           int64_t created_at) {
+  PolicyBundle bundle;
+  Diagnostics ignored;  // the edited repository evaluated cleanly above
+  LoadPolicyFiles(BuiltinPolicyFiles(), &bundle, &ignored);
+  FileSet repo_policies;
+  for (const auto& [path, text] : files) {
+    if (path.rfind(config.policies_path + "/", 0) == 0) {
+      repo_policies[path] = text;
+    }
+  }
+  LoadPolicyFiles(repo_policies, &bundle, &ignored);
+  PolicyContext context;
+  context.now = now;
+  if (created_at != 0) context.created_at = created_at;
+  return EvaluatePolicies(c.request, bundle.policies, c.cost, context);
+}
+
 // Replaces the value that starts at `column` (1-based) of `line` (1-based)
 // in `text`, keeping quotes, the trailing comment and everything else.
 StatusOr<std::string> ReplaceValue(const std::string& text, int line,
@@ -153,8 +176,10 @@ int RunExtend(const Args& args, const CommandIo& io) {
     *io.err << me << "the edited spec does not load; file left unchanged\n";
     return kExitInvalid;
   }
-  for (const Verdict& v : result->verdicts) *io.out << v.ToString() << "\n";
-  if (result->denied) {
+  std::vector<Verdict> verdicts = VerdictsSinceCreation(
+      after_files, after.repo.config, *result, now, created_at);
+  for (const Verdict& v : verdicts) *io.out << v.ToString() << "\n";
+  if (IsDenied(verdicts)) {
     *io.out << req.file << " left unchanged: policy denies " << field << ": "
             << value << "\n";
     return kExitInvalid;
@@ -174,8 +199,7 @@ int RunExtend(const Args& args, const CommandIo& io) {
                   ? " (not created yet: counted from now)"
                   : "")
           << "\npolicy: "
-          << (result->verdicts.empty() ? "allowed"
-                                       : "allowed with warnings (above)")
+          << (verdicts.empty() ? "allowed" : "allowed with warnings (above)")
           << "\nCommit and open a pull request: git commit -am 'extend " << name
           << " by " << dur_text << "'\n";
   return kExitOk;

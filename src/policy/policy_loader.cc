@@ -27,6 +27,7 @@ constexpr RuleKind kAllRuleKinds[] = {
     RuleKind::kRequireTtl,
     RuleKind::kRequiredLabels,
     RuleKind::kMaxHourlyCost,
+    RuleKind::kMaxLifetime,
 };
 
 std::string CheckNames() {
@@ -234,6 +235,7 @@ class PolicyDecoder {
         break;
       }
       case RuleKind::kMaxTtl:
+      case RuleKind::kMaxLifetime:
         DecodeMaxTtl(value, path + "." + key, rule);
         break;
       case RuleKind::kRequireTtl:
@@ -328,6 +330,8 @@ const char* RuleKindName(RuleKind kind) {
       return "requiredLabels";
     case RuleKind::kMaxHourlyCost:
       return "maxHourlyCost";
+    case RuleKind::kMaxLifetime:
+      return "maxLifetime";
   }
   return "";
 }
