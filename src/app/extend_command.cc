@@ -91,7 +91,7 @@ void AddExtendOptions(FlagSet* options) {
       "repo-dir", "repository directory (default: .)",
       flags::value<std::string>()->default_value("."))(
       "now", "the time to count from (RFC 3339; default: the clock)",
-      flags::value<std::string>()->default_value(""));
+      flags::value<std::string>());
   options->parse_positional({"name", "duration", "repo-dir"});
   options->positional_help("NAME DURATION [REPO_DIR]");
   options->examples(
@@ -115,7 +115,8 @@ int RunExtend(const Args& args, const CommandIo& io) {
     return kExitUsage;
   }
   int64_t now = static_cast<int64_t>(std::time(nullptr));
-  if (std::string t = args["now"].as<std::string>(); !t.empty()) {
+  if (args.count("now")) {
+    std::string t = args["now"].as<std::string>();
     std::optional<int64_t> parsed = ParseRfc3339(t);
     if (!parsed) {
       *io.err << me << "--now \"" << t << "\" is not an RFC 3339 time\n";

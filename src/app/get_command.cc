@@ -214,8 +214,8 @@ void AddGetOptions(FlagSet* options) {
   options->add_options()("o,output", "text, wide, json or yaml",
                          flags::value<std::string>()->default_value("text"))(
       "now", "the time to count from (RFC 3339; default: the clock)",
-      flags::value<std::string>()->default_value(""))(
-      "name", "one cluster", flags::value<std::string>())(
+      flags::value<std::string>())("name", "one cluster",
+                                   flags::value<std::string>())(
       "repo-dir", "repository directory (default: .)",
       flags::value<std::string>());
   AddClusterOptions(options);
@@ -246,7 +246,8 @@ int RunGet(const Args& args, const CommandIo& io) {
     name.clear();
   }
   int64_t now = static_cast<int64_t>(std::time(nullptr));
-  if (std::string t = args["now"].as<std::string>(); !t.empty()) {
+  if (args.count("now")) {
+    std::string t = args["now"].as<std::string>();
     std::optional<int64_t> parsed = ParseRfc3339(t);
     if (!parsed) {
       *io.err << me << "--now \"" << t << "\" is not an RFC 3339 time\n";

@@ -158,7 +158,7 @@ TEST(PolicyLoaderTest, ExactlyOneCheckPerRule) {
                    "one of allowedProviders, allowedRegions, "
                    "allowedMachineTypes, allowedAccelerators, maxReplicas, "
                    "maxAcceleratorsPerCluster, maxTTL, requireTTL, "
-                   "requiredLabels, maxHourlyCost"}));
+                   "requiredLabels, maxHourlyCost, maxLifetime"}));
 }
 
 TEST(PolicyLoaderTest, ActionsNamesAndOptions) {
