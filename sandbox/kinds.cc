@@ -64,6 +64,13 @@ KindRegistry::KindRegistry() {
   Add(Core("", "v1", "Secret", "secrets", true, {}));
   Add(Core("", "v1", "Event", "events", true, {"ev"}));
   Add(Core("coordination.k8s.io", "v1", "Lease", "leases", true, {}));
+  // A cluster's autoscaler on the management cluster (render's
+  // cluster_autoscaler.cc): stored and served, never run.
+  Add(Core("", "v1", "ServiceAccount", "serviceaccounts", true, {"sa"}));
+  Add(Core("apps", "v1", "Deployment", "deployments", true, {"deploy"}, true));
+  Add(Core("rbac.authorization.k8s.io", "v1", "Role", "roles", true, {}));
+  Add(Core("rbac.authorization.k8s.io", "v1", "RoleBinding", "rolebindings",
+           true, {}));
   ResourceType crd =
       Core("apiextensions.k8s.io", "v1", "CustomResourceDefinition",
            "customresourcedefinitions", false, {"crd", "crds"}, true);

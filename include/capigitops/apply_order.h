@@ -12,12 +12,16 @@
 namespace capigitops {
 
 enum class ApplyStage {
-  kReferenced = 0,  // identities, machine and bootstrap templates, Secrets
-  kMembers = 1,     // the infrastructure cluster, control plane, machine
-                    // deployments and health checks
-  kCluster = 2,     // the Cluster
+  kReferenced = 0,   // identities, machine and bootstrap templates, Secrets,
+                     // ServiceAccounts, Roles and RoleBindings
+  kMembers = 1,      // the infrastructure cluster, control plane, machine
+                     // deployments and health checks
+  kControllers = 2,  // what runs against the cluster (its autoscaler's
+                     // Deployment): deleted before the Cluster, so it cannot
+                     // scale the cluster while CAPI tears it down
+  kCluster = 3,      // the Cluster
 };
-inline constexpr int kApplyStages = 3;
+inline constexpr int kApplyStages = 4;
 
 ApplyStage ApplyStageOf(std::string_view kind);
 

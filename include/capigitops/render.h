@@ -32,9 +32,11 @@ struct RenderOptions {
 // All objects for `req`, in apply order (capigitops/apply_order.h):
 // identity objects, machine templates and bootstrap templates first, then the
 // InfraCluster, the KubeadmControlPlane, the MachineDeployments, the
-// MachineHealthCheck, and the Cluster last. Provider settings are read from
-// req.settings (the repo defaults with the spec's providerConfig applied); the
-// namespace and the default Kubernetes version from `config`.
+// MachineHealthCheck, when a pool is autoscaled the cluster's own
+// cluster-autoscaler Deployment (its ServiceAccount, Role and RoleBinding
+// come with the referenced objects), and the Cluster last. Provider settings are
+// read from req.settings (the repo defaults with the spec's providerConfig
+// applied); the namespace and the default Kubernetes version from `config`.
 //
 // InvalidArgument when the request cannot be expressed for its provider
 // (spot on vSphere/OpenStack/docker, a GCP GPU without spec.zone, a missing

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "capigitops/policy.h"
 #include "capigitops/spec.h"
@@ -48,6 +49,45 @@ std::string TeardownCommitMessage(const ClusterRequest& req,
 // `window` seconds ("expiring soon" in plan, status and metrics).
 bool ExpiresSoon(const TtlDecision& d, int64_t window);
 
+// ---------------------------------------------------------------- Usability
+
+// One catalog add-on as delivered to one cluster, read from the management
+// cluster: CAAPH's HelmReleaseProxy or CAPI's ClusterResourceSetBinding.
+struct AddonState {
+  std::string name;      // the catalog object's addons.capigitops.io/addon
+  std::string provides;  // addons.capigitops.io/provides: cni, ccm, csi, gpu
+  bool ready = false;
+  // What the status file shows: "Ready", "Pending" (nothing delivered yet),
+  // "NotReady" or "NotReady: <condition reason>".
+  std::string state;
+};
+
+// What a pass read from one workload cluster. Only stable facts (counts,
+// condition reasons, error categories), never a timestamp or a message
+// that varies from one attempt to the next: the status file must not
+// change when nothing did.
+struct WorkloadReading {
+  // Why the workload API gave no readings ("kubeconfig Secret not found
+  // yet", "workload API unreachable: no answer in time"); "" when it did.
+  std::string unreadable;
+  int nodes = 0;
+  int ready_nodes = 0;
+  int gpu_nodes = 0;               // nodes labelled cluster-api/accelerator
+  int64_t gpus_allocatable = 0;    // sum of status.allocatable nvidia.com/gpu
+  std::vector<AddonState> addons;  // the catalog add-ons selecting it, by name
+};
+
+struct Usability {
+  bool usable = false;
+  std::string reason;  // why not; "" when usable
+};
+
+// Whether a GPU job could run on the cluster now, and the first reason it
+// could not: the workload API unreadable, no nodes, nodes NotReady (and
+// whether a CNI was delivered), GPU nodes without allocatable GPUs (and
+// whether the GPU operator was delivered), an add-on not delivered. Pure.
+Usability SummarizeUsability(const WorkloadReading& reading);
+
 // ---------------------------------------------------------------- Status
 
 struct ClusterStatusInput {
@@ -76,7 +116,16 @@ struct ClusterStatusInput {
   // Its expiresAt, ttl, provider, owner and estimatedCostPerHour are kept,
   // so expiry and cost stay visible while the cluster is blocked.
   nlohmann::json last_known;
+  // The workload cluster as read this pass (nodes, GPUs, add-ons), for
+  // `usable`; nullopt: not read (no connector, no live cluster, being
+  // deleted), and the file has none of those fields.
+  std::optional<WorkloadReading> workload;
 };
+
+// True once CAPI reports the live Cluster's control plane initialized (phase
+// Provisioned, status.initialization or the v1beta2 condition): from then
+// on the `<name>-kubeconfig` Secret exists and the workload API answers.
+bool ControlPlaneInitialized(const nlohmann::json& live_cluster);
 
 // The cluster's phase: the override, else "NotCreated" without a live
 // Cluster, "Deleting" while it has a deletionTimestamp, else CAPI's

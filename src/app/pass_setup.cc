@@ -177,4 +177,11 @@ KubeApi* ClusterView(const Args& args, KubeApi* kube,
   return holder->get();
 }
 
+std::unique_ptr<WorkloadConnector> WorkloadConnectorFor(KubeApi* management) {
+  WorkloadConnectOptions options;
+  options.request_timeout_ms = 10000;
+  options.max_retries = 0;
+  return NewSecretWorkloadConnector(management, options);
+}
+
 }  // namespace capigitops

@@ -12,6 +12,7 @@
 #include "capigitops/git.h"
 #include "capigitops/kube_api.h"
 #include "capigitops/reconcile.h"
+#include "capigitops/workload.h"
 
 namespace capigitops {
 
@@ -49,6 +50,12 @@ bool WritesNothing(const Args& args);
 // DryRunKubeApi (server-side dry runs); kept in *holder.
 KubeApi* ClusterView(const Args& args, KubeApi* kube,
                      std::unique_ptr<KubeApi>* holder);
+
+// The workload clusters' connector of a pass: their kubeconfig Secrets read
+// through `management` (the real client, not a dry-run view: it only
+// reads), one short request each and no retries, so an unreachable workload
+// API costs a pass seconds and is reported, not waited on.
+std::unique_ptr<WorkloadConnector> WorkloadConnectorFor(KubeApi* management);
 
 }  // namespace capigitops
 

@@ -58,9 +58,11 @@ int RunOnePass(const Args& args, const CommandIo& io, bool ttl_only) {
   if (!client) return code;
   PassSources sources = OpenSources(args, ro);
   std::unique_ptr<KubeApi> dry_run;
+  std::unique_ptr<WorkloadConnector> workload =
+      WorkloadConnectorFor(client.get());
   PassDeps deps{sources.spec, sources.status,
                 ClusterView(args, client.get(), &dry_run),
-                &BuiltinPolicyFiles()};
+                &BuiltinPolicyFiles(), workload.get()};
   PassResult result = RunPass(deps, ro);
   *io.out << (ttl_only ? "ttl sweep" : "reconcile") << " of "
           << ScrubUrl(args["repo"].as<std::string>()) << " at "

@@ -194,9 +194,11 @@ int RunController(const Args& args, const CommandIo& io) {
   if (elect && !lease_client) return code;
   PassSources sources = OpenSources(args, base);
   std::unique_ptr<KubeApi> dry_run;
+  std::unique_ptr<WorkloadConnector> workload =
+      WorkloadConnectorFor(client.get());
   PassDeps deps{sources.spec, sources.status,
                 ClusterView(args, client.get(), &dry_run),
-                &BuiltinPolicyFiles()};
+                &BuiltinPolicyFiles(), workload.get()};
   auto pass = [&]() {
     client->ForgetDiscovery();  // see CRDs installed since the last pass
     client->StartPass();        // --pass-timeout counts from here

@@ -161,15 +161,15 @@ class CurlTransport : public HttpTransport {
             "plugin");
       case CURLE_OPERATION_TIMEDOUT:
         // Transient (retried, but only options.max_timeout_retries times).
-        return Status::DeadlineExceeded("the management cluster at " + server +
+        return Status::DeadlineExceeded("the API server at " + server +
                                         " did not answer in time: " + detail);
       case CURLE_WRITE_ERROR:
         return Status::Internal("the response of " + server +
                                 " is larger than " +
                                 std::to_string(kMaxResponseBytes) + " bytes");
       default:
-        return Status::Unavailable("cannot reach the management cluster at " +
-                                   server + ": " + detail);
+        return Status::Unavailable("cannot reach the API server at " + server +
+                                   ": " + detail);
     }
   }
 

@@ -63,6 +63,7 @@ class Reconciler {
   size_t TeardownAllowance(size_t due);
   bool CommitTeardown(const Teardown& t);
   void PlanAndApply();
+  void ReadWorkloads();  // workload_status.cc
   struct StatusBatch;
   void KeepOnlyTtlStatus(StatusBatch* batch);
   void WriteStatus();
@@ -97,6 +98,8 @@ class Reconciler {
   std::map<std::string, std::string> release_;  // held: how to release
   std::map<std::string, std::string> held_at_;  // held: since which revision
   std::optional<FileSet> current_status_;       // status files in Git
+  // What ReadWorkloads read from each live cluster: name -> reading.
+  std::map<std::string, WorkloadReading> workload_;
 };
 
 }  // namespace capigitops

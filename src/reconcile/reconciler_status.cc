@@ -69,6 +69,12 @@ void Reconciler::EmitStatus(const std::string& name, ClusterStatusInput in,
   }
   auto e = errors_.find(name);
   if (e != errors_.end()) in.last_error = e->second;
+  auto w = workload_.find(name);
+  if (w != workload_.end() && !in.phase_override.empty() &&
+      in.phase_override != "Blocked" && in.phase_override != "DeletionHeld") {
+    w = workload_.end();  // Expired or Deleting: no longer worth a verdict
+  }
+  if (w != workload_.end()) in.workload = w->second;
   std::string text = RenderStatusFile(in);
   std::string path = StatusPath(name);
   result_.status_files[path] = text;
@@ -224,6 +230,9 @@ PassResult Reconciler::Run() {
   if (FetchSource() && ReadLive()) {
     ExpireClusters();
     PlanAndApply();
+    // A TTL sweep commits only the status of what it tore down: the
+    // workload clusters are not read for it.
+    if (!options_.ttl_only) ReadWorkloads();
     WriteStatus();
   }
   if (result_.notes.empty()) Note("nothing to do");

@@ -93,6 +93,15 @@ std::optional<PoolGpu> PoolGpus(const RenderContext& ctx, const NodePool& pool);
 nlohmann::json AutoscalerAnnotations(const RenderContext& ctx,
                                      const NodePool& pool);
 
+// True when any node pool has autoscaling: min/max.
+bool HasAutoscaledPool(const ClusterRequest& req);
+
+// The cluster's own cluster-autoscaler on the management cluster, when a
+// pool is autoscaled (cluster_autoscaler.cc): ServiceAccount, Role,
+// RoleBinding and Deployment, in that order. Empty otherwise.
+std::vector<nlohmann::json> ClusterAutoscalerObjects(const RenderContext& ctx,
+                                                     const ProviderOps& ops);
+
 // Taints of a pool's nodes: the spec's, plus nvidia.com/gpu=present:
 // NoSchedule on GPU pools unless the spec sets gpuTaint: false or already
 // taints that key. kubeadm registers the node with them, and the autoscaler

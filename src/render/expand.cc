@@ -181,6 +181,9 @@ StatusOr<std::vector<nlohmann::json>> Expand(const ClusterRequest& req,
   for (nlohmann::json& mhc : MachineHealthCheckObjects(ctx)) {
     objects.push_back(std::move(mhc));
   }
+  for (nlohmann::json& obj : ClusterAutoscalerObjects(ctx, ops)) {
+    objects.push_back(std::move(obj));
+  }
   objects.push_back(ClusterObject(ctx, ops, opts));
   // The table decides; the order built above already follows it.
   SortInApplyOrder(&objects);

@@ -19,6 +19,7 @@ constexpr KindStage kApplyOrder[] = {
     {"KubeadmControlPlane", ApplyStage::kMembers},
     {"MachineDeployment", ApplyStage::kMembers},
     {"MachineHealthCheck", ApplyStage::kMembers},
+    {"Deployment", ApplyStage::kControllers},
 };
 
 }  // namespace

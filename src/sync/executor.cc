@@ -259,6 +259,18 @@ void DeleteCluster(KubeApi& client, const std::string& ns,
       return;
     }
   }
+  // The cluster's controllers (its autoscaler) go first: one left running
+  // while CAPI tears the cluster down could scale it up again.
+  for (const ObjRef& ref : std::set<ObjRef>(inv.objects)) {
+    if (ApplyStageOf(ref.kind) != ApplyStage::kControllers) continue;
+    StatusOr<ResourceInfo> r = client.Resolve(ref.api_version, ref.kind);
+    Status s = r.ok() ? client.Delete(*r, ns, ref.name, {}) : Status::Ok();
+    if (!s.ok()) {
+      run->result.errors.push_back(s);
+      run->result.counts.failed++;
+      return;
+    }
+  }
   if (cluster_ref != nullptr) {
     StatusOr<ResourceInfo> r =
         client.Resolve(cluster_ref->api_version, "Cluster");
@@ -292,6 +304,10 @@ void DeleteCluster(KubeApi& client, const std::string& ns,
   }
   for (const ObjRef& ref : std::set<ObjRef>(inv.objects)) {
     if (ref.kind == "Cluster" || shared.count(ref)) continue;
+    if (ApplyStageOf(ref.kind) == ApplyStage::kControllers) {
+      run->result.counts.deleted++;  // deleted before the Cluster
+      continue;
+    }
     StatusOr<ResourceInfo> r = client.Resolve(ref.api_version, ref.kind);
     Status s = r.ok() ? client.Delete(*r, ns, ref.name, {}) : Status::Ok();
     if (!s.ok()) {

@@ -139,6 +139,24 @@ void AddLiveFields(const ClusterStatusInput& in, Fields* f) {
   }
 }
 
+// What the workload cluster showed this pass, and the verdict. Counts are
+// left out when the workload API could not be read: unknown, not zero.
+void AddWorkloadFields(const WorkloadReading& w, Fields* f) {
+  if (w.unreadable.empty()) {
+    f->emplace_back("nodes", w.nodes);
+    f->emplace_back("readyNodes", w.ready_nodes);
+    f->emplace_back("gpusAllocatable", w.gpus_allocatable);
+  }
+  if (!w.addons.empty()) {
+    Json addons = Json::object();
+    for (const AddonState& a : w.addons) addons[a.name] = a.state;
+    f->emplace_back("addons", addons);
+  }
+  Usability u = SummarizeUsability(w);
+  f->emplace_back("usable", u.usable);
+  if (!u.usable) f->emplace_back("usableReason", u.reason);
+}
+
 void AddTtlFields(const ClusterStatusInput& in, Fields* f,
                   std::string* kept_reason) {
   const ClusterRequest& req = *in.request;
@@ -177,6 +195,7 @@ Fields StatusFields(const ClusterStatusInput& in) {
   Fields f;
   f.emplace_back("phase", DerivePhase(in));
   AddLiveFields(in, &f);
+  if (in.workload) AddWorkloadFields(*in.workload, &f);
   if (!in.ns.empty()) f.emplace_back("namespace", in.ns);
   if (!in.applied_revision.empty()) {
     f.emplace_back("appliedRevision", in.applied_revision);
@@ -245,6 +264,10 @@ std::string EmitFields(const Fields& fields) {
 }
 
 }  // namespace
+
+bool ControlPlaneInitialized(const Json& live_cluster) {
+  return HasKubeconfig(live_cluster);
+}
 
 std::string DerivePhase(const ClusterStatusInput& in) {
   if (!in.phase_override.empty()) return in.phase_override;

@@ -105,8 +105,9 @@ TEST_F(SyncIntegrationTest,
   auto r = Cli({"apply", repo_.path()});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   // 1 pool: 2 templates, MD and its MHC; control plane of 3: template, KCP
-  // and its MHC; GCPCluster, Cluster.
-  EXPECT_NE(r.out.find("llm-train-us-central1: 9 created"), std::string::npos)
+  // and its MHC; GCPCluster, Cluster; the pool autoscales: the autoscaler's
+  // ServiceAccount, Role, RoleBinding and Deployment.
+  EXPECT_NE(r.out.find("llm-train-us-central1: 13 created"), std::string::npos)
       << r.out;
 
   json plan = PlanJson();
@@ -135,7 +136,8 @@ TEST_F(SyncIntegrationTest,
 // identities, then control plane, machine deployments and the infrastructure
 // cluster, then the Cluster.
 int StageOfResource(const std::string& plural) {
-  if (plural == "clusters") return 2;
+  if (plural == "clusters") return 3;
+  if (plural == "deployments") return 2;  // the cluster's autoscaler
   if (plural == "kubeadmcontrolplanes" || plural == "machinedeployments" ||
       plural == "machinehealthchecks" ||
       (plural.size() > 8 &&
@@ -147,7 +149,8 @@ int StageOfResource(const std::string& plural) {
 
 // Clusters flow through their stages independently, so the request log
 // interleaves them; within each cluster the order must still be inventory,
-// stage 0, stage 1, Cluster, each step after the previous one finished.
+// stage 0, stage 1, the autoscaler, Cluster, each step after the previous
+// one finished.
 TEST_F(SyncIntegrationTest, EachClusterKeepsItsOrderWhileClustersOverlap) {
   StartSandbox();
   if (!sandbox_) return;
@@ -163,8 +166,8 @@ TEST_F(SyncIntegrationTest, EachClusterKeepsItsOrderWhileClustersOverlap) {
   // first and last object.
   struct Steps {
     int inventory = -1;
-    int first[3] = {-1, -1, -1};
-    int last[3] = {-1, -1, -1};
+    int first[4] = {-1, -1, -1, -1};
+    int last[4] = {-1, -1, -1, -1};
   };
   std::map<std::string, Steps> steps;
   std::ifstream in(log_.Sub("requests.log"));
@@ -192,8 +195,14 @@ TEST_F(SyncIntegrationTest, EachClusterKeepsItsOrderWhileClustersOverlap) {
     ASSERT_GE(st.first[0], 0) << name;
     EXPECT_LT(st.inventory, st.first[0]) << name;
     EXPECT_LT(st.last[0], st.first[1]) << name;
-    EXPECT_LT(st.last[1], st.first[2]) << name;
-    EXPECT_EQ(st.first[2], st.last[2]) << name << ": one Cluster";
+    // The autoscaler (when a pool autoscales) between members and Cluster.
+    int before_cluster = st.last[1];
+    if (st.first[2] >= 0) {
+      EXPECT_LT(st.last[1], st.first[2]) << name;
+      before_cluster = st.last[2];
+    }
+    EXPECT_LT(before_cluster, st.first[3]) << name;
+    EXPECT_EQ(st.first[3], st.last[3]) << name << ": one Cluster";
   }
 }
 

@@ -1,7 +1,7 @@
-// deploy/rbac.yaml: least privilege that still covers everything the code
-// does. The covered kinds are not listed here by hand: they come from
-// running the expander on every provider, so a new kind in src/render fails
-// this test until the ClusterRole grants it.
+// deploy/rbac.yaml and rbac-workloads.yaml: least privilege that still
+// covers everything the code does. The covered kinds are not listed here by
+// hand: they come from running the expander on every provider, so a new kind
+// in src/render fails this test until a role grants it.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -23,6 +23,9 @@ using json = nlohmann::json;
 using GroupResource = std::pair<std::string, std::string>;
 
 constexpr char kSystemNamespace[] = "capi-gitops-system";
+// The namespaced Roles of rbac-workloads.yaml.
+constexpr char kAutoscalersRole[] = "capi-gitops-cluster-autoscalers";
+constexpr char kWorkloadStatusRole[] = "capi-gitops-workload-status";
 
 // OpenStack has no cluster in sample-repo; this one goes through the same
 // loader and validation as a user's file.
@@ -43,7 +46,9 @@ spec:
 
 // Every (group, resource) of every object the expander emits for the
 // sample repository plus the provider variants it does not show.
-std::map<GroupResource, std::string> EmittedResources() {
+// `roles`, when given, gets every Role the expander emits (the autoscalers').
+std::map<GroupResource, std::string> EmittedResources(
+    std::vector<json>* roles = nullptr) {
   StatusOr<FileSet> files = ReadRepoDirectory(SourcePath("sample-repo"));
   EXPECT_TRUE(files.ok()) << files.status().ToString();
   if (!files.ok()) return {};
@@ -74,6 +79,7 @@ std::map<GroupResource, std::string> EmittedResources() {
     if (!objects.ok()) continue;
     providers.insert(r.provider);
     for (const json& o : *objects) {
+      if (roles && o["kind"] == "Role") roles->push_back(o);
       out[{GroupOf(o["apiVersion"]), ResourceOf(o["kind"])}] =
           o["kind"].get<std::string>() + "/" +
           o["metadata"]["name"].get<std::string>();
@@ -95,18 +101,88 @@ class DeployRbacTest : public ::testing::Test {
   const json* cluster_role_ = nullptr;
 };
 
-TEST_F(DeployRbacTest, ClusterRoleCoversEveryObjectTheExpanderEmits) {
+// The ClusterRole, or for the autoscaler's objects the namespaced Role in
+// the target namespace, grants what sync does with each emitted kind.
+TEST_F(DeployRbacTest, RolesCoverEveryObjectTheExpanderEmits) {
   std::map<GroupResource, std::string> emitted = EmittedResources();
   ASSERT_GT(emitted.size(), 15u);
+  const json* autoscalers = FindObject(objects_, "Role", kAutoscalersRole);
+  ASSERT_NE(autoscalers, nullptr);
   for (const auto& [gr, example] : emitted) {
     std::set<std::string> verbs =
         GrantedVerbs(*cluster_role_, gr.first, gr.second);
+    for (const std::string& v :
+         GrantedVerbs(*autoscalers, gr.first, gr.second)) {
+      verbs.insert(v);
+    }
     for (const char* verb :
          {"get", "list", "watch", "create", "patch", "delete"}) {
       EXPECT_TRUE(verbs.count(verb))
-          << "ClusterRole lacks " << verb << " on " << gr.second << "."
-          << gr.first << " (emitted as " << example << ")";
+          << "no role grants " << verb << " on " << gr.second << "." << gr.first
+          << " (emitted as " << example << ")";
     }
+  }
+  // Deployments, ServiceAccounts and RBAC only in the target namespace.
+  for (const auto& [group, resource] : std::vector<GroupResource>{
+           {"apps", "deployments"},
+           {"", "serviceaccounts"},
+           {"rbac.authorization.k8s.io", "roles"},
+           {"rbac.authorization.k8s.io", "rolebindings"}}) {
+    EXPECT_TRUE(GrantedVerbs(*cluster_role_, group, resource).empty())
+        << resource;
+  }
+}
+
+// The API server lets capi-gitops create the autoscaler's Role (and bind
+// it) only if capi-gitops holds every permission in it: no `escalate` or
+// `bind` needed, and none granted.
+TEST_F(DeployRbacTest, CapiGitopsHoldsEveryPermissionTheAutoscalerRoleGrants) {
+  std::vector<json> roles;
+  EmittedResources(&roles);
+  ASSERT_FALSE(roles.empty());
+  const json* autoscalers = FindObject(objects_, "Role", kAutoscalersRole);
+  ASSERT_NE(autoscalers, nullptr);
+  StatusOr<FileSet> files = ReadRepoDirectory(SourcePath("sample-repo"));
+  ASSERT_TRUE(files.ok());
+  std::string ns = LoadRepo(*files).config.namespace_name;
+  EXPECT_EQ((*autoscalers)["metadata"]["namespace"], ns);
+  size_t checked = 0;
+  for (const json& role : roles) {
+    for (const json& rule : role["rules"]) {
+      for (const json& group : rule["apiGroups"]) {
+        for (const json& resource : rule["resources"]) {
+          std::set<std::string> held =
+              GrantedVerbs(*cluster_role_, group, resource);
+          for (const std::string& v :
+               GrantedVerbs(*autoscalers, group, resource)) {
+            held.insert(v);
+          }
+          for (const json& verb : rule["verbs"]) {
+            EXPECT_TRUE(held.count(verb))
+                << role["metadata"]["name"] << ": " << verb << " " << resource
+                << "." << group;
+            ++checked;
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(checked, 20u);
+}
+
+TEST_F(DeployRbacTest, WorkloadStatusRoleReadsSecretsByNameOnly) {
+  const json* role = FindObject(objects_, "Role", kWorkloadStatusRole);
+  ASSERT_NE(role, nullptr);
+  StatusOr<FileSet> files = ReadRepoDirectory(SourcePath("sample-repo"));
+  ASSERT_TRUE(files.ok());
+  EXPECT_EQ((*role)["metadata"]["namespace"],
+            LoadRepo(*files).config.namespace_name);
+  EXPECT_EQ(GrantedVerbs(*role, "", "secrets"), (std::set<std::string>{"get"}));
+  for (const char* resource :
+       {"helmreleaseproxies", "clusterresourcesetbindings"}) {
+    EXPECT_EQ(GrantedVerbs(*role, "addons.cluster.x-k8s.io", resource),
+              (std::set<std::string>{"get", "list", "watch"}))
+        << resource;
   }
 }
 
@@ -162,9 +238,17 @@ TEST_F(DeployRbacTest, NoWildcardsSecretsOrPrivilegeEscalation) {
       }
       for (const json& r : rule["resources"]) {
         std::string s = r;
-        EXPECT_NE(s, "secrets") << id;
-        EXPECT_EQ(s.find('/'), std::string::npos)
-            << id << ": subresource " << s;
+        // Exceptions, each in one Role: reading kubeconfig Secrets by name,
+        // and the scale subresource the autoscaler's Role grants.
+        if (s == "secrets") {
+          EXPECT_EQ(id, std::string("Role/") + kWorkloadStatusRole);
+          EXPECT_EQ(rule["verbs"], json({"get"})) << id;
+        }
+        if (s.find('/') != std::string::npos) {
+          EXPECT_EQ(id, std::string("Role/") + kAutoscalersRole)
+              << id << ": subresource " << s;
+          EXPECT_TRUE(s.ends_with("/scale")) << id << ": subresource " << s;
+        }
       }
       for (const json& v : rule["verbs"]) {
         EXPECT_TRUE(v != "escalate" && v != "bind" && v != "impersonate")
@@ -227,7 +311,9 @@ TEST_F(DeployRbacTest, BindingsGrantExistingRolesToTheServiceAccount) {
     ASSERT_NE(sa, nullptr) << id;
     EXPECT_EQ((*sa)["metadata"]["namespace"], kSystemNamespace);
   }
-  EXPECT_EQ(bindings, 3);  // the ClusterRole, the inventory and the Lease
+  // The ClusterRole, the inventory, the Lease, the autoscalers and the
+  // workload status.
+  EXPECT_EQ(bindings, 5);
 }
 
 }  // namespace

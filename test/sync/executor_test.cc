@@ -163,7 +163,9 @@ TEST_F(ExecutorTest, ClusterIsDeletedFirstAndTheRestOnlyAfterItIsGone) {
     if (r.verb == "delete") deletes.push_back(r);
   }
   ASSERT_EQ(deletes.size(), d.clusters[0].objects.size() + 1);  // + inventory
-  EXPECT_EQ(deletes.front().kind, "Cluster");
+  // The autoscaler first, so it cannot scale the cluster during teardown.
+  EXPECT_EQ(deletes[0].kind, "Deployment");
+  EXPECT_EQ(deletes[1].kind, "Cluster");
   EXPECT_EQ(deletes.back().kind, "ConfigMap");
   EXPECT_EQ(api_.Count("get", "Cluster"), 3);  // there, there, gone
   EXPECT_LT(IndexOf("get", "Cluster", true),
@@ -184,9 +186,12 @@ TEST_F(ExecutorTest, ClusterThatStaysKeepsTheRestAndTheNextPassResumes) {
   std::vector<ClusterApplyResult> results = Sync(Desired(0));
   ExpectNoErrors(results);
   EXPECT_EQ(results[0].state, ClusterApplyState::kDeleting);
-  EXPECT_EQ(api_.Count("delete"), 1);
+  // The Cluster, and before it the autoscaler that would scale it.
+  EXPECT_EQ(api_.Count("delete"), 2);
   EXPECT_EQ(api_.Count("delete", "Cluster"), 1);
+  EXPECT_EQ(api_.Count("delete", "Deployment"), 1);
   for (const json& obj : d.clusters[0].objects) {
+    if (obj["kind"] == "Deployment") continue;
     EXPECT_FALSE(Stored(obj["kind"], obj["metadata"]["name"]).is_null())
         << obj["kind"] << " was deleted while the Cluster is still there";
   }
