@@ -148,6 +148,25 @@ struct DeletionBudget {
   int max_percent = 25;  // ... or this share of managed ones, if larger
 };
 
+// Idle teardown or hibernation (spec.idle, and capi-gitops.yaml's default).
+enum class IdleAction { kTeardown, kHibernate };
+const char* IdleActionName(IdleAction a);  // "teardown", "hibernate"
+
+struct IdleSpec {
+  int64_t after = 0;       // seconds without GPU work before acting
+  std::string after_text;  // as written: "30m"
+  IdleAction action = IdleAction::kTeardown;
+  // hibernate: tear the cluster down after this long hibernated; 0 = never.
+  int64_t teardown_after = 0;
+  std::string teardown_after_text;
+};
+
+// Namespaces whose Pods and Jobs never count as GPU work.
+struct IdleSettings {
+  std::optional<IdleSpec> default_spec;        // for requests without spec.idle
+  std::vector<std::string> ignore_namespaces;  // added to the built-in ones
+};
+
 struct RepoConfig {
   std::string file = "capi-gitops.yaml";
   std::string namespace_name = "capi-clusters";  // where all objects go
@@ -162,6 +181,7 @@ struct RepoConfig {
   std::string status_author_name = "capi-gitops";
   std::string status_author_email = "capi-gitops@localhost";
   std::string status_branch;  // empty: the spec branch
+  IdleSettings idle;          // capi-gitops.yaml's idle block
 };
 
 }  // namespace capigitops

@@ -118,6 +118,8 @@ enum class RuleKind {
   kRequireTtl,           // requireTTL: always | {forAccelerators, forSpot}
   kRequiredLabels,       // requiredLabels: [team, cost-center]
   kMaxHourlyCost,        // maxHourlyCost: 200 (at max size)
+  kMaxIdleAfter,         // maxIdleAfter: 2h (spec.idle.after at most)
+  kRequireIdle,          // requireIdle: always | {forAccelerators, forSpot}
   kMaxLifetime,          // maxLifetime: 30d (from createdAt, however extended)
 };
 
@@ -137,7 +139,8 @@ struct PolicyRule {
   std::vector<std::string> patterns;  // globs or names of allowed*/labels
   int64_t max_count = 0;              // maxReplicas, maxAccelerators...
   int64_t max_ttl_seconds = 0;        // maxTTL and maxLifetime
-  RequireTtl require_ttl;             // requireTTL
+  RequireTtl require_ttl;             // requireTTL, requireIdle
+  int64_t max_idle_seconds = 0;       // maxIdleAfter
   double max_hourly_cost = 0;         // maxHourlyCost
   bool require_known_price = true;    // maxHourlyCost: unknown is a verdict
   yaml::Mark mark;                    // where the rule is written

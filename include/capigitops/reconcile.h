@@ -162,6 +162,11 @@ struct PassResult {
   long objects_pruned = 0;                    // deleted
   std::map<std::string, std::string> phases;  // cluster -> DerivePhase
   int expiring_soon = 0;  // clusters whose TTL ends within the hour
+  // Clusters with spec.idle: seconds without GPU work (0 while busy).
+  std::map<std::string, int64_t> idle_seconds;
+  // Idle decisions this pass by step ("hibernate", "teardown",
+  // "set_idle_since", "clear_idle_since").
+  std::map<std::string, int> idle_decisions;
 
   bool changed() const;  // anything applied or deleted
   PassOutcome outcome() const;

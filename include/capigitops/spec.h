@@ -85,6 +85,11 @@ struct ClusterRequest {
   std::vector<NodePool> node_pools;
   Ttl ttl;
   bool deletion_protection = false;
+  // spec.idle, else capi-gitops.yaml's idle default; unset: never idle.
+  std::optional<IdleSpec> idle;
+  // spec.hibernate: GPU pools render at zero (set by hand or by an idle
+  // decision with action hibernate).
+  bool hibernate = false;
   // The repo's defaults for this provider with spec.providerConfig applied.
   ProviderSettings settings;
   // Where each field was written ("spec.nodePools[0].replicas" -> 14:17), so
@@ -94,6 +99,10 @@ struct ClusterRequest {
   int TotalAccelerators(bool at_max) const;
   bool HasAccelerators() const;
   bool HasSpot() const;
+  // A pool whose nodes have GPUs: an accelerator, or a machine type that
+  // comes with GPUs (a2-highgpu-1g, g4dn.xlarge). Hibernation scales these.
+  bool IsGpuPool(const NodePool& pool) const;
+  bool HasGpuPools() const;
   yaml::Mark MarkOf(const std::string& field) const;
 };
 

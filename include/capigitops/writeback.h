@@ -14,6 +14,7 @@
 
 #include "capigitops/policy.h"
 #include "capigitops/spec.h"
+#include "capigitops/status.h"
 
 namespace capigitops {
 
@@ -48,6 +49,110 @@ std::string TeardownCommitMessage(const ClusterRequest& req,
 // True when the cluster has an expiry, is not expired yet, and expires within
 // `window` seconds ("expiring soon" in plan, status and metrics).
 bool ExpiresSoon(const TtlDecision& d, int64_t window);
+
+// ---------------------------------------------------------------- Idle
+
+// Annotations on the live Cluster that keep the idle clock across passes,
+// restarts and leaders (RFC 3339 UTC). They are runtime state, never
+// committed, and applied with their own field manager (kIdleFieldManager) so
+// the apply of the Cluster neither removes nor fights them.
+inline constexpr char kIdleSinceAnnotation[] = "capigitops.io/idle-since";
+inline constexpr char kHibernatedSinceAnnotation[] =
+    "capigitops.io/hibernated-since";
+inline constexpr char kLastActivityAnnotation[] = "capigitops.io/last-activity";
+inline constexpr char kIdleFieldManager[] = "capi-gitops-idle";
+
+// Namespaces whose Pods and Jobs are never GPU work: Kubernetes' own. The
+// repo's idle.ignoreNamespaces (and the add-on namespaces) add to them.
+const std::vector<std::string>& BuiltinIdleIgnoredNamespaces();
+
+// One look at a workload cluster's GPU work.
+struct IdleObservation {
+  // False: the workload cluster could not be read (no kubeconfig Secret,
+  // unreachable, timeout, RBAC); it counts as busy, never as idle.
+  bool readable = false;
+  std::string unreadable;  // why, without credentials
+  // What keeps it busy, e.g. "pod ml/train-0 requests nvidia.com/gpu
+  // (Running)", "job ml/prep is active"; empty: idle.
+  std::vector<std::string> busy;
+  int ready_nodes = 0;  // Ready nodes of the workload cluster
+};
+
+// Whether the idle clock may run at all: the control plane is initialized
+// (on the live Cluster) and the workload cluster has a Ready node. The one
+// place that defines "usable" for idle decisions.
+bool IdleUsable(const std::optional<nlohmann::json>& live_cluster,
+                const IdleObservation& obs);
+
+enum class IdleStep {
+  kNone,            // nothing to do
+  kSetIdleSince,    // the clock starts (annotation written)
+  kClearIdleSince,  // activity, unreadable, not usable: the clock stops
+  kHibernate,       // commit spec.hibernate: true
+  kTeardown,        // commit the removal of the spec, then delete
+};
+const char* IdleStepName(IdleStep s);  // "none", "hibernate", ...
+
+struct IdleInput {
+  const ClusterRequest* request = nullptr;  // its idle and hibernate
+  IdleObservation observation;
+  bool usable = false;  // IdleUsable
+  // The live Cluster's annotations (Unix seconds); nullopt when absent.
+  std::optional<int64_t> idle_since;
+  std::optional<int64_t> hibernated_since;
+  std::optional<int64_t> last_activity;
+  int64_t now = 0;
+};
+
+struct IdleDecision {
+  IdleStep step = IdleStep::kNone;
+  // What the live Cluster's annotations should be after this pass.
+  std::optional<int64_t> idle_since;
+  std::optional<int64_t> hibernated_since;
+  std::optional<int64_t> last_activity;
+  // "busy", "idle", "unreadable", "not-usable", "hibernated", "off".
+  std::string state;
+  std::string reason;  // why this step (or why none), for people
+  // When the next step happens if nothing changes (0: never), and which.
+  int64_t acts_at = 0;
+  IdleStep next = IdleStep::kNone;
+  // Teardown due but kept (deletionProtection); `reason` says so.
+  bool kept = false;
+};
+
+// Pure: the idle decision for one cluster. Busy or unreadable clears the
+// clock; it starts at the first idle observation of a usable cluster and
+// is read back from the annotation, so a restart neither resets nor
+// shortens it. Hibernation stops it; the hibernated time counts toward
+// idle.teardownAfter.
+IdleDecision DecideIdle(const IdleInput& in);
+
+// Seconds idle at `now` for the metric (0 when the clock is not running).
+int64_t IdleSeconds(const IdleDecision& d, int64_t now);
+
+// The `idle` block of status/<name>.yaml: {state, idleSince,
+// lastActivity, hibernatedSince, next: "teardown at <time>", reason}. Facts
+// only: it changes when the state does, never with the clock alone (a busy
+// cluster shows no times; what keeps it busy is in the pass's notes).
+nlohmann::json IdleStatusBlock(const IdleDecision& d);
+
+// The idle teardown commit message:
+//   idle: tear down gpu-a: no GPU pods or active Jobs since
+//   2026-11-27T10:00Z (idle 30m, owner ml)
+// and a body naming the removed file.
+std::string IdleTeardownCommitMessage(const ClusterRequest& req,
+                                      const IdleDecision& d);
+
+// The hibernate commit message ("idle: hibernate gpu-a: ...").
+std::string HibernateCommitMessage(const ClusterRequest& req,
+                                   const IdleDecision& d);
+
+// `text` (a ClusterRequest file) with spec.hibernate set to `value`,
+// changing only that line (or adding one under spec: at its indentation);
+// comments and formatting elsewhere are kept. InvalidArgument when the
+// file has no top-level spec: block or the line is written in a form this
+// cannot edit (a flow-style spec).
+StatusOr<std::string> SetHibernateLine(const std::string& text, bool value);
 
 // ---------------------------------------------------------------- Usability
 
@@ -112,6 +217,7 @@ struct ClusterStatusInput {
   std::string held_at_revision;
   std::string last_error;  // never a secret: the caller passes Status text
   int64_t now = 0;         // only to decide whether a TTL has ended
+  nlohmann::json idle;     // IdleStatusBlock; null: not watched for idle
   // Without a request (its spec is broken): the status block last committed.
   // Its expiresAt, ttl, provider, owner and estimatedCostPerHour are kept,
   // so expiry and cost stay visible while the cluster is blocked.

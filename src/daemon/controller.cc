@@ -41,6 +41,12 @@ void DeclareControllerMetrics(MetricsRegistry* m) {
                   "Clusters by phase after the last pass.");
   m->DeclareGauge("capigitops_clusters_expiring_soon",
                   "Clusters whose TTL ends within the hour.");
+  m->DeclareGauge("capigitops_cluster_idle_seconds",
+                  "Seconds each cluster with spec.idle has been without GPU "
+                  "work (0 while busy, unreadable or hibernated).");
+  m->DeclareCounter("capigitops_idle_decisions_total",
+                    "Idle decisions by action (hibernate, teardown, "
+                    "set_idle_since, clear_idle_since).");
   m->DeclareCounter("capigitops_git_errors_total",
                     "Passes that could not read or write the Git repository.");
   m->DeclareCounter("capigitops_api_errors_total",
@@ -246,6 +252,14 @@ void Controller::RecordPass(const PassResult& result, double seconds) {
       metrics_->Set("capigitops_clusters", {{"phase", phase}}, n);
     }
     metrics_->Set("capigitops_clusters_expiring_soon", result.expiring_soon);
+    metrics_->ClearGauge("capigitops_cluster_idle_seconds");
+    for (const auto& [name, secs] : result.idle_seconds) {
+      metrics_->Set("capigitops_cluster_idle_seconds", {{"cluster", name}},
+                    static_cast<double>(secs));
+    }
+  }
+  for (const auto& [action, n] : result.idle_decisions) {
+    metrics_->Add("capigitops_idle_decisions_total", {{"action", action}}, n);
   }
   if (!result.source.ok() || !result.live.ok()) return;
   int held = 0;

@@ -80,6 +80,12 @@ class RuleEvaluator {
       case RuleKind::kMaxHourlyCost:
         MaxHourlyCost();
         break;
+      case RuleKind::kMaxIdleAfter:
+        MaxIdleAfter();
+        break;
+      case RuleKind::kRequireIdle:
+        RequireIdleRule();
+        break;
     }
   }
 
@@ -249,6 +255,35 @@ class RuleEvaluator {
       Add("spec.ttl", req_.ttl.text,
           which + " need a ttl (e.g. 4h) or expiresAt, not ttl never");
     }
+  }
+
+  // Only a request that has idle is checked; requireIdle asks for one.
+  void MaxIdleAfter() {
+    if (!req_.idle || req_.idle->after <= rule_.max_idle_seconds) return;
+    const std::string limit = FormatDuration(rule_.max_idle_seconds);
+    Add("spec.idle.after", req_.idle->after_text,
+        "idle after " + req_.idle->after_text + " exceeds the limit of " +
+            limit + " (set spec.idle.after: " + limit + " or less)");
+  }
+
+  // The repo default (capi-gitops.yaml's idle) satisfies it too.
+  void RequireIdleRule() {
+    const RequireTtl& r = rule_.require_ttl;
+    std::string which;
+    if (r.always) {
+      which = "clusters";
+    } else if (r.for_accelerators && req_.HasGpuPools()) {
+      which = "clusters with GPU node pools";
+    } else if (r.for_spot && req_.HasSpot()) {
+      which = "clusters with spot node pools";
+    } else {
+      return;
+    }
+    if (req_.idle) return;
+    Add("spec.idle", "",
+        which +
+            " need spec.idle (e.g. idle: {after: 30m, action: teardown}), "
+            "or an idle default in capi-gitops.yaml");
   }
 
   void RequiredLabels() {

@@ -27,6 +27,8 @@ constexpr RuleKind kAllRuleKinds[] = {
     RuleKind::kRequireTtl,
     RuleKind::kRequiredLabels,
     RuleKind::kMaxHourlyCost,
+    RuleKind::kMaxIdleAfter,
+    RuleKind::kRequireIdle,
     RuleKind::kMaxLifetime,
 };
 
@@ -236,10 +238,14 @@ class PolicyDecoder {
       }
       case RuleKind::kMaxTtl:
       case RuleKind::kMaxLifetime:
-        DecodeMaxTtl(value, path + "." + key, rule);
+        DecodeMaxDuration(value, path + "." + key, &rule->max_ttl_seconds);
         break;
       case RuleKind::kRequireTtl:
+      case RuleKind::kRequireIdle:
         DecodeRequireTtl(value, path + "." + key, rule);
+        break;
+      case RuleKind::kMaxIdleAfter:
+        DecodeMaxDuration(value, path + "." + key, &rule->max_idle_seconds);
         break;
       case RuleKind::kMaxHourlyCost:
         ReadAmount(r, node, key, &rule->max_hourly_cost, ctx_);
@@ -263,8 +269,8 @@ class PolicyDecoder {
     }
   }
 
-  void DecodeMaxTtl(const yaml::Node& value, const std::string& field,
-                    PolicyRule* rule) {
+  void DecodeMaxDuration(const yaml::Node& value, const std::string& field,
+                         int64_t* out) {
     std::optional<std::string> text = FieldReader::ScalarString(value);
     std::optional<int64_t> secs = text ? ParseDuration(*text) : std::nullopt;
     if (!secs) {
@@ -273,10 +279,10 @@ class PolicyDecoder {
           value.Describe() + " is not a duration: use e.g. 90m, 4h, 7d or 2w");
       return;
     }
-    rule->max_ttl_seconds = *secs;
+    *out = *secs;
   }
 
-  // requireTTL: always | {always, forAccelerators, forSpot}
+  // requireTTL, requireIdle: always | {always, forAccelerators, forSpot}
   void DecodeRequireTtl(const yaml::Node& value, const std::string& field,
                         PolicyRule* rule) {
     RequireTtl& req = rule->require_ttl;
@@ -330,6 +336,10 @@ const char* RuleKindName(RuleKind kind) {
       return "requiredLabels";
     case RuleKind::kMaxHourlyCost:
       return "maxHourlyCost";
+    case RuleKind::kMaxIdleAfter:
+      return "maxIdleAfter";
+    case RuleKind::kRequireIdle:
+      return "requireIdle";
     case RuleKind::kMaxLifetime:
       return "maxLifetime";
   }

@@ -50,6 +50,15 @@ bool Approved(const std::vector<MassDeletionApproval>& approvals,
 
 class Reconciler {
  public:
+  // A teardown to commit (TTL or idle).
+  struct Teardown {
+    const ClusterResult* cluster = nullptr;
+    TtlDecision decision;
+    int64_t created_at = 0;
+    // An idle teardown: its commit message (else the TTL's).
+    std::string idle_message;
+  };
+
   Reconciler(const PassDeps& deps, ReconcileOptions options);
 
   PassResult Run();
@@ -57,11 +66,18 @@ class Reconciler {
  private:
   bool FetchSource();
   bool ReadLive();
-  struct Teardown;
   void ExpireClusters();
   std::vector<Teardown> DueTeardowns();
   size_t TeardownAllowance(size_t due);
   bool CommitTeardown(const Teardown& t);
+  void RemoveExpired();
+  struct IdleCandidate;
+  void DecideIdleClusters();
+  std::vector<IdleCandidate> IdleCandidates();
+  void ObserveIdle(std::vector<IdleCandidate>* candidates);
+  void WriteIdleAnnotations(const IdleCandidate& c, const IdleDecision& d);
+  void TearDownIdle(std::vector<const IdleCandidate*> due);
+  bool CommitHibernate(const IdleCandidate& c);
   void PlanAndApply();
   void ReadWorkloads();  // workload_status.cc
   struct StatusBatch;
@@ -92,6 +108,7 @@ class Reconciler {
   DesiredState desired_;
   LiveState live_;
   std::map<std::string, std::string> expired_;  // name -> reason
+  std::map<std::string, IdleDecision> idle_;     // name -> this pass's
   std::map<std::string, std::string> errors_;   // name -> last error
   // Clusters whose Cluster object this pass applied: name -> revision.
   std::map<std::string, std::string> applied_revision_;

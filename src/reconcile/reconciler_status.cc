@@ -69,6 +69,11 @@ void Reconciler::EmitStatus(const std::string& name, ClusterStatusInput in,
   }
   auto e = errors_.find(name);
   if (e != errors_.end()) in.last_error = e->second;
+  auto idle = idle_.find(name);
+  if (idle != idle_.end() && idle->second.state != "off" &&
+      !expired_.count(name)) {
+    in.idle = IdleStatusBlock(idle->second);
+  }
   auto w = workload_.find(name);
   if (w != workload_.end() && !in.phase_override.empty() &&
       in.phase_override != "Blocked" && in.phase_override != "DeletionHeld") {
@@ -229,6 +234,7 @@ void Reconciler::WriteStatus() {
 PassResult Reconciler::Run() {
   if (FetchSource() && ReadLive()) {
     ExpireClusters();
+    if (!options_.ttl_only) DecideIdleClusters();
     PlanAndApply();
     // A TTL sweep commits only the status of what it tore down: the
     // workload clusters are not read for it.

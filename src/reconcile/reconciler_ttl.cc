@@ -8,12 +8,6 @@
 
 namespace capigitops {
 
-struct Reconciler::Teardown {
-  const ClusterResult* cluster = nullptr;
-  TtlDecision decision;
-  int64_t created_at = 0;
-};
-
 // Expired clusters that are not kept, earliest expiry first (then by name),
 // so that when the budget cuts the list the longest overdue go first.
 std::vector<Reconciler::Teardown> Reconciler::DueTeardowns() {
@@ -29,7 +23,7 @@ std::vector<Reconciler::Teardown> Reconciler::DueTeardowns() {
       Note(c.request.name + ": expired but kept: " + d.kept_reason);
       continue;
     }
-    due.push_back({&c, d, created});
+    due.push_back({&c, d, created, ""});
   }
   std::sort(due.begin(), due.end(), [](const Teardown& a, const Teardown& b) {
     if (a.decision.expires_at != b.decision.expires_at) {
@@ -67,7 +61,9 @@ size_t Reconciler::TeardownAllowance(size_t due) {
 // drops the decision, and the next pass decides again on the new spec.
 bool Reconciler::CommitTeardown(const Teardown& t) {
   const ClusterRequest& req = t.cluster->request;
-  std::string full_message = TeardownCommitMessage(req, t.decision);
+  std::string full_message = t.idle_message.empty()
+                                 ? TeardownCommitMessage(req, t.decision)
+                                 : t.idle_message;
   // Its final cost lives here, not in the status file (a growing value).
   std::string final_cost =
       CostSoFar(t.cluster->cost, t.created_at, options_.now);
@@ -109,7 +105,10 @@ bool Reconciler::CommitTeardown(const Teardown& t) {
   if (commit->empty()) {
     // No commit was made (a read-only source): the teardown must land in
     // Git before anything is deleted, so nothing is.
-    Note(req.name + ": expired at " + FormatRfc3339(t.decision.expires_at) +
+    Note(req.name + ": " +
+         (t.idle_message.empty()
+              ? "expired at " + FormatRfc3339(t.decision.expires_at)
+              : "idle") +
          "; the teardown was not committed, so it is not deleted");
     return false;
   }
@@ -139,6 +138,12 @@ void Reconciler::ExpireClusters() {
                 "delete no more clusters (safety.deletionBudget)"
               : "; its teardown waits: pruning is off"));
   }
+  RemoveExpired();
+}
+
+// Clusters whose teardown was committed leave the evaluation and the
+// desired state, so the planner sees their inventories as deletions.
+void Reconciler::RemoveExpired() {
   if (expired_.empty()) return;
   std::set<std::string> gone;
   for (const ClusterResult& c : ev_.clusters) {

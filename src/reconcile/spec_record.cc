@@ -151,6 +151,9 @@ json SpecRecord(const ClusterRequest& req) {
   if (req.ttl.kind == TtlKind::kExpiresAt) j["expiresAt"] = req.ttl.expires_at;
   if (req.ttl.kind == TtlKind::kDuration) j["ttlSeconds"] = req.ttl.seconds;
   if (!req.labels.empty()) j["labels"] = StringMap(req.labels);
+  // Only when set, so records of clusters that never hibernate stay as
+  // they were.
+  if (req.hibernate) j["hibernate"] = true;
   return j;
 }
 
@@ -188,6 +191,7 @@ std::optional<ClusterRequest> RequestFromRecord(const json& record) {
       req.ttl.kind = TtlKind::kNever;
     }
     req.deletion_protection = record.value("deletionProtection", false);
+    req.hibernate = record.value("hibernate", false);
     req.labels = ReadStringMap(record.value("labels", json::object()));
     return req;
   } catch (const json::exception&) {
@@ -210,6 +214,8 @@ std::map<std::string, std::string> SpecFields(const ClusterRequest& req) {
   f["controlPlane.machineType"] = req.control_plane.machine_type;
   f["ttl"] = TtlText(req.ttl);
   f["deletionProtection"] = req.deletion_protection ? "true" : "false";
+  f["hibernate"] =
+      req.hibernate ? "true (hibernated: GPU pools scaled to zero)" : "false";
   for (const auto& [k, v] : req.labels) f["labels." + k] = v;
   for (const NodePool& p : req.node_pools) PoolFields(p, &f);
   return f;

@@ -41,6 +41,10 @@ std::string JoinTaints(const std::vector<Taint>& taints) {
 
 }  // namespace
 
+bool Hibernated(const RenderContext& ctx, const NodePool& pool) {
+  return ctx.req.hibernate && ctx.req.IsGpuPool(pool);
+}
+
 std::optional<PoolGpu> PoolGpus(const RenderContext& ctx,
                                 const NodePool& pool) {
   if (pool.accelerator && pool.accelerator->count > 0) {
@@ -60,6 +64,11 @@ nlohmann::json AutoscalerAnnotations(const RenderContext& ctx,
   if (!pool.autoscaling) return ann;
   ann[kMinSize] = std::to_string(pool.autoscaling->min);
   ann[kMaxSize] = std::to_string(pool.autoscaling->max);
+  if (Hibernated(ctx, pool)) {
+    // max 0 keeps the autoscaler from scaling a hibernated pool back up.
+    ann[kMinSize] = "0";
+    ann[kMaxSize] = "0";
+  }
 
   auto gpu = PoolGpus(ctx, pool);
   if (pool.autoscaling->min > 0 && !gpu) return ann;

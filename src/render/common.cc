@@ -222,6 +222,11 @@ nlohmann::json MachineDeploymentObject(const RenderContext& ctx,
   // Autoscaled pools: the autoscaler owns replicas; setting them here would
   // reset its decisions on every sync.
   if (!pool.autoscaling && pool.replicas) spec["replicas"] = *pool.replicas;
+  // A hibernated GPU pool is scaled to zero now, autoscaled or not: max 0
+  // alone only stops scale-ups, and the autoscaler removes nodes over
+  // max slowly if at all. On resume the field is no longer applied, CAPI
+  // keeps 0 and the autoscaler scales up from there on demand.
+  if (Hibernated(ctx, pool)) spec["replicas"] = 0;
   obj["spec"] = spec;
   return obj;
 }

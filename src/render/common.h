@@ -90,6 +90,9 @@ std::optional<PoolGpu> PoolGpus(const RenderContext& ctx, const NodePool& pool);
 // cluster-autoscaler annotations of an autoscaled pool's MachineDeployment:
 // min/max size and, when the pool can scale from zero or has GPUs, the
 // capacity the autoscaler cannot read from a node. Empty for fixed pools.
+// spec.hibernate: true and `pool` has GPUs: it renders at zero nodes.
+bool Hibernated(const RenderContext& ctx, const NodePool& pool);
+
 nlohmann::json AutoscalerAnnotations(const RenderContext& ctx,
                                      const NodePool& pool);
 

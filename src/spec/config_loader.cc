@@ -1,6 +1,7 @@
 // capi-gitops.yaml: the repository's configuration.
 #include "capigitops/field_reader.h"
 #include "capigitops/loader.h"
+#include "spec/idle_decode.h"
 #include "spec/provider_settings.h"
 #include "util/k8s_names.h"
 
@@ -61,6 +62,14 @@ void DecodeConfig(const yaml::Node& root, DecodeContext* ctx, RepoConfig* c) {
   author.Finish();
   wb.String("branch", &c->status_branch);
   wb.Finish();
+
+  if (const yaml::Node* idle = r.Child("idle")) {
+    IdleSpec spec;
+    if (DecodeIdleSpec(*idle, "idle", ctx, &spec, &c->idle.ignore_namespaces) &&
+        spec.after > 0) {
+      c->idle.default_spec = spec;
+    }
+  }
   r.Finish();
 }
 

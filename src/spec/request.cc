@@ -1,3 +1,4 @@
+#include "capigitops/machine_catalog.h"
 #include "capigitops/spec.h"
 
 namespace capigitops {
@@ -22,6 +23,19 @@ bool ClusterRequest::HasAccelerators() const {
 bool ClusterRequest::HasSpot() const {
   for (const NodePool& p : node_pools) {
     if (p.spot) return true;
+  }
+  return false;
+}
+
+bool ClusterRequest::IsGpuPool(const NodePool& pool) const {
+  if (pool.accelerator && pool.accelerator->count > 0) return true;
+  auto shape = LookupMachineShape(provider, pool.machine_type, settings);
+  return shape && shape->gpu_count > 0;
+}
+
+bool ClusterRequest::HasGpuPools() const {
+  for (const NodePool& p : node_pools) {
+    if (IsGpuPool(p)) return true;
   }
   return false;
 }

@@ -5,6 +5,7 @@
 #include "capigitops/duration.h"
 #include "capigitops/field_reader.h"
 #include "capigitops/loader.h"
+#include "spec/idle_decode.h"
 #include "spec/pool_checks.h"
 #include "spec/provider_settings.h"
 #include "util/k8s_names.h"
@@ -129,6 +130,7 @@ class RequestDecoder {
     DecodeNodePools(s.Child("nodePools"));
     DecodeTtl(s, node);
     s.Bool("deletionProtection", &req_->deletion_protection);
+    DecodeIdle(s);
     req_->settings = config_.providers;
     const yaml::Node* pc = s.Child("providerConfig");
     s.Finish();
@@ -323,6 +325,19 @@ class RequestDecoder {
                         "2026-12-01T18:00:00Z");
       }
     }
+  }
+
+  // spec.idle replaces the repo default as a whole; spec.hibernate is the
+  // switch an idle decision (or a person) flips.
+  void DecodeIdle(FieldReader& s) {
+    req_->idle = config_.idle.default_spec;
+    if (const yaml::Node* idle = s.Child("idle")) {
+      IdleSpec spec;
+      if (DecodeIdleSpec(*idle, "spec.idle", ctx_, &spec, nullptr)) {
+        req_->idle = spec;
+      }
+    }
+    s.Bool("hibernate", &req_->hibernate);
   }
 
   // Rules that depend on the provider: regions, machine types, GPUs, spot.

@@ -217,6 +217,7 @@ Fields StatusFields(const ClusterStatusInput& in) {
     }
   }
   if (in.cost) f.emplace_back("estimatedCostPerHour", HourlyCost(*in.cost));
+  if (in.idle.is_object() && !in.idle.empty()) f.emplace_back("idle", in.idle);
   std::string reason = in.reason.empty() ? kept_reason : in.reason;
   if (!reason.empty()) f.emplace_back("reason", reason);
   if (!in.held_at_revision.empty()) {

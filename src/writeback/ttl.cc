@@ -6,6 +6,7 @@
 
 #include "capigitops/duration.h"
 #include "capigitops/writeback.h"
+#include "writeback/commit_text.h"
 
 namespace capigitops {
 namespace {
@@ -38,6 +39,22 @@ std::string TtlAsWritten(const Ttl& ttl) {
 }
 
 }  // namespace
+
+// A file name is the repository's, not ours: a newline in it must not
+// write lines (trailers, a fake sign-off) into our commit message.
+std::string EscapeForCommit(const std::string& text) {
+  std::string escaped;
+  for (unsigned char ch : text) {
+    if (ch < 0x20 || ch == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", ch);
+      escaped += buf;
+    } else {
+      escaped += static_cast<char>(ch);
+    }
+  }
+  return escaped;
+}
 
 TtlDecision DecideTtl(const ClusterRequest& req, int64_t created_at,
                       int64_t now) {
@@ -76,20 +93,7 @@ std::string TeardownCommitMessage(const ClusterRequest& req,
                     ShortTime(d.expires_at) + " (" + details + ")";
   std::string file =
       req.file.empty() ? "clusters/" + req.name + ".yaml" : req.file;
-  // A file name is the repository's, not ours: a newline in it must not
-  // write lines (trailers, a fake sign-off) into our commit message.
-  std::string escaped;
-  for (unsigned char ch : file) {
-    if (ch < 0x20 || ch == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", ch);
-      escaped += buf;
-    } else {
-      escaped += static_cast<char>(ch);
-    }
-  }
-  file = escaped;
-  msg += "\n\n" + file +
+  msg += "\n\n" + EscapeForCommit(file) +
          " removed by capi-gitops: its TTL expired. The cluster is deleted "
          "next (the Cluster first, its other objects after CAPI removed it).\n";
   return msg;

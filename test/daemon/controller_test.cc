@@ -42,6 +42,8 @@ class ControllerTest : public ::testing::Test {
       r.phases = {
           {"a", "Provisioned"}, {"b", "Provisioned"}, {"c", "Deleting"}};
       r.expiring_soon = 1;
+      r.idle_seconds = {{"a", 600}, {"b", 0}};
+      r.idle_decisions = {{"teardown", 1}};
       r.notes = {{false, "a: 3 created, 0 configured, 0 pruned"}};
       if (held) {
         ClusterPassResult c;
@@ -92,6 +94,12 @@ TEST_F(ControllerTest, PassesAtStartThenEveryIntervalAndStopsCleanly) {
             2);
   EXPECT_EQ(metrics_.Value("capigitops_clusters", {{"phase", "Deleting"}}), 1);
   EXPECT_EQ(metrics_.Value("capigitops_clusters_expiring_soon"), 1);
+  EXPECT_EQ(
+      metrics_.Value("capigitops_cluster_idle_seconds", {{"cluster", "a"}}),
+      600);
+  EXPECT_GE(metrics_.Value("capigitops_idle_decisions_total",
+                           {{"action", "teardown"}}),
+            3);
   EXPECT_GT(metrics_.Value("capigitops_last_success_timestamp_seconds"), 0);
   EXPECT_NE(log_text_.str().find("pass finished result=success"),
             std::string::npos)

@@ -158,7 +158,8 @@ TEST(PolicyLoaderTest, ExactlyOneCheckPerRule) {
                    "one of allowedProviders, allowedRegions, "
                    "allowedMachineTypes, allowedAccelerators, maxReplicas, "
                    "maxAcceleratorsPerCluster, maxTTL, requireTTL, "
-                   "requiredLabels, maxHourlyCost, maxLifetime"}));
+                   "requiredLabels, maxHourlyCost, maxIdleAfter, requireIdle, "
+                   "maxLifetime"}));
 }
 
 TEST(PolicyLoaderTest, ActionsNamesAndOptions) {

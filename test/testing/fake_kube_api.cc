@@ -107,6 +107,30 @@ FakeKubeApi::FakeKubeApi(int concurrency)
 
 FakeKubeApi::~FakeKubeApi() = default;
 
+void FakeKubeApi::ServeWorkloadKinds(bool kueue) {
+  auto add = [&](const std::string& group, const std::string& version,
+                 const std::string& kind, const std::string& plural,
+                 bool namespaced) {
+    sandbox::ResourceType t;
+    t.group = group;
+    t.kind = kind;
+    t.list_kind = kind + "List";
+    t.plural = plural;
+    t.singular = plural.substr(0, plural.size() - 1);
+    t.namespaced = namespaced;
+    sandbox::KindVersion v;
+    v.name = version;
+    v.storage = true;
+    t.versions.push_back(v);
+    kinds_->Add(std::move(t));
+  };
+  add("", "v1", "Node", "nodes", false);
+  add("", "v1", "Pod", "pods", true);
+  add("batch", "v1", "Job", "jobs", true);
+  if (kueue) add("kueue.x-k8s.io", "v1beta1", "Workload", "workloads", true);
+  client_->ForgetDiscovery();
+}
+
 Status FakeKubeApi::Begin(const std::string& verb, const std::string& kind,
                           const std::string& name, bool dry_run) {
   std::lock_guard<std::mutex> lock(mu_);

@@ -69,6 +69,11 @@ class FakeKubeApi : public KubeApi {
 
   // --- Set-up and inspection for tests (not logged) ---
 
+  // Also serves what a workload cluster has: Node, Pod and batch/v1 Job
+  // (status written directly, without a status subresource, so tests set
+  // phases and conditions with Seed), and with `kueue` Kueue's Workload.
+  void ServeWorkloadKinds(bool kueue = false);
+
   // Server-side applies `object` as `manager`, creating its namespace.
   void Seed(const nlohmann::json& object,
             const std::string& manager = "capi-gitops");

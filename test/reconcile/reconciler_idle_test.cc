@@ -1,0 +1,370 @@
+// The idle phase of a pass in-process: FakeGitSource for Git, FakeKubeApi
+// for the management cluster, one FakeKubeApi per workload cluster behind a
+// FakeWorkloadConnector.
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include "app/builtin_policies.h"
+#include "capigitops/duration.h"
+#include "capigitops/reconcile.h"
+#include "capigitops/writeback.h"
+#include "git/fake_git_source.h"
+#include "testing/fake_kube_api.h"
+#include "testing/fake_workload.h"
+
+namespace capigitops {
+namespace {
+
+using nlohmann::json;
+using testing::FakeGitSource;
+
+constexpr char kIdleNs[] = "capi-clusters";
+
+constexpr char kIdleConfig[] =
+    "apiVersion: capigitops.io/v1alpha1\n"
+    "kind: RepoConfig\n"
+    "namespace: capi-clusters\n"
+    "kubernetesVersion: v1.33.4\n"
+    "providers:\n"
+    "  gcp:\n"
+    "    project: acme\n"
+    "    imageFamily: projects/acme/global/images/family/capi\n"
+    "idle:\n"
+    "  ignoreNamespaces: [ray-system]\n";
+
+// A GPU cluster with a fixed-size GPU pool and a CPU pool.
+std::string SpecText(const std::string& name, const std::string& idle) {
+  return "# " + name +
+         ": GPU training\n"
+         "apiVersion: capigitops.io/v1alpha1\n"
+         "kind: ClusterRequest\n"
+         "metadata:\n"
+         "  name: " +
+         name +
+         "\n"
+         "  labels: {team: ml}\n"
+         "spec:\n"
+         "  owner: ml-research   # who pays\n"
+         "  provider: gcp\n"
+         "  region: us-central1\n"
+         "  zone: us-central1-c\n"
+         "  controlPlane: {replicas: 1, machineType: n2-standard-4}\n"
+         "  nodePools:\n"
+         "  - name: cpu\n"
+         "    machineType: n2-standard-8\n"
+         "    replicas: 1\n"
+         "  - name: gpu\n"
+         "    machineType: n1-standard-8\n"
+         "    accelerator: {type: nvidia-tesla-t4, count: 1}\n"
+         "    replicas: 2\n"
+         "  ttl: 7d\n" +
+         idle;
+}
+
+// The management API with every Cluster's control plane initialized (the
+// fake has no CAPI controllers), and a hook before each real delete.
+class IdleManagementApi : public KubeApi {
+ public:
+  explicit IdleManagementApi(FakeKubeApi& inner) : inner_(inner) {}
+  std::function<void(const std::string& kind, const std::string& name)>
+      on_delete;
+
+  static void Initialize(json* cluster) {
+    (*cluster)["status"]["initialization"]["controlPlaneInitialized"] = true;
+  }
+  StatusOr<ResourceInfo> Resolve(const std::string& v,
+                                 const std::string& k) override {
+    return inner_.Resolve(v, k);
+  }
+  void ForgetDiscovery() override { inner_.ForgetDiscovery(); }
+  StatusOr<json> Get(const ResourceInfo& r, const std::string& ns,
+                     const std::string& name) override {
+    StatusOr<json> got = inner_.Get(r, ns, name);
+    if (got.ok() && r.kind == "Cluster") Initialize(&*got);
+    return got;
+  }
+  StatusOr<std::vector<json>> List(const ResourceInfo& r, const std::string& ns,
+                                   const std::string& selector) override {
+    StatusOr<std::vector<json>> items = inner_.List(r, ns, selector);
+    if (items.ok() && r.kind == "Cluster") {
+      for (json& c : *items) Initialize(&c);
+    }
+    return items;
+  }
+  StatusOr<json> Apply(const json& object,
+                       const ApplyOptions& options) override {
+    return inner_.Apply(object, options);
+  }
+  Status Delete(const ResourceInfo& r, const std::string& ns,
+                const std::string& name, const WriteOptions& options) override {
+    if (on_delete && !options.dry_run) on_delete(r.kind, name);
+    return inner_.Delete(r, ns, name, options);
+  }
+  StatusOr<json> Create(const ResourceInfo& r, const json& obj,
+                        const WriteOptions& options) override {
+    return inner_.Create(r, obj, options);
+  }
+  StatusOr<json> Replace(const ResourceInfo& r, const json& obj,
+                         const WriteOptions& options) override {
+    return inner_.Replace(r, obj, options);
+  }
+  int Concurrency() const override { return inner_.Concurrency(); }
+
+ private:
+  FakeKubeApi& inner_;
+};
+
+json IdleReadyNode() {
+  return {
+      {"apiVersion", "v1"},
+      {"kind", "Node"},
+      {"metadata", {{"name", "node-1"}}},
+      {"status", {{"conditions", {{{"type", "Ready"}, {"status", "True"}}}}}}};
+}
+
+json IdleGpuPod(const std::string& ns, const std::string& phase) {
+  return {{"apiVersion", "v1"},
+          {"kind", "Pod"},
+          {"metadata", {{"name", "train-0"}, {"namespace", ns}}},
+          {"spec",
+           {{"containers",
+             {{{"name", "main"},
+               {"image", "trainer"},
+               {"resources", {{"limits", {{"nvidia.com/gpu", 1}}}}}}}}}},
+          {"status", {{"phase", phase}}}};
+}
+
+class ReconcilerIdleTest : public ::testing::Test {
+ protected:
+  ReconcilerIdleTest() : management_(kube_) {}
+
+  // Workload cluster `name` with a Ready node, reachable.
+  FakeKubeApi& Workload(const std::string& name) {
+    auto& api = workloads_[name];
+    api = std::make_unique<FakeKubeApi>();
+    api->ServeWorkloadKinds();
+    api->Seed(IdleReadyNode());
+    connector_.Add(kIdleNs, name, api.get());
+    return *api;
+  }
+
+  void PushRepo(const std::map<std::string, std::string>& clusters,
+                const std::string& config_extra = "") {
+    FakeGitSource::Changes changes;
+    changes["capi-gitops.yaml"] = kIdleConfig + config_extra;
+    for (const auto& [name, text] : clusters) {
+      changes["clusters/" + name + ".yaml"] = text;
+    }
+    git_.PushFiles(changes, "clusters");
+  }
+
+  PassResult Pass(const std::string& now) {
+    ReconcileOptions o;
+    o.now = *ParseRfc3339(now);
+    o.sync.now = o.now;
+    o.sync.wait_seconds = 1;
+    PassDeps deps{&git_, &git_, &management_, &BuiltinPolicyFiles(),
+                  &connector_};
+    return RunPass(deps, o);
+  }
+
+  static std::string Notes(const PassResult& r) {
+    std::string out;
+    for (const PassNote& n : r.notes) out += n.text + "\n";
+    return out;
+  }
+
+  json Cluster(const std::string& name) {
+    return kube_.Stored("cluster.x-k8s.io/v1beta2", "Cluster", kIdleNs, name);
+  }
+  bool Live(const std::string& name) { return !Cluster(name).is_null(); }
+  std::string Annotation(const std::string& name, const char* key) {
+    return Cluster(name)["metadata"]
+        .value("annotations", json::object())
+        .value(key, "");
+  }
+  json Deployment(const std::string& cluster, const std::string& pool) {
+    return kube_.Stored("cluster.x-k8s.io/v1beta2", "MachineDeployment",
+                        kIdleNs, cluster + "-" + pool);
+  }
+  std::string Spec(const std::string& name) {
+    return git_.Files().at("clusters/" + name + ".yaml");
+  }
+
+  FakeGitSource git_;
+  FakeKubeApi kube_;
+  IdleManagementApi management_;
+  FakeWorkloadConnector connector_;
+  std::map<std::string, std::unique_ptr<FakeKubeApi>> workloads_;
+};
+
+constexpr char kTeardownIdle[] = "  idle: {after: 30m}\n";
+
+TEST_F(ReconcilerIdleTest, IdleClusterIsTornDownByACommitFirst) {
+  PushRepo({{"gpu-a", SpecText("gpu-a", kTeardownIdle)},
+            {"gpu-b", SpecText("gpu-b", kTeardownIdle)},
+            {"gpu-c", SpecText("gpu-c", kTeardownIdle)}});
+  Workload("gpu-a");
+  Workload("gpu-b").Seed(IdleGpuPod("ml", "Running"));
+  connector_.Fail(kIdleNs, "gpu-c", Status::Unavailable("connection refused"));
+  ASSERT_EQ(Pass("2026-12-03T10:00:00Z").outcome(), PassOutcome::kSuccess);
+  ASSERT_TRUE(Live("gpu-a"));
+
+  PassResult r = Pass("2026-12-03T10:05:00Z");
+  EXPECT_EQ(r.outcome(), PassOutcome::kSuccess) << Notes(r);
+  EXPECT_EQ(Annotation("gpu-a", kIdleSinceAnnotation), "2026-12-03T10:05:00Z");
+  EXPECT_EQ(Annotation("gpu-b", kIdleSinceAnnotation), "");
+  EXPECT_EQ(Annotation("gpu-c", kIdleSinceAnnotation), "");
+  EXPECT_EQ(r.idle_seconds.at("gpu-a"), 0);
+  EXPECT_NE(Notes(r).find("gpu-c: idle: counted as busy"), std::string::npos)
+      << Notes(r);
+  const std::string& status_c = git_.Files().at("status/gpu-c.yaml");
+  EXPECT_NE(status_c.find("state: unreadable"), std::string::npos) << status_c;
+  EXPECT_NE(git_.Files()
+                .at("status/gpu-a.yaml")
+                .find("next: teardown at 2026-12-03T10:35:00Z"),
+            std::string::npos);
+
+  // A later pass with nothing new: the clock is kept, nothing committed.
+  // The spec changes, so the Cluster is applied again: the clock (another
+  // field manager's annotation) survives it.
+  std::string relabeled = Spec("gpu-a");
+  relabeled.replace(relabeled.find("{team: ml}"), 10, "{team: ml2}");
+  git_.PushFiles({{"clusters/gpu-a.yaml", relabeled}}, "relabel");
+  size_t commits = git_.History().size();
+  r = Pass("2026-12-03T10:20:00Z");
+  EXPECT_EQ(r.outcome(), PassOutcome::kSuccess) << Notes(r);
+  EXPECT_EQ(Cluster("gpu-a")["metadata"]["labels"].value("team", ""), "ml2");
+  EXPECT_EQ(Annotation("gpu-a", kIdleSinceAnnotation), "2026-12-03T10:05:00Z");
+  EXPECT_EQ(r.idle_seconds.at("gpu-a"), 15 * 60);
+  r = Pass("2026-12-03T10:25:00Z");
+  EXPECT_TRUE(r.status_commit.empty()) << "nothing changed";
+  EXPECT_LE(git_.History().size(), commits + 1);
+
+  bool spec_gone_at_delete = false;
+  management_.on_delete = [&](const std::string& kind,
+                              const std::string& name) {
+    if (kind == "Cluster" && name == "gpu-a") {
+      spec_gone_at_delete = git_.Files().count("clusters/gpu-a.yaml") == 0;
+    }
+  };
+  r = Pass("2026-12-03T10:36:00Z");
+  ASSERT_EQ(r.teardown_commits.size(), 1u) << Notes(r);
+  EXPECT_TRUE(spec_gone_at_delete);
+  EXPECT_FALSE(Live("gpu-a"));
+  EXPECT_TRUE(Live("gpu-b")) << "a running GPU pod keeps it";
+  EXPECT_TRUE(Live("gpu-c")) << "unreadable is never idle";
+  EXPECT_EQ(r.idle_decisions.at("teardown"), 1);
+  bool found = false;
+  for (const FakeGitSource::Commit& c : git_.History()) {
+    if (c.sha != r.teardown_commits[0]) continue;
+    found = true;
+    EXPECT_EQ(c.message.substr(0, c.message.find('\n')),
+              "idle: tear down gpu-a: no GPU pods or active Jobs since "
+              "2026-12-03T10:05Z (idle 30m, owner ml-research)");
+    EXPECT_EQ(c.files.count("clusters/gpu-a.yaml"), 0u);
+  }
+  EXPECT_TRUE(found);
+
+  // Days later: still no teardown of the unreadable one (the TTL of 7d has
+  // not ended).
+  r = Pass("2026-12-05T10:00:00Z");
+  EXPECT_TRUE(Live("gpu-c")) << Notes(r);
+  EXPECT_TRUE(Live("gpu-b"));
+}
+
+TEST_F(ReconcilerIdleTest, PodsInIgnoredNamespacesDoNotKeepItAlive) {
+  PushRepo({{"gpu-a", SpecText("gpu-a", kTeardownIdle)}});
+  Workload("gpu-a").Seed(IdleGpuPod("ray-system", "Running"));
+  ASSERT_EQ(Pass("2026-12-03T10:00:00Z").outcome(), PassOutcome::kSuccess);
+  Pass("2026-12-03T10:05:00Z");
+  EXPECT_EQ(Annotation("gpu-a", kIdleSinceAnnotation), "2026-12-03T10:05:00Z");
+}
+
+TEST_F(ReconcilerIdleTest, HibernateEditsOneLineAndScalesGpuPoolsToZero) {
+  PushRepo({{"gpu-h",
+             SpecText("gpu-h", "  idle: {after: 30m, action: hibernate}\n")}});
+  Workload("gpu-h");
+  ASSERT_EQ(Pass("2026-12-03T10:00:00Z").outcome(), PassOutcome::kSuccess);
+  ASSERT_EQ(Deployment("gpu-h", "gpu")["spec"].value("replicas", -1), 2);
+  Pass("2026-12-03T10:05:00Z");
+  std::string before = Spec("gpu-h");
+  PassResult r = Pass("2026-12-03T10:40:00Z");
+  EXPECT_EQ(r.idle_decisions.count("hibernate"), 1u) << Notes(r);
+  std::string after = Spec("gpu-h");
+  std::string want = before;
+  want.insert(want.find("  owner:"), "  hibernate: true\n");
+  EXPECT_EQ(after, want) << "one line added, the rest as written";
+  bool found = false;
+  for (const FakeGitSource::Commit& c : git_.History()) {
+    if (c.message.rfind("idle: hibernate gpu-h: no GPU pods", 0) == 0) {
+      found = true;
+    }
+  }
+  EXPECT_TRUE(found);
+  EXPECT_TRUE(Live("gpu-h"));
+
+  r = Pass("2026-12-03T10:45:00Z");
+  EXPECT_EQ(r.outcome(), PassOutcome::kSuccess) << Notes(r);
+  EXPECT_EQ(Deployment("gpu-h", "gpu")["spec"].value("replicas", -1), 0);
+  EXPECT_EQ(Deployment("gpu-h", "cpu")["spec"].value("replicas", -1), 1);
+  EXPECT_EQ(Annotation("gpu-h", kHibernatedSinceAnnotation),
+            "2026-12-03T10:45:00Z");
+  EXPECT_EQ(Annotation("gpu-h", kIdleSinceAnnotation), "");
+  EXPECT_NE(git_.Files().at("status/gpu-h.yaml").find("state: hibernated"),
+            std::string::npos);
+
+  // A pull request sets it back to false: the pools come back.
+  std::string resumed = Spec("gpu-h");
+  resumed.replace(resumed.find("hibernate: true"), 15, "hibernate: false");
+  git_.PushFiles({{"clusters/gpu-h.yaml", resumed}}, "resume gpu-h");
+  r = Pass("2026-12-03T11:00:00Z");
+  EXPECT_EQ(r.outcome(), PassOutcome::kSuccess) << Notes(r);
+  EXPECT_EQ(Deployment("gpu-h", "gpu")["spec"].value("replicas", -1), 2);
+  EXPECT_EQ(Annotation("gpu-h", kHibernatedSinceAnnotation), "");
+}
+
+TEST_F(ReconcilerIdleTest, IdleAndTtlTeardownsShareTheDeletionBudget) {
+  // One deletion per pass. gpu-t's TTL (1h) ends at the same time as the
+  // others go idle: the TTL goes first, the idle ones wait.
+  std::string ttl = SpecText("gpu-t", "");
+  ttl.replace(ttl.find("ttl: 7d"), 7, "ttl: 1h");
+  PushRepo({{"gpu-a", SpecText("gpu-a", kTeardownIdle)},
+            {"gpu-b", SpecText("gpu-b", kTeardownIdle)},
+            {"gpu-t", ttl}},
+           "safety: {deletionBudget: {maxClusters: 1, maxPercent: 0}}\n");
+  Workload("gpu-a");
+  Workload("gpu-b");
+  ASSERT_EQ(Pass("2026-12-03T10:00:00Z").outcome(), PassOutcome::kSuccess);
+  Pass("2026-12-03T10:05:00Z");
+  PassResult r = Pass("2026-12-03T11:00:00Z");
+  ASSERT_EQ(r.teardown_commits.size(), 1u) << Notes(r);
+  EXPECT_FALSE(Live("gpu-t"));
+  EXPECT_TRUE(Live("gpu-a"));
+  EXPECT_TRUE(Live("gpu-b"));
+  EXPECT_NE(Notes(r).find("gpu-a: idle, its teardown waits for a later pass"),
+            std::string::npos)
+      << Notes(r);
+  r = Pass("2026-12-03T11:05:00Z");
+  ASSERT_EQ(r.teardown_commits.size(), 1u) << Notes(r);
+  EXPECT_FALSE(Live("gpu-a")) << "longest idle (then by name) first";
+  EXPECT_TRUE(Live("gpu-b"));
+}
+
+TEST_F(ReconcilerIdleTest, WithoutAConnectorNothingIsIdle) {
+  PushRepo({{"gpu-a", SpecText("gpu-a", kTeardownIdle)}});
+  ReconcileOptions o;
+  PassDeps deps{&git_, &git_, &management_, &BuiltinPolicyFiles()};
+  for (const char* now : {"2026-12-03T10:00:00Z", "2026-12-03T12:00:00Z"}) {
+    o.now = *ParseRfc3339(now);
+    o.sync.now = o.now;
+    o.sync.wait_seconds = 1;
+    RunPass(deps, o);
+  }
+  EXPECT_TRUE(Live("gpu-a"));
+  EXPECT_EQ(Annotation("gpu-a", kIdleSinceAnnotation), "");
+}
+
+}  // namespace
+}  // namespace capigitops
