@@ -19,6 +19,7 @@ struct ApiRequest {
   std::string path;
   std::multimap<std::string, std::string> query;
   std::string content_type;
+  std::string accept;
   std::string body;
   std::string user_agent;
   std::string host;  // for serverAddressByClientCIDRs

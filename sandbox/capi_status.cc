@@ -139,16 +139,23 @@ void SetMachineDeploymentStatus(bool ready, json* md) {
       (*md)["metadata"].value("generation", int64_t{1});
 }
 
-json KubeconfigSecret(const json& cluster) {
+json KubeconfigSecret(const json& cluster, const std::string& server,
+                      const std::string& ca_pem, const std::string& token) {
   const json& meta = cluster["metadata"];
   std::string name = meta.value("name", "");
   std::string ns = meta.value("namespace", "");
-  std::string host = name + "." + ns + ".sandbox.local";
+  std::string url = server.empty()
+                        ? "https://" + name + "." + ns + ".sandbox.local:6443"
+                        : server;
+  std::string ca_line =
+      ca_pem.empty()
+          ? ""
+          : "    certificate-authority-data: " + Base64Encode(ca_pem) + "\n";
   std::string kubeconfig =
       "apiVersion: v1\nkind: Config\nclusters:\n- name: " + name +
-      "\n  cluster:\n    server: https://" + host +
-      ":6443\nusers:\n- name: " + name +
-      "-admin\n  user:\n    token: " + RandomHex(16) +
+      "\n  cluster:\n" + ca_line + "    server: " + url +
+      "\nusers:\n- name: " + name +
+      "-admin\n  user:\n    token: " + (token.empty() ? RandomHex(16) : token) +
       "\ncontexts:\n- name: " + name +
       "\n  context:\n"
       "    cluster: " +

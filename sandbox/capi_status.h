@@ -37,8 +37,12 @@ void SetClusterStatus(const ClusterProgress& p, const std::string& now,
 void SetControlPlaneStatus(bool ready, json* control_plane);
 void SetMachineDeploymentStatus(bool ready, json* md);
 
-// The <cluster>-kubeconfig Secret CAPI writes for a workload cluster.
-json KubeconfigSecret(const json& cluster);
+// The <cluster>-kubeconfig Secret CAPI writes for a workload cluster:
+// pointing at `server` with `token` (and the CA, when HTTPS), or at an
+// unreachable https://<name>.<ns>.sandbox.local:6443 when `server` is "".
+json KubeconfigSecret(const json& cluster, const std::string& server = "",
+                      const std::string& ca_pem = "",
+                      const std::string& token = "");
 
 }  // namespace capigitops::sandbox
 

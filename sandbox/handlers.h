@@ -32,6 +32,11 @@ Reply ServePatch(const Target& t);
 Reply ServeDelete(const Target& t);
 Reply ServeDeleteCollection(const Target& t);
 
+// Turns a successful GET reply into a meta.k8s.io/v1 Table when the client
+// asked for one (kubectl get) and the kind has printer columns (table.cc).
+void MaybeServeTable(const ResourceType& type, const ApiRequest& req,
+                     Reply* reply);
+
 // Opaque list continuation: where the previous page ended and when.
 struct ContinueToken {
   uint64_t rv = 0;

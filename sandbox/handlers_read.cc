@@ -144,7 +144,11 @@ Reply ServeResource(const ApiContext& ctx, const ApiRequest& req) {
   if (t.type == nullptr) return ErrorReply(error);
   t.version = t.type->FindVersion(t.path.version);
   bool item = !t.path.name.empty();
-  if (req.method == "GET") return item ? ServeGet(t) : ServeList(t);
+  if (req.method == "GET") {
+    Reply reply = item ? ServeGet(t) : ServeList(t);
+    MaybeServeTable(*t.type, req, &reply);
+    return reply;
+  }
   if (req.method == "POST" && !item) return ServeCreate(t);
   if (req.method == "PUT" && item) return ServeUpdate(t);
   if (req.method == "PATCH" && item) return ServePatch(t);

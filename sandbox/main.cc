@@ -12,6 +12,7 @@
 #include "server.h"
 #include "simulate.h"
 #include "store.h"
+#include "workload.h"
 
 namespace {
 
@@ -85,20 +86,6 @@ StatusOr<Flags> ParseFlags(int argc, char** argv) {
   return f;
 }
 
-void EnsureNamespace(Store* store, const std::string& name) {
-  ObjectKey key{"", "namespaces", "", name};
-  store->Write(key,
-               [&](const json* live) -> ApiOr<json> {
-                 if (live) return *live;
-                 return json{{"apiVersion", "v1"},
-                             {"kind", "Namespace"},
-                             {"metadata", {{"name", name}}},
-                             {"spec", {{"finalizers", {"kubernetes"}}}},
-                             {"status", {{"phase", "Active"}}}};
-               },
-               {false, true});
-}
-
 int Run(const Flags& flags) {
   KindRegistry kinds;
   if (flags.crds.empty()) {
@@ -125,13 +112,18 @@ int Run(const Flags& flags) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  auto server = SandboxServer::Start(flags.server, ApiContext{&kinds, &store});
+  WorkloadRegistry workloads;
+  ServerOptions server_options = flags.server;
+  server_options.workloads = &workloads;
+  auto server =
+      SandboxServer::Start(server_options, ApiContext{&kinds, &store});
   if (!server.ok()) {
     std::cerr << "capi-sandbox: " << server.status().message() << "\n";
     return 1;
   }
   SandboxServer& srv = *server.value();
   CapiSimulator sim(&store, flags.time_scale);
+  sim.EnableWorkloads(&workloads, srv.url(), srv.ca_pem());
   if (flags.simulate) sim.Start();
   if (Status s = WriteFileAtomically(
           flags.kubeconfig_out,
@@ -149,6 +141,7 @@ int Run(const Flags& flags) {
     sigwait(&signals, &sig);
     stopping = true;
     store.Shutdown();
+    workloads.Shutdown();
     srv.Stop();
   });
   std::thread saver([&] {

@@ -164,7 +164,10 @@ StatusOr<FieldSelector> FieldSelector::Parse(std::string_view text) {
     if (r.op != SelectorOp::kEquals && r.op != SelectorOp::kNotEquals) {
       return Status::InvalidArgument("invalid field selector: " + t);
     }
-    if (r.key != "metadata.name" && r.key != "metadata.namespace") {
+    // Pods' field labels too (workload clusters): what idle detection and
+    // `kubectl get pods --field-selector` use.
+    if (r.key != "metadata.name" && r.key != "metadata.namespace" &&
+        r.key != "status.phase" && r.key != "spec.nodeName") {
       return Status::InvalidArgument("field label not supported: " + r.key);
     }
     sel.reqs_.push_back(std::move(r));
@@ -181,8 +184,19 @@ bool FieldSelector::Matches(const nlohmann::json& object) const {
   const nlohmann::json& meta =
       m != object.end() && m->is_object() ? *m : kNoMeta;
   for (const Requirement& r : reqs_) {
-    std::string field = r.key == "metadata.name" ? "name" : "namespace";
-    std::string value = meta.value(field, "");
+    std::string value;
+    if (r.key == "metadata.name" || r.key == "metadata.namespace") {
+      value = meta.value(r.key == "metadata.name" ? "name" : "namespace", "");
+    } else {
+      size_t dot = r.key.find('.');
+      auto part = object.find(r.key.substr(0, dot));
+      if (part != object.end() && part->is_object()) {
+        auto leaf = part->find(r.key.substr(dot + 1));
+        if (leaf != part->end() && leaf->is_string()) {
+          value = leaf->get<std::string>();
+        }
+      }
+    }
     if (!MatchOne(r, true, value)) return false;
   }
   return true;

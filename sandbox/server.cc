@@ -131,6 +131,7 @@ ApiRequest ToApiRequest(const httplib::Request& req) {
   ar.path = req.path;
   for (const auto& [k, v] : req.params) ar.query.emplace(k, v);
   ar.content_type = req.get_header_value("Content-Type");
+  ar.accept = req.get_header_value("Accept");
   ar.body = req.body;
   ar.user_agent = req.get_header_value("User-Agent");
   ar.host = req.get_header_value("Host");
@@ -159,7 +160,8 @@ struct SandboxServer::Impl {
   httplib::Server::HandlerResponse PreRoute(const httplib::Request& req,
                                             httplib::Response& res);
   void Handle(const httplib::Request& req, httplib::Response& res);
-  void HandleUnsafe(const httplib::Request& req, httplib::Response& res);
+  void Dispatch(const ApiContext& target, const ApiRequest& ar,
+                httplib::Response& res);
   void Log(const httplib::Request& req, const httplib::Response& res);
 };
 
@@ -178,14 +180,34 @@ void SandboxServer::Impl::Handle(const httplib::Request& req,
   // Authentication and injected faults are answered here, after the request
   // body was read: answering from the pre-routing hook left the body unread
   // on a keep-alive connection, and the next request parsed it as garbage.
+  ApiRequest ar = ToApiRequest(req);
+  ApiContext target = ctx;
+  std::string expected_token = token;
+  bool accept_certificate = true;
+  std::string wns, wname, rest;
+  if (options.workloads && SplitWorkloadPath(req.path, &wns, &wname, &rest)) {
+    std::shared_ptr<WorkloadCluster> cluster =
+        options.workloads->Find(wns, wname);
+    if (!cluster) {
+      WriteReply(ErrorReply(NotFoundPath()), &res);
+      return;
+    }
+    // A workload cluster takes only its own token: the management
+    // credentials do not open it, as with a real cluster.
+    target = ApiContext{&options.workloads->kinds(), &cluster->store};
+    expected_token = cluster->token;
+    accept_certificate = false;
+    ar.path = rest;
+  }
   std::string auth = req.get_header_value("Authorization");
-  bool by_certificate = HasVerifiedClientCertificate(req);
-  if (!by_certificate && ((auth.empty() && !IsPublicPath(req.path)) ||
-                          (!auth.empty() && auth != "Bearer " + token))) {
+  bool by_certificate = accept_certificate && HasVerifiedClientCertificate(req);
+  if (!by_certificate &&
+      ((auth.empty() && !IsPublicPath(ar.path)) ||
+       (!auth.empty() && auth != "Bearer " + expected_token))) {
     WriteReply(ErrorReply(Unauthorized()), &res);
     return;
   }
-  if (options.fault_rate > 0 && !IsDiscoveryPath(req.path) &&
+  if (options.fault_rate > 0 && !IsDiscoveryPath(ar.path) &&
       Random() < options.fault_rate) {
     switch (static_cast<int>(Random() * 4)) {
       case 0:
@@ -208,25 +230,25 @@ void SandboxServer::Impl::Handle(const httplib::Request& req,
   }
   // A bug must answer 500 like kube-apiserver, not end the process.
   try {
-    HandleUnsafe(req, res);
+    Dispatch(target, ar, res);
   } catch (const std::exception& e) {
     WriteReply(ErrorReply(InternalError(e.what())), &res);
   }
 }
 
-void SandboxServer::Impl::HandleUnsafe(const httplib::Request& req,
-                                       httplib::Response& res) {
-  ApiRequest ar = ToApiRequest(req);
+void SandboxServer::Impl::Dispatch(const ApiContext& target,
+                                   const ApiRequest& ar,
+                                   httplib::Response& res) {
   Reply reply;
-  if (ar.method == "GET" && ServeDiscovery(ctx, ar, &reply)) {
+  if (ar.method == "GET" && ServeDiscovery(target, ar, &reply)) {
     WriteReply(reply, &res);
     return;
   }
   if (IsWatchRequest(ar)) {
-    ServeWatch(ctx, ar, &res);
+    ServeWatch(target, ar, &res);
     return;
   }
-  WriteReply(ServeResource(ctx, ar), &res);
+  WriteReply(ServeResource(target, ar), &res);
 }
 
 void SandboxServer::Impl::Log(const httplib::Request& req,

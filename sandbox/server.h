@@ -8,6 +8,7 @@
 
 #include "api.h"
 #include "capigitops/status.h"
+#include "workload.h"
 
 namespace capigitops::sandbox {
 
@@ -18,6 +19,8 @@ struct ServerOptions {
   int latency_ms = 0;
   std::string log_requests;  // file path, or ""
   int threads = 256;
+  // Serves each workload cluster under /workload/<ns>/<name>/; may be null.
+  WorkloadRegistry* workloads = nullptr;
 };
 
 class SandboxServer {

@@ -8,6 +8,7 @@
 
 #include "capi_status.h"
 #include "util.h"
+#include "workload_sim.h"
 
 namespace capigitops::sandbox {
 namespace {
@@ -49,6 +50,14 @@ CapiSimulator::CapiSimulator(Store* store, double time_scale)
     : store_(store), step_seconds_(kBaseStepSeconds * time_scale) {}
 
 CapiSimulator::~CapiSimulator() { Stop(); }
+
+void CapiSimulator::EnableWorkloads(WorkloadRegistry* workloads,
+                                    const std::string& server_url,
+                                    const std::string& ca_pem) {
+  workloads_ = workloads;
+  server_url_ = server_url;
+  ca_pem_ = ca_pem;
+}
 
 void CapiSimulator::Start() {
   thread_ = std::thread([this] { Loop(); });
@@ -92,6 +101,13 @@ void CapiSimulator::ReconcileOnce() {
       }
     } catch (const json::exception&) {
     }
+  }
+  if (workloads_ == nullptr) return;
+  AddonContext ctx{store_, workloads_, step_seconds_,
+                   [this](const std::string& key) { return Age(key); }};
+  try {
+    ReconcileWorkloads(ctx, ListAll(store_, kCapiGroup, "clusters"));
+  } catch (const json::exception&) {
   }
 }
 
@@ -169,12 +185,36 @@ void CapiSimulator::ReconcileInfraCluster(const json& cluster, bool ready) {
 void CapiSimulator::EnsureKubeconfigSecret(const json& cluster) {
   const json& meta = cluster["metadata"];
   std::string name = meta.value("name", "");
-  ObjectKey key{"", "secrets", meta.value("namespace", ""),
-                name + "-kubeconfig"};
-  json secret = KubeconfigSecret(cluster);
+  std::string ns = meta.value("namespace", "");
+  ObjectKey key{"", "secrets", ns, name + "-kubeconfig"};
+  if (workloads_ == nullptr) {
+    json secret = KubeconfigSecret(cluster);
+    store_->Write(
+        key,
+        [&](const json* live) -> ApiOr<json> { return live ? *live : secret; },
+        {false, true});
+    return;
+  }
+  std::shared_ptr<WorkloadCluster> wl = workloads_->Ensure(ns, name);
+  std::string server = server_url_ + kWorkloadPathPrefix + ns + "/" + name;
+  // Rewritten when it no longer matches (a restarted sandbox has a new
+  // port, CA and token), else left alone so it produces no events.
   store_->Write(
       key,
-      [&](const json* live) -> ApiOr<json> { return live ? *live : secret; },
+      [&](const json* live) -> ApiOr<json> {
+        if (live) {
+          std::optional<std::string> text = Base64Decode(
+              live->value("data", json::object()).value("value", ""));
+          if (text &&
+              text->find("    server: " + server + "\n") != std::string::npos &&
+              text->find("token: " + wl->token + "\n") != std::string::npos) {
+            return *live;
+          }
+        }
+        json secret = KubeconfigSecret(cluster, server, ca_pem_, wl->token);
+        if (live) secret["metadata"] = (*live)["metadata"];
+        return secret;
+      },
       {false, true});
 }
 
@@ -202,6 +242,8 @@ void CapiSimulator::ReconcileDeletingCluster(const json& cluster) {
         ObjectKey{RefGroup(ref), RefResource(ref), ns, ref.value("name", "")});
   }
   owned.push_back(ObjectKey{"", "secrets", ns, name + "-kubeconfig"});
+  owned.push_back(ObjectKey{"addons.cluster.x-k8s.io",
+                            "clusterresourcesetbindings", ns, name});
   bool remaining = false;
   for (const ObjectKey& key : owned) {
     if (!store_->Get(key)) continue;

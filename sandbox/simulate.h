@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "store.h"
+#include "workload.h"
 
 namespace capigitops::sandbox {
 
@@ -21,6 +22,13 @@ class CapiSimulator {
   // `time_scale` multiplies the base delay of each step (0 = instant).
   CapiSimulator(Store* store, double time_scale);
   ~CapiSimulator();
+
+  // Serves a workload cluster per Cluster from `workloads`: the kubeconfig
+  // Secrets point at <server_url>/workload/<ns>/<name>, and add-ons, Nodes,
+  // Pods and Jobs are simulated in them (workload_sim.h).
+  void EnableWorkloads(WorkloadRegistry* workloads,
+                       const std::string& server_url,
+                       const std::string& ca_pem);
 
   void Start();
   void Stop();
@@ -39,6 +47,9 @@ class CapiSimulator {
   void EnsureKubeconfigSecret(const json& cluster);
 
   Store* store_;
+  WorkloadRegistry* workloads_ = nullptr;
+  std::string server_url_;
+  std::string ca_pem_;
   double step_seconds_;
   std::atomic<bool> stop_{false};
   std::thread thread_;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "util/base64.h"
+
 namespace capigitops::sandbox {
 namespace {
 
@@ -78,6 +80,20 @@ TEST(SandboxCapiStatus, KubeconfigSecretShape) {
   EXPECT_EQ(s["metadata"]["labels"]["cluster.x-k8s.io/cluster-name"], "c1");
   EXPECT_FALSE(s["data"]["value"].get<std::string>().empty());
   EXPECT_EQ(s["metadata"]["ownerReferences"][0]["uid"], "u");
+}
+
+TEST(SandboxCapiStatus, KubeconfigSecretPointsAtTheWorkloadServer) {
+  json cluster = {{"metadata", {{"name", "c1"}, {"namespace", "ns"}}}};
+  json s = KubeconfigSecret(cluster, "https://127.0.0.1:1/workload/ns/c1",
+                            "PEM", "tok");
+  std::optional<std::string> text =
+      Base64Decode(s["data"]["value"].get<std::string>());
+  ASSERT_TRUE(text.has_value());
+  EXPECT_NE(text->find("server: https://127.0.0.1:1/workload/ns/c1\n"),
+            std::string::npos);
+  EXPECT_NE(text->find("token: tok\n"), std::string::npos);
+  EXPECT_NE(text->find("certificate-authority-data: " + Base64Encode("PEM")),
+            std::string::npos);
 }
 
 }  // namespace

@@ -187,6 +187,9 @@ std::string SandboxProcess::log() const {
 Kubectl::Kubectl(const SandboxProcess& sandbox)
     : kubeconfig_(sandbox.kubeconfig()) {}
 
+Kubectl::Kubectl(const std::string& kubeconfig_path)
+    : kubeconfig_(kubeconfig_path) {}
+
 CommandResult Kubectl::Run(const std::vector<std::string>& args,
                            const std::string& stdin_text,
                            double timeout_seconds) const {

@@ -64,6 +64,8 @@ class SandboxProcess {
 class Kubectl {
  public:
   explicit Kubectl(const SandboxProcess& sandbox);
+  // Against another kubeconfig (a workload cluster's).
+  explicit Kubectl(const std::string& kubeconfig_path);
   CommandResult Run(const std::vector<std::string>& args,
                     const std::string& stdin_text = "",
                     double timeout_seconds = 60) const;

@@ -65,6 +65,22 @@ TEST(SandboxFieldSelector, NameAndNamespace) {
   EXPECT_FALSE(other->Matches(obj));
 }
 
+TEST(SandboxFieldSelector, PodPhaseAndNode) {
+  json running = {{"metadata", {{"name", "p"}}},
+                  {"spec", {{"nodeName", "n1"}}},
+                  {"status", {{"phase", "Running"}}}};
+  json pending = {{"metadata", {{"name", "q"}}}, {"status", nullptr}};
+  StatusOr<FieldSelector> s =
+      FieldSelector::Parse("status.phase=Running,spec.nodeName=n1");
+  ASSERT_TRUE(s.ok());
+  EXPECT_TRUE(s->Matches(running));
+  EXPECT_FALSE(s->Matches(pending));
+  StatusOr<FieldSelector> not_done =
+      FieldSelector::Parse("status.phase!=Succeeded");
+  ASSERT_TRUE(not_done.ok());
+  EXPECT_TRUE(not_done->Matches(pending));
+}
+
 TEST(SandboxFieldSelector, RejectsUnsupportedFields) {
   EXPECT_FALSE(FieldSelector::Parse("spec.replicas=3").ok());
   EXPECT_FALSE(FieldSelector::Parse("metadata.name in (a)").ok());
