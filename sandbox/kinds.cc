@@ -150,6 +150,11 @@ void AddBuiltinCapiKinds(KindRegistry* r) {
               "kubeadmconfigtemplates"));
   r->Add(Capi("controlplane." + capi, "v1beta2", "KubeadmControlPlane",
               "kubeadmcontrolplanes"));
+  // The add-on catalog's kinds (CAAPH and CRS).
+  r->Add(
+      Capi("addons." + capi, "v1alpha1", "HelmChartProxy", "helmchartproxies"));
+  r->Add(Capi("addons." + capi, "v1beta2", "ClusterResourceSet",
+              "clusterresourcesets"));
   const std::vector<std::pair<std::string, std::string>> infra_kinds = {
       {"GCPCluster", "v1beta1"},
       {"GCPMachineTemplate", "v1beta1"},

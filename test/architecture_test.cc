@@ -28,6 +28,7 @@ const std::map<std::string, std::string> kHeaderOwner = {
     {"field_reader.h", "yaml"},
     {"schema.h", "schema"},
     {"loader.h", "spec"},
+    {"addons.h", "spec"},
     {"spec.h", "spec"},
     {"config.h", "spec"},
     {"policy.h", "policy"},

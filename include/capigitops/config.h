@@ -173,6 +173,17 @@ struct RepoConfig {
   std::string clusters_path = "clusters";
   std::string policies_path = "policies";
   std::string status_path = "status";
+  // The add-on catalog (addons.h): addons.path, and the CNI add-on every
+  // cluster gets unless its spec names another (addons.defaults.cni).
+  std::string addons_path = "addons";
+  std::string default_cni;
+  // addons.clusterSecrets.<provider>: Secrets (type
+  // addons.cluster.x-k8s.io/resource-set, created by the platform in the
+  // namespace) a per-cluster ClusterResourceSet applies into each workload
+  // cluster of that provider: vSphere CPI/CSI credentials, OpenStack
+  // cloud.conf. "{cluster}" in a name is the cluster's name. capi-gitops
+  // names them, never writes them.
+  std::map<Provider, std::vector<std::string>> addon_cluster_secrets;
   std::string default_kubernetes_version;   // used when a spec names none
   std::string pod_cidr = "192.168.0.0/16";  // Cluster clusterNetwork
   std::string service_cidr = "10.96.0.0/12";

@@ -7,7 +7,6 @@
 #ifndef CAPIGITOPS_GIT_H_
 #define CAPIGITOPS_GIT_H_
 
-#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -60,10 +59,6 @@ struct GitSourceOptions {
   int max_cache_packs = 64;
   // Maximum number of push attempts when others keep pushing in between.
   int max_push_attempts = 5;
-  // Test seam only: called after the commit is built and before each push
-  // attempt (attempt counts from 0), so that a test can push a competing
-  // commit into exactly that window.
-  std::function<void(int attempt)> before_push_for_test;
 };
 
 struct Snapshot {

@@ -33,6 +33,15 @@ struct ObjRef {
   }
 };
 
+// The inventory of the add-on catalog's objects (HelmChartProxies,
+// ClusterResourceSets and their ConfigMaps), which belong to no cluster. Its
+// name cannot be a cluster's (those have no dots), and TTL, status, budgets
+// and plan reviews skip it.
+inline constexpr char kCatalogInventoryName[] = "addons.catalog";
+inline bool IsCatalogInventory(const std::string& name) {
+  return name == kCatalogInventoryName;
+}
+
 struct Inventory {
   std::string cluster;
   std::set<ObjRef> objects;

@@ -13,7 +13,9 @@
 
 #include <cstddef>
 #include <functional>
+#include <mutex>
 #include <nlohmann/json_fwd.hpp>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -105,6 +107,10 @@ class KubeApi {
 // --dry-run`.
 // A Delete leaves the object in place, so a caller waiting for it to go
 // waits its full timeout. Borrows `inner`, which must outlive it.
+// A namespace that does not exist yet cannot take a dry-run write (the
+// server answers NotFound, since the dry-run apply of the Namespace stored
+// nothing): writes into a namespace whose apply found it missing are not
+// sent, come back as given, and are counted in Unchecked().
 class DryRunKubeApi : public KubeApi {
  public:
   explicit DryRunKubeApi(KubeApi& inner) : inner_(inner) {}
@@ -129,8 +135,20 @@ class DryRunKubeApi : public KubeApi {
                                    const WriteOptions& options) override;
   int Concurrency() const override { return inner_.Concurrency(); }
 
+  struct UncheckedWrites {
+    std::vector<std::string> namespaces;  // missing, sorted
+    size_t writes = 0;                    // not sent to the server
+  };
+  UncheckedWrites Unchecked() const;
+
  private:
+  // Whether `ns` was found missing by a Namespace apply; counts the write.
+  bool SkipUnchecked(const std::string& ns);
+
   KubeApi& inner_;
+  mutable std::mutex mu_;
+  std::set<std::string> missing_namespaces_;
+  size_t unchecked_writes_ = 0;
 };
 
 // Reads through to `inner` and sends no write at all, not even a dry run

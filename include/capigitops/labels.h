@@ -27,6 +27,14 @@ inline constexpr char kDeletionProtectionAnnotation[] =
     "capigitops.io/deletion-protection";
 inline constexpr char kCreatedAtAnnotation[] = "capigitops.io/created-at";
 
+// Add-ons (addons.h). On a Cluster, addons.capigitops.io/<add-on>: "true"
+// selects that add-on's HelmChartProxy or ClusterResourceSet; every catalog
+// object carries the add-on's name and what it provides (cni, ccm, csi, gpu,
+// other), which capi-sandbox and status read.
+inline constexpr char kAddonLabelPrefix[] = "addons.capigitops.io/";
+inline constexpr char kAddonNameLabel[] = "addons.capigitops.io/addon";
+inline constexpr char kAddonProvidesLabel[] = "addons.capigitops.io/provides";
+
 // On the inventory ConfigMaps (kInventoryLabel=true).
 inline constexpr char kInventoryLabel[] = "capigitops.io/inventory";
 

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "capigitops/addons.h"
 #include "capigitops/config.h"
 #include "capigitops/diagnostic.h"
 #include "capigitops/file_set.h"
@@ -21,6 +22,7 @@ namespace capigitops {
 
 struct LoadedRepo {
   RepoConfig config;
+  AddonCatalog catalog;  // addons/ (addons.path), sorted by name
   // Requests that loaded and validated, sorted by name.
   std::vector<ClusterRequest> requests;
   // Cluster names whose spec failed to load or validate. Their live clusters
@@ -29,7 +31,8 @@ struct LoadedRepo {
   Diagnostics diags;  // every problem of every file, in file order
 };
 
-// Loads capi-gitops.yaml (defaults when absent) and every cluster file.
+// Loads capi-gitops.yaml (defaults when absent), the add-on catalog and
+// every cluster file; a request naming add-ons the catalog lacks is broken.
 LoadedRepo LoadRepo(const FileSet& files);
 
 // Decodes capi-gitops.yaml. Returns false when it has errors.
@@ -44,8 +47,8 @@ std::optional<ClusterRequest> LoadClusterRequest(const std::string& file,
                                                  Diagnostics* diags);
 
 // The paths a repository is read from, all that `config` names:
-// capi-gitops.yaml, approvals.yaml, the clusters, policies and status
-// directories. Nothing
+// capi-gitops.yaml, approvals.yaml, the clusters, policies, status and
+// add-on directories. Nothing
 // else is read, so an unrelated large file elsewhere costs nothing.
 std::vector<std::string> RepoPaths(const RepoConfig& config);
 

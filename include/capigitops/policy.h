@@ -120,6 +120,8 @@ enum class RuleKind {
   kMaxHourlyCost,        // maxHourlyCost: 200 (at max size)
   kMaxIdleAfter,         // maxIdleAfter: 2h (spec.idle.after at most)
   kRequireIdle,          // requireIdle: always | {forAccelerators, forSpot}
+  kAllowedAddons,        // allowedAddons: [metrics-server, "kueue*"]
+                         // (spec.addons.cni and .extra)
   kMaxLifetime,          // maxLifetime: 30d (from createdAt, however extended)
 };
 

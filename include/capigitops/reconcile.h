@@ -47,6 +47,10 @@ struct Evaluation {
   std::set<std::string> blocked;
   bool has_errors = false;  // load errors, denials or failed expansion
   PriceTable prices;        // built-in and the repo's (for plan reviews)
+  // The add-on catalog's objects (render/ExpandCatalog), applied and pruned
+  // under their own inventory (kCatalogInventoryName), when rendered.
+  std::vector<nlohmann::json> catalog_objects;
+  std::string catalog_error;  // expansion of the catalog failed
 };
 
 struct EvaluateOptions {

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "capigitops/addons.h"
 #include "capigitops/config.h"
 #include "capigitops/labels.h"  // the keys Expand writes, for its callers
 #include "capigitops/spec.h"
@@ -27,7 +28,29 @@ struct RenderOptions {
   std::string revision;
   // Namespace of the objects; "" = the repo config's.
   std::string ns;
+  // The add-on catalog: the Cluster gets the labels that select its add-ons
+  // (AddonsFor). Null: no add-on labels.
+  const AddonCatalog* catalog = nullptr;
 };
+
+// The catalog add-ons `req` gets, by name: its CNI (spec.addons.cni, else
+// addons.defaults.cni), the ccm and csi add-ons of its provider, the gpu
+// add-on of its provider when any pool has GPUs (an accelerator or a GPU
+// machine type), and the spec's opt-in extras. Each becomes the label
+// addons.capigitops.io/<name>: "true" on the Cluster.
+std::vector<const Addon*> AddonsFor(const ClusterRequest& req,
+                                    const AddonCatalog& catalog,
+                                    const RepoConfig& config);
+
+// The catalog's objects in namespace `ns`: per Helm add-on a HelmChartProxy
+// (addons.cluster.x-k8s.io/v1alpha1), per manifest add-on a
+// ClusterResourceSet (v1beta2, ApplyOnce) and its ConfigMaps, ConfigMaps
+// first. Each selects exactly addons.capigitops.io/<name>: "true" and is
+// labelled addons.capigitops.io/addon and addons.capigitops.io/provides.
+// Names whose immutable fields (selector, strategy) or content they hash:
+// "<add-on>-<8 hex>". InvalidArgument for an add-on the loader would reject.
+StatusOr<std::vector<nlohmann::json>> ExpandCatalog(const AddonCatalog& catalog,
+                                                    const std::string& ns);
 
 // All objects for `req`, in apply order (capigitops/apply_order.h):
 // identity objects, machine templates and bootstrap templates first, then the

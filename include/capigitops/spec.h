@@ -72,6 +72,14 @@ struct Ttl {
   std::string text;        // as written: "4h", "never", "2026-12-01T18:00:00Z"
 };
 
+// spec.addons: which catalog add-ons (addons.h) the cluster gets beyond the
+// ones chosen for it (its provider's cloud-controller-manager and CSI, the GPU
+// operator when a pool has GPUs).
+struct AddonChoice {
+  std::string cni;  // empty: the repository's addons.defaults.cni
+  std::vector<std::string> extra;  // opt-in add-ons by name
+};
+
 struct ClusterRequest {
   std::string file;  // repository-relative path, e.g. clusters/a.yaml
   std::string name;
@@ -85,6 +93,7 @@ struct ClusterRequest {
   std::vector<NodePool> node_pools;
   Ttl ttl;
   bool deletion_protection = false;
+  AddonChoice addons;
   // spec.idle, else capi-gitops.yaml's idle default; unset: never idle.
   std::optional<IdleSpec> idle;
   // spec.hibernate: GPU pools render at zero (set by hand or by an idle

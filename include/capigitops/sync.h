@@ -69,6 +69,16 @@ struct ClusterPlan {
   std::vector<ObjectChange> objects;
   std::optional<Inventory> inventory;  // live, when the cluster exists
   std::string error;  // planning failed for this cluster (e.g. dry-run)
+  // Add-on labels (addons.capigitops.io/<add-on>) the live Cluster has and
+  // the repository drops. Removing the label uninstalls the add-on (CAAPH
+  // Continuous); a CNI's or cloud-controller-manager's removal breaks the
+  // cluster, so it is held (the live label is kept) unless
+  // SyncOptions::allow_addon_removal: "calico (cni)".
+  std::vector<std::string> addon_removals_held;
+  std::vector<std::string> addon_removals;  // going ahead
+  // The add-on catalog's plan only: the live Clusters its changed objects
+  // select, which the change reaches (installs, upgrades, uninstalls).
+  std::vector<std::string> touched_clusters;
 
   int Count(ObjectAction a) const;
 };
@@ -102,6 +112,9 @@ struct SyncOptions {
   std::string field_manager = "capi-gitops";
   bool prune = true;                 // delete what the repo no longer wants
   bool allow_mass_deletion = false;  // ignore the deletion budget
+  // Let a live Cluster lose its CNI or cloud-controller-manager label
+  // (ClusterPlan::addon_removals_held).
+  bool allow_addon_removal = false;
   int wait_seconds =
       120;          // for a deleted Cluster to disappear (then resume later)
   int64_t now = 0;  // Unix seconds, for createdAt

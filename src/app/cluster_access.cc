@@ -94,4 +94,18 @@ std::unique_ptr<KubeClient> ConnectFromArgs(const Args& args,
   return std::move(client).value();
 }
 
+std::string UncheckedNote(const DryRunKubeApi& dry_run) {
+  DryRunKubeApi::UncheckedWrites u = dry_run.Unchecked();
+  if (u.namespaces.empty()) return "";
+  std::string names;
+  for (const std::string& ns : u.namespaces) {
+    names += (names.empty() ? "" : ", ") + ns;
+  }
+  return "note: namespace " + names +
+         " does not exist yet; a real run creates it first. The " +
+         std::to_string(u.writes) +
+         " writes into it were not sent: the server cannot dry-run them "
+         "before it exists (they would be created).\n";
+}
+
 }  // namespace capigitops

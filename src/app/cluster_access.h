@@ -5,8 +5,10 @@
 
 #include <functional>
 #include <memory>
+#include <string>
 
 #include "app/cli.h"
+#include "capigitops/kube_api.h"
 #include "capigitops/kube_client.h"
 
 namespace capigitops {
@@ -30,6 +32,11 @@ struct ClientTuning {
 std::unique_ptr<KubeClient> ConnectFromArgs(const Args& args,
                                             const CommandIo& io, int* exit_code,
                                             ClientTuning tuning = {});
+
+// What a dry run could not have the server check (writes into a namespace
+// that does not exist yet, DryRunKubeApi::Unchecked) as a note to print, or
+// "" when it checked everything.
+std::string UncheckedNote(const DryRunKubeApi& dry_run);
 
 }  // namespace capigitops
 

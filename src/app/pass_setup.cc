@@ -56,6 +56,9 @@ void AddSourceOptions(FlagSet* options) {
       "write nothing to Git or the cluster; the cluster writes of the pass "
       "are sent as server-side dry runs")(
       "allow-mass-deletion", "ignore the deletion budget for this pass")(
+      "allow-addon-removal",
+      "let a live cluster lose its CNI or cloud-controller-manager label "
+      "(uninstalls it) in this pass")(
       "wait", "seconds to wait for a deleted Cluster to disappear",
       flags::value<int>()->default_value("120"))(
       "now", "pretend it is this RFC 3339 time (tests and demos only)",
@@ -131,6 +134,7 @@ bool ParseReconcileOptions(const Args& args, const CommandIo& io, bool ttl_only,
   }
   ro->sync.prune = true;
   ro->sync.allow_mass_deletion = args.count("allow-mass-deletion") > 0;
+  ro->sync.allow_addon_removal = args.count("allow-addon-removal") > 0;
   ro->sync.wait_seconds = args["wait"].as<int>();
   // Through a dry run a deleted Cluster never goes: do not wait for it.
   if (WritesNothing(args)) ro->sync.wait_seconds = 0;

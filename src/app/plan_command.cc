@@ -72,7 +72,10 @@ void AddPlanOptions(FlagSet* options) {
   options->add_options()("o,output", "text, markdown or json",
                          flags::value<std::string>()->default_value("text"))(
       "detailed-exitcode",
-      "exit 10 when changes are pending (0: none; errors keep their codes)");
+      "exit 10 when changes are pending (0: none; errors keep their codes)")(
+      "allow-addon-removal",
+      "plan as if the removal of a live cluster's CNI or "
+      "cloud-controller-manager label were allowed");
   AddPoliciesFromRefOption(options);
   AddCommon(options);
 }
@@ -85,6 +88,7 @@ int RunPlan(const Args& args, const CommandIo& io) {
   }
   Loaded& p = NewKeptUntilExit<Loaded>();
   SyncOptions sync;
+  sync.allow_addon_removal = args.count("allow-addon-removal") > 0;
   int code = kExitOk;
   if (!LoadForStage(args, io, &sync, &p, &code)) return code;
   if (format != "json") PrintDiagnostics(p.ev, *io.err);
@@ -120,10 +124,15 @@ void AddApplyOptions(FlagSet* options) {
   options->add_options()(
       "prune",
       "delete what the repository no longer defines (inventory objects only)")(
-      "dry-run", "show the plan, change nothing")(
-      "allow-mass-deletion", "ignore the deletion budget for this run")(
-      "wait", "seconds to wait for a deleted Cluster to disappear",
-      flags::value<int>()->default_value("120"));
+      "dry-run",
+      "show the plan and send every write as a server-side dry run; change "
+      "nothing")("allow-mass-deletion",
+                 "ignore the deletion budget for this run")(
+      "allow-addon-removal",
+      "let a live cluster lose its CNI or cloud-controller-manager label "
+      "(uninstalls it)")("wait",
+                         "seconds to wait for a deleted Cluster to disappear",
+                         flags::value<int>()->default_value("120"));
   AddCommon(options);
 }
 
@@ -132,14 +141,22 @@ int RunApply(const Args& args, const CommandIo& io) {
   SyncOptions sync;
   sync.prune = args.count("prune") > 0;
   sync.allow_mass_deletion = args.count("allow-mass-deletion") > 0;
+  sync.allow_addon_removal = args.count("allow-addon-removal") > 0;
   sync.wait_seconds = args["wait"].as<int>();
   int code = kExitOk;
   if (!LoadForStage(args, io, &sync, &p, &code)) return code;
   PrintDiagnostics(p.ev, *io.err);
+  // --dry-run is the same apply through DryRunKubeApi: the server validates
+  // every write (dryRun=All) and stores nothing.
+  KubeApi* api = p.client.get();
+  std::unique_ptr<DryRunKubeApi> dry_run;
   if (args.count("dry-run")) {
     *io.out << PlanText(p.plan, p.ev, ReviewFor(p.plan, p.ev, p.live),
-                        io.out_is_tty);
-    return p.ev.has_errors ? kExitInvalid : kExitOk;
+                        io.out_is_tty)
+            << "\nserver-side dry run (nothing is stored):\n";
+    dry_run = std::make_unique<DryRunKubeApi>(*p.client);
+    api = dry_run.get();
+    sync.wait_seconds = 0;  // a dry-run delete never makes a Cluster go
   }
   std::mutex mu;
   size_t last_pct = 0;
@@ -151,8 +168,7 @@ int RunApply(const Args& args, const CommandIo& io) {
       *io.err << "applied " << done << "/" << total << " objects\n";
     }
   };
-  std::vector<ClusterApplyResult> results =
-      ExecutePlan(*p.client, p.plan, sync);
+  std::vector<ClusterApplyResult> results = ExecutePlan(*api, p.plan, sync);
   bool failed = false;
   bool held = false;  // asked to delete (--prune), and a deletion was held
   for (size_t i = 0; i < results.size(); ++i) {
@@ -166,6 +182,7 @@ int RunApply(const Args& args, const CommandIo& io) {
     held = held || (sync.prune && r.outcome == ClusterOutcome::kHeld);
   }
   if (p.plan.budget_exceeded) *io.out << p.plan.budget_message << "\n";
+  if (dry_run) *io.out << UncheckedNote(*dry_run);
   if (failed) return kExitApplyFailed;
   if (p.ev.has_errors) return kExitInvalid;
   return held ? kExitDeletionHeld : kExitOk;

@@ -79,14 +79,61 @@ void HeldJson(const Plan& plan, const ClusterPlan& cp, json* entry) {
   (*entry)["release"] = HeldRelease(plan, cp);
 }
 
+// The add-ons the Cluster of `cp` will be labelled with, by name.
+std::vector<std::string> AddonsOf(const ClusterPlan& cp) {
+  std::vector<std::string> out;
+  const std::string prefix = kAddonLabelPrefix;
+  for (const ObjectChange& oc : cp.objects) {
+    if (oc.ref.kind != "Cluster" || !oc.desired.is_object()) continue;
+    json labels = oc.desired.value("metadata", json::object())
+                      .value("labels", json::object());
+    for (const auto& [key, value] : labels.items()) {
+      if (key.rfind(prefix, 0) == 0) out.push_back(key.substr(prefix.size()));
+    }
+  }
+  return out;
+}
+
+std::string Joined(const std::vector<std::string>& items) {
+  std::string s;
+  for (const std::string& i : items) s += (s.empty() ? "" : ", ") + i;
+  return s;
+}
+
+constexpr char kAddonHoldRelease[] =
+    "removing the label uninstalls it from the running cluster (its nodes "
+    "lose networking or cloud initialization); the live label is kept. To "
+    "remove it anyway, run once with --allow-addon-removal";
+
+// Add-on lines of one cluster's block: what it gets, what it loses, what is
+// held, and for the catalog which live clusters the change reaches.
+void AddonText(const ClusterPlan& cp, std::ostream& out) {
+  if (std::vector<std::string> a = AddonsOf(cp); !a.empty())
+    out << "    add-ons: " << Joined(a) << "\n";
+  if (!cp.addon_removals.empty())
+    out << "    add-ons REMOVED (uninstalled): " << Joined(cp.addon_removals)
+        << "\n";
+  if (!cp.addon_removals_held.empty())
+    out << "    add-on removal HELD: " << Joined(cp.addon_removals_held) << ": "
+        << kAddonHoldRelease << "\n";
+  if (IsCatalogInventory(cp.name)) {
+    out << "    reaches " << cp.touched_clusters.size() << " live cluster"
+        << (cp.touched_clusters.size() == 1 ? "" : "s")
+        << (cp.touched_clusters.empty() ? "" : ": ")
+        << Joined(cp.touched_clusters) << "\n";
+  }
+}
+
 struct Counts {
   int create = 0, update = 0, remove = 0, blocked = 0, unchanged = 0;
   int held = 0;  // deletions that will not happen
 };
 
+// The add-on catalog is no cluster: its changes are shown, not counted.
 Counts CountClusters(const Plan& plan) {
   Counts c;
   for (const ClusterPlan& cp : plan.clusters) {
+    if (IsCatalogInventory(cp.name)) continue;
     switch (cp.action) {
       case ClusterAction::kCreate:
         ++c.create;
@@ -224,7 +271,8 @@ std::string UnchangedLine(const Plan& plan, const Evaluation& ev,
                           const std::string& quote) {
   std::vector<std::string> names;
   for (const ClusterPlan& cp : plan.clusters) {
-    if (cp.action != ClusterAction::kUnchanged) continue;
+    if (cp.action != ClusterAction::kUnchanged || IsCatalogInventory(cp.name))
+      continue;
     std::string n = quote + cp.name + quote;
     const ClusterResult* r = Find(ev, cp.name);
     int64_t created = cp.inventory ? cp.inventory->created_at : 0;
@@ -302,10 +350,19 @@ std::string PlanText(const Plan& plan, const Evaluation& ev,
       for (const Verdict& v : r->verdicts)
         out << "    " << v.ToString() << "\n";
     }
+    AddonText(cp, out);
     ObjectLines(cp, out, "    ");
   }
   if (std::string u = UnchangedLine(plan, ev, ""); !u.empty())
     out << "= " << u << "\n";
+  // A held add-on removal leaves the cluster unchanged: say so anyway.
+  for (const ClusterPlan& cp : plan.clusters) {
+    if (cp.action != ClusterAction::kUnchanged ||
+        cp.addon_removals_held.empty())
+      continue;
+    out << paint("1;33", "= add-on removal HELD") << "  " << cp.name << ": "
+        << Joined(cp.addon_removals_held) << ": " << kAddonHoldRelease << "\n";
+  }
   // Every verdict is still reported, unchanged cluster or not.
   for (const ClusterPlan& cp : plan.clusters) {
     const ClusterResult* r = Find(ev, cp.name);
@@ -364,6 +421,23 @@ std::string PlanMarkdown(const Plan& plan, const Evaluation& ev,
     out << "\n\n";
   }
   HeldMarkdown(plan, out);
+  for (const ClusterPlan& cp : plan.clusters) {
+    if (!cp.addon_removals_held.empty()) {
+      out << "> [!IMPORTANT]\n> **Add-on removal held** on `" << cp.name
+          << "`: " << Joined(cp.addon_removals_held) << ". "
+          << kAddonHoldRelease << "\n\n";
+    }
+    if (!cp.addon_removals.empty()) {
+      out << "> [!CAUTION]\n> **Add-ons uninstalled** from `" << cp.name
+          << "`: " << Joined(cp.addon_removals) << "\n\n";
+    }
+    if (IsCatalogInventory(cp.name) && cp.action != ClusterAction::kUnchanged) {
+      out << "> [!NOTE]\n> The add-on catalog change reaches "
+          << cp.touched_clusters.size() << " live cluster(s)";
+      for (const std::string& c : cp.touched_clusters) out << " `" << c << "`";
+      out << "\n\n";
+    }
+  }
   if (plan.budget_exceeded)
     out << "> [!WARNING]\n> " << plan.budget_message << "\n\n";
   ReplacementCallout(plan, review, out);
@@ -430,7 +504,8 @@ json PlanJson(const Plan& plan, const Evaluation& ev,
   json unchanged = json::array();
   for (const ClusterPlan& cp : plan.clusters) {
     const ClusterResult* r = Find(ev, cp.name);
-    if (cp.action == ClusterAction::kUnchanged) unchanged.push_back(cp.name);
+    if (cp.action == ClusterAction::kUnchanged && !IsCatalogInventory(cp.name))
+      unchanged.push_back(cp.name);
     json objects = json::array();
     for (const ObjectChange& oc : cp.objects) {
       json changes = json::array();
@@ -450,6 +525,11 @@ json PlanJson(const Plan& plan, const Evaluation& ev,
                   {"error", cp.error},
                   {"objects", objects}};
     HeldJson(plan, cp, &entry);
+    entry["addons"] = AddonsOf(cp);
+    entry["addonRemovals"] = cp.addon_removals;
+    entry["addonRemovalsHeld"] = cp.addon_removals_held;
+    if (IsCatalogInventory(cp.name))
+      entry["touchedClusters"] = cp.touched_clusters;
     AddReviewJson(ReviewOf(review, cp.name), &entry);
     if (r != nullptr) {
       entry["provider"] = ProviderName(r->request.provider);

@@ -78,6 +78,10 @@ int RunOnePass(const Args& args, const CommandIo& io, bool ttl_only) {
   for (const PassNote& note : result.notes) {
     *io.out << "  " << note.text << "\n";
   }
+  if (auto* d = dynamic_cast<const DryRunKubeApi*>(dry_run.get())) {
+    std::string note = UncheckedNote(*d);
+    if (!note.empty()) *io.out << "  " << note;
+  }
   PrintClusterClocks(result, *io.out);
   if (WritesNothing(args) && !ttl_only) {
     for (const auto& [path, text] : result.status_files) {

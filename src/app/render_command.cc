@@ -72,7 +72,16 @@ int RunRender(const Args& args, const CommandIo& io) {
       args.count("cluster") ? args["cluster"].as<std::string>() : "";
   bool found = only.empty();
   std::vector<const ClusterResult*> all;
-  for (const ClusterResult& c : ev.clusters) {
+  // The add-on catalog's objects come first, as their own "cluster"
+  // (--cluster addons.catalog, or addons.catalog.yaml in --out-dir).
+  std::vector<const ClusterResult*> results;
+  ClusterResult& catalog = NewKeptUntilExit<ClusterResult>();
+  catalog.request.name = kCatalogInventoryName;
+  catalog.objects = ev.catalog_objects;
+  if (!catalog.objects.empty()) results.push_back(&catalog);
+  for (const ClusterResult& c : ev.clusters) results.push_back(&c);
+  for (const ClusterResult* cp : results) {
+    const ClusterResult& c = *cp;
     if (!only.empty() && c.request.name != only) continue;
     found = true;
     if (args.count("out-dir")) {

@@ -2,6 +2,8 @@
 // anonymous remote (so the URL, and anything secret in it, is never written to
 // the cache's config), files read from trees, commits built with
 // git_tree_create_updated, pushes that never force.
+#include "git/libgit2_source.h"
+
 #include <unistd.h>
 
 #include <filesystem>
@@ -17,10 +19,6 @@
 namespace capigitops {
 namespace {
 
-using git::CallbackState;
-using git::LastErrorMessage;
-using git::OidHex;
-
 // Push rejections that mean "someone else pushed first": worth a retry after
 // fetching again. Anything else (hooks, protected branches) is final.
 bool IsRaceRejection(const std::string& reason) {
@@ -30,62 +28,9 @@ bool IsRaceRejection(const std::string& reason) {
   return false;
 }
 
-class Libgit2Source : public GitSource {
- public:
-  Libgit2Source(GitSourceOptions options, StatusOr<git::RemoteUrl> url)
-      : options_(std::move(options)), url_(std::move(url)) {
-    git::RegisterTimedStream();  // after library_ initialised libgit2
-  }
+}  // namespace
 
-  ~Libgit2Source() override {
-    repo_.reset();
-    if (!temp_dir_.empty()) {
-      std::error_code ec;
-      std::filesystem::remove_all(temp_dir_, ec);
-    }
-  }
-
-  StatusOr<Snapshot> Fetch(const std::vector<std::string>& prefixes) override;
-  StatusOr<Snapshot> ReadCommit(
-      const std::string& commit,
-      const std::vector<std::string>& prefixes) override;
-  StatusOr<std::string> CommitAndPush(const CommitRequest& req) override;
-
- private:
-  std::string Context(const std::string& verb,
-                      const std::string& branch) const {
-    std::string url = url_.ok() ? url_->display : ScrubUrl(options_.url);
-    return verb + " " + url + " (branch " + branch + ")";
-  }
-  Status Open();
-  Status BoundCache();
-  git::NetworkTimeouts Timeouts() const {
-    return {options_.connect_timeout_ms, options_.io_timeout_ms,
-            options_.transfer_timeout_ms};
-  }
-  Status PrepareCallbacks(CallbackState* st) const;
-  // libgit2 calls a missing local path an "unsupported URL protocol".
-  Status CheckLocalPath() const;
-  // The remote tip of `branch` after fetching it; nullopt when the remote
-  // has no such branch.
-  StatusOr<std::optional<git_oid>> FetchBranch(const std::string& branch);
-  StatusOr<Snapshot> ReadAt(const git_oid& oid,
-                            const std::vector<std::string>& prefixes,
-                            const std::string& ctx);
-  StatusOr<git_oid> ResolveRevision(const git_oid& tip) const;
-  StatusOr<std::optional<git_oid>> BuildCommit(
-      const CommitRequest& req, const std::optional<git_oid>& tip);
-  // True when pushed; false when rejected because the remote moved.
-  StatusOr<bool> Push(const std::string& branch);
-  Status SetRef(const std::string& name, const git_oid& oid);
-  int CreateRemote(git_remote** out) const;
-
-  git::LibraryGuard library_;  // first: destroyed last
-  GitSourceOptions options_;
-  StatusOr<git::RemoteUrl> url_;
-  git::RepositoryPtr repo_;
-  std::string temp_dir_;
-};
+namespace git {
 
 Status Libgit2Source::Open() {
   if (!url_.ok()) return url_.status();
@@ -409,7 +354,7 @@ StatusOr<std::string> Libgit2Source::CommitAndPush(const CommitRequest& req) {
     if (!commit->has_value()) return std::string();  // nothing changes
     const git_oid& id = **commit;
     RETURN_IF_ERROR(SetRef("refs/heads/" + req.branch, id).WithContext(ctx));
-    if (options_.before_push_for_test) options_.before_push_for_test(attempt);
+    BeforePush(attempt);
     StatusOr<bool> pushed = Push(req.branch);
     if (!pushed.ok()) return pushed.status().WithContext(ctx);
     if (*pushed) {
@@ -423,11 +368,11 @@ StatusOr<std::string> Libgit2Source::CommitAndPush(const CommitRequest& req) {
                           " times because others kept pushing; try again");
 }
 
-}  // namespace
+}  // namespace git
 
 std::unique_ptr<GitSource> NewLibgit2Source(const GitSourceOptions& options) {
-  return std::make_unique<Libgit2Source>(options,
-                                         git::ParseRemoteUrl(options.url));
+  return std::make_unique<git::Libgit2Source>(options,
+                                              git::ParseRemoteUrl(options.url));
 }
 
 bool IsValidBranchName(const std::string& name) {

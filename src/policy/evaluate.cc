@@ -86,6 +86,16 @@ class RuleEvaluator {
       case RuleKind::kRequireIdle:
         RequireIdleRule();
         break;
+      case RuleKind::kAllowedAddons:
+        // The add-ons a spec asks for; the ones chosen by provider and GPUs
+        // are the platform's catalog decision, not the team's.
+        if (!req_.addons.cni.empty())
+          Allowed("spec.addons.cni", req_.addons.cni);
+        for (size_t i = 0; i < req_.addons.extra.size(); ++i) {
+          Allowed("spec.addons.extra[" + std::to_string(i) + "]",
+                  req_.addons.extra[i]);
+        }
+        break;
     }
   }
 

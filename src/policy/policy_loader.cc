@@ -29,6 +29,7 @@ constexpr RuleKind kAllRuleKinds[] = {
     RuleKind::kMaxHourlyCost,
     RuleKind::kMaxIdleAfter,
     RuleKind::kRequireIdle,
+    RuleKind::kAllowedAddons,
     RuleKind::kMaxLifetime,
 };
 
@@ -225,6 +226,7 @@ class PolicyDecoder {
       case RuleKind::kAllowedRegions:
       case RuleKind::kAllowedMachineTypes:
       case RuleKind::kAllowedAccelerators:
+      case RuleKind::kAllowedAddons:
         ReadGlobs(r, node, key, ctx_, &rule->patterns);
         break;
       case RuleKind::kRequiredLabels:
@@ -340,6 +342,8 @@ const char* RuleKindName(RuleKind kind) {
       return "maxIdleAfter";
     case RuleKind::kRequireIdle:
       return "requireIdle";
+    case RuleKind::kAllowedAddons:
+      return "allowedAddons";
     case RuleKind::kMaxLifetime:
       return "maxLifetime";
   }

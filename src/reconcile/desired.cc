@@ -44,6 +44,18 @@ DesiredState ToDesiredState(const Evaluation& ev) {
   for (const std::string& name : ev.repo.broken) {
     d.blocked[name] = "its spec has errors";
   }
+  // The catalog's objects under an inventory of their own; an empty catalog
+  // wants none, so a live one is pruned like a removed cluster.
+  if (!ev.catalog_error.empty()) {
+    d.blocked[kCatalogInventoryName] =
+        "the add-on catalog cannot be expanded: " + ev.catalog_error;
+  } else if (!ev.catalog_objects.empty()) {
+    DesiredCluster catalog;
+    catalog.name = kCatalogInventoryName;
+    catalog.owner = "platform";
+    catalog.objects = ev.catalog_objects;
+    d.clusters.push_back(std::move(catalog));
+  }
   // Errors outside cluster files (capi-gitops.yaml, policies) put the whole
   // source in doubt: nothing is deleted until they are fixed.
   for (const Diagnostic& diag : ev.repo.diags) {

@@ -30,6 +30,7 @@ std::optional<double> TtlHoursOverride(const ClusterRequest& req, int64_t now) {
 }
 
 void EvaluateCluster(const ClusterRequest& req, const RepoConfig& config,
+                     const AddonCatalog& catalog,
                      const std::vector<Policy>& policies,
                      const PriceTable& prices, const EvaluateOptions& options,
                      const std::string& ns, ClusterResult* r) {
@@ -40,7 +41,8 @@ void EvaluateCluster(const ClusterRequest& req, const RepoConfig& config,
   r->verdicts = EvaluatePolicies(req, policies, r->cost, context);
   r->denied = IsDenied(r->verdicts);
   if (options.render && !r->denied) {
-    auto objects = Expand(req, config, RenderOptions{options.revision, ns});
+    auto objects =
+        Expand(req, config, RenderOptions{options.revision, ns, &catalog});
     if (objects.ok()) {
       r->objects = std::move(objects).value();
     } else {
@@ -75,9 +77,18 @@ Evaluation Evaluate(const FileSet& files, const FileSet& builtin,
   const std::vector<ClusterRequest>& requests = ev.repo.requests;
   ev.clusters.resize(requests.size());
   ParallelFor(requests.size(), [&](size_t i) {
-    EvaluateCluster(requests[i], ev.repo.config, policies, prices, options,
-                    ev.ns, &ev.clusters[i]);
+    EvaluateCluster(requests[i], ev.repo.config, ev.repo.catalog, policies,
+                    prices, options, ev.ns, &ev.clusters[i]);
   });
+  if (options.render) {
+    auto catalog = ExpandCatalog(ev.repo.catalog, ev.ns);
+    if (catalog.ok()) {
+      ev.catalog_objects = std::move(catalog).value();
+    } else {
+      ev.catalog_error = catalog.status().message();
+      ev.has_errors = true;
+    }
+  }
   for (const ClusterResult& r : ev.clusters) {
     if (r.denied || !r.render_error.empty()) {
       ev.blocked.insert(r.request.name);

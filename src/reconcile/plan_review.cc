@@ -262,6 +262,8 @@ PlanReview ReviewPlan(const Plan& plan,
       AppliedSpecs(live);
   PlanReview review;
   for (const ClusterPlan& cp : plan.clusters) {
+    // The add-on catalog has no spec, cost or expiry to review.
+    if (IsCatalogInventory(cp.name)) continue;
     auto in = requests.find(cp.name);
     auto rec = applied.find(cp.name);
     const ClusterRequest* before =

@@ -134,6 +134,7 @@ void Reconciler::EmitAllStatus(StatusBatch* batch) {
     EmitStatus(name, in, batch);
   }
   for (const auto& [name, inv] : live_.inventories) {
+    if (IsCatalogInventory(name)) continue;  // no cluster, no status file
     if (!done.insert(name).second) continue;
     EmitGoneSpec(name, inv, batch);
   }

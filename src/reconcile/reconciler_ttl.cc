@@ -45,6 +45,7 @@ size_t Reconciler::TeardownAllowance(size_t due) {
   if (options_.sync.allow_mass_deletion) return due;
   int pending = 0;
   for (const auto& [name, inv] : live_.inventories) {
+    if (IsCatalogInventory(name)) continue;  // not a cluster
     bool wanted =
         desired_.blocked.count(name) > 0 ||
         std::any_of(desired_.clusters.begin(), desired_.clusters.end(),

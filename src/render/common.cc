@@ -110,7 +110,12 @@ nlohmann::json ClusterObject(const RenderContext& ctx, const ProviderOps& ops,
                              const RenderOptions& opts) {
   const ClusterRequest& req = ctx.req;
   nlohmann::json labels = nlohmann::json::object();
-  for (const auto& [key, value] : req.labels) labels[key] = value;
+  for (const auto& [key, value] : req.labels) {
+    // Add-on labels select what is installed in the cluster: only the
+    // catalog decides them (Expand), never a request label.
+    if (key.rfind(kAddonLabelPrefix, 0) == 0) continue;
+    labels[key] = value;
+  }
   // Ours win: a request label must not hide the object from the reconciler.
   const nlohmann::json base = BaseLabels(req);
   for (const auto& [key, value] : base.items()) labels[key] = value;

@@ -116,6 +116,13 @@ std::vector<Taint> NodeTaints(const RenderContext& ctx, const NodePool& pool);
 std::vector<std::pair<std::string, std::string>> NodeLabels(
     const RenderContext& ctx, const NodePool& pool);
 
+// The per-cluster ClusterResourceSet applying the platform's credential
+// Secrets (addons.clusterSecrets) into the workload cluster, selecting it by
+// cluster.x-k8s.io/cluster-name; nullopt when its provider has none.
+// Part of the cluster's own objects (and inventory), not the catalog's.
+std::optional<nlohmann::json> ClusterSecretsResourceSet(
+    const RenderContext& ctx, const RepoConfig& config);
+
 }  // namespace capigitops::render
 
 #endif  // CAPIGITOPS_RENDER_COMMON_H_

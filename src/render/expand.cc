@@ -178,13 +178,22 @@ StatusOr<std::vector<nlohmann::json>> Expand(const ClusterRequest& req,
   }
   objects.push_back(std::move(kcp));
   for (nlohmann::json& md : deployments) objects.push_back(std::move(md));
+  if (auto secrets = ClusterSecretsResourceSet(ctx, config)) {
+    objects.push_back(std::move(*secrets));
+  }
   for (nlohmann::json& mhc : MachineHealthCheckObjects(ctx)) {
     objects.push_back(std::move(mhc));
   }
   for (nlohmann::json& obj : ClusterAutoscalerObjects(ctx, ops)) {
     objects.push_back(std::move(obj));
   }
-  objects.push_back(ClusterObject(ctx, ops, opts));
+  nlohmann::json cluster = ClusterObject(ctx, ops, opts);
+  if (opts.catalog != nullptr) {
+    for (const Addon* addon : AddonsFor(req, *opts.catalog, config)) {
+      cluster["metadata"]["labels"][AddonLabelKey(addon->name)] = "true";
+    }
+  }
+  objects.push_back(std::move(cluster));
   // The table decides; the order built above already follows it.
   SortInApplyOrder(&objects);
   return objects;

@@ -47,6 +47,38 @@ void DecodeConfig(const yaml::Node& root, DecodeContext* ctx, RepoConfig* c) {
   }
   pr.Finish();
 
+  FieldReader addons(r.Child("addons"), "addons", ctx);
+  if (addons.String("path", &c->addons_path) &&
+      (c->addons_path.empty() || c->addons_path.front() == '/' ||
+       c->addons_path.back() == '/')) {
+    ctx->Error(root.Find("addons")->Find("path")->mark, "addons.path",
+               "\"" + c->addons_path +
+                   "\" is not a repository-relative directory: e.g. addons");
+  }
+  FieldReader defaults(addons.Child("defaults"), "addons.defaults", ctx);
+  defaults.String("cni", &c->default_cni);
+  defaults.Finish();
+  FieldReader secrets(addons.Child("clusterSecrets"), "addons.clusterSecrets",
+                      ctx);
+  for (const std::string& name : ProviderNames()) {
+    std::vector<std::string> names;
+    if (!secrets.StringList(name, &names)) continue;
+    for (const std::string& secret : names) {
+      std::string expanded = secret;
+      for (size_t at; (at = expanded.find("{cluster}")) != std::string::npos;)
+        expanded.replace(at, 9, "a");
+      if (!IsDns1123Subdomain(expanded)) {
+        ctx->Error(secrets.mark(), secrets.Field(name),
+                   "\"" + secret +
+                       "\" is not a Secret name (\"{cluster}\" stands for "
+                       "the cluster's name)");
+      }
+    }
+    c->addon_cluster_secrets[*ParseProvider(name)] = names;
+  }
+  secrets.Finish();
+  addons.Finish();
+
   FieldReader safety(r.Child("safety"), "safety", ctx);
   FieldReader budget(safety.Child("deletionBudget"), "safety.deletionBudget",
                      ctx);

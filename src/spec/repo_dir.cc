@@ -73,9 +73,12 @@ StatusOr<FileSet> ReadRepoDirectory(const std::string& dir) {
   }
   RETURN_IF_ERROR(ReadTree(root, config.clusters_path, &files)
                       .WithContext("reading repository " + dir));
-  Status s = ReadTree(root, config.policies_path, &files);
-  if (!s.ok() && !s.IsNotFound())
-    return s.WithContext("reading repository " + dir);
+  for (const std::string& optional :
+       {config.policies_path, config.addons_path}) {
+    Status s = ReadTree(root, optional, &files);
+    if (!s.ok() && !s.IsNotFound())
+      return s.WithContext("reading repository " + dir);
+  }
   return files;
 }
 

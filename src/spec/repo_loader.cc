@@ -75,8 +75,8 @@ void AddLoaded(const std::string& path, std::optional<ClusterRequest> req,
 
 std::vector<std::string> RepoPaths(const RepoConfig& config) {
   // approvals.yaml: releases of held mass deletions (docs/approvals.md).
-  return {RepoConfig().file, "approvals.yaml", config.clusters_path,
-          config.policies_path, config.status_path};
+  return {RepoConfig().file,    "approvals.yaml",   config.clusters_path,
+          config.policies_path, config.status_path, config.addons_path};
 }
 
 LoadedRepo LoadRepo(const FileSet& files) {
@@ -85,6 +85,7 @@ LoadedRepo LoadRepo(const FileSet& files) {
   if (cfg != files.end()) {
     LoadRepoConfig(cfg->first, cfg->second, &repo.config, &repo.diags);
   }
+  repo.catalog = LoadAddonCatalog(files, repo.config, &repo.diags);
   std::vector<const std::pair<const std::string, std::string>*> specs;
   for (const auto& file : files) {
     if (IsUnder(file.first, repo.config.clusters_path) &&
@@ -106,6 +107,10 @@ LoadedRepo LoadRepo(const FileSet& files) {
     repo.diags.insert(repo.diags.end(),
                       std::make_move_iterator(loaded[i].diags.begin()),
                       std::make_move_iterator(loaded[i].diags.end()));
+    if (loaded[i].req && !CheckAddonChoice(*loaded[i].req, repo.catalog,
+                                           repo.config, &repo.diags)) {
+      loaded[i].req.reset();
+    }
     AddLoaded(path, std::move(loaded[i].req), &file_of_name, &repo);
   }
   // A name defined twice is broken everywhere: neither file wins.

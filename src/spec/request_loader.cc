@@ -75,6 +75,13 @@ class RequestDecoder {
                       "letter and ending with a letter or digit");
     }
     DecodeLabels(m, "labels", &req_->labels);
+    for (const auto& [key, value] : req_->labels) {
+      if (key.rfind("addons.capigitops.io/", 0) != 0) continue;
+      ctx_->Error(req_->MarkOf("metadata.labels." + key),
+                  "metadata.labels." + key,
+                  "add-on labels are set by capi-gitops from the catalog: "
+                  "choose add-ons with spec.addons {cni, extra}");
+    }
     m.Finish();
   }
 
@@ -131,6 +138,7 @@ class RequestDecoder {
     DecodeTtl(s, node);
     s.Bool("deletionProtection", &req_->deletion_protection);
     DecodeIdle(s);
+    DecodeAddons(s.Child("addons"));
     req_->settings = config_.providers;
     const yaml::Node* pc = s.Child("providerConfig");
     s.Finish();
@@ -140,6 +148,38 @@ class RequestDecoder {
     CheckProviderSettings(req_->provider, req_->settings,
                           req_->MarkOf("spec.provider"), ctx_);
     CheckProviderRules(node);
+  }
+
+  // Names only; whether the catalog has them is checked with the catalog
+  // (CheckAddonChoice).
+  void DecodeAddons(const yaml::Node* node) {
+    if (node == nullptr) return;
+    FieldReader a(node, "spec.addons", ctx_);
+    if (a.String("cni", &req_->addons.cni) &&
+        !IsDnsLabel(req_->addons.cni, 40)) {
+      ctx_->Error(node->Find("cni")->mark, "spec.addons.cni",
+                  "\"" + req_->addons.cni +
+                      "\" is not an add-on name: name a cni add-on of the "
+                      "catalog, e.g. calico");
+    }
+    a.StringList("extra", &req_->addons.extra);
+    // Item marks, so catalog checks can point at the name.
+    if (const yaml::Node* list = node->Find("extra"); list && list->IsSeq()) {
+      for (size_t i = 0; i < list->seq.size(); ++i) {
+        (*ctx_->marks)["spec.addons.extra[" + std::to_string(i) + "]"] =
+            list->seq[i].mark;
+      }
+    }
+    std::set<std::string> seen;
+    for (size_t i = 0; i < req_->addons.extra.size(); ++i) {
+      const std::string& name = req_->addons.extra[i];
+      std::string field = "spec.addons.extra[" + std::to_string(i) + "]";
+      if (!seen.insert(name).second) {
+        ctx_->Error(req_->MarkOf(field), field,
+                    "\"" + name + "\" is listed twice");
+      }
+    }
+    a.Finish();
   }
 
   void DecodeControlPlane(const yaml::Node* node, const yaml::Mark& spec_mark) {

@@ -1,4 +1,5 @@
 // Reading what is live: one LIST per kind, never a request per object.
+#include <algorithm>
 #include <mutex>
 
 #include "capigitops/labels.h"
@@ -24,7 +25,11 @@ Status ListKinds(KubeApi& client, const std::string& ns,
                  LiveState* live) {
   std::map<std::string, std::once_flag> discovered;
   for (const Kind& k : kinds) discovered[k.first];
-  size_t n = kinds.size() + (inventories ? 1 : 0);
+  // The inventories carry our managed-by label too: when ConfigMaps are
+  // listed anyway (the add-on catalog's), that one LIST finds them.
+  const bool cms_listed = std::find(kinds.begin(), kinds.end(),
+                                    Kind{"v1", "ConfigMap"}) != kinds.end();
+  size_t n = kinds.size() + (inventories && !cms_listed ? 1 : 0);
   std::vector<StatusOr<std::vector<json>>> results(n,
                                                    Status::Internal("not run"));
   client.ParallelFor(n, [&](size_t i) {
@@ -51,7 +56,7 @@ Status ListKinds(KubeApi& client, const std::string& ns,
       results[i] = client.List(*r, ns, kManagedBySelector);
     }
   });
-  if (inventories) {
+  if (inventories && !cms_listed) {
     if (!results.back().ok()) return results.back().status();
     *inventories = std::move(results.back()).value();
   }
@@ -71,6 +76,12 @@ Status ListKinds(KubeApi& client, const std::string& ns,
         std::string name = meta.value("labels", json::object())
                                .value(kClusterLabel, meta.value("name", ""));
         live->elsewhere[name] = obj_ns;
+        continue;
+      }
+      // Listing ConfigMaps (the catalog's) also finds the inventories,
+      // which are read separately and are never objects of an inventory.
+      if (meta.value("labels", json::object()).contains(kInventoryLabel)) {
+        if (inventories && cms_listed) inventories->push_back(std::move(obj));
         continue;
       }
       ObjRef ref = ObjRef::Of(obj);  // read before the move below

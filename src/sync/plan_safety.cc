@@ -2,6 +2,9 @@
 #include "sync/plan_safety.h"
 
 #include <map>
+#include <set>
+
+#include "capigitops/labels.h"
 
 namespace capigitops {
 
@@ -71,6 +74,114 @@ void KeepSharedObjects(KubeApi& client, const LiveState& live, Plan* plan) {
       }
     }
   }
+}
+
+namespace {
+
+using nlohmann::json;
+
+// The single matchLabels key a catalog object selects, or "".
+std::string SelectedKey(const json& obj) {
+  auto spec = obj.find("spec");
+  if (spec == obj.end() || !spec->is_object()) return "";
+  auto sel = spec->find("clusterSelector");
+  if (sel == spec->end() || !sel->is_object()) return "";
+  auto labels = sel->find("matchLabels");
+  if (labels == sel->end() || !labels->is_object() || labels->size() != 1)
+    return "";
+  return labels->begin().key();
+}
+
+void NoteProvides(const json& obj, std::map<std::string, std::string>* out) {
+  const std::string kind = obj.value("kind", "");
+  if (kind != "HelmChartProxy" && kind != "ClusterResourceSet") return;
+  auto meta = obj.find("metadata");
+  if (meta == obj.end() || !meta->is_object()) return;
+  auto labels = meta->find("labels");
+  if (labels == meta->end() || !labels->is_object()) return;
+  auto provides = labels->find(kAddonProvidesLabel);
+  std::string key = SelectedKey(obj);
+  if (provides == labels->end() || !provides->is_string() || key.empty())
+    return;
+  out->emplace(key, provides->get<std::string>());
+}
+
+const json& LabelsOf(const json& obj) {
+  static const json kEmpty = json::object();
+  auto meta = obj.find("metadata");
+  if (meta == obj.end() || !meta->is_object()) return kEmpty;
+  auto labels = meta->find("labels");
+  return labels != meta->end() && labels->is_object() ? *labels : kEmpty;
+}
+
+}  // namespace
+
+std::map<std::string, std::string> AddonProvidesByLabel(
+    const DesiredState& desired, const LiveState& live) {
+  std::map<std::string, std::string> out;
+  for (const DesiredCluster& dc : desired.clusters) {
+    for (const json& obj : dc.objects) NoteProvides(obj, &out);
+  }
+  for (const auto& [ref, obj] : live.objects) NoteProvides(obj, &out);
+  return out;
+}
+
+void HoldAddonLabelRemovals(const json& live,
+                            const std::map<std::string, std::string>& provides,
+                            bool allow_removal, json* desired,
+                            ClusterPlan* cp) {
+  const json& live_labels = LabelsOf(live);
+  const json& want = LabelsOf(*desired);
+  const std::string prefix = kAddonLabelPrefix;
+  for (const auto& [key, value] : live_labels.items()) {
+    if (key.rfind(prefix, 0) != 0 || key == kAddonNameLabel ||
+        key == kAddonProvidesLabel || want.contains(key)) {
+      continue;
+    }
+    auto p = provides.find(key);
+    std::string what = p == provides.end() ? "unknown" : p->second;
+    std::string entry = key.substr(prefix.size()) + " (" + what + ")";
+    bool vital = what == "cni" || what == "ccm";
+    if (vital && !allow_removal) {
+      (*desired)["metadata"]["labels"][key] = value;
+      cp->addon_removals_held.push_back(entry);
+    } else {
+      cp->addon_removals.push_back(entry);
+    }
+  }
+}
+
+void ListCatalogReach(const LiveState& live, const Plan& plan,
+                      ClusterPlan* cp) {
+  std::set<std::string> keys;
+  for (const ObjectChange& oc : cp->objects) {
+    if (oc.action == ObjectAction::kUnchanged ||
+        oc.action == ObjectAction::kKeep) {
+      continue;
+    }
+    std::string key = SelectedKey(oc.desired);
+    auto l = live.objects.find(oc.ref);
+    if (key.empty() && l != live.objects.end()) key = SelectedKey(l->second);
+    if (!key.empty()) keys.insert(key);
+  }
+  // Live Clusters selected now, and those this pass labels (a new add-on's
+  // label lands in the same pass as its HelmChartProxy).
+  std::set<std::string> touched;
+  auto note = [&](const std::string& name, const json& labels) {
+    for (const std::string& key : keys) {
+      if (labels.contains(key)) touched.insert(name);
+    }
+  };
+  for (const auto& [ref, obj] : live.objects) {
+    if (ref.kind == "Cluster") note(ref.name, LabelsOf(obj));
+  }
+  for (const ClusterPlan& other : plan.clusters) {
+    for (const ObjectChange& oc : other.objects) {
+      if (oc.ref.kind == "Cluster" && oc.action != ObjectAction::kDelete)
+        note(oc.ref.name, LabelsOf(oc.desired));
+    }
+  }
+  cp->touched_clusters.assign(touched.begin(), touched.end());
 }
 
 }  // namespace capigitops

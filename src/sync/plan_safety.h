@@ -4,6 +4,7 @@
 #ifndef CAPIGITOPS_SYNC_PLAN_SAFETY_H_
 #define CAPIGITOPS_SYNC_PLAN_SAFETY_H_
 
+#include <map>
 #include <string>
 
 #include "capigitops/kube_api.h"
@@ -18,6 +19,25 @@ void HoldNamespaceChange(const std::string& from, const std::string& to,
 
 // Turns deletions of objects another cluster still needs into kKeep.
 void KeepSharedObjects(KubeApi& client, const LiveState& live, Plan* plan);
+
+// What each add-on label key selects: addons.capigitops.io/<add-on> ->
+// "cni", "ccm", ... read from the catalog objects (desired and live) that
+// select it by their addons.capigitops.io/provides label.
+std::map<std::string, std::string> AddonProvidesByLabel(
+    const DesiredState& desired, const LiveState& live);
+
+// `desired` is the Cluster about to be applied over `live`. Every add-on
+// label the live one has and `desired` drops is listed in `cp`; a CNI's or
+// CCM's is put back into `desired` (held) unless `allow_removal`.
+void HoldAddonLabelRemovals(const nlohmann::json& live,
+                            const std::map<std::string, std::string>& provides,
+                            bool allow_removal, nlohmann::json* desired,
+                            ClusterPlan* cp);
+
+// For the catalog's plan `cp` (one of `plan`'s): every Cluster, live or
+// about to be applied, that a created, updated or deleted catalog object
+// selects, into cp->touched_clusters.
+void ListCatalogReach(const LiveState& live, const Plan& plan, ClusterPlan* cp);
 
 }  // namespace capigitops
 

@@ -126,8 +126,9 @@ json WithCreatedAt(json obj, int64_t created_at) {
 }
 
 void PlanDesiredCluster(const DesiredCluster& dc, const LiveState& live,
-                        const SyncOptions& options, ClusterPlan* cp,
-                        std::vector<ObjectChange*>* to_check) {
+                        const SyncOptions& options,
+                        const std::map<std::string, std::string>& provides,
+                        ClusterPlan* cp, std::vector<ObjectChange*>* to_check) {
   auto inv = live.inventories.find(dc.name);
   if (inv != live.inventories.end()) cp->inventory = inv->second;
   int64_t created = cp->inventory && cp->inventory->created_at
@@ -141,6 +142,10 @@ void PlanDesiredCluster(const DesiredCluster& dc, const LiveState& live,
     desired_refs.insert(oc.ref);
     auto l = live.objects.find(oc.ref);
     if (l != live.objects.end()) KeepLiveRevision(l->second, &oc.desired);
+    if (l != live.objects.end() && oc.ref.kind == "Cluster") {
+      HoldAddonLabelRemovals(l->second, provides, options.allow_addon_removal,
+                             &oc.desired, cp);
+    }
     if (l == live.objects.end()) {
       oc.action = ObjectAction::kCreate;
     } else if (LooksUnchanged(oc.desired, l->second, options.field_manager)) {
@@ -230,16 +235,23 @@ void PlanDeletion(const Inventory& inv, const LiveState& live,
   }
 }
 
+// Inventoried clusters; the add-on catalog's inventory is not one.
+int ManagedClusters(const LiveState& live) {
+  return static_cast<int>(live.inventories.size() -
+                          live.inventories.count(kCatalogInventoryName));
+}
+
 void CheckBudget(const DesiredState& desired, const LiveState& live,
                  const SyncOptions& options, Plan* plan) {
   int deletions = 0;
   for (const ClusterPlan& cp : plan->clusters) {
     if (cp.action == ClusterAction::kDelete && !cp.deletion_held &&
-        !(cp.inventory && cp.inventory->deleting)) {
+        !(cp.inventory && cp.inventory->deleting) &&
+        !IsCatalogInventory(cp.name)) {
       ++deletions;
     }
   }
-  int managed = static_cast<int>(live.inventories.size());
+  int managed = ManagedClusters(live);
   int budget = DeletionBudget(desired, live);
   if (deletions > budget && !options.allow_mass_deletion) {
     plan->budget_exceeded = true;
@@ -257,7 +269,7 @@ void CheckBudget(const DesiredState& desired, const LiveState& live,
 }  // namespace
 
 int DeletionBudget(const DesiredState& desired, const LiveState& live) {
-  int managed = static_cast<int>(live.inventories.size());
+  int managed = ManagedClusters(live);
   return std::max(desired.budget_max_clusters,
                   static_cast<int>(
                       std::ceil(managed * desired.budget_max_percent / 100.0)));
@@ -320,6 +332,8 @@ Plan BuildPlan(KubeApi& client, const DesiredState& desired,
   plan.prune_blocked_reason = desired.prune_blocked_reason;
   std::set<std::string> seen;
   std::vector<std::pair<ClusterPlan*, ObjectChange*>> checks;
+  const std::map<std::string, std::string> provides =
+      AddonProvidesByLabel(desired, live);
   plan.clusters.reserve(desired.clusters.size() + live.inventories.size() +
                         desired.blocked.size());
   for (const DesiredCluster& dc : desired.clusters) {
@@ -333,7 +347,7 @@ Plan BuildPlan(KubeApi& client, const DesiredState& desired,
       continue;
     }
     std::vector<ObjectChange*> to_check;
-    PlanDesiredCluster(dc, live, options, &cp, &to_check);
+    PlanDesiredCluster(dc, live, options, provides, &cp, &to_check);
     for (ObjectChange* oc : to_check) checks.emplace_back(&cp, oc);
   }
   for (const auto& [name, reason] : desired.blocked) {
@@ -371,6 +385,9 @@ Plan BuildPlan(KubeApi& client, const DesiredState& desired,
         cp.reason = plan.prune_blocked_reason;
       }
     }
+  }
+  for (ClusterPlan& cp : plan.clusters) {
+    if (IsCatalogInventory(cp.name)) ListCatalogReach(live, plan, &cp);
   }
   CheckBudget(desired, live, options, &plan);
   KeepSharedObjects(client, live, &plan);

@@ -38,9 +38,7 @@ class KillAnywhereTest : public ::testing::Test {
     ASSERT_NE(sandbox_, nullptr) << error;
     remote_ = dir_.Sub("remote.git");
     work_ = dir_.Sub("work");
-    std::filesystem::create_directories(work_);
-    std::filesystem::copy(SourcePath("sample-repo"), work_,
-                          std::filesystem::copy_options::recursive);
+    testutil::CopySampleRepo(work_);
     ASSERT_TRUE(testutil::PublishAsRemote(work_, remote_, "the clusters"));
   }
 
@@ -48,27 +46,15 @@ class KillAnywhereTest : public ::testing::Test {
   // kill points counted in writes land among the steps that change state,
   // however many reads a pass makes first.
   size_t Writes() {
-    std::ifstream in(dir_.Sub("requests.log"));
-    size_t n = 0;
-    std::string line;
-    while (std::getline(in, line)) n += line.rfind("GET ", 0) == 0 ? 0 : 1;
-    return n;
+    return testutil::LoggedWrites(dir_.Sub("requests.log")).size();
   }
 
   std::vector<std::string> Reconcile(const std::string& command,
                                      const std::string& now) {
-    return {BinaryPath("capi-gitops"),
-            command,
-            "--repo",
-            remote_,
-            "--kubeconfig",
-            sandbox_->kubeconfig(),
-            "--cache-dir",
-            dir_.Sub("cache"),
-            "--now",
-            now,
-            "--concurrency",
-            "1"};
+    std::vector<std::string> args = testutil::CapiRepoCommand(
+        command, remote_, sandbox_->kubeconfig(), dir_.Sub("cache"));
+    args.insert(args.end(), {"--now", now, "--concurrency", "1"});
+    return args;
   }
   // apply from the work tree, recording the remote's tip as the revision,
   // as reconcile would.

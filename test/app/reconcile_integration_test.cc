@@ -35,14 +35,9 @@ class ReconcileIntegrationTest : public ::testing::Test {
     ASSERT_NE(sandbox_, nullptr) << error;
     remote_ = dir_.Sub("remote.git");
     work_ = dir_.Sub("work");
-    std::filesystem::create_directories(work_);
-    std::filesystem::copy(SourcePath("sample-repo"), work_,
-                          std::filesystem::copy_options::recursive);
     // Two clusters keep the test quick; others are added by later commits.
-    for (const char* f :
-         {"finetune-westeurope", "inference-us-east1", "sovereign-onprem"}) {
-      std::filesystem::remove(work_ + "/clusters/" + f + ".yaml");
-    }
+    testutil::CopySampleRepo(work_, {"finetune-westeurope",
+                                     "inference-us-east1", "sovereign-onprem"});
     ASSERT_TRUE(
         testutil::PublishAsRemote(work_, remote_, "clusters for the test"));
   }
@@ -60,14 +55,8 @@ class ReconcileIntegrationTest : public ::testing::Test {
 
   testutil::RunResult Capi(const std::string& command,
                            std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {BinaryPath("capi-gitops"),
-                                     command,
-                                     "--repo",
-                                     remote_,
-                                     "--kubeconfig",
-                                     sandbox_->kubeconfig(),
-                                     "--cache-dir",
-                                     dir_.Sub("cache")};
+    std::vector<std::string> args = testutil::CapiRepoCommand(
+        command, remote_, sandbox_->kubeconfig(), dir_.Sub("cache"));
     args.insert(args.end(), extra.begin(), extra.end());
     return RunProcess(args);
   }
@@ -82,22 +71,9 @@ class ReconcileIntegrationTest : public ::testing::Test {
   // The requests logged since `from` lines that write: POST, PUT, PATCH and
   // DELETE ("METHOD path query status" each).
   std::vector<std::string> WriteRequests(size_t from = 0) {
-    std::ifstream in(requests_);
-    std::vector<std::string> writes;
-    std::string line;
-    for (size_t n = 0; std::getline(in, line); ++n) {
-      if (n < from) continue;
-      std::string method = line.substr(0, line.find(' '));
-      if (method != "GET") writes.push_back(line);
-    }
-    return writes;
+    return testutil::LoggedWrites(requests_, from);
   }
-  size_t RequestCount() {
-    std::ifstream in(requests_);
-    size_t n = 0;
-    for (std::string line; std::getline(in, line);) ++n;
-    return n;
-  }
+  size_t RequestCount() { return testutil::LoggedRequests(requests_); }
 
   testing::TempDir dir_;
   std::string remote_, work_, requests_;
@@ -189,10 +165,20 @@ TEST_F(ReconcileIntegrationTest,
   ASSERT_EQ(sed.exit_code, 0);
   GitIn({"commit", "-q", "-am", "break dev-sandbox"});
   ASSERT_EQ(GitIn({"push", "-q", "origin", "main"}).exit_code, 0);
+  // What capi-gitops writes: spec, labels and annotations (and generation,
+  // which any spec change bumps). Not resourceVersion: the simulated CAPI
+  // keeps updating the Cluster's status meanwhile.
   sandbox_test::Kubectl kubectl(*sandbox_);
-  auto live_before = kubectl.Run({"get", "clusters.cluster.x-k8s.io",
-                                  "dev-sandbox", "-n", "capi-clusters", "-o",
-                                  "jsonpath={.metadata.resourceVersion}"});
+  auto written = [&] {
+    return kubectl
+        .Run({"get", "clusters.cluster.x-k8s.io", "dev-sandbox", "-n",
+              "capi-clusters", "-o",
+              "jsonpath={.metadata.generation} {.metadata.labels} "
+              "{.metadata.annotations} {.spec}"})
+        .out;
+  };
+  std::string live_before = written();
+  ASSERT_NE(live_before, "");
   auto r = Capi("reconcile", {"--now", "2026-11-27T08:05:00Z"});
   EXPECT_EQ(r.exit_code, 1) << r.out;
   EXPECT_NE(r.out.find("dev-sandbox: blocked"), std::string::npos) << r.out;
@@ -210,10 +196,7 @@ TEST_F(ReconcileIntegrationTest,
             std::string::npos)
       << "expiry stays visible while blocked: " << status.out;
   // The live cluster is left as it was.
-  auto live_after = kubectl.Run({"get", "clusters.cluster.x-k8s.io",
-                                 "dev-sandbox", "-n", "capi-clusters", "-o",
-                                 "jsonpath={.metadata.resourceVersion}"});
-  EXPECT_EQ(live_after.out, live_before.out);
+  EXPECT_EQ(written(), live_before);
   std::string log = RemoteLog();
   EXPECT_NE(log.find("Human|break dev-sandbox"), std::string::npos) << log;
 }
@@ -254,13 +237,16 @@ TEST_F(ReconcileIntegrationTest,
        ReadOnlyWritesNothingAndStatusBranchKeepsSpecsClean) {
   if (!sandbox_) return;
   std::string before = RemoteLog();
-  // A server-side dry run cannot create in a namespace that does not exist
-  // (the real pass creates it first): read-only needs it to be there.
-  ASSERT_EQ(sandbox_test::Kubectl(*sandbox_)
-                .Run({"create", "namespace", "capi-clusters"})
-                .exit_code,
-            0);
-  auto r = Capi("reconcile", {"--read-only", "--now", "2026-11-27T08:00:00Z"});
+  // The target namespace does not exist yet: read-only sends no write, and
+  // a dry run does not send the writes the server cannot check before the
+  // namespace exists; both say what they would do and exit 0.
+  auto r = Capi("reconcile", {"--dry-run", "--now", "2026-11-27T08:00:00Z"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("namespace capi-clusters does not exist yet"),
+            std::string::npos)
+      << r.out;
+  EXPECT_FALSE(ClusterLive("dev-sandbox"));
+  r = Capi("reconcile", {"--read-only", "--now", "2026-11-27T08:00:00Z"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(RemoteLog(), before) << "read-only writes nothing to Git";
   EXPECT_NE(r.out.find("# status/dev-sandbox.yaml"), std::string::npos)

@@ -106,6 +106,9 @@ class RunIntegrationTest : public ::testing::Test {
     std::filesystem::copy_file(
         SourcePath("sample-repo/clusters/dev-sandbox.yaml"),
         work_ + "/clusters/dev-sandbox.yaml");
+    // The add-on catalog capi-gitops.yaml's addons.defaults.cni names.
+    std::filesystem::copy(SourcePath("sample-repo/addons"), work_ + "/addons",
+                          std::filesystem::copy_options::recursive);
     ASSERT_TRUE(testutil::PublishAsRemote(work_, remote_, "one cluster"));
   }
 
@@ -119,24 +122,14 @@ class RunIntegrationTest : public ::testing::Test {
 
   Replica StartRun(const std::string& identity,
                    std::vector<std::string> extra) {
-    std::vector<std::string> args = {BinaryPath("capi-gitops"),
-                                     "run",
-                                     "--repo",
-                                     remote_,
-                                     "--kubeconfig",
-                                     sandbox_->kubeconfig(),
-                                     "--cache-dir",
-                                     dir_.Sub("cache-" + identity),
-                                     "--metrics-addr",
-                                     "127.0.0.1:0",
-                                     "--webhook-addr",
-                                     "127.0.0.1:0",
-                                     "--log-format",
-                                     "json",
-                                     "--interval",
-                                     "1h",
-                                     "--wait",
-                                     "5"};
+    std::vector<std::string> args = testutil::CapiRepoCommand(
+        "run", remote_, sandbox_->kubeconfig(), dir_.Sub("cache-" + identity));
+    std::vector<std::string> more = {"--metrics-addr", "127.0.0.1:0",
+                                     "--webhook-addr", "127.0.0.1:0",
+                                     "--log-format",   "json",
+                                     "--interval",     "1h",
+                                     "--wait",         "5"};
+    args.insert(args.end(), more.begin(), more.end());
     args.insert(args.end(), extra.begin(), extra.end());
     Replica r;
     r.identity = identity;
@@ -312,10 +305,10 @@ TEST_F(RunIntegrationTest, SignedWebhookStartsAPassAndMetricsTellTheStory) {
 TEST_F(RunIntegrationTest, TtlSweepRunsInTheLoop) {
   if (!sandbox_) return;
   // Created at 08:00 by a one-off pass; dev-sandbox's TTL is 90 minutes.
-  auto once =
-      RunProcess({BinaryPath("capi-gitops"), "reconcile", "--repo", remote_,
-                  "--kubeconfig", sandbox_->kubeconfig(), "--cache-dir",
-                  dir_.Sub("cache-once"), "--now", "2026-11-27T08:00:00Z"});
+  std::vector<std::string> args = testutil::CapiRepoCommand(
+      "reconcile", remote_, sandbox_->kubeconfig(), dir_.Sub("cache-once"));
+  args.insert(args.end(), {"--now", "2026-11-27T08:00:00Z"});
+  auto once = RunProcess(args);
   ASSERT_EQ(once.exit_code, 0) << once.out << once.err;
   ASSERT_TRUE(ClusterLive("dev-sandbox"));
   Replica r = StartRun("solo", {"--now", "2026-11-27T10:00:00Z"});

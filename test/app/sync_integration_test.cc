@@ -68,10 +68,7 @@ class SyncIntegrationTest : public ::testing::Test {
   }
 
   size_t RequestCount() {
-    std::ifstream in(log_.Sub("requests.log"));
-    size_t n = 0;
-    for (std::string line; std::getline(in, line);) ++n;
-    return n;
+    return testutil::LoggedRequests(log_.Sub("requests.log"));
   }
 
   void Edit(const std::string& file, const std::string& from,
@@ -130,6 +127,53 @@ TEST_F(SyncIntegrationTest,
   EXPECT_LE(five_clusters, 40u);
   EXPECT_LE(five_clusters, two_clusters + 12)
       << "per-kind lists, not per-object gets";
+}
+
+// apply --dry-run is apply through DryRunKubeApi: every write the server
+// can check is a dryRun=All request; into a namespace that does not exist
+// yet nothing can be checked, so the objects are reported as created, with
+// a note, and the exit code is 0.
+TEST_F(SyncIntegrationTest, ApplyDryRunAsksTheServerAndStoresNothing) {
+  StartSandbox();
+  if (!sandbox_) return;
+  auto r = Cli({"apply", repo_.path(), "--dry-run"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("server-side dry run"), std::string::npos) << r.out;
+  size_t line = r.out.find("\nllm-train-us-central1: ");
+  ASSERT_NE(line, std::string::npos) << r.out;
+  std::string result =
+      r.out.substr(line + 1, r.out.find('\n', line + 1) - line);
+  EXPECT_EQ(result.find(": 0 created"), std::string::npos) << result;
+  EXPECT_NE(
+      result.find(" created, 0 configured, 0 unchanged, 0 deleted, 0 failed"),
+      std::string::npos)
+      << result;
+  EXPECT_NE(r.out.find("namespace capi-clusters does not exist yet"),
+            std::string::npos)
+      << r.out;
+  EXPECT_TRUE(Live("clusters.cluster.x-k8s.io", false)["items"].empty());
+
+  ASSERT_EQ(Cli({"apply", repo_.path()}).exit_code, 0);
+  Edit("clusters/dev-sandbox.yaml", "replicas: 2", "replicas: 3");
+  size_t from = RequestCount();
+  r = Cli({"apply", repo_.path(), "--dry-run"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("dev-sandbox: 0 created, 2 configured"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("does not exist yet"), std::string::npos) << r.out;
+  std::ifstream in(log_.Sub("requests.log"));
+  int writes = 0;
+  size_t n = 0;
+  for (std::string line; std::getline(in, line); ++n) {
+    if (n < from || line.rfind("GET ", 0) == 0) continue;
+    ++writes;
+    EXPECT_NE(line.find("dryRun=All"), std::string::npos) << line;
+  }
+  EXPECT_GT(writes, 0);
+  for (const json& md : Live("machinedeployments.cluster.x-k8s.io")["items"]) {
+    EXPECT_NE(md["spec"]["replicas"], 3) << "stored nothing";
+  }
 }
 
 // The apply stage of an object, as the executor orders them: templates and

@@ -87,7 +87,27 @@ std::map<GroupResource, std::string> EmittedResources(
   }
   EXPECT_EQ(providers.size(), ProviderNames().size())
       << "expand a request of every provider";
+  // The add-on catalog's objects.
+  StatusOr<std::vector<json>> catalog =
+      ExpandCatalog(repo.catalog, repo.config.namespace_name);
+  EXPECT_TRUE(catalog.ok()) << catalog.status().ToString();
+  EXPECT_FALSE(repo.catalog.empty()) << "sample-repo has a catalog";
+  if (catalog.ok()) {
+    for (const json& o : *catalog) {
+      out[{GroupOf(o["apiVersion"]), ResourceOf(o["kind"])}] =
+          o["kind"].get<std::string>() + "/" +
+          o["metadata"]["name"].get<std::string>();
+    }
+  }
   return out;
+}
+
+// Kinds the target namespace's Roles grant instead of the ClusterRole: the
+// inventory's and the catalog's ConfigMaps, the catalog's objects.
+bool NamespacedOnly(const GroupResource& gr) {
+  return gr == GroupResource{"", "configmaps"} ||
+         gr == GroupResource{"addons.cluster.x-k8s.io", "helmchartproxies"} ||
+         gr == GroupResource{"addons.cluster.x-k8s.io", "clusterresourcesets"};
 }
 
 class DeployRbacTest : public ::testing::Test {
@@ -107,13 +127,25 @@ TEST_F(DeployRbacTest, RolesCoverEveryObjectTheExpanderEmits) {
   std::map<GroupResource, std::string> emitted = EmittedResources();
   ASSERT_GT(emitted.size(), 15u);
   const json* autoscalers = FindObject(objects_, "Role", kAutoscalersRole);
+  const json* addons = FindObject(objects_, "Role", "capi-gitops-addons");
+  const json* inventory = FindObject(objects_, "Role", "capi-gitops-inventory");
   ASSERT_NE(autoscalers, nullptr);
+  ASSERT_NE(addons, nullptr);
+  ASSERT_NE(inventory, nullptr);
   for (const auto& [gr, example] : emitted) {
     std::set<std::string> verbs =
         GrantedVerbs(*cluster_role_, gr.first, gr.second);
     for (const std::string& v :
          GrantedVerbs(*autoscalers, gr.first, gr.second)) {
       verbs.insert(v);
+    }
+    if (NamespacedOnly(gr)) {
+      EXPECT_TRUE(GrantedVerbs(*cluster_role_, gr.first, gr.second).empty())
+          << gr.second << " granted cluster-wide";
+      for (const json* role : {addons, inventory}) {
+        for (const std::string& v : GrantedVerbs(*role, gr.first, gr.second))
+          verbs.insert(v);
+      }
     }
     for (const char* verb :
          {"get", "list", "watch", "create", "patch", "delete"}) {
@@ -274,6 +306,24 @@ TEST_F(DeployRbacTest, InventoryRoleGrantsConfigMapsInTheTargetNamespaceOnly) {
   EXPECT_TRUE(GrantedVerbs(*cluster_role_, "", "configmaps").empty());
 }
 
+TEST_F(DeployRbacTest, AddonsRoleGrantsTheCatalogKindsInTheTargetNamespace) {
+  StatusOr<FileSet> files = ReadRepoDirectory(SourcePath("sample-repo"));
+  ASSERT_TRUE(files.ok());
+  std::string ns = LoadRepo(*files).config.namespace_name;
+  const json* role = FindObject(objects_, "Role", "capi-gitops-addons");
+  ASSERT_NE(role, nullptr);
+  EXPECT_EQ((*role)["metadata"]["namespace"], ns);
+  for (const char* resource : {"helmchartproxies", "clusterresourcesets"}) {
+    EXPECT_EQ(GrantedVerbs(*role, "addons.cluster.x-k8s.io", resource),
+              (std::set<std::string>{"get", "list", "watch", "create", "patch",
+                                     "update", "delete"}))
+        << resource;
+  }
+  // Nothing else, and the bindings include it.
+  EXPECT_EQ((*role)["rules"].size(), 1u);
+  EXPECT_NE(FindObject(objects_, "RoleBinding", "capi-gitops-addons"), nullptr);
+}
+
 TEST_F(DeployRbacTest, LeaderElectionRoleGrantsLeasesInTheSystemNamespace) {
   const json* role =
       FindObject(objects_, "Role", "capi-gitops-leader-election");
@@ -311,9 +361,9 @@ TEST_F(DeployRbacTest, BindingsGrantExistingRolesToTheServiceAccount) {
     ASSERT_NE(sa, nullptr) << id;
     EXPECT_EQ((*sa)["metadata"]["namespace"], kSystemNamespace);
   }
-  // The ClusterRole, the inventory, the Lease, the autoscalers and the
-  // workload status.
-  EXPECT_EQ(bindings, 5);
+  // The ClusterRole, the inventory, the add-on catalog, the Lease, the
+  // autoscalers and the workload status.
+  EXPECT_EQ(bindings, 6);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include "capigitops/git.h"
 #include "git/git_test_util.h"
+#include "git/racing_source.h"
 
 namespace capigitops {
 namespace {
@@ -102,16 +103,14 @@ TEST_F(GitCommitTest, UpdatingAnExecutableKeepsItExecutable) {
 }
 
 TEST_F(GitCommitTest, PushRaceKeepsTheOtherCommitAndPutsOursOnTop) {
-  GitSourceOptions o = Options();
   std::string human;
   std::vector<int> attempts;
-  o.before_push_for_test = [&](int attempt) {
+  auto source = testing::NewRacingSource(Options(), [&](int attempt) {
     attempts.push_back(attempt);
     if (attempt == 0) {
       human = remote_.Push({{"clusters/b.yaml", "name: b\n"}}, "human adds b");
     }
-  };
-  auto source = NewLibgit2Source(o);
+  });
   StatusOr<std::string> sha =
       source->CommitAndPush(Request({{"status/a.yaml", "phase: Ready\n"}}));
   ASSERT_TRUE(sha.ok()) << sha.status().ToString();
@@ -126,13 +125,13 @@ TEST_F(GitCommitTest, EndlessRaceGivesUpWithConflictAndLosesNothing) {
   GitSourceOptions o = Options();
   o.max_push_attempts = 3;
   int pushes = 0;
-  o.before_push_for_test = [&](int attempt) {
+  auto source = testing::NewRacingSource(o, [&](int attempt) {
     remote_.Push({{"clusters/h" + std::to_string(attempt) + ".yaml", "h\n"}},
                  "human " + std::to_string(attempt));
     ++pushes;
-  };
-  StatusOr<std::string> sha = NewLibgit2Source(o)->CommitAndPush(
-      Request({{"status/a.yaml", "phase: Ready\n"}}));
+  });
+  StatusOr<std::string> sha =
+      source->CommitAndPush(Request({{"status/a.yaml", "phase: Ready\n"}}));
   ASSERT_FALSE(sha.ok());
   EXPECT_EQ(sha.status().code(), StatusCode::kConflict);
   EXPECT_EQ(pushes, 3);

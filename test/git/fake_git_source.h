@@ -40,7 +40,7 @@ class FakeGitSource : public GitSource {
   // While set, Fetch and CommitAndPush return this status.
   Status unavailable;
   // Called before each push attempt, like
-  // GitSourceOptions::before_push_for_test.
+  // the libgit2 source's BeforePush (test/git/racing_source.h).
   std::function<void(int attempt)> before_push;
   int max_push_attempts = 5;
   int fetch_count = 0;

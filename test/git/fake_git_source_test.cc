@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "git/git_test_util.h"
+#include "git/racing_source.h"
 
 namespace capigitops {
 namespace {
@@ -44,8 +45,7 @@ class GitSourceContractTest : public ::testing::TestWithParam<bool> {
         return remote_->Push(c, "other");
       };
       backend_.set_before_push = [this](std::function<void(int)> f) {
-        options_.before_push_for_test = std::move(f);
-        backend_.source = NewLibgit2Source(options_);
+        backend_.source = testing::NewRacingSource(options_, std::move(f));
       };
       backend_.source = NewLibgit2Source(options_);
     }

@@ -7,6 +7,7 @@
 
 #include "capigitops/git.h"
 #include "git/git_test_util.h"
+#include "git/racing_source.h"
 #include "git/test_servers.h"
 
 namespace capigitops {
@@ -107,15 +108,15 @@ TEST_F(GitHttpTest, MissingCredentialsAreUnauthenticated) {
 TEST_F(GitHttpTest, PushOverHttpIncludingARace) {
   GitSourceOptions o = Options(kToken);
   std::string human;
-  o.before_push_for_test = [&](int attempt) {
+  auto source = testing::NewRacingSource(o, [&](int attempt) {
     if (attempt == 0)
       human = remote_->Push({{"clusters/b.yaml", "b\n"}}, "human");
-  };
+  });
   CommitRequest req;
   req.branch = "main";
   req.changes = {{"status/a.yaml", "phase: Ready\n"}};
   req.message = "status: a Ready";
-  StatusOr<std::string> sha = NewLibgit2Source(o)->CommitAndPush(req);
+  StatusOr<std::string> sha = source->CommitAndPush(req);
   ASSERT_TRUE(sha.ok()) << sha.status().ToString();
   EXPECT_EQ(*sha, remote_->Tip());
   EXPECT_EQ(remote_->Git("rev-parse main~1"), human);

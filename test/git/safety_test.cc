@@ -5,6 +5,7 @@
 
 #include "capigitops/git.h"
 #include "git/git_test_util.h"
+#include "git/racing_source.h"
 
 namespace capigitops {
 namespace {
@@ -64,15 +65,13 @@ TEST_F(GitSafetyTest, TeardownLandsWhenTheSpecIsUnchanged) {
 }
 
 TEST_F(GitSafetyTest, SpecChangedDuringAPushRaceDropsTheTeardown) {
-  GitSourceOptions o = Options();
-  o.before_push_for_test = [&](int attempt) {
+  auto source = testing::NewRacingSource(Options(), [&](int attempt) {
     if (attempt == 0) {
       remote_.Push(
           {{"clusters/a.yaml", "ttl: 30d\ndeletionProtection: true\n"}},
           "keep a");
     }
-  };
-  auto source = NewLibgit2Source(o);
+  });
   StatusOr<std::string> sha = source->CommitAndPush(Teardown());
   ASSERT_FALSE(sha.ok());
   EXPECT_EQ(sha.status().code(), StatusCode::kFailedPrecondition)

@@ -66,6 +66,27 @@ TEST(EvaluateTest, AllowedProvidersDenyAndWarn) {
             Lines{});
 }
 
+TEST(EvaluateTest, AllowedAddonsCheckTheSpecsChoices) {
+  ClusterRequest req = GpuTrainingRequest();
+  req.addons.cni = "cilium";
+  req.addons.extra = {"metrics-server", "kueue"};
+  req.marks["spec.addons.extra[1]"] = {21, 30};
+  EXPECT_EQ(
+      Evaluate(req,
+               "  rules:\n"
+               "  - {name: addons, allowedAddons: [cilium, \"metrics-*\"]}\n"),
+      Lines{"clusters/train.yaml:21:30: deny: policy guardrails rule "
+            "addons: spec.addons.extra[1]: \"kueue\" is not allowed "
+            "(allowed: cilium, metrics-*)"});
+  // Add-ons the spec does not name (its provider's CCM, the GPU operator)
+  // are the catalog's decision: nothing to check.
+  req.addons = {};
+  EXPECT_EQ(Evaluate(req,
+                     "  rules:\n"
+                     "  - {name: addons, allowedAddons: [calico]}\n"),
+            Lines{});
+}
+
 TEST(EvaluateTest, AllowedRegionsAreGlobs) {
   ClusterRequest req = GpuTrainingRequest();
   const std::string deny =

@@ -7,12 +7,10 @@
 
 #include <functional>
 
-#include "app/builtin_policies.h"
-#include "capigitops/duration.h"
 #include "capigitops/reconcile.h"
 #include "git/fake_git_source.h"
-#include "testing/fake_kube_api.h"
-#include "testing/subprocess.h"
+#include "testing/forwarding_kube_api.h"
+#include "testing/reconcile_fixture.h"
 
 namespace capigitops {
 namespace {
@@ -55,20 +53,11 @@ class HookedGitSource : public GitSource {
 
 // A management cluster where the identity may list Clusters in its
 // namespace only (a namespaced Role): the cluster-wide LIST is forbidden.
-class NamespacedOnlyKubeApi : public KubeApi {
+class NamespacedOnlyKubeApi : public testing::ForwardingKubeApi {
  public:
-  explicit NamespacedOnlyKubeApi(KubeApi& inner) : inner_(inner) {}
+  using ForwardingKubeApi::ForwardingKubeApi;
   int forbidden = 0;
 
-  StatusOr<ResourceInfo> Resolve(const std::string& api_version,
-                                 const std::string& kind) override {
-    return inner_.Resolve(api_version, kind);
-  }
-  void ForgetDiscovery() override { inner_.ForgetDiscovery(); }
-  StatusOr<nlohmann::json> Get(const ResourceInfo& r, const std::string& ns,
-                               const std::string& name) override {
-    return inner_.Get(r, ns, name);
-  }
   StatusOr<std::vector<nlohmann::json>> List(
       const ResourceInfo& r, const std::string& ns,
       const std::string& selector) override {
@@ -76,67 +65,12 @@ class NamespacedOnlyKubeApi : public KubeApi {
       ++forbidden;
       return Status::PermissionDenied("403 Forbidden: list " + r.kind);
     }
-    return inner_.List(r, ns, selector);
+    return ForwardingKubeApi::List(r, ns, selector);
   }
-  StatusOr<nlohmann::json> Apply(const nlohmann::json& object,
-                                 const ApplyOptions& options) override {
-    return inner_.Apply(object, options);
-  }
-  Status Delete(const ResourceInfo& r, const std::string& ns,
-                const std::string& name, const WriteOptions& options) override {
-    return inner_.Delete(r, ns, name, options);
-  }
-  StatusOr<nlohmann::json> Create(const ResourceInfo& r,
-                                  const nlohmann::json& obj,
-                                  const WriteOptions& options) override {
-    return inner_.Create(r, obj, options);
-  }
-  StatusOr<nlohmann::json> Replace(const ResourceInfo& r,
-                                   const nlohmann::json& obj,
-                                   const WriteOptions& options) override {
-    return inner_.Replace(r, obj, options);
-  }
-  int Concurrency() const override { return inner_.Concurrency(); }
-
- private:
-  KubeApi& inner_;
 };
 
-class ReconcilerSafetyTest : public ::testing::Test {
+class ReconcilerSafetyTest : public testing::ReconcileFixture {
  protected:
-  ReconcilerSafetyTest() {
-    StatusOr<FileSet> files =
-        ReadRepoDirectory(testutil::SourcePath("sample-repo"));
-    EXPECT_TRUE(files.ok()) << files.status().ToString();
-    FakeGitSource::Changes changes;
-    for (const auto& [path, text] : *files) changes[path] = text;
-    git_.PushFiles(changes, "the sample repository");
-  }
-
-  PassResult Pass(const std::string& now, GitSource* git = nullptr,
-                  KubeApi* kube = nullptr) {
-    ReconcileOptions o;
-    o.now = *ParseRfc3339(now);
-    o.sync.now = o.now;
-    o.sync.wait_seconds = 1;
-    GitSource* source = git ? git : &git_;
-    PassDeps deps{source, source, kube ? kube : &kube_, &BuiltinPolicyFiles()};
-    return RunPass(deps, o);
-  }
-
-  static std::string Notes(const PassResult& r) {
-    std::string out;
-    for (const PassNote& n : r.notes) out += n.text + "\n";
-    return out;
-  }
-
-  bool Live(const std::string& name) {
-    return !kube_
-                .Stored("cluster.x-k8s.io/v1beta2", "Cluster", "capi-clusters",
-                        name)
-                .is_null();
-  }
-
   // The sample's config with `from` replaced by `to`.
   std::string Config(const std::string& from, const std::string& to) {
     std::string c = git_.Files().at("capi-gitops.yaml");
@@ -144,9 +78,6 @@ class ReconcilerSafetyTest : public ::testing::Test {
     EXPECT_NE(at, std::string::npos) << from;
     return c.replace(at, from.size(), to);
   }
-
-  FakeGitSource git_;
-  FakeKubeApi kube_;
 };
 
 TEST_F(ReconcilerSafetyTest, TeardownIsDroppedWhenThePushedSpecKeepsIt) {

@@ -4,13 +4,10 @@
 // releases a mass deletion for one revision only).
 #include <gtest/gtest.h>
 
-#include "app/builtin_policies.h"
-#include "capigitops/duration.h"
 #include "capigitops/reconcile.h"
 #include "git/fake_git_source.h"
 #include "reconcile/reconciler.h"
-#include "testing/fake_kube_api.h"
-#include "testing/subprocess.h"
+#include "testing/reconcile_fixture.h"
 
 namespace capigitops {
 namespace {
@@ -20,49 +17,11 @@ using testing::FakeGitSource;
 constexpr char kInference[] = "clusters/inference-us-east1.yaml";
 constexpr char kInferenceStatus[] = "status/inference-us-east1.yaml";
 
-class StatusPassTest : public ::testing::Test {
+class StatusPassTest : public testing::ReconcileFixture {
  protected:
-  StatusPassTest() {
-    StatusOr<FileSet> files =
-        ReadRepoDirectory(testutil::SourcePath("sample-repo"));
-    EXPECT_TRUE(files.ok()) << files.status().ToString();
-    FakeGitSource::Changes changes;
-    for (const auto& [path, text] : *files) changes[path] = text;
-    git_.PushFiles(changes, "the sample repository");
-  }
-
-  PassResult Pass(const std::string& now, bool ttl_only = false) {
-    ReconcileOptions o;
-    o.ttl_only = ttl_only;
-    o.now = *ParseRfc3339(now);
-    o.sync.now = o.now;
-    o.sync.wait_seconds = 1;
-    PassDeps deps{&git_, &git_, &kube_, &BuiltinPolicyFiles()};
-    return RunPass(deps, o);
-  }
-
-  static std::string NotesOf(const PassResult& r) {
-    std::string out;
-    for (const PassNote& n : r.notes) out += n.text + "\n";
-    return out;
-  }
-
-  static const ClusterPassResult* Outcome(const PassResult& r,
-                                          const std::string& name) {
-    for (const ClusterPassResult& c : r.clusters) {
-      if (c.name == name) return &c;
-    }
-    return nullptr;
-  }
-
   std::string StatusFile(const std::string& name) {
     auto f = git_.Files().find("status/" + name + ".yaml");
     return f == git_.Files().end() ? "" : f->second;
-  }
-
-  nlohmann::json LiveCluster(const std::string& name) {
-    return kube_.Stored("cluster.x-k8s.io/v1beta2", "Cluster", "capi-clusters",
-                        name);
   }
 
   // The spec with `from` replaced by `to` (the first occurrence).
@@ -74,9 +33,6 @@ class StatusPassTest : public ::testing::Test {
     text.replace(at, from.size(), to);
     git_.PushFiles({{path, text}}, message);
   }
-
-  FakeGitSource git_;
-  FakeKubeApi kube_;
 };
 
 TEST_F(StatusPassTest, PassesWhereOnlyTimeMovedCommitNothing) {
@@ -90,8 +46,8 @@ TEST_F(StatusPassTest, PassesWhereOnlyTimeMovedCommitNothing) {
   for (const char* now : {"2026-11-27T08:02:00Z", "2026-11-27T08:17:00Z",
                           "2026-11-27T08:59:00Z", "2026-11-27T09:20:00Z"}) {
     PassResult r = Pass(now);
-    EXPECT_EQ(r.outcome(), PassOutcome::kSuccess) << NotesOf(r);
-    EXPECT_TRUE(r.status_commit.empty()) << now << "\n" << NotesOf(r);
+    EXPECT_EQ(r.outcome(), PassOutcome::kSuccess) << Notes(r);
+    EXPECT_TRUE(r.status_commit.empty()) << now << "\n" << Notes(r);
   }
   EXPECT_EQ(git_.History().size(), commits);
   EXPECT_EQ(StatusFile("llm-train-us-central1"), status);
@@ -119,7 +75,7 @@ TEST_F(StatusPassTest, AppliedRevisionIsTheAppliedOneNeverHead) {
   git_.PushFiles({{"docs/note.md", "hello\n"}}, "docs");
   size_t commits = git_.History().size();
   PassResult r = Pass("2026-11-27T08:02:00Z");
-  EXPECT_TRUE(r.status_commit.empty()) << NotesOf(r);
+  EXPECT_TRUE(r.status_commit.empty()) << Notes(r);
   EXPECT_EQ(git_.History().size(), commits);
   EXPECT_NE(
       StatusFile("dev-sandbox").find("appliedRevision: \"" + first + "\""),
@@ -146,7 +102,7 @@ TEST_F(StatusPassTest, ABrokenSpecPutsItsFileLineErrorInStatusAndOutput) {
       << status;
   EXPECT_NE(status.find("estimatedCostPerHour:"), std::string::npos);
   // The same text in the output (and so in the controller's log).
-  std::string notes = NotesOf(r);
+  std::string notes = Notes(r);
   EXPECT_NE(notes.find("dev-sandbox: blocked: its spec has errors"),
             std::string::npos)
       << notes;
@@ -167,7 +123,7 @@ TEST_F(StatusPassTest, APolicyDenialPutsTheVerdictInStatus) {
             std::string::npos)
       << status;
   EXPECT_NE(status.find("max-lifetime"), std::string::npos) << status;
-  EXPECT_NE(NotesOf(r).find("max-lifetime"), std::string::npos) << NotesOf(r);
+  EXPECT_NE(Notes(r).find("max-lifetime"), std::string::npos) << Notes(r);
 }
 
 TEST_F(StatusPassTest, ADeletedClustersStatusLeavesInTheDeletionCommit) {
@@ -176,8 +132,8 @@ TEST_F(StatusPassTest, ADeletedClustersStatusLeavesInTheDeletionCommit) {
   ASSERT_FALSE(StatusFile("inference-us-east1").empty());
   git_.PushFiles({{kInference, std::nullopt}}, "retire inference");
   PassResult r = Pass("2026-11-27T08:02:00Z");
-  EXPECT_EQ(r.outcome(), PassOutcome::kSuccess) << NotesOf(r);
-  const ClusterPassResult* o = Outcome(r, "inference-us-east1");
+  EXPECT_EQ(r.outcome(), PassOutcome::kSuccess) << Notes(r);
+  const ClusterPassResult* o = Find(r, "inference-us-east1");
   ASSERT_NE(o, nullptr);
   EXPECT_EQ(o->outcome, ClusterOutcome::kDeleted);
   EXPECT_EQ(git_.Files().count(kInferenceStatus), 0u);
@@ -202,14 +158,16 @@ TEST_F(StatusPassTest, ATtlSweepCommitsTheStatusOfWhatItDeletedOnly) {
   // A spec change the sweep must not report (it applies nothing but
   // deletions).
   EditSpec(kInference, "owner: ", "owner: x", "rename the owner");
-  PassResult r = Pass("2026-11-27T10:00:00Z", /*ttl_only=*/true);
-  ASSERT_EQ(r.teardown_commits.size(), 1u) << NotesOf(r);
-  const ClusterPassResult* o = Outcome(r, "dev-sandbox");
-  ASSERT_NE(o, nullptr) << NotesOf(r);
-  EXPECT_EQ(o->outcome, ClusterOutcome::kDeleted) << NotesOf(r);
+  ReconcileOptions ttl = Options("2026-11-27T10:00:00Z");
+  ttl.ttl_only = true;
+  PassResult r = Pass(ttl);
+  ASSERT_EQ(r.teardown_commits.size(), 1u) << Notes(r);
+  const ClusterPassResult* o = Find(r, "dev-sandbox");
+  ASSERT_NE(o, nullptr) << Notes(r);
+  EXPECT_EQ(o->outcome, ClusterOutcome::kDeleted) << Notes(r);
   EXPECT_TRUE(StatusFile("dev-sandbox").empty());
   EXPECT_EQ(StatusFile("inference-us-east1"), inference);
-  ASSERT_FALSE(r.status_commit.empty()) << NotesOf(r);
+  ASSERT_FALSE(r.status_commit.empty()) << Notes(r);
   const FakeGitSource::Commit& last = git_.History().back();
   EXPECT_EQ(last.sha, r.status_commit);
   EXPECT_EQ(last.message, "status: dev-sandbox Deleted");
@@ -228,7 +186,7 @@ TEST_F(StatusPassTest, AStatusFileWithoutClusterOrSpecIsRemoved) {
   EditSpec("capi-gitops.yaml", "maxClusters: 3", "maxClusters: many",
            "broken config");
   PassResult r = Pass("2026-11-27T08:02:00Z");
-  EXPECT_EQ(r.outcome(), PassOutcome::kInvalid) << NotesOf(r);
+  EXPECT_EQ(r.outcome(), PassOutcome::kInvalid) << Notes(r);
   EXPECT_EQ(git_.Files().count("status/gone-long-ago.yaml"), 1u);
   EXPECT_EQ(git_.Files().count("status/dev-sandbox.yaml"), 1u);
 }
@@ -238,7 +196,7 @@ TEST_F(StatusPassTest, AProtectedDeletionIsHeldNotDeleting) {
   git_.PushFiles({{"clusters/sovereign-onprem.yaml", std::nullopt}},
                  "retire sovereign");
   PassResult r = Pass("2026-11-27T08:01:00Z");
-  EXPECT_EQ(r.outcome(), PassOutcome::kDeletionHeld) << NotesOf(r);
+  EXPECT_EQ(r.outcome(), PassOutcome::kDeletionHeld) << Notes(r);
   EXPECT_FALSE(LiveCluster("sovereign-onprem").is_null());
   std::string status = StatusFile("sovereign-onprem");
   EXPECT_NE(status.find("phase: DeletionHeld"), std::string::npos) << status;
@@ -248,7 +206,7 @@ TEST_F(StatusPassTest, AProtectedDeletionIsHeldNotDeleting) {
   EXPECT_NE(status.find("release: \"set deletionProtection: false"),
             std::string::npos)
       << status;
-  EXPECT_NE(NotesOf(r).find("sovereign-onprem: deletion held"),
+  EXPECT_NE(Notes(r).find("sovereign-onprem: deletion held"),
             std::string::npos);
   EXPECT_EQ(r.phases.at("sovereign-onprem"), "DeletionHeld");
   EXPECT_EQ(PassOutcomeName(r.outcome()), std::string("deletion_held"));
@@ -256,7 +214,7 @@ TEST_F(StatusPassTest, AProtectedDeletionIsHeldNotDeleting) {
   size_t commits = git_.History().size();
   r = Pass("2026-11-27T09:01:00Z");
   EXPECT_EQ(r.outcome(), PassOutcome::kDeletionHeld);
-  EXPECT_EQ(git_.History().size(), commits) << NotesOf(r);
+  EXPECT_EQ(git_.History().size(), commits) << Notes(r);
 }
 
 // Budget 1 (fake shas are all digits, so YAML quotes them). Removing two
@@ -271,7 +229,7 @@ TEST_F(StatusPassTest, AnApprovalReleasesOneRevisionsMassDeletionOnly) {
                       {"clusters/finetune-westeurope.yaml", std::nullopt}},
                      "retire two");
   PassResult r = Pass("2026-11-27T08:01:00Z");
-  EXPECT_EQ(r.outcome(), PassOutcome::kDeletionHeld) << NotesOf(r);
+  EXPECT_EQ(r.outcome(), PassOutcome::kDeletionHeld) << Notes(r);
   EXPECT_FALSE(LiveCluster("inference-us-east1").is_null());
   std::string status = StatusFile("inference-us-east1");
   EXPECT_NE(status.find("phase: DeletionHeld"), std::string::npos) << status;
@@ -291,8 +249,8 @@ TEST_F(StatusPassTest, AnApprovalReleasesOneRevisionsMassDeletionOnly) {
                               "finetune-westeurope, dev-sandbox]\n"}},
       "approve the retirement of two");
   r = Pass("2026-11-27T08:02:00Z");
-  EXPECT_TRUE(LiveCluster("inference-us-east1").is_null()) << NotesOf(r);
-  EXPECT_TRUE(LiveCluster("finetune-westeurope").is_null()) << NotesOf(r);
+  EXPECT_TRUE(LiveCluster("inference-us-east1").is_null()) << Notes(r);
+  EXPECT_TRUE(LiveCluster("finetune-westeurope").is_null()) << Notes(r);
   EXPECT_FALSE(LiveCluster("dev-sandbox").is_null())
       << "held at a later revision: the approval does not release it";
   EXPECT_EQ(r.outcome(), PassOutcome::kDeletionHeld);
@@ -300,10 +258,10 @@ TEST_F(StatusPassTest, AnApprovalReleasesOneRevisionsMassDeletionOnly) {
   EXPECT_NE(StatusFile("dev-sandbox").find("phase: DeletionHeld"),
             std::string::npos)
       << StatusFile("dev-sandbox");
-  EXPECT_NE(NotesOf(r).find("approvals.yaml releases the deletion of "
-                            "finetune-westeurope, inference-us-east1"),
+  EXPECT_NE(Notes(r).find("approvals.yaml releases the deletion of "
+                          "finetune-westeurope, inference-us-east1"),
             std::string::npos)
-      << NotesOf(r);
+      << Notes(r);
 }
 
 }  // namespace

@@ -4,12 +4,10 @@
 
 #include <algorithm>
 
-#include "app/builtin_policies.h"
-#include "capigitops/duration.h"
 #include "capigitops/reconcile.h"
 #include "git/fake_git_source.h"
-#include "testing/fake_kube_api.h"
-#include "testing/subprocess.h"
+#include "testing/forwarding_kube_api.h"
+#include "testing/reconcile_fixture.h"
 
 namespace capigitops {
 namespace {
@@ -20,96 +18,21 @@ constexpr char kDevSandbox[] = "clusters/dev-sandbox.yaml";  // ttl 90m
 
 // Passes everything to `inner` and calls `on_delete` before each real
 // delete, so a test can look at Git at that moment.
-class WatchedKubeApi : public KubeApi {
+class WatchedKubeApi : public testing::ForwardingKubeApi {
  public:
-  explicit WatchedKubeApi(KubeApi& inner) : inner_(inner) {}
+  using ForwardingKubeApi::ForwardingKubeApi;
   std::function<void(const std::string& kind, const std::string& name)>
       on_delete;
 
-  StatusOr<ResourceInfo> Resolve(const std::string& api_version,
-                                 const std::string& kind) override {
-    return inner_.Resolve(api_version, kind);
-  }
-  void ForgetDiscovery() override { inner_.ForgetDiscovery(); }
-  StatusOr<nlohmann::json> Get(const ResourceInfo& r, const std::string& ns,
-                               const std::string& name) override {
-    return inner_.Get(r, ns, name);
-  }
-  StatusOr<std::vector<nlohmann::json>> List(
-      const ResourceInfo& r, const std::string& ns,
-      const std::string& selector) override {
-    return inner_.List(r, ns, selector);
-  }
-  StatusOr<nlohmann::json> Apply(const nlohmann::json& object,
-                                 const ApplyOptions& options) override {
-    return inner_.Apply(object, options);
-  }
   Status Delete(const ResourceInfo& r, const std::string& ns,
                 const std::string& name, const WriteOptions& options) override {
     if (on_delete && !options.dry_run) on_delete(r.kind, name);
-    return inner_.Delete(r, ns, name, options);
+    return ForwardingKubeApi::Delete(r, ns, name, options);
   }
-  StatusOr<nlohmann::json> Create(const ResourceInfo& r,
-                                  const nlohmann::json& obj,
-                                  const WriteOptions& options) override {
-    return inner_.Create(r, obj, options);
-  }
-  StatusOr<nlohmann::json> Replace(const ResourceInfo& r,
-                                   const nlohmann::json& obj,
-                                   const WriteOptions& options) override {
-    return inner_.Replace(r, obj, options);
-  }
-  int Concurrency() const override { return inner_.Concurrency(); }
-
- private:
-  KubeApi& inner_;
 };
 
-class ReconcilerTest : public ::testing::Test {
+class ReconcilerTest : public testing::ReconcileFixture {
  protected:
-  ReconcilerTest() {
-    StatusOr<FileSet> files =
-        ReadRepoDirectory(testutil::SourcePath("sample-repo"));
-    EXPECT_TRUE(files.ok()) << files.status().ToString();
-    FakeGitSource::Changes changes;
-    for (const auto& [path, text] : *files) changes[path] = text;
-    git_.PushFiles(changes, "the sample repository");
-  }
-
-  PassResult Pass(const std::string& now, GitSource* git = nullptr,
-                  KubeApi* kube = nullptr) {
-    ReconcileOptions o;
-    o.now = *ParseRfc3339(now);
-    o.sync.now = o.now;
-    o.sync.wait_seconds = 1;
-    GitSource* source = git ? git : &git_;
-    PassDeps deps{source, source, kube ? kube : &kube_, &BuiltinPolicyFiles()};
-    return RunPass(deps, o);
-  }
-
-  static std::string Notes(const PassResult& r) {
-    std::string out;
-    for (const PassNote& n : r.notes) out += n.text + "\n";
-    return out;
-  }
-
-  static const ClusterPassResult* Find(const PassResult& r,
-                                       const std::string& name) {
-    for (const ClusterPassResult& c : r.clusters) {
-      if (c.name == name) return &c;
-    }
-    return nullptr;
-  }
-
-  bool Live(const std::string& name) {
-    return !kube_
-                .Stored("cluster.x-k8s.io/v1beta2", "Cluster", "capi-clusters",
-                        name)
-                .is_null();
-  }
-
-  FakeGitSource git_;
-  FakeKubeApi kube_;
 };
 
 TEST_F(ReconcilerTest, FirstPassCreatesEveryClusterAndCommitsStatus) {

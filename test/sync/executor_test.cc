@@ -256,5 +256,32 @@ TEST_F(ExecutorTest, DryRunKubeApiStoresNothing) {
             1);
 }
 
+// The server cannot dry-run a write into a namespace that does not exist
+// (its Namespace apply was a dry run too): such writes are not sent, the
+// objects count as created, and Unchecked() names the namespace.
+TEST_F(ExecutorTest, DryRunIntoAMissingNamespaceReportsCreatesNotErrors) {
+  DryRunKubeApi dry(api_);
+  options_.wait_seconds = 0;
+  DesiredState d = Desired(2);
+  std::vector<ClusterApplyResult> results = Sync(dry, d);
+  ExpectNoErrors(results);
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[0].counts.created,
+            static_cast<int>(d.clusters[0].objects.size()));
+  EXPECT_EQ(api_.StoredWrites(), 0);
+  EXPECT_EQ(api_.Count("apply", "Cluster"), 0) << "not sent";
+  DryRunKubeApi::UncheckedWrites u = dry.Unchecked();
+  EXPECT_EQ(u.namespaces, std::vector<std::string>{d.ns});
+  EXPECT_GE(u.writes, 2 * d.clusters[0].objects.size());
+
+  // Once the namespace exists, every write goes to the server again.
+  ExpectNoErrors(Sync(Desired(1)));
+  api_.ClearLog();
+  DryRunKubeApi checked(api_);
+  ExpectNoErrors(Sync(checked, Desired(2)));
+  EXPECT_GT(api_.Count("apply", "Cluster"), 0);
+  EXPECT_TRUE(checked.Unchecked().namespaces.empty());
+}
+
 }  // namespace
 }  // namespace capigitops::testing

@@ -172,4 +172,45 @@ std::string SourcePath(const std::string& relative) {
   return std::string(CAPIGITOPS_SOURCE_DIR) + "/" + relative;
 }
 
+void CopySampleRepo(const std::string& dir,
+                    const std::vector<std::string>& without_clusters) {
+  std::filesystem::create_directories(dir);
+  std::filesystem::copy(SourcePath("sample-repo"), dir,
+                        std::filesystem::copy_options::recursive);
+  for (const std::string& name : without_clusters) {
+    std::filesystem::remove(dir + "/clusters/" + name + ".yaml");
+  }
+}
+
+std::vector<std::string> CapiRepoCommand(const std::string& command,
+                                         const std::string& repo,
+                                         const std::string& kubeconfig,
+                                         const std::string& cache_dir) {
+  return {BinaryPath("capi-gitops"),
+          command,
+          "--repo",
+          repo,
+          "--kubeconfig",
+          kubeconfig,
+          "--cache-dir",
+          cache_dir};
+}
+
+size_t LoggedRequests(const std::string& log) {
+  std::ifstream in(log);
+  size_t n = 0;
+  for (std::string line; std::getline(in, line);) ++n;
+  return n;
+}
+
+std::vector<std::string> LoggedWrites(const std::string& log, size_t from) {
+  std::ifstream in(log);
+  std::vector<std::string> writes;
+  std::string line;
+  for (size_t n = 0; std::getline(in, line); ++n) {
+    if (n >= from && line.rfind("GET ", 0) != 0) writes.push_back(line);
+  }
+  return writes;
+}
+
 }  // namespace capigitops::testutil

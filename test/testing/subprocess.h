@@ -59,6 +59,24 @@ RunResult RunGit(const std::vector<std::string>& args);
 bool PublishAsRemote(const std::string& work, const std::string& remote,
                      const std::string& message);
 
+// Copies sample-repo into `dir` (created), without the named clusters
+// ("dev-sandbox": clusters/dev-sandbox.yaml).
+void CopySampleRepo(const std::string& dir,
+                    const std::vector<std::string>& without_clusters = {});
+
+// `capi-gitops <command> --repo R --kubeconfig K --cache-dir C`: the start of
+// every reconcile, ttl and run command line of the CLI tests.
+std::vector<std::string> CapiRepoCommand(const std::string& command,
+                                         const std::string& repo,
+                                         const std::string& kubeconfig,
+                                         const std::string& cache_dir);
+
+// capi-sandbox's --log-requests file ("METHOD path query status" a line):
+// how many requests, and the lines from line `from` on that write (every
+// method but GET).
+size_t LoggedRequests(const std::string& log);
+std::vector<std::string> LoggedWrites(const std::string& log, size_t from = 0);
+
 // build/capi-gitops and friends.
 std::string BinaryPath(const std::string& name);
 // The project's source tree.
