@@ -46,6 +46,17 @@ git_ remote add origin "$work/remote.git"
 git_ push -q origin main
 say "$(ls "$work/repo/clusters" | wc -l) ClusterRequests: $(ls "$work/repo/clusters" | sed 's/.yaml//' | tr '\n' ' ')"
 
+# What the platform does once (docs/deploy.md): the target namespace, and the
+# per-cluster vSphere CPI credentials the catalog's CRS delivers (values are
+# the platform's; capi-gitops only names the Secret).
+kubectl create namespace capi-clusters >/dev/null
+kubectl -n capi-clusters create secret generic vsphere-cpi-credentials-sovereign-onprem \
+  --type=addons.cluster.x-k8s.io/resource-set \
+  --from-literal=vsphere-cloud-secret.yaml="$(printf '%s\n' 'apiVersion: v1' 'kind: Secret' \
+    'metadata: {name: vsphere-cloud-secret, namespace: kube-system}' \
+    'stringData: {vcenter.example.com.username: demo, vcenter.example.com.password: demo}')" >/dev/null
+say "add-on catalog (addons/): $(ls "$work/repo/addons" | grep '.yaml$' | sed 's/.yaml//' | tr '\n' ' ')"
+
 bold "3. What a pull request shows: validate, then plan against the management cluster"
 "$gitops" validate "$work/repo"
 "$gitops" plan "$work/repo" 2>/dev/null | grep -E '^[-+~!=] |to create|cost change' | sed 's/^/     /'
@@ -70,6 +81,24 @@ grep -E '^  (phase|ready|kubeconfigSecret|appliedRevision|createdAt|expiresAt|es
 
 bold "5. A second pass has nothing to do (its own status commit triggers no work)"
 reconcile $now
+
+bold "5b. Usable clusters: the add-ons were delivered (CNI, cloud-controller-manager, GPU operator)"
+for _ in $(seq 20); do
+  git -C "$work/repo" pull -q --rebase origin main
+  [ "$(grep -l 'usable: true' "$work/repo"/status/*.yaml 2>/dev/null | wc -l)" -ge 5 ] && break
+  sleep 1
+  reconcile $now >/dev/null
+done
+for f in "$work/repo"/status/*.yaml; do
+  say "$(basename "$f" .yaml): $(grep -E '^  (usable|usableReason|nodes|readyNodes|gpusAllocatable):' "$f" |
+    sed 's/^  //' | tr '\n' ' ')"
+done
+kubectl -n capi-clusters get secret inference-us-east1-kubeconfig -o jsonpath='{.data.value}' |
+  base64 -d >"$work/inference.kubeconfig"
+say "kubectl --kubeconfig inference.kubeconfig get nodes (the workload cluster):"
+kubectl --kubeconfig "$work/inference.kubeconfig" get nodes \
+  -o custom-columns='NAME:.metadata.name,READY:.status.conditions[?(@.type=="Ready")].status,GPUS:.status.allocatable.nvidia\.com/gpu,PROVIDER-ID:.spec.providerID' |
+  sed 's/^/     /'
 
 bold "6. A pull request that changes a machine type: the plan names the change, the rollout, the cost"
 sed -i 's/machineType: g4dn.xlarge/machineType: g4dn.2xlarge/' "$work/repo/clusters/inference-us-east1.yaml"
