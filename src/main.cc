@@ -26,6 +26,16 @@ const Command kCommands[] = {
      Stage::kReconcile, AddTtlOptions, RunTtl},
     {"run", "the controller: loop, webhooks, metrics, leader election",
      Stage::kRun, AddRunOptions, RunController},
+    {"get", "list clusters: phase, readiness, cost, expiry (status or live)",
+     Stage::kValidate, AddGetOptions, RunGet},
+    {"kubeconfig", "print a workload cluster's kubeconfig (from its Secret)",
+     Stage::kPlan, AddKubeconfigOptions, RunKubeconfig},
+    {"extend", "move a cluster's expiry: edit its ttl/expiresAt line",
+     Stage::kValidate, AddExtendOptions, RunExtend},
+    {"version", "print the version, Git commit and build date",
+     Stage::kValidate, AddVersionOptions, RunVersion},
+    {"completion", "print a bash, zsh or fish completion script",
+     Stage::kValidate, AddCompletionOptions, RunCompletion},
 };
 
 const char kExitCodesHelp[] =
@@ -58,7 +68,8 @@ int RunCommand(const Command& cmd, int argc, char** argv) {
   FlagSet options;
   AddCommonOptions(&options);
   cmd.add_options(&options);
-  CommandIo io{&std::cout, &std::cerr, isatty(STDOUT_FILENO) == 1, cmd.stage};
+  CommandIo io{&std::cout, &std::cerr, isatty(STDOUT_FILENO) == 1,
+               cmd.stage,  kCommands,  AddCommonOptions};
   StatusOr<Args> args = ParseFlags(options, program, cmd.summary, argc, argv);
   if (!args.ok()) {
     std::cerr << "capi-gitops " << cmd.name << ": " << args.status().message()
@@ -83,11 +94,8 @@ int main(int argc, char** argv) {
     PrintUsage(argc < 2 ? std::cerr : std::cout);
     return argc < 2 ? kExitUsage : kExitOk;
   }
-  if (std::strcmp(argv[1], "--version") == 0 ||
-      std::strcmp(argv[1], "version") == 0) {
-    std::cout << "capi-gitops " << CAPIGITOPS_VERSION << "\n";
-    return kExitOk;
-  }
+  char version[] = "version";
+  if (std::strcmp(argv[1], "--version") == 0) argv[1] = version;
   std::vector<std::string> names;
   for (const Command& c : kCommands) {
     if (std::strcmp(argv[1], c.name) == 0) {

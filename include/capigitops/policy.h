@@ -122,6 +122,7 @@ enum class RuleKind {
   kRequireIdle,          // requireIdle: always | {forAccelerators, forSpot}
   kAllowedAddons,        // allowedAddons: [metrics-server, "kueue*"]
                          // (spec.addons.cni and .extra)
+  kMaxLifetime,          // maxLifetime: 30d (from createdAt, however extended)
 };
 
 // The camelCase key of a rule kind in YAML ("maxReplicas").
@@ -139,7 +140,7 @@ struct PolicyRule {
   PolicyAction action = PolicyAction::kEnforce;
   std::vector<std::string> patterns;  // globs or names of allowed*/labels
   int64_t max_count = 0;              // maxReplicas, maxAccelerators...
-  int64_t max_ttl_seconds = 0;        // maxTTL
+  int64_t max_ttl_seconds = 0;        // maxTTL and maxLifetime
   RequireTtl require_ttl;             // requireTTL, requireIdle
   int64_t max_idle_seconds = 0;       // maxIdleAfter
   double max_hourly_cost = 0;         // maxHourlyCost
@@ -202,9 +203,13 @@ struct Verdict {
   std::string ToString() const;
 };
 
-// Clock for rules that compare times (maxTTL against expiresAt).
+// Clock for rules that compare times (maxTTL against expiresAt), and when
+// the request's cluster was created (maxLifetime).
 struct PolicyContext {
   std::optional<int64_t> now;  // Unix seconds; unset: expiresAt unchecked
+  // Unix seconds of the cluster's first apply (its createdAt); unset: not
+  // created yet or unknown, and maxLifetime counts from `now`.
+  std::optional<int64_t> created_at;
 };
 
 // The verdicts of every policy whose selector matches `req`, in policy and

@@ -4,6 +4,7 @@
 #define CAPIGITOPS_APP_CLI_H_
 
 #include <iosfwd>
+#include <span>
 #include <string>
 
 #include "app/flags.h"
@@ -34,11 +35,17 @@ int ExitCodeFor(const PassResult& result);
 // shared loader (LoadForStage in load.h) goes as far as the stage says.
 enum class Stage { kValidate, kRender, kPlan, kApply, kReconcile, kRun };
 
+struct Command;
+
 struct CommandIo {
   std::ostream* out;
   std::ostream* err;
   bool out_is_tty = false;
   Stage stage = Stage::kValidate;  // the running command's
+  // The command table (main.cc) and the options every command has, for
+  // `completion`, which generates its scripts from them so they cannot drift.
+  std::span<const Command> commands;
+  void (*add_common_options)(FlagSet* options) = nullptr;
 };
 
 struct Command {
@@ -65,6 +72,16 @@ void AddTtlOptions(FlagSet* options);
 int RunTtl(const Args& args, const CommandIo& io);
 void AddRunOptions(FlagSet* options);
 int RunController(const Args& args, const CommandIo& io);
+void AddGetOptions(FlagSet* options);
+int RunGet(const Args& args, const CommandIo& io);
+void AddKubeconfigOptions(FlagSet* options);
+int RunKubeconfig(const Args& args, const CommandIo& io);
+void AddExtendOptions(FlagSet* options);
+int RunExtend(const Args& args, const CommandIo& io);
+void AddVersionOptions(FlagSet* options);
+int RunVersion(const Args& args, const CommandIo& io);
+void AddCompletionOptions(FlagSet* options);
+int RunCompletion(const Args& args, const CommandIo& io);
 
 }  // namespace capigitops
 

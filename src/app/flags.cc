@@ -112,7 +112,19 @@ StatusOr<Args> ParseFlags(const FlagSet& flags, const std::string& program,
 
 std::string FlagHelp(const FlagSet& flags, const std::string& program,
                      const std::string& summary) {
-  return BuildOptions(flags, program, summary).help();
+  std::string help = BuildOptions(flags, program, summary).help();
+  if (!flags.example_lines().empty()) {
+    help += "\nExamples:\n";
+    size_t start = 0;
+    const std::string& text = flags.example_lines();
+    while (start < text.size()) {
+      size_t end = text.find('\n', start);
+      if (end == std::string::npos) end = text.size();
+      help += "  " + text.substr(start, end - start) + "\n";
+      start = end + 1;
+    }
+  }
+  return help;
 }
 
 }  // namespace capigitops

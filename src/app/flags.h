@@ -84,15 +84,19 @@ class FlagSet {
     positional_ = std::move(names);
   }
   void positional_help(std::string text) { positional_help_ = std::move(text); }
+  // Example command lines, one per line, printed under "Examples:" in --help.
+  void examples(std::string text) { examples_ = std::move(text); }
 
   const std::vector<FlagDecl>& decls() const { return decls_; }
   const std::vector<std::string>& positional() const { return positional_; }
   const std::string& positional_usage() const { return positional_help_; }
+  const std::string& example_lines() const { return examples_; }
 
  private:
   std::vector<FlagDecl> decls_;
   std::vector<std::string> positional_;
   std::string positional_help_;
+  std::string examples_;
 };
 
 // One parsed flag: its value (the default when not given) or none.

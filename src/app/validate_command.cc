@@ -1,4 +1,5 @@
-// capi-gitops validate [REPO_DIR] [-o text|json]
+// capi-gitops validate [REPO_DIR] [-o text|json|github|sarif]
+#include "app/ci_output.h"
 #include "app/cli.h"
 #include "app/load.h"
 #include "app/report.h"
@@ -7,16 +8,23 @@
 namespace capigitops {
 
 void AddValidateOptions(FlagSet* options) {
-  options->add_options()("o,output", "text or json",
+  options->add_options()("o,output",
+                         "text, json, github (workflow annotations) or sarif",
                          flags::value<std::string>()->default_value("text"));
   AddPoliciesFromRefOption(options);
   AddRepoDirArgument(options);
+  options->examples(
+      "capi-gitops validate\n"
+      "capi-gitops validate ./cluster-repo -o json\n"
+      "capi-gitops validate . -o github --policies-from-ref origin/main\n"
+      "capi-gitops validate . -o sarif > capi-gitops.sarif");
 }
 
 int RunValidate(const Args& args, const CommandIo& io) {
   std::string format = args["output"].as<std::string>();
-  if (format != "text" && format != "json") {
-    *io.err << "capi-gitops validate: -o must be text or json\n";
+  if (format != "text" && format != "json" && format != "github" &&
+      format != "sarif") {
+    *io.err << "capi-gitops validate: -o must be text, json, github or sarif\n";
     return kExitUsage;
   }
   Loaded loaded;
@@ -24,7 +32,18 @@ int RunValidate(const Args& args, const CommandIo& io) {
   int code = kExitOk;
   if (!LoadForStage(args, io, &unused, &loaded, &code)) return code;
   const Evaluation& ev = loaded.ev;
-  if (format == "json") {
+  if (format == "github" || format == "sarif") {
+    std::string dir = args["repo-dir"].as<std::string>();
+    while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+    std::string prefix = dir == "." ? "" : dir + "/";
+    if (prefix.rfind("./", 0) == 0) prefix = prefix.substr(2);
+    std::vector<Finding> findings = CollectFindings(ev);
+    if (format == "github") {
+      PrintGithubAnnotations(findings, prefix, *io.out);
+    } else {
+      *io.out << yaml::DumpJson(SarifLog(findings, prefix), 2) << "\n";
+    }
+  } else if (format == "json") {
     nlohmann::json out = {{"valid", !ev.has_errors},
                           {"diagnostics", nlohmann::json::array()},
                           {"clusters", nlohmann::json::array()},

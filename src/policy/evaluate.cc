@@ -68,6 +68,9 @@ class RuleEvaluator {
       case RuleKind::kMaxTtl:
         MaxTtl();
         break;
+      case RuleKind::kMaxLifetime:
+        MaxLifetime();
+        break;
       case RuleKind::kRequireTtl:
         RequireTtlRule();
         break;
@@ -202,6 +205,43 @@ class RuleEvaluator {
           Add("spec.expiresAt", ttl.text,
               "expires in " + FormatDuration(ttl.expires_at - *context_.now) +
                   ", beyond the limit of " + limit);
+        }
+        break;
+    }
+  }
+
+  // The whole life, however often it was extended: from createdAt (or now,
+  // for a cluster not created yet) to the expiry. maxTTL alone lets
+  // `expiresAt` move forward forever, one allowed step at a time.
+  void MaxLifetime() {
+    const std::string limit = FormatDuration(rule_.max_ttl_seconds);
+    const Ttl& ttl = req_.ttl;
+    std::optional<int64_t> start =
+        context_.created_at ? context_.created_at : context_.now;
+    switch (ttl.kind) {
+      case TtlKind::kNone:
+      case TtlKind::kNever:
+        Add("spec.ttl", ttl.text,
+            "clusters may live at most " + limit +
+                " from creation (set ttl "
+                "or expiresAt)");
+        break;
+      case TtlKind::kDuration:
+        // A duration TTL counts from creation: its length is the lifetime.
+        if (ttl.seconds > rule_.max_ttl_seconds) {
+          Add("spec.ttl", ttl.text,
+              "a lifetime of " + ttl.text + " exceeds the limit of " + limit +
+                  " from creation");
+        }
+        break;
+      case TtlKind::kExpiresAt:
+        if (start && ttl.expires_at - *start > rule_.max_ttl_seconds) {
+          Add("spec.expiresAt", ttl.text,
+              "a lifetime of " + FormatDuration(ttl.expires_at - *start) +
+                  (context_.created_at
+                       ? " from createdAt " + FormatRfc3339(*start)
+                       : std::string(" from now")) +
+                  " exceeds the limit of " + limit);
         }
         break;
     }

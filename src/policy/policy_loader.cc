@@ -30,6 +30,7 @@ constexpr RuleKind kAllRuleKinds[] = {
     RuleKind::kMaxIdleAfter,
     RuleKind::kRequireIdle,
     RuleKind::kAllowedAddons,
+    RuleKind::kMaxLifetime,
 };
 
 std::string CheckNames() {
@@ -238,6 +239,7 @@ class PolicyDecoder {
         break;
       }
       case RuleKind::kMaxTtl:
+      case RuleKind::kMaxLifetime:
         DecodeMaxDuration(value, path + "." + key, &rule->max_ttl_seconds);
         break;
       case RuleKind::kRequireTtl:
@@ -342,6 +344,8 @@ const char* RuleKindName(RuleKind kind) {
       return "requireIdle";
     case RuleKind::kAllowedAddons:
       return "allowedAddons";
+    case RuleKind::kMaxLifetime:
+      return "maxLifetime";
   }
   return "";
 }

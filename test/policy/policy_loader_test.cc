@@ -159,7 +159,7 @@ TEST(PolicyLoaderTest, ExactlyOneCheckPerRule) {
                    "allowedMachineTypes, allowedAccelerators, maxReplicas, "
                    "maxAcceleratorsPerCluster, maxTTL, requireTTL, "
                    "requiredLabels, maxHourlyCost, maxIdleAfter, requireIdle, "
-                   "allowedAddons"}));
+                   "allowedAddons, maxLifetime"}));
 }
 
 TEST(PolicyLoaderTest, ActionsNamesAndOptions) {
