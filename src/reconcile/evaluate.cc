@@ -1,6 +1,7 @@
 // Evaluate: files in, per cluster the request, cost, verdicts and objects.
 #include <algorithm>
 
+#include "capigitops/duration.h"
 #include "capigitops/reconcile.h"
 #include "capigitops/render.h"
 #include "util/parallel.h"
@@ -29,15 +30,39 @@ std::optional<double> TtlHoursOverride(const ClusterRequest& req, int64_t now) {
                           static_cast<double>(req.ttl.expires_at - now) / 3600);
 }
 
+// The createdAt the cluster's status file records (status/<name>.yaml,
+// written by the reconciler when it created the cluster), for maxLifetime:
+// an extension PR is checked against the cluster's whole life. Unset when
+// the file or the line is absent (a cluster not created yet, or status
+// committed to another branch).
+std::optional<int64_t> CreatedAtFromStatus(const FileSet& files,
+                                           const std::string& status_path,
+                                           const std::string& name) {
+  auto f = files.find(status_path + "/" + name + ".yaml");
+  if (f == files.end()) return std::nullopt;
+  const std::string& text = f->second;
+  const std::string key = "\n  createdAt: ";
+  size_t at = text.find(key);
+  if (at == std::string::npos) return std::nullopt;
+  size_t begin = at + key.size();
+  size_t end = text.find('\n', begin);
+  std::string value = text.substr(begin, end - begin);
+  if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+    value = value.substr(1, value.size() - 2);
+  return ParseRfc3339(value);
+}
+
 void EvaluateCluster(const ClusterRequest& req, const RepoConfig& config,
                      const AddonCatalog& catalog,
                      const std::vector<Policy>& policies,
                      const PriceTable& prices, const EvaluateOptions& options,
-                     const std::string& ns, ClusterResult* r) {
+                     const std::string& ns, std::optional<int64_t> created_at,
+                     ClusterResult* r) {
   r->request = req;
   r->cost = EstimateCost(req, prices, TtlHoursOverride(req, options.now));
   PolicyContext context;
   if (options.now != 0) context.now = options.now;
+  context.created_at = created_at;
   r->verdicts = EvaluatePolicies(req, policies, r->cost, context);
   r->denied = IsDenied(r->verdicts);
   if (options.render && !r->denied) {
@@ -78,7 +103,10 @@ Evaluation Evaluate(const FileSet& files, const FileSet& builtin,
   ev.clusters.resize(requests.size());
   ParallelFor(requests.size(), [&](size_t i) {
     EvaluateCluster(requests[i], ev.repo.config, ev.repo.catalog, policies,
-                    prices, options, ev.ns, &ev.clusters[i]);
+                    prices, options, ev.ns,
+                    CreatedAtFromStatus(files, ev.repo.config.status_path,
+                                        requests[i].name),
+                    &ev.clusters[i]);
   });
   if (options.render) {
     auto catalog = ExpandCatalog(ev.repo.catalog, ev.ns);

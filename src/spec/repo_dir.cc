@@ -74,7 +74,7 @@ StatusOr<FileSet> ReadRepoDirectory(const std::string& dir) {
   RETURN_IF_ERROR(ReadTree(root, config.clusters_path, &files)
                       .WithContext("reading repository " + dir));
   for (const std::string& optional :
-       {config.policies_path, config.addons_path}) {
+       {config.policies_path, config.addons_path, config.status_path}) {
     Status s = ReadTree(root, optional, &files);
     if (!s.ok() && !s.IsNotFound())
       return s.WithContext("reading repository " + dir);
