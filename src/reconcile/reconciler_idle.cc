@@ -80,9 +80,12 @@ void Reconciler::ObserveIdle(std::vector<IdleCandidate>* candidates) {
   if (names.empty()) return;
   std::set<std::string> ignored(BuiltinIdleIgnoredNamespaces().begin(),
                                 BuiltinIdleIgnoredNamespaces().end());
-  // The add-on catalog's release namespaces (gpu-operator, calico-system)
-  // belong here too once the catalog lands: their validator and exporter
-  // pods are not user work.
+  // The add-on catalog's release namespaces (gpu-operator,
+  // tigera-operator): their validator and exporter pods are not user work.
+  for (const Addon& addon : ev_.repo.catalog.addons) {
+    if (addon.helm && !addon.helm->namespace_name.empty())
+      ignored.insert(addon.helm->namespace_name);
+  }
   for (const std::string& ns : ev_.repo.config.idle.ignore_namespaces) {
     ignored.insert(ns);
   }

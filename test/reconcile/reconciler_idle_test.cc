@@ -282,6 +282,31 @@ TEST_F(ReconcilerIdleTest, PodsInIgnoredNamespacesDoNotKeepItAlive) {
   EXPECT_EQ(Annotation("gpu-a", kIdleSinceAnnotation), "2026-12-03T10:05:00Z");
 }
 
+// The GPU operator's own pods (validators, exporters) run in its release
+// namespace, which the catalog names: they are not user work.
+TEST_F(ReconcilerIdleTest, AddonReleaseNamespacesDoNotKeepItAlive) {
+  PushRepo({{"gpu-a", SpecText("gpu-a", kTeardownIdle)}});
+  git_.PushFiles({{"addons/gpu-operator.yaml",
+                   "apiVersion: capigitops.io/v1alpha1\n"
+                   "kind: Addon\n"
+                   "metadata: {name: gpu-operator}\n"
+                   "spec:\n"
+                   "  provides: gpu\n"
+                   "  providers: [gcp]\n"
+                   "  helm:\n"
+                   "    repoURL: https://helm.ngc.nvidia.com/nvidia\n"
+                   "    chart: gpu-operator\n"
+                   "    version: v25.10.1\n"
+                   "    namespace: gpu-operator\n"
+                   "    reconcileStrategy: InstallOnce\n"}},
+                 "the GPU operator");
+  Workload("gpu-a").Seed(IdleGpuPod("gpu-operator", "Running"));
+  PassResult r = Pass("2026-12-03T10:00:00Z");
+  ASSERT_EQ(r.outcome(), PassOutcome::kSuccess) << Notes(r);
+  Pass("2026-12-03T10:05:00Z");
+  EXPECT_EQ(Annotation("gpu-a", kIdleSinceAnnotation), "2026-12-03T10:05:00Z");
+}
+
 TEST_F(ReconcilerIdleTest, HibernateEditsOneLineAndScalesGpuPoolsToZero) {
   PushRepo({{"gpu-h",
              SpecText("gpu-h", "  idle: {after: 30m, action: hibernate}\n")}});
