@@ -231,6 +231,11 @@ void Reconciler::PlanAndApply() {
   if (execute) applied = ExecutePlan(*deps_.kube, plan, options_.sync);
   for (size_t i = 0; i < plan.clusters.size(); ++i) {
     const ClusterPlan& cp = plan.clusters[i];
+    for (const std::string& held : cp.addon_removals_held) {
+      Note(cp.name + ": add-on removal held: " + held +
+           " (removing it uninstalls it; run once with "
+           "--allow-addon-removal to let it go)");
+    }
     ClusterApplyResult none;
     if (cp.deletion_held) none.state = ClusterApplyState::kHeld;
     ClusterPassResult r =

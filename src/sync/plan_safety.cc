@@ -126,6 +126,26 @@ std::map<std::string, std::string> AddonProvidesByLabel(
   return out;
 }
 
+std::string VitalAddonStillSelected(const ObjRef& stale,
+                                    const LiveState& live) {
+  if (stale.kind != "HelmChartProxy" && stale.kind != "ClusterResourceSet")
+    return "";
+  auto obj = live.objects.find(stale);
+  if (obj == live.objects.end()) return "";
+  const json& labels = LabelsOf(obj->second);
+  std::string provides = labels.value(kAddonProvidesLabel, "");
+  std::string key = SelectedKey(obj->second);
+  if ((provides != "cni" && provides != "ccm") || key.empty()) return "";
+  int selected = 0;
+  for (const auto& [ref, cluster] : live.objects) {
+    if (ref.kind == "Cluster" && LabelsOf(cluster).contains(key)) ++selected;
+  }
+  if (selected == 0) return "";
+  return labels.value(kAddonNameLabel, key) + " (" + provides +
+         "): still selected by " + std::to_string(selected) +
+         " live cluster(s)";
+}
+
 void HoldAddonLabelRemovals(const json& live,
                             const std::map<std::string, std::string>& provides,
                             bool allow_removal, json* desired,

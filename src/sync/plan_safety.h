@@ -29,6 +29,15 @@ std::map<std::string, std::string> AddonProvidesByLabel(
 // `desired` is the Cluster about to be applied over `live`. Every add-on
 // label the live one has and `desired` drops is listed in `cp`; a CNI's or
 // CCM's is put back into `desired` (held) unless `allow_removal`.
+// A catalog object the repository no longer defines, but whose deletion
+// would uninstall a CNI or cloud-controller-manager from live clusters
+// (CAAPH uninstalls a deleted HelmChartProxy's releases): returns
+// "calico (cni): still selected by 2 live cluster(s)" when `stale` is such
+// an object and some live Cluster still carries its label, else "". The
+// object then stays, in the catalog's inventory, until
+// --allow-addon-removal.
+std::string VitalAddonStillSelected(const ObjRef& stale, const LiveState& live);
+
 void HoldAddonLabelRemovals(const nlohmann::json& live,
                             const std::map<std::string, std::string>& provides,
                             bool allow_removal, nlohmann::json* desired,

@@ -157,6 +157,13 @@ void PlanDesiredCluster(const DesiredCluster& dc, const LiveState& live,
   }
   if (cp->inventory) {
     for (const ObjRef& stale : Stale(cp->inventory->objects, desired_refs)) {
+      if (IsCatalogInventory(dc.name) && !options.allow_addon_removal) {
+        std::string held = VitalAddonStillSelected(stale, live);
+        if (!held.empty()) {  // stays, and stays in the inventory
+          cp->addon_removals_held.push_back(held);
+          continue;
+        }
+      }
       ObjectChange oc;
       oc.ref = stale;
       oc.action = ObjectAction::kDelete;

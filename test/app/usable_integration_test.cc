@@ -135,5 +135,82 @@ TEST_F(UsableIntegrationTest, WithoutTheCniNodesStayNotReadyAndStatusSaysSo) {
   }
 }
 
+// Dropping the CNI from a live cluster would uninstall it and break the
+// cluster: the plan says HELD, reconcile keeps the live label (the add-on
+// stays delivered), and --allow-addon-removal lets it go.
+TEST_F(UsableIntegrationTest, RemovingTheCniFromALiveClusterIsHeld) {
+  if (!sandbox_) return;
+  Publish();
+  std::string status = ReconcileUntil("dev-sandbox", "usable: true");
+  ASSERT_NE(status.find("usable: true"), std::string::npos) << status;
+
+  // A pull request that removes Calico from the catalog (on top of the
+  // status commits).
+  auto git = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"-C", work_});
+    return testutil::RunGit(args);
+  };
+  ASSERT_EQ(git({"pull", "-q", "--rebase", "origin", "main"}).exit_code, 0);
+  std::filesystem::remove(work_ + "/addons/calico.yaml");
+  std::string config_path = work_ + "/capi-gitops.yaml";
+  std::ifstream in(config_path);
+  std::string config((std::istreambuf_iterator<char>(in)), {});
+  size_t at = config.find("  defaults: {cni: calico}\n");
+  ASSERT_NE(at, std::string::npos) << config;
+  config.erase(at, std::string("  defaults: {cni: calico}\n").size());
+  std::ofstream(config_path) << config;
+  auto plan = RunProcess({testutil::BinaryPath("capi-gitops"), "plan", work_,
+                          "--kubeconfig", sandbox_->kubeconfig()});
+  EXPECT_NE(plan.out.find("add-on removal HELD"), std::string::npos)
+      << plan.out << plan.err;
+  ASSERT_EQ(
+      git({"-c", "user.name=Platform", "-c", "user.email=platform@example.com",
+           "commit", "-qam", "drop calico"})
+          .exit_code,
+      0);
+  ASSERT_EQ(git({"push", "-q", "origin", "main"}).exit_code, 0);
+
+  auto r = RunProcess(testutil::CapiRepoCommand(
+      "reconcile", remote_, sandbox_->kubeconfig(), dir_.Sub("cache")));
+  EXPECT_NE(r.out.find("dev-sandbox: add-on removal held: calico (cni)"),
+            std::string::npos)
+      << r.out << r.err;
+  EXPECT_NE(r.out.find("addons.catalog: add-on removal held: calico (cni): "
+                       "still selected by 2 live cluster(s)"),
+            std::string::npos)
+      << r.out;
+  sandbox_test::Kubectl kubectl(*sandbox_);
+  auto proxies = [&] {
+    return kubectl
+        .Run({"get", "helmchartproxies.addons.cluster.x-k8s.io", "-n",
+              "capi-clusters", "-l", "addons.capigitops.io/addon=calico", "-o",
+              "name"})
+        .out;
+  };
+  EXPECT_FALSE(proxies().empty()) << "Calico stays installed";
+  auto label = kubectl.Run(
+      {"get", "clusters.cluster.x-k8s.io", "dev-sandbox", "-n", "capi-clusters",
+       "-o", "jsonpath={.metadata.labels.addons\\.capigitops\\.io/calico}"});
+  EXPECT_EQ(label.out, "true") << "the live label is kept: " << label.err;
+
+  r = RunProcess([&] {
+    auto args = testutil::CapiRepoCommand(
+        "reconcile", remote_, sandbox_->kubeconfig(), dir_.Sub("cache"));
+    args.push_back("--allow-addon-removal");
+    return args;
+  }());
+  label = kubectl.Run(
+      {"get", "clusters.cluster.x-k8s.io", "dev-sandbox", "-n", "capi-clusters",
+       "-o", "jsonpath={.metadata.labels.addons\\.capigitops\\.io/calico}"});
+  EXPECT_EQ(label.out, "") << "released by --allow-addon-removal; " << r.out;
+  r = RunProcess([&] {
+    auto args = testutil::CapiRepoCommand(
+        "reconcile", remote_, sandbox_->kubeconfig(), dir_.Sub("cache"));
+    args.push_back("--allow-addon-removal");
+    return args;
+  }());
+  EXPECT_TRUE(proxies().empty()) << "no cluster selects it any more: " << r.out;
+}
+
 }  // namespace
 }  // namespace capigitops
