@@ -216,5 +216,80 @@ TEST_F(IdleIntegrationTest, FinishedGpuJobThenIdleTeardownCommittedFirst) {
       << Status("sovereign-onprem");
 }
 
+// The GPU pool's MachineDeployment on the management cluster.
+json GpuPool(sandbox_test::Kubectl& kubectl, const std::string& cluster) {
+  auto r = kubectl.Run({"get", "machinedeployments.cluster.x-k8s.io", "-n",
+                        "capi-clusters", "-o", "json"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  json list = json::parse(r.out, nullptr, false);
+  if (!list.is_object()) return json();
+  for (const json& md : list["items"]) {
+    if (md["spec"].value("clusterName", "") == cluster &&
+        md["metadata"].value("name", "").ends_with("-gpu")) {
+      return md;
+    }
+  }
+  return json();
+}
+
+TEST_F(IdleIntegrationTest, HibernateEditsOneLineThenScalesGpuPoolToZero) {
+  if (!sandbox_) return;
+  EditSpec("inference-us-east1", "  idle: {after: 30m, action: hibernate}\n");
+  Publish();
+  std::string status = ReconcileUntil("inference-us-east1", "state: idle");
+  ASSERT_NE(status.find("idleSince: 2026-12-03T08:00:00Z"), std::string::npos)
+      << status;
+  sandbox_test::Kubectl kubectl(*sandbox_);
+  const char* kMin =
+      "cluster.x-k8s.io/cluster-api-autoscaler-node-group-min-size";
+  const char* kMax =
+      "cluster.x-k8s.io/cluster-api-autoscaler-node-group-max-size";
+  json gpu = GpuPool(kubectl, "inference-us-east1");
+  ASSERT_TRUE(gpu.is_object()) << "no GPU MachineDeployment";
+  EXPECT_EQ(gpu["metadata"]["annotations"].value(kMin, ""), "2") << gpu;
+
+  Reconcile("2026-12-03T08:31:00Z");
+  std::string file = "clusters/inference-us-east1.yaml";
+  std::string commit = RunGit({"--git-dir", remote_, "log", "-1", "--format=%H",
+                               "main", "--", file})
+                           .out.substr(0, 40);
+  std::string subject =
+      RunGit({"--git-dir", remote_, "log", "-1", "--format=%s", commit}).out;
+  EXPECT_EQ(subject.rfind("idle: hibernate inference-us-east1: ", 0), 0u)
+      << subject;
+  // One line added under spec; nothing else in the file changed.
+  auto diff = RunGit(
+      {"--git-dir", remote_, "diff", "-U0", commit + "~1", commit, "--", file});
+  EXPECT_NE(diff.out.find("\n+  hibernate: true\n"), std::string::npos)
+      << diff.out;
+  auto numstat = RunGit(
+      {"--git-dir", remote_, "diff", "--numstat", commit + "~1", commit});
+  EXPECT_EQ(numstat.out, "1\t0\t" + file + "\n") << numstat.out;
+  EXPECT_EQ(Log().find("idle: tear down"), std::string::npos) << Log();
+
+  // The next pass renders the GPU pool at zero.
+  Reconcile("2026-12-03T08:32:00Z");
+  gpu = GpuPool(kubectl, "inference-us-east1");
+  EXPECT_EQ(gpu["spec"].value("replicas", -1), 0) << gpu["spec"];
+  EXPECT_EQ(gpu["metadata"]["annotations"].value(kMax, ""), "0") << gpu;
+  EXPECT_NE(Status("inference-us-east1").find("state: hibernated"),
+            std::string::npos)
+      << Status("inference-us-east1");
+
+  // A pull request setting hibernate: false resumes the pool (the
+  // autoscaler's bounds are back; it scales up from zero on demand).
+  ASSERT_EQ(RunGit({"-C", work_, "pull", "-q", "--rebase", "origin", "main"})
+                .exit_code,
+            0);
+  EditSpec("inference-us-east1", "  hibernate: false\n", "  hibernate: true\n");
+  ASSERT_EQ(
+      RunGit({"-C", work_, "commit", "-qam", "Resume inference"}).exit_code, 0);
+  ASSERT_EQ(RunGit({"-C", work_, "push", "-q", "origin", "main"}).exit_code, 0);
+  Reconcile("2026-12-03T09:00:00Z");
+  gpu = GpuPool(kubectl, "inference-us-east1");
+  EXPECT_EQ(gpu["metadata"]["annotations"].value(kMin, ""), "2") << gpu;
+  EXPECT_EQ(gpu["metadata"]["annotations"].value(kMax, ""), "20") << gpu;
+}
+
 }  // namespace
 }  // namespace capigitops
