@@ -71,6 +71,12 @@ TEST_F(KubeconfigCliTest, PrintsTheSecretsKubeconfigOrSaysNotProvisioned) {
                                 "config", "view", "-o", "json"});
   ASSERT_EQ(view.exit_code, 0) << view.err;
   EXPECT_EQ(nlohmann::json::parse(view.out)["current-context"], "dev-sandbox");
+  // And it reaches the workload cluster: its Nodes, through the real kubectl.
+  sandbox_test::CommandResult nodes = sandbox_test::Kubectl(file).Run(
+      {"get", "nodes", "-o", "jsonpath={.items[*].metadata.name}"});
+  ASSERT_EQ(nodes.exit_code, 0) << nodes.err;
+  EXPECT_NE(nodes.out.find("dev-sandbox-control-plane-0"), std::string::npos)
+      << nodes.out;
 
   // `get` with a kubeconfig reads the live phase and says so.
   auto get = Capi({"get", "dev-sandbox", repo_, "-o", "json"});
