@@ -3,7 +3,8 @@
 # management cluster, sample-repo as a Git remote. Installs what is missing,
 # builds, then walks through plan -> reconcile -> status commit -> a new
 # cluster by commit -> TTL expiry -> teardown commit -> the controller woken
-# by a signed webhook. Leaves nothing running.
+# by a signed webhook -> a GPU cluster torn down once idle. Leaves nothing
+# running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -156,5 +157,60 @@ cut -c26- "$work/run.log" | grep -v '^debug' | sed 's/^/     /'
 say "from http://$metrics_addr/metrics:"
 grep -E '^capigitops_(reconcile_passes_total|webhook_requests_total|clusters\{|leader )' \
   "$work/metrics.txt" | sed 's/^/     /'
+
+bold "10. Idle GPU clusters: a GPU job runs, finishes, and the idle cluster is torn down by a commit"
+git_ pull -q --rebase origin main
+sed -e 's/name: inference-us-east1/name: idle-demo/' \
+  "$work/repo/clusters/inference-us-east1.yaml" >"$work/repo/clusters/idle-demo.yaml"
+echo "  idle: {after: 30m, action: teardown}" >>"$work/repo/clusters/idle-demo.yaml"
+git_ add clusters/idle-demo.yaml
+git_ commit -q -m "Add idle-demo (torn down after 30m without GPU work)"
+git_ push -q origin main
+for _ in $(seq 30); do
+  reconcile 2026-11-27T10:05:00Z >/dev/null
+  git -C "$work/repo" pull -q --rebase origin main
+  grep -q "usable: true" "$work/repo/status/idle-demo.yaml" 2>/dev/null && break
+  sleep 0.3
+done
+kubectl -n capi-clusters get secret idle-demo-kubeconfig -o jsonpath='{.data.value}' |
+  base64 -d >"$work/idle.kubeconfig"
+kubectl --kubeconfig "$work/idle.kubeconfig" apply -f - >/dev/null <<'JOB'
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: train
+  namespace: default
+  annotations: {sandbox.capigitops.io/run-for: 3s}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      tolerations: [{key: nvidia.com/gpu, operator: Exists, effect: NoSchedule}]
+      containers:
+      - name: train
+        image: nvidia/cuda:12.4.1-base-ubuntu22.04
+        resources: {limits: {nvidia.com/gpu: 1}}
+JOB
+kubectl --kubeconfig "$work/idle.kubeconfig" wait --for=jsonpath='{.status.phase}'=Running \
+  pod -l job-name=train --timeout=30s >/dev/null
+say "a GPU Job runs in idle-demo (kubectl --kubeconfig idle.kubeconfig get pods):"
+kubectl --kubeconfig "$work/idle.kubeconfig" get pods -o wide | cut -c1-90 | sed 's/^/     /'
+reconcile 2026-11-27T10:10:00Z >/dev/null
+git -C "$work/repo" pull -q --rebase origin main
+say "10:10, status/idle-demo.yaml: $(grep -A1 '^  idle:' "$work/repo/status/idle-demo.yaml" | tr -s ' \n' ' ')"
+kubectl --kubeconfig "$work/idle.kubeconfig" wait --for=condition=Complete job/train --timeout=60s >/dev/null
+say "the Job has finished:"
+kubectl --kubeconfig "$work/idle.kubeconfig" get jobs | sed 's/^/     /'
+reconcile 2026-11-27T10:11:00Z >/dev/null
+git -C "$work/repo" pull -q --rebase origin main
+say "10:11, status/idle-demo.yaml:"
+sed -n '/^  idle:/,/^  [a-zA-Z]/p' "$work/repo/status/idle-demo.yaml" | grep '^    ' | sed 's/^/   /'
+say "10:45, a pass:"
+reconcile 2026-11-27T10:45:00Z | grep -i idle | sed 's/^/     /' || true
+git -C "$work/repo" pull -q --rebase origin main
+say "git log:"
+git -C "$work/repo" log --format='     %h %an: %s' -2
+say "kubectl -n capi-clusters get clusters.cluster.x-k8s.io idle-demo:"
+kubectl -n capi-clusters get clusters.cluster.x-k8s.io idle-demo 2>&1 | sed 's/^/     /' || true
 
 bold "Done: every step above was a real Git commit and a real API call."
