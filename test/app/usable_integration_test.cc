@@ -89,14 +89,31 @@ class UsableIntegrationTest : public ::testing::Test {
   std::unique_ptr<sandbox_test::SandboxProcess> sandbox_;
 };
 
+// Every cluster of sample-repo, as the demo runs them: with the platform's
+// per-cluster vSphere CPI Secret in place, each becomes usable.
 TEST_F(UsableIntegrationTest, SampleClustersBecomeUsableWithGpusAllocatable) {
   if (!sandbox_) return;
+  std::filesystem::remove_all(work_);
+  testutil::CopySampleRepo(work_, {});
+  sandbox_test::Kubectl kubectl(*sandbox_);
+  ASSERT_EQ(kubectl.Run({"create", "namespace", "capi-clusters"}).exit_code, 0);
+  auto secret = kubectl.Run(
+      {"create", "secret", "generic",
+       "vsphere-cpi-credentials-sovereign-onprem", "-n", "capi-clusters",
+       "--type=addons.cluster.x-k8s.io/resource-set",
+       "--from-literal=vsphere-cloud-secret.yaml=apiVersion: v1\nkind: "
+       "Secret\nmetadata: {name: vsphere-cloud-secret, namespace: "
+       "kube-system}\nstringData: {vc.example.com.username: u}\n"});
+  ASSERT_EQ(secret.exit_code, 0) << secret.err;
   Publish();
+  for (const char* name :
+       {"dev-sandbox", "finetune-westeurope", "inference-us-east1",
+        "llm-train-us-central1", "sovereign-onprem"}) {
+    std::string status = ReconcileUntil(name, "usable: true");
+    EXPECT_NE(status.find("usable: true"), std::string::npos) << status;
+  }
   std::string gpu = ReconcileUntil("inference-us-east1", "usable: true");
-  EXPECT_NE(gpu.find("usable: true"), std::string::npos) << gpu;
   EXPECT_NE(gpu.find("gpusAllocatable: 2"), std::string::npos) << gpu;
-  std::string cpu = ReconcileUntil("dev-sandbox", "usable: true");
-  EXPECT_NE(cpu.find("usable: true"), std::string::npos) << cpu;
 
   json nodes = WorkloadNodes("inference-us-east1");
   ASSERT_TRUE(nodes.is_object()) << nodes;
