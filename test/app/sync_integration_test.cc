@@ -171,7 +171,8 @@ TEST_F(SyncIntegrationTest, ApplyDryRunAsksTheServerAndStoresNothing) {
     EXPECT_NE(line.find("dryRun=All"), std::string::npos) << line;
   }
   EXPECT_GT(writes, 0);
-  for (const json& md : Live("machinedeployments.cluster.x-k8s.io")["items"]) {
+  json mds = Live("machinedeployments.cluster.x-k8s.io");
+  for (const json& md : mds["items"]) {
     EXPECT_NE(md["spec"]["replicas"], 3) << "stored nothing";
   }
 }

@@ -117,8 +117,8 @@ TEST(AddonRenderTest, ClusterLabelsChooseCniCcmCsiGpuAndExtras) {
   EXPECT_FALSE(AddonLabels(docker, catalog).count("gpu-operator"));
   // Without a catalog: no add-on labels at all (the goldens stay the same).
   auto plain = MustExpand(AwsRequest());
-  for (const auto& [key, value] :
-       FindObject(plain, "Cluster")["metadata"]["labels"].items()) {
+  nlohmann::json cluster = FindObject(plain, "Cluster");
+  for (const auto& [key, value] : cluster["metadata"]["labels"].items()) {
     EXPECT_NE(key.rfind(kAddonLabelPrefix, 0), 0u) << key;
   }
 }
