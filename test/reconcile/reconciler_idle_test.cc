@@ -12,6 +12,7 @@
 #include "git/fake_git_source.h"
 #include "testing/fake_kube_api.h"
 #include "testing/fake_workload.h"
+#include "testing/forwarding_kube_api.h"
 
 namespace capigitops {
 namespace {
@@ -64,20 +65,16 @@ std::string SpecText(const std::string& name, const std::string& idle) {
 
 // The management API with every Cluster's control plane initialized (the
 // fake has no CAPI controllers), and a hook before each real delete.
-class IdleManagementApi : public KubeApi {
+class IdleManagementApi : public testing::ForwardingKubeApi {
  public:
-  explicit IdleManagementApi(FakeKubeApi& inner) : inner_(inner) {}
+  explicit IdleManagementApi(FakeKubeApi& inner)
+      : ForwardingKubeApi(inner), inner_(inner) {}
   std::function<void(const std::string& kind, const std::string& name)>
       on_delete;
 
   static void Initialize(json* cluster) {
     (*cluster)["status"]["initialization"]["controlPlaneInitialized"] = true;
   }
-  StatusOr<ResourceInfo> Resolve(const std::string& v,
-                                 const std::string& k) override {
-    return inner_.Resolve(v, k);
-  }
-  void ForgetDiscovery() override { inner_.ForgetDiscovery(); }
   StatusOr<json> Get(const ResourceInfo& r, const std::string& ns,
                      const std::string& name) override {
     StatusOr<json> got = inner_.Get(r, ns, name);
@@ -92,24 +89,11 @@ class IdleManagementApi : public KubeApi {
     }
     return items;
   }
-  StatusOr<json> Apply(const json& object,
-                       const ApplyOptions& options) override {
-    return inner_.Apply(object, options);
-  }
   Status Delete(const ResourceInfo& r, const std::string& ns,
                 const std::string& name, const WriteOptions& options) override {
     if (on_delete && !options.dry_run) on_delete(r.kind, name);
     return inner_.Delete(r, ns, name, options);
   }
-  StatusOr<json> Create(const ResourceInfo& r, const json& obj,
-                        const WriteOptions& options) override {
-    return inner_.Create(r, obj, options);
-  }
-  StatusOr<json> Replace(const ResourceInfo& r, const json& obj,
-                         const WriteOptions& options) override {
-    return inner_.Replace(r, obj, options);
-  }
-  int Concurrency() const override { return inner_.Concurrency(); }
 
  private:
   FakeKubeApi& inner_;

@@ -2,52 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "testing/forwarding_kube_api.h"
+
 namespace capigitops {
-namespace {
-
-// A borrowed KubeApi behind the unique_ptr the connector returns.
-class Forwarding : public KubeApi {
- public:
-  explicit Forwarding(KubeApi* inner) : inner_(*inner) {}
-  StatusOr<ResourceInfo> Resolve(const std::string& api_version,
-                                 const std::string& kind) override {
-    return inner_.Resolve(api_version, kind);
-  }
-  void ForgetDiscovery() override { inner_.ForgetDiscovery(); }
-  StatusOr<nlohmann::json> Get(const ResourceInfo& r, const std::string& ns,
-                               const std::string& name) override {
-    return inner_.Get(r, ns, name);
-  }
-  StatusOr<std::vector<nlohmann::json>> List(
-      const ResourceInfo& r, const std::string& ns,
-      const std::string& selector) override {
-    return inner_.List(r, ns, selector);
-  }
-  StatusOr<nlohmann::json> Apply(const nlohmann::json& object,
-                                 const ApplyOptions& options) override {
-    return inner_.Apply(object, options);
-  }
-  Status Delete(const ResourceInfo& r, const std::string& ns,
-                const std::string& name, const WriteOptions& options) override {
-    return inner_.Delete(r, ns, name, options);
-  }
-  StatusOr<nlohmann::json> Create(const ResourceInfo& r,
-                                  const nlohmann::json& obj,
-                                  const WriteOptions& options) override {
-    return inner_.Create(r, obj, options);
-  }
-  StatusOr<nlohmann::json> Replace(const ResourceInfo& r,
-                                   const nlohmann::json& obj,
-                                   const WriteOptions& options) override {
-    return inner_.Replace(r, obj, options);
-  }
-  int Concurrency() const override { return inner_.Concurrency(); }
-
- private:
-  KubeApi& inner_;
-};
-
-}  // namespace
 
 void FakeWorkloadConnector::Add(const std::string& ns,
                                 const std::string& cluster, KubeApi* api) {
@@ -74,7 +31,8 @@ StatusOr<std::unique_ptr<KubeApi>> FakeWorkloadConnector::Connect(
   if (a == apis_.end()) {
     return Status::NotFound("secret " + cluster + "-kubeconfig not found");
   }
-  return std::unique_ptr<KubeApi>(std::make_unique<Forwarding>(a->second));
+  return std::unique_ptr<KubeApi>(
+      std::make_unique<testing::ForwardingKubeApi>(*a->second));
 }
 
 int FakeWorkloadConnector::connects() const {
