@@ -11,6 +11,7 @@
 
 #include "app/plan_output.h"
 #include "deploy/manifests.h"
+#include "testing/subprocess.h"
 
 namespace capigitops::testutil {
 namespace {
@@ -40,6 +41,37 @@ json ReadOne(const std::string& file) {
   EXPECT_TRUE(errors.empty()) << ::testing::PrintToString(errors);
   EXPECT_EQ(docs.size(), 1u) << file;
   return docs.empty() ? json::object() : docs[0].object;
+}
+
+// Every `capi-gitops CMD --flag ...` (or `"$IMAGE" CMD ...`) in `script`
+// names a real command, and each of its flags is in that command's --help:
+// a renamed flag cannot leave the samples broken. Returns how many
+// invocations were checked.
+int CheckInvocations(const std::string& script, const std::string& prefix) {
+  int checked = 0;
+  for (size_t at = script.find(prefix); at != std::string::npos;
+       at = script.find(prefix, at + 1)) {
+    size_t end = script.find_first_of(">\n|;", at);
+    std::string line = script.substr(at + prefix.size(), end - at - prefix.size());
+    while (line.size() > 1 && line.back() == ' ') line.pop_back();
+    std::istringstream words(line);
+    std::string command, word;
+    words >> command;
+    if (command.empty() || command[0] == '-') continue;
+    RunResult help =
+        RunProcess({BinaryPath("capi-gitops"), command, "--help"});
+    EXPECT_EQ(help.exit_code, 0) << "no command \"" << command << "\" ("
+                                 << line << ")";
+    while (words >> word) {
+      if (word.rfind("--", 0) == 0 || (word.size() == 2 && word[0] == '-')) {
+        std::string flag = word.substr(0, word.find('='));
+        EXPECT_TRUE(Has(help.out, (flag.size() == 2 ? flag + "," : flag + " ")))
+            << command << " has no flag " << flag;
+      }
+    }
+    ++checked;
+  }
+  return checked;
 }
 
 TEST(DeployCiWorkflowTest, PlanMarkdownStartsWithAnHtmlCommentMarker) {
@@ -81,6 +113,10 @@ TEST(DeployCiWorkflowTest, GithubWorkflowPlansPullRequestsAndKeepsOneComment) {
   EXPECT_TRUE(Has(runs, "CAPI_GITOPS_KUBECONFIG"));
   // Policies come from the base commit, which the checkout must fetch.
   EXPECT_TRUE(Has(runs, "validate . --policies-from-ref \"$BASE_SHA\""));
+  // The findings as annotations on the diff and as SARIF.
+  EXPECT_TRUE(Has(runs, "validate . -o github"));
+  EXPECT_TRUE(Has(runs, "validate . -o sarif"));
+  EXPECT_GE(CheckInvocations(runs, "\"$IMAGE\" "), 4);
   EXPECT_TRUE(Has(runs, "--policies-from-ref \"$BASE_SHA\" > plan.md"));
   EXPECT_TRUE(Has(wf.dump(), "github.event.pull_request.base.sha"));
   EXPECT_EQ(steps[0]["with"]["fetch-depth"], 0);
@@ -105,12 +141,23 @@ TEST(DeployCiWorkflowTest, GitlabPipelinePlansMergeRequestsAndKeepsOneNote) {
   EXPECT_TRUE(Has(script, "capi-gitops validate ."));
   EXPECT_TRUE(Has(script, "capi-gitops plan . -o markdown"));
   EXPECT_TRUE(Has(script, "test \"$(cat validate.exitcode)\" = 0"));
+  // The merged result is planned: GitLab's merge commit in a merged results
+  // pipeline, else the target branch merged in by the job, before validate.
+  EXPECT_EQ(plan["variables"]["TARGET"],
+            "$CI_MERGE_REQUEST_TARGET_BRANCH_NAME");
+  size_t merge = script.find("merge --no-ff --no-edit \"origin/$TARGET\"");
+  EXPECT_NE(merge, std::string::npos) << script;
+  EXPECT_LT(merge, script.find("capi-gitops validate"));
+  EXPECT_TRUE(Has(script, "\"$CI_MERGE_REQUEST_EVENT_TYPE\" != \"merged_result\""));
+  EXPECT_TRUE(Has(script, "+refs/heads/$TARGET:refs/remotes/origin/$TARGET"));
+  EXPECT_TRUE(Has(script, "safe.directory"));
+  // Policies from the target branch's tip, the base of the merged result.
   EXPECT_TRUE(Has(script,
-                  "validate . --policies-from-ref "
-                  "\"$CI_MERGE_REQUEST_DIFF_BASE_SHA\""));
-  EXPECT_TRUE(Has(script,
-                  "--policies-from-ref "
-                  "\"$CI_MERGE_REQUEST_DIFF_BASE_SHA\" > plan.md"));
+                  "validate . --policies-from-ref \"origin/$TARGET\""));
+  EXPECT_TRUE(Has(script, "--policies-from-ref \"origin/$TARGET\" > plan.md"));
+  EXPECT_EQ(CheckInvocations(script, "capi-gitops "), 2);
+  // The image the job runs in has git for the merge.
+  EXPECT_TRUE(Has(ReadSourceFile("deploy/Dockerfile"), " git \\\n"));
   EXPECT_EQ(plan["variables"]["GIT_DEPTH"], "0");
   EXPECT_EQ(plan["artifacts"]["when"], "always");
   const json& rules = ci[".on-cluster-changes"]["rules"];
