@@ -62,7 +62,8 @@ void PrintUsage(std::ostream& out) {
 void AddCommonOptions(FlagSet* options) {
   options->add_options("common")("h,help", "show this help")(
       "v,verbose", "more detail in logs")(
-      "log-format", "logs and errors on stderr as text or json lines "
+      "log-format",
+      "logs and errors on stderr as text or json lines "
       "(default: $LOG_FORMAT, else text)",
       flags::value<std::string>());
 }
@@ -90,9 +91,8 @@ int RunCommand(const Command& cmd, int argc, char** argv) {
   cmd.add_options(&options);
   StatusOr<Args> args = ParseFlags(options, program, cmd.summary, argc, argv);
   LogFormat format = LogFormat::kText;
-  bool format_ok =
-      ParseLogFormat(LogFormatName(args.ok() ? &*args : nullptr, argc, argv),
-                     &format);
+  bool format_ok = ParseLogFormat(
+      LogFormatName(args.ok() ? &*args : nullptr, argc, argv), &format);
   bool verbose = args.ok() && args->count("verbose") > 0;
   Logger log(&std::cerr, format, verbose ? LogLevel::kDebug : LogLevel::kInfo);
   // In JSON, every line a command writes to stderr becomes a record: a log

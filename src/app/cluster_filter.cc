@@ -19,8 +19,8 @@ bool UnderDir(const std::string& path, const std::string& dir) {
 Status UnknownCluster(const std::string& name,
                       const std::set<std::string>& known) {
   std::string message = "no cluster \"" + name + "\" in the repository";
-  std::string guess =
-      SuggestClosest(name, std::vector<std::string>(known.begin(), known.end()));
+  std::string guess = SuggestClosest(
+      name, std::vector<std::string>(known.begin(), known.end()));
   if (!guess.empty()) message += ", did you mean \"" + guess + "\"?";
   return Status::InvalidArgument(message);
 }
@@ -45,8 +45,8 @@ StatusOr<ClusterFilter> ParseClusterFilter(const Args& args) {
     f.names.insert(n);
   }
   if (args.count("selector")) {
-    ASSIGN_OR_RETURN(LabelSelector s, LabelSelector::Parse(
-                                          args["selector"].as<std::string>()));
+    ASSIGN_OR_RETURN(LabelSelector s,
+                     LabelSelector::Parse(args["selector"].as<std::string>()));
     f.selector = std::move(s);
   }
   return f;
@@ -103,13 +103,13 @@ StatusOr<std::set<std::string>> SelectClusters(
     if (!filter.names.empty() && !filter.names.count(n)) continue;
     // A broken spec has no labels to match; a live cluster without a spec
     // has none in the repository either.
-    if (filter.selector &&
-        (req == requests.end() || !filter.selector->Matches(req->second->labels)))
+    if (filter.selector && (req == requests.end() ||
+                            !filter.selector->Matches(req->second->labels)))
       continue;
     if (!filter.file.empty()) {
-      bool same = req != requests.end() ? req->second->file == filter.file
-                                        : ev.repo.broken.count(n) &&
-                                              FileStem(filter.file) == n;
+      bool same = req != requests.end()
+                      ? req->second->file == filter.file
+                      : ev.repo.broken.count(n) && FileStem(filter.file) == n;
       if (!same) continue;
     }
     selected.insert(n);
@@ -121,8 +121,7 @@ StatusOr<std::set<std::string>> SelectClusters(
   return selected;
 }
 
-void RestrictEvaluation(const std::set<std::string>& selected,
-                        Evaluation* ev) {
+void RestrictEvaluation(const std::set<std::string>& selected, Evaluation* ev) {
   std::set<std::string> dropped;
   for (const ClusterResult& c : ev->clusters) {
     if (!selected.count(c.request.name)) dropped.insert(c.request.name);

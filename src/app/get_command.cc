@@ -26,8 +26,8 @@ namespace {
 
 struct Row {
   std::string name, owner, provider,
-      phase = "Unknown", ready = "-", usable = "-", usable_reason,
-      nodes = "-", gpus = "-", hourly = "-", so_far = "-", expires_at = "-",
+      phase = "Unknown", ready = "-", usable = "-", usable_reason, nodes = "-",
+      gpus = "-", hourly = "-", so_far = "-", expires_at = "-",
       expires_in = "-", idle_for = "-", last_error, source = "spec";
   // Now / max, for -o json; -1: unknown.
   int nodes_now = -1, nodes_max = -1, gpus_now = -1, gpus_max = -1;
@@ -35,15 +35,14 @@ struct Row {
 
 int IntOr(const nlohmann::json& obj, const char* key, int fallback) {
   auto it = obj.find(key);
-  return it != obj.end() && it->is_number_integer() ? it->get<int>()
-                                                     : fallback;
+  return it != obj.end() && it->is_number_integer() ? it->get<int>() : fallback;
 }
 
 // "4/28": now of max; "-" when neither is known.
 std::string NowOfMax(int now, int max) {
   if (now < 0 && max < 0) return "-";
-  return (now < 0 ? "?" : std::to_string(now)) + "/" +
-         (max < 0 ? "?" : std::to_string(max));
+  return (now < 0 ? "-" : std::to_string(now)) + "/" +
+         (max < 0 ? "-" : std::to_string(max));
 }
 
 // The nodes and GPUs a cluster has (the workload cluster's Ready nodes and
@@ -206,7 +205,9 @@ bool OverlayLive(const Args& args, const CommandIo& io, const std::string& ns,
 }
 
 // A count as JSON: null when unknown.
-nlohmann::json Count(int n) { return n < 0 ? nlohmann::json() : n; }
+nlohmann::json Count(int n) {
+  return n < 0 ? nlohmann::json() : nlohmann::json(n);
+}
 
 nlohmann::json RowJson(const Row& r) {
   return {{"name", r.name},
@@ -233,8 +234,8 @@ nlohmann::json RowJson(const Row& r) {
 
 void PrintTable(const std::vector<Row>& rows, bool wide, std::ostream& out) {
   std::vector<std::vector<std::string>> cells = {
-      {"NAME", "OWNER", "PROVIDER", "PHASE", "READY", "USABLE", "NODES",
-       "GPUS", "$/HOUR", "SO FAR", "EXPIRES IN", "IDLE FOR"}};
+      {"NAME", "OWNER", "PROVIDER", "PHASE", "READY", "USABLE", "NODES", "GPUS",
+       "$/HOUR", "SO FAR", "EXPIRES IN", "IDLE FOR"}};
   if (wide) {
     for (const char* h : {"EXPIRES AT", "SOURCE", "LAST ERROR"}) {
       cells[0].push_back(h);

@@ -136,8 +136,8 @@ bool ResolveSelection(const Args& args, const CommandIo& io,
 // Narrows loaded->ev to what `filter` selects (`live_only`: live clusters
 // without a spec, which plan may name). False with *exit_code set.
 bool ApplySelection(const ClusterFilter& filter,
-                    const std::set<std::string>& live_only,
-                    const CommandIo& io, Loaded* loaded, int* exit_code) {
+                    const std::set<std::string>& live_only, const CommandIo& io,
+                    Loaded* loaded, int* exit_code) {
   if (!filter.active()) return true;
   StatusOr<std::set<std::string>> selected =
       SelectClusters(filter, loaded->ev, live_only);

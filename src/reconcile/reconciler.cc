@@ -121,12 +121,10 @@ Reconciler::Reconciler(const PassDeps& deps, ReconcileOptions options)
 void Reconciler::Note(std::string text, bool error, std::string cluster) {
   if (cluster.empty()) {
     std::string head = text.substr(0, text.find(": "));
-    bool known = ev_.repo.broken.count(head) > 0 ||
-                 live_.inventories.count(head) > 0 ||
-                 std::any_of(ev_.repo.requests.begin(), ev_.repo.requests.end(),
-                             [&](const ClusterRequest& r) {
-                               return r.name == head;
-                             });
+    bool known =
+        ev_.repo.broken.count(head) > 0 || live_.inventories.count(head) > 0 ||
+        std::any_of(ev_.repo.requests.begin(), ev_.repo.requests.end(),
+                    [&](const ClusterRequest& r) { return r.name == head; });
     if (known && head.size() < text.size()) cluster = head;
   }
   result_.notes.push_back({error, std::move(text), std::move(cluster)});

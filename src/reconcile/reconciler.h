@@ -110,7 +110,7 @@ class Reconciler {
   DesiredState desired_;
   LiveState live_;
   std::map<std::string, std::string> expired_;  // name -> reason
-  std::map<std::string, IdleDecision> idle_;     // name -> this pass's
+  std::map<std::string, IdleDecision> idle_;    // name -> this pass's
   std::map<std::string, std::string> errors_;   // name -> last error
   // Clusters whose Cluster object this pass applied: name -> revision.
   std::map<std::string, std::string> applied_revision_;

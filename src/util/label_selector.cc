@@ -53,8 +53,8 @@ bool ParseSet(std::string_view part, LabelRequirement* req) {
   if (space == std::string_view::npos) return false;
   std::string_view op = head.substr(space + 1);
   if (op != "in" && op != "notin") return false;
-  req->op = op == "in" ? LabelRequirement::Op::kIn
-                       : LabelRequirement::Op::kNotIn;
+  req->op =
+      op == "in" ? LabelRequirement::Op::kIn : LabelRequirement::Op::kNotIn;
   req->key = std::string(Trim(head.substr(0, space)));
   std::string_view inner = part.substr(open + 1, part.size() - open - 2);
   size_t start = 0;

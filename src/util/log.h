@@ -10,8 +10,8 @@
 #include <functional>
 #include <iosfwd>
 #include <mutex>
-#include <string>
 #include <streambuf>
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
@@ -34,8 +34,8 @@ class LogValue {
   LogValue(bool v) : v_(v) {}                           // NOLINT
   LogValue(double v) : v_(v) {}                         // NOLINT
   template <class T>
-    requires(std::is_integral_v<T> && !std::is_same_v<T, bool>)
-  LogValue(T v) : v_(static_cast<int64_t>(v)) {}  // NOLINT
+  requires(std::is_integral_v<T> && !std::is_same_v<T, bool>) LogValue(T v)
+      : v_(static_cast<int64_t>(v)) {}  // NOLINT
   const Variant& value() const { return v_; }
   std::string ToText() const;  // as the text format prints it
 

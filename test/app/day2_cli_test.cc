@@ -272,14 +272,14 @@ status:
   }
   EXPECT_NE(r.out.find("4/28"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("4/100"), std::string::npos) << r.out;
-  r = Capi({"get", "llm-train-us-central1", repo.Path(), "-o", "wide",
-            "--now", "2026-12-01T08:00:00Z"});
+  r = Capi({"get", "llm-train-us-central1", repo.Path(), "-o", "wide", "--now",
+            "2026-12-01T08:00:00Z"});
   EXPECT_NE(r.out.find("EXPIRES AT"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("2026-12-01T10:00:00Z"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("add-on gpu-operator Pending"), std::string::npos)
       << r.out;
-  r = Capi({"get", "llm-train-us-central1", repo.Path(), "-o", "yaml",
-            "--now", "2026-12-01T08:00:00Z"});
+  r = Capi({"get", "llm-train-us-central1", repo.Path(), "-o", "yaml", "--now",
+            "2026-12-01T08:00:00Z"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("nodesMax: 28"), std::string::npos) << r.out;
   r = Capi({"get", "old-cluster", repo.Path(), "-o", "wide"});

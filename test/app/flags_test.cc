@@ -17,8 +17,8 @@ FlagSet Declared() {
       "wait", "seconds", flags::value<int>()->default_value("120"))(
       "jitter", "fraction", flags::value<double>()->default_value("0.1"))(
       "cluster", "one cluster", flags::value<std::string>())("prune", "delete")(
-      "dry-run", "change nothing")(
-      "only", "clusters", flags::value<std::vector<std::string>>())(
+      "dry-run", "change nothing")("only", "clusters",
+                                   flags::value<std::vector<std::string>>())(
       "revision", "commit", flags::value<std::string>()->default_value(""))(
       "shard", "which shard", flags::value<std::string>())(
       "now", "the time", flags::value<std::string>()->arg_help("RFC3339"));
@@ -83,7 +83,8 @@ TEST(FlagsTest, FlagTyposGetTheClosestFlag) {
             "unknown flag --dryrun, did you mean --dry-run?");
   a = Parse({"repo", "--wait", "3", "--prnue=yes"});
   ASSERT_FALSE(a.ok());
-  EXPECT_EQ(a.status().message(), "unknown flag --prnue, did you mean --prune?");
+  EXPECT_EQ(a.status().message(),
+            "unknown flag --prnue, did you mean --prune?");
   // A single dash is a common slip for two.
   a = Parse({"-dry-run"});
   ASSERT_FALSE(a.ok());
@@ -116,7 +117,6 @@ TEST(FlagsTest, HelpHasTypedPlaceholdersAndNoEmptyDefaults) {
   EXPECT_NE(help.find("--revision COMMIT"), std::string::npos) << help;
   EXPECT_NE(help.find("--now RFC3339"), std::string::npos) << help;
   EXPECT_NE(help.find("--shard SHARD"), std::string::npos) << help;
-  EXPECT_NE(help.find("--repo-dir DIR"), std::string::npos) << help;
   EXPECT_NE(help.find("(default: 120)"), std::string::npos) << help;
   EXPECT_EQ(help.find(" arg "), std::string::npos) << help;
   EXPECT_EQ(help.find("(default: \"\")"), std::string::npos) << help;

@@ -17,7 +17,7 @@ using testutil::BinaryPath;
 using testutil::RunProcess;
 using testutil::SourcePath;
 
-testutil::RunResult Capi(
+testutil::RunResult LogCapi(
     std::vector<std::string> args,
     const std::vector<std::pair<std::string, std::string>>& env = {}) {
   args.insert(args.begin(), BinaryPath("capi-gitops"));
@@ -26,7 +26,8 @@ testutil::RunResult Capi(
 
 // Parses every line of `err` (failing the test on one that is not a JSON
 // object with the standard keys); returns them.
-std::vector<json> JsonLines(const std::string& err, const std::string& cmd) {
+std::vector<json> StderrJsonLines(const std::string& err,
+                                  const std::string& cmd) {
   std::vector<json> out;
   std::istringstream in(err);
   for (std::string line; std::getline(in, line);) {
@@ -67,9 +68,9 @@ TEST(LogFormatCli, EveryCommandWritesOnlyJsonLinesToStderr) {
        }) {
     std::vector<std::string> args = c.args;
     args.insert(args.end(), {"--log-format", "json"});
-    auto r = Capi(args);
+    auto r = LogCapi(args);
     EXPECT_EQ(r.exit_code, c.exit_code) << c.args[0] << ": " << r.err;
-    std::vector<json> lines = JsonLines(r.err, c.args[0]);
+    std::vector<json> lines = StderrJsonLines(r.err, c.args[0]);
     ASSERT_FALSE(lines.empty()) << c.args[0] << " wrote nothing to stderr";
     bool error = false;
     for (const json& j : lines) error = error || j["level"] == "error";
@@ -78,24 +79,24 @@ TEST(LogFormatCli, EveryCommandWritesOnlyJsonLinesToStderr) {
 }
 
 TEST(LogFormatCli, LogFormatComesFromTheEnvironmentAndIsChecked) {
-  auto r = Capi({"validate", "/nonexistent/repo"}, {{"LOG_FORMAT", "json"}});
+  auto r = LogCapi({"validate", "/nonexistent/repo"}, {{"LOG_FORMAT", "json"}});
   EXPECT_EQ(r.exit_code, 3);
-  std::vector<json> lines = JsonLines(r.err, "validate");
+  std::vector<json> lines = StderrJsonLines(r.err, "validate");
   ASSERT_EQ(lines.size(), 1u) << r.err;
   EXPECT_NE(lines[0]["msg"].get<std::string>().find("/nonexistent/repo"),
             std::string::npos);
   // The flag wins over the environment.
-  r = Capi({"validate", "/nonexistent/repo", "--log-format", "text"},
-           {{"LOG_FORMAT", "json"}});
+  r = LogCapi({"validate", "/nonexistent/repo", "--log-format", "text"},
+              {{"LOG_FORMAT", "json"}});
   EXPECT_EQ(r.err.rfind("capi-gitops: ", 0), 0u) << r.err;
-  r = Capi({"validate", ".", "--log-format", "xml"});
+  r = LogCapi({"validate", ".", "--log-format", "xml"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--log-format must be text or json"), std::string::npos)
       << r.err;
   // A flag error is JSON too when JSON was asked for.
-  r = Capi({"validate", "--log-format=json", "--outptu", "json"});
+  r = LogCapi({"validate", "--log-format=json", "--outptu", "json"});
   EXPECT_EQ(r.exit_code, 2);
-  lines = JsonLines(r.err, "validate");
+  lines = StderrJsonLines(r.err, "validate");
   ASSERT_FALSE(lines.empty());
   EXPECT_NE(lines[0]["msg"].get<std::string>().find("did you mean --output?"),
             std::string::npos)

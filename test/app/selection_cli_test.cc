@@ -19,13 +19,13 @@ using testutil::BinaryPath;
 using testutil::RunProcess;
 using testutil::SourcePath;
 
-testutil::RunResult Capi(std::vector<std::string> args) {
+testutil::RunResult SelCapi(std::vector<std::string> args) {
   args.insert(args.begin(), BinaryPath("capi-gitops"));
   return RunProcess(args);
 }
 
 // The cluster names of validate's or plan's -o json.
-std::set<std::string> Names(const std::string& out) {
+std::set<std::string> SelectedNames(const std::string& out) {
   json j = json::parse(out, nullptr, false);
   std::set<std::string> names;
   if (!j.is_object()) return {"<not json>"};
@@ -44,20 +44,21 @@ class SelectionTest : public ::testing::Test {
 };
 
 TEST_F(SelectionTest, ValidateClusterNamesRepeatedOrCommaSeparated) {
-  auto r = Capi({"validate", Repo(), "-o", "json", "--cluster", "dev-sandbox"});
+  auto r =
+      SelCapi({"validate", Repo(), "-o", "json", "--cluster", "dev-sandbox"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(Names(r.out), (std::set<std::string>{"dev-sandbox"}));
-  r = Capi({"validate", Repo(), "-o", "json", "--cluster",
-            "dev-sandbox,sovereign-onprem", "--cluster",
-            "llm-train-us-central1"});
+  EXPECT_EQ(SelectedNames(r.out), (std::set<std::string>{"dev-sandbox"}));
+  r = SelCapi({"validate", Repo(), "-o", "json", "--cluster",
+               "dev-sandbox,sovereign-onprem", "--cluster",
+               "llm-train-us-central1"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(Names(r.out),
+  EXPECT_EQ(SelectedNames(r.out),
             (std::set<std::string>{"dev-sandbox", "llm-train-us-central1",
                                    "sovereign-onprem"}));
 }
 
 TEST_F(SelectionTest, UnknownClusterIsAnErrorWithDidYouMean) {
-  auto r = Capi({"validate", Repo(), "--cluster", "dev-sandbx"});
+  auto r = SelCapi({"validate", Repo(), "--cluster", "dev-sandbx"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("no cluster \"dev-sandbx\""), std::string::npos)
       << r.err;
@@ -66,20 +67,23 @@ TEST_F(SelectionTest, UnknownClusterIsAnErrorWithDidYouMean) {
 }
 
 TEST_F(SelectionTest, LabelSelectorsSelectByTheRequestsLabels) {
-  auto r = Capi({"validate", Repo(), "-o", "json", "-l", "team=ml-research"});
+  auto r =
+      SelCapi({"validate", Repo(), "-o", "json", "-l", "team=ml-research"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(Names(r.out), (std::set<std::string>{"finetune-westeurope",
-                                                 "llm-train-us-central1"}));
-  r = Capi({"validate", Repo(), "-o", "json", "-l",
-            "team notin (ml-research, platform),cost-center"});
+  EXPECT_EQ(
+      SelectedNames(r.out),
+      (std::set<std::string>{"finetune-westeurope", "llm-train-us-central1"}));
+  r = SelCapi({"validate", Repo(), "-o", "json", "-l",
+               "team notin (ml-research, platform),cost-center"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(Names(r.out), (std::set<std::string>{"inference-us-east1",
-                                                 "sovereign-onprem"}));
+  EXPECT_EQ(SelectedNames(r.out),
+            (std::set<std::string>{"inference-us-east1", "sovereign-onprem"}));
   // With --cluster, both must hold.
-  r = Capi({"validate", Repo(), "-o", "json", "-l", "team=ml-research",
-            "--cluster", "dev-sandbox,finetune-westeurope"});
-  EXPECT_EQ(Names(r.out), (std::set<std::string>{"finetune-westeurope"}));
-  r = Capi({"validate", Repo(), "-l", "team in (a"});
+  r = SelCapi({"validate", Repo(), "-o", "json", "-l", "team=ml-research",
+               "--cluster", "dev-sandbox,finetune-westeurope"});
+  EXPECT_EQ(SelectedNames(r.out),
+            (std::set<std::string>{"finetune-westeurope"}));
+  r = SelCapi({"validate", Repo(), "-l", "team in (a"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("label selector"), std::string::npos) << r.err;
 }
@@ -89,35 +93,35 @@ TEST_F(SelectionTest, OneSpecFileLoadsTheRepositoryAroundIt) {
   repo_.Write("clusters/broken.yaml",
               "apiVersion: capigitops.io/v1alpha1\nkind: ClusterRequest\n"
               "metadata: {name: broken}\nspec: {owner: x, provider: nope}\n");
-  EXPECT_EQ(Capi({"validate", Repo()}).exit_code, 1);
-  auto r = Capi({"validate", Repo() + "/clusters/dev-sandbox.yaml", "-o",
-                 "json"});
+  EXPECT_EQ(SelCapi({"validate", Repo()}).exit_code, 1);
+  auto r = SelCapi(
+      {"validate", Repo() + "/clusters/dev-sandbox.yaml", "-o", "json"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_EQ(Names(r.out), (std::set<std::string>{"dev-sandbox"}));
+  EXPECT_EQ(SelectedNames(r.out), (std::set<std::string>{"dev-sandbox"}));
   json j = json::parse(r.out);
   EXPECT_TRUE(j["diagnostics"].empty()) << j["diagnostics"];
   // The broken file itself: its errors, and exit 1.
-  r = Capi({"validate", Repo() + "/clusters/broken.yaml"});
+  r = SelCapi({"validate", Repo() + "/clusters/broken.yaml"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.out.find("clusters/broken.yaml"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("dev-sandbox"), std::string::npos) << r.out;
   // -o github paths stay relative to the repository's directory.
-  r = Capi({"validate", Repo() + "/clusters/broken.yaml", "-o", "github"});
+  r = SelCapi({"validate", Repo() + "/clusters/broken.yaml", "-o", "github"});
   EXPECT_NE(r.out.find("file=" + Repo() + "/clusters/broken.yaml"),
             std::string::npos)
       << r.out;
   // Not a cluster spec, or no capi-gitops.yaml above the file.
-  r = Capi({"validate", Repo() + "/policies/" +
-                            std::filesystem::directory_iterator(
-                                Repo() + "/policies")
-                                ->path()
-                                .filename()
-                                .string()});
+  r = SelCapi(
+      {"validate", Repo() + "/policies/" +
+                       std::filesystem::directory_iterator(Repo() + "/policies")
+                           ->path()
+                           .filename()
+                           .string()});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("is not a cluster spec"), std::string::npos) << r.err;
   testing::TempDir bare;
   bare.Write("a.yaml", "kind: ClusterRequest\n");
-  r = Capi({"validate", bare.path() + "/a.yaml"});
+  r = SelCapi({"validate", bare.path() + "/a.yaml"});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find("no capi-gitops.yaml in any directory above"),
             std::string::npos)
@@ -136,7 +140,7 @@ class PlanSelectionTest : public SelectionTest {
   testutil::RunResult Cli(std::vector<std::string> args) {
     args.push_back("--kubeconfig");
     args.push_back(sandbox_->kubeconfig());
-    return Capi(args);
+    return SelCapi(args);
   }
   std::unique_ptr<sandbox_test::SandboxProcess> sandbox_;
 };
@@ -146,7 +150,7 @@ TEST_F(PlanSelectionTest, NeverShowsOrPrunesClustersOutsideTheFilter) {
   std::filesystem::remove(Repo() + "/clusters/dev-sandbox.yaml");
   auto all = Cli({"plan", Repo(), "-o", "json", "--detailed-exitcode"});
   EXPECT_EQ(all.exit_code, 10) << all.err;
-  EXPECT_TRUE(Names(all.out).count("dev-sandbox")) << all.out;
+  EXPECT_TRUE(SelectedNames(all.out).count("dev-sandbox")) << all.out;
 
   // dev-sandbox's deletion is outside each of these filters.
   for (std::vector<std::string> filter :
@@ -160,10 +164,11 @@ TEST_F(PlanSelectionTest, NeverShowsOrPrunesClustersOutsideTheFilter) {
     auto r = Cli(args);
     EXPECT_EQ(r.exit_code, 0) << filter[0] << ": nothing changes in it\n"
                               << r.out << r.err;
-    std::set<std::string> names = Names(r.out);
+    std::set<std::string> names = SelectedNames(r.out);
     EXPECT_FALSE(names.empty());
     EXPECT_FALSE(names.count("dev-sandbox")) << filter[0];
-    EXPECT_EQ(r.out.find("\"delete\""), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("\"action\": \"delete\""), std::string::npos) << r.out;
+    EXPECT_EQ(json::parse(r.out)["summary"]["delete"], 0) << r.out;
     EXPECT_NE(r.err.find("selected; the others are neither shown nor pruned"),
               std::string::npos)
         << r.err;
@@ -171,8 +176,9 @@ TEST_F(PlanSelectionTest, NeverShowsOrPrunesClustersOutsideTheFilter) {
   // A live cluster without a spec can be named: its deletion is planned.
   auto r = Cli({"plan", Repo(), "-o", "json", "--cluster", "dev-sandbox"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(Names(r.out), (std::set<std::string>{"dev-sandbox"}));
-  EXPECT_NE(r.out.find("\"delete\""), std::string::npos) << r.out;
+  EXPECT_EQ(SelectedNames(r.out), (std::set<std::string>{"dev-sandbox"}));
+  EXPECT_NE(r.out.find("\"action\": \"delete\""), std::string::npos) << r.out;
+  EXPECT_EQ(json::parse(r.out)["summary"]["delete"], 1) << r.out;
   r = Cli({"plan", Repo(), "--cluster", "llm-train-us-centrl1"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_NE(r.err.find("did you mean \"llm-train-us-central1\"?"),

@@ -52,16 +52,16 @@ int CheckInvocations(const std::string& script, const std::string& prefix) {
   for (size_t at = script.find(prefix); at != std::string::npos;
        at = script.find(prefix, at + 1)) {
     size_t end = script.find_first_of(">\n|;", at);
-    std::string line = script.substr(at + prefix.size(), end - at - prefix.size());
+    std::string line =
+        script.substr(at + prefix.size(), end - at - prefix.size());
     while (line.size() > 1 && line.back() == ' ') line.pop_back();
     std::istringstream words(line);
     std::string command, word;
     words >> command;
     if (command.empty() || command[0] == '-') continue;
-    RunResult help =
-        RunProcess({BinaryPath("capi-gitops"), command, "--help"});
-    EXPECT_EQ(help.exit_code, 0) << "no command \"" << command << "\" ("
-                                 << line << ")";
+    RunResult help = RunProcess({BinaryPath("capi-gitops"), command, "--help"});
+    EXPECT_EQ(help.exit_code, 0)
+        << "no command \"" << command << "\" (" << line << ")";
     while (words >> word) {
       if (word.rfind("--", 0) == 0 || (word.size() == 2 && word[0] == '-')) {
         std::string flag = word.substr(0, word.find('='));
@@ -148,12 +148,12 @@ TEST(DeployCiWorkflowTest, GitlabPipelinePlansMergeRequestsAndKeepsOneNote) {
   size_t merge = script.find("merge --no-ff --no-edit \"origin/$TARGET\"");
   EXPECT_NE(merge, std::string::npos) << script;
   EXPECT_LT(merge, script.find("capi-gitops validate"));
-  EXPECT_TRUE(Has(script, "\"$CI_MERGE_REQUEST_EVENT_TYPE\" != \"merged_result\""));
+  EXPECT_TRUE(
+      Has(script, "\"$CI_MERGE_REQUEST_EVENT_TYPE\" != \"merged_result\""));
   EXPECT_TRUE(Has(script, "+refs/heads/$TARGET:refs/remotes/origin/$TARGET"));
   EXPECT_TRUE(Has(script, "safe.directory"));
   // Policies from the target branch's tip, the base of the merged result.
-  EXPECT_TRUE(Has(script,
-                  "validate . --policies-from-ref \"origin/$TARGET\""));
+  EXPECT_TRUE(Has(script, "validate . --policies-from-ref \"origin/$TARGET\""));
   EXPECT_TRUE(Has(script, "--policies-from-ref \"origin/$TARGET\" > plan.md"));
   EXPECT_EQ(CheckInvocations(script, "capi-gitops "), 2);
   // The image the job runs in has git for the merge.

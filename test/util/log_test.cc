@@ -51,8 +51,9 @@ TEST(LoggerTest, NumbersAndBooleansStayTypedInJson) {
   std::ostringstream text;
   Logger(&text, LogFormat::kText, LogLevel::kInfo, FixedMs)
       .Info("x", {{"applied", applied}, {"seconds", 1.25}, {"ok", false}});
-  EXPECT_EQ(text.str(),
-            "2026-11-27T10:00:00.042Z info  x applied=3 seconds=1.25 ok=false\n");
+  EXPECT_EQ(
+      text.str(),
+      "2026-11-27T10:00:00.042Z info  x applied=3 seconds=1.25 ok=false\n");
 }
 
 TEST(LoggerTest, LineLogBufTurnsEachLineIntoARecord) {
