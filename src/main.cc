@@ -118,7 +118,13 @@ int RunCommand(const Command& cmd, int argc, char** argv) {
               << kExitCodesHelp;
     return kExitOk;
   }
-  return cmd.run(*args, io);
+  try {
+    return cmd.run(*args, io);
+  } catch (const std::exception& e) {  // as a log line, JSON when asked
+    *io.err << "capi-gitops " << cmd.name << ": internal error: " << e.what()
+            << "\n";
+    return kExitApplyFailed;
+  }
 }
 
 }  // namespace
