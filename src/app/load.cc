@@ -148,6 +148,9 @@ bool ApplySelection(const ClusterFilter& filter,
   }
   loaded->filtered = true;
   loaded->selected = std::move(selected).value();
+  if (loaded->selected.empty()) {  // as kubectl get -l: not an error
+    *io.err << "note: no cluster matches the selection\n";
+  }
   RestrictEvaluation(loaded->selected, &loaded->ev);
   return true;
 }

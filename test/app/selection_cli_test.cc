@@ -83,6 +83,11 @@ TEST_F(SelectionTest, LabelSelectorsSelectByTheRequestsLabels) {
                "--cluster", "dev-sandbox,finetune-westeurope"});
   EXPECT_EQ(SelectedNames(r.out),
             (std::set<std::string>{"finetune-westeurope"}));
+  // Nothing selected is not an error (as kubectl get -l), but said.
+  r = SelCapi({"validate", Repo(), "-o", "json", "-l", "!team"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(SelectedNames(r.out).empty()) << r.out;
+  EXPECT_NE(r.err.find("no cluster matches the selection"), std::string::npos);
   r = SelCapi({"validate", Repo(), "-l", "team in (a"});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("label selector"), std::string::npos) << r.err;
