@@ -1,4 +1,5 @@
-// capi-gitops: the command table and a top-level catch; nothing else.
+// capi-gitops: the command table and what every command shares (--help,
+// --log-format and -v, a top-level catch); nothing else.
 #include <unistd.h>
 
 #include <cstdlib>

@@ -102,10 +102,6 @@ Status LoadBasePolicies(const std::string& dir, const std::string& ref,
   return Status::Ok();
 }
 
-}  // namespace
-
-namespace {
-
 // --cluster, -l and a spec file as the path: the filter, and the repository
 // directory to read (the one around the file). False with *exit_code set.
 bool ResolveSelection(const Args& args, const CommandIo& io,
