@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <set>
 #include <sstream>
 #include <string>
@@ -12,6 +14,7 @@
 #include "app/plan_output.h"
 #include "deploy/manifests.h"
 #include "testing/subprocess.h"
+#include "testing/temp_dir.h"
 
 namespace capigitops::testutil {
 namespace {
@@ -176,6 +179,65 @@ TEST(DeployCiWorkflowTest, GitlabPipelinePlansMergeRequestsAndKeepsOneNote) {
   EXPECT_TRUE(Has(note_script, "startswith($m)"));
   EXPECT_TRUE(Has(note_script, "-X PUT"));
   EXPECT_TRUE(Has(note_script, "-X POST"));
+}
+
+// The plan job's git steps, run for real on a merge request branched before
+// another cluster landed on the target branch: what is validated and planned
+// has both (the merged result); a conflict fails with "rebase it"; in a
+// merged results pipeline GitLab's merge commit is used as it is.
+TEST(DeployCiWorkflowTest, GitlabPlanJobPlansTheMergedResult) {
+  json ci = ReadOne("sample-repo/.gitlab-ci.yml");
+  std::string steps;
+  for (const json& line : ci["capi-gitops-plan"]["script"]) {
+    std::string step = line;
+    if (step.find("capi-gitops validate") != std::string::npos) break;
+    steps += step + "\n";
+  }
+  ASSERT_TRUE(Has(steps, "merge --no-ff"));
+  testing::TempDir dir;
+  std::string work = dir.Sub("main"), remote = dir.Sub("remote.git"),
+              mr = dir.Sub("mr");
+  std::filesystem::create_directories(work + "/clusters");
+  dir.Write("main/clusters/a.yaml", "name: a\n");
+  ASSERT_TRUE(PublishAsRemote(work, remote, "a"));
+  ASSERT_EQ(RunGit({"clone", "-q", remote, mr}).exit_code, 0);
+  ASSERT_EQ(RunGit({"-C", mr, "checkout", "-q", "-b", "add-b"}).exit_code, 0);
+  dir.Write("mr/clusters/b.yaml", "name: b\n");
+  ASSERT_EQ(RunGit({"-C", mr, "add", "-A"}).exit_code, 0);
+  ASSERT_EQ(RunGit({"-C", mr, "commit", "-q", "-m", "b"}).exit_code, 0);
+  // Another merge request lands first.
+  dir.Write("main/clusters/c.yaml", "name: c\n");
+  ASSERT_EQ(RunGit({"-C", work, "add", "-A"}).exit_code, 0);
+  ASSERT_EQ(RunGit({"-C", work, "commit", "-q", "-m", "c"}).exit_code, 0);
+  ASSERT_EQ(RunGit({"-C", work, "push", "-q", "origin", "main"}).exit_code, 0);
+  auto job = [&](const std::string& event) {
+    return RunProcess({"/bin/sh", "-ec", "cd \"$CI_PROJECT_DIR\"\n" + steps},
+                      {{"CI_PROJECT_DIR", mr},
+                       {"TARGET", "main"},
+                       {"CI_MERGE_REQUEST_EVENT_TYPE", event},
+                       {"HOME", dir.path()}});
+  };
+  auto merged_result = job("merged_result");  // GitLab merged already
+  ASSERT_EQ(merged_result.exit_code, 0) << merged_result.err;
+  EXPECT_FALSE(std::filesystem::exists(mr + "/clusters/c.yaml"));
+  auto detached = job("detached");
+  ASSERT_EQ(detached.exit_code, 0) << detached.out << detached.err;
+  EXPECT_TRUE(Has(detached.out, "planning the merged result"));
+  EXPECT_TRUE(std::filesystem::exists(mr + "/clusters/b.yaml"));
+  EXPECT_TRUE(std::filesystem::exists(mr + "/clusters/c.yaml"));
+  // Both change a.yaml: no merged result to plan.
+  dir.Write("mr/clusters/a.yaml", "name: a\nmr: true\n");
+  ASSERT_EQ(RunGit({"-C", mr, "commit", "-q", "-am", "a mr"}).exit_code, 0);
+  dir.Write("main/clusters/a.yaml", "name: a\nmain: true\n");
+  ASSERT_EQ(RunGit({"-C", work, "commit", "-q", "-am", "a main"}).exit_code, 0);
+  ASSERT_EQ(RunGit({"-C", work, "push", "-q", "origin", "main"}).exit_code, 0);
+  auto conflict = job("detached");
+  EXPECT_NE(conflict.exit_code, 0);
+  EXPECT_TRUE(Has(conflict.out, "does not merge cleanly into main: rebase it"));
+  std::ifstream code(mr + "/validate.exitcode");
+  std::string value;
+  code >> value;
+  EXPECT_EQ(value, "1") << "the note job shows why";
 }
 
 TEST(DeployCiWorkflowTest, CodeownersCoverPoliciesAndTheConfig) {
