@@ -15,7 +15,7 @@ namespace {
 
 // What --help shows for a value, by the flag's name: a type or a shape, as
 // kubectl and flux do (`--kubeconfig PATH`, `--now TIME`). A flag not listed
-// shows its own name in capitals (`--shard SHARD`).
+// shows its own name in capitals (`--max-age MAX_AGE`).
 std::string PlaceholderFor(const FlagDecl& d) {
   if (!d.value->placeholder().empty()) return d.value->placeholder();
   static const std::map<std::string, std::string, std::less<>> kByName = {
@@ -56,6 +56,7 @@ std::string PlaceholderFor(const FlagDecl& d) {
       {"status-branch", "BRANCH"},
       {"revision", "COMMIT"},
       {"policies-from-ref", "REF"},
+      {"shard", "I/N"},
       {"l,selector", "SELECTOR"},
       {"author", "\"NAME <EMAIL>\""},
   };

@@ -20,7 +20,7 @@ FlagSet Declared() {
       "dry-run", "change nothing")("only", "clusters",
                                    flags::value<std::vector<std::string>>())(
       "revision", "commit", flags::value<std::string>()->default_value(""))(
-      "shard", "which shard", flags::value<std::string>())(
+      "max-age", "how old", flags::value<std::string>())(
       "now", "the time", flags::value<std::string>()->arg_help("RFC3339"));
   f.parse_positional({"repo-dir"});
   f.positional_help("[REPO_DIR]");
@@ -116,7 +116,7 @@ TEST(FlagsTest, HelpHasTypedPlaceholdersAndNoEmptyDefaults) {
   EXPECT_NE(help.find("--wait SECONDS"), std::string::npos) << help;
   EXPECT_NE(help.find("--revision COMMIT"), std::string::npos) << help;
   EXPECT_NE(help.find("--now RFC3339"), std::string::npos) << help;
-  EXPECT_NE(help.find("--shard SHARD"), std::string::npos) << help;
+  EXPECT_NE(help.find("--max-age MAX_AGE"), std::string::npos) << help;
   EXPECT_NE(help.find("(default: 120)"), std::string::npos) << help;
   EXPECT_EQ(help.find(" arg "), std::string::npos) << help;
   EXPECT_EQ(help.find("(default: \"\")"), std::string::npos) << help;

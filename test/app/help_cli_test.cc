@@ -53,8 +53,9 @@ TEST(HelpCli, PlaceholdersSayWhatAValueIs) {
     EXPECT_NE(plan.find(want), std::string::npos) << want << "\n" << plan;
   }
   std::string run = HelpCapi({"run", "--help"}).out;
-  for (const char* want : {"--interval DURATION", "--repo URL|PATH",
-                           "--metrics-addr ADDR", "--jitter FRACTION"}) {
+  for (const char* want :
+       {"--interval DURATION", "--repo URL|PATH", "--shard I/N",
+        "--metrics-addr ADDR", "--jitter FRACTION"}) {
     EXPECT_NE(run.find(want), std::string::npos) << want << "\n" << run;
   }
 }
