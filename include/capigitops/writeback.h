@@ -193,8 +193,7 @@ struct Usability {
 // whether the GPU operator was delivered), an add-on not delivered. Pure.
 Usability SummarizeUsability(const WorkloadReading& reading);
 
-// ----------------------------------------------------------------
-// Notifications
+// ---------------------------------------------------------- Notifications
 
 // The notifications each webhook has had, as "<webhook>/<event key>" joined by
 // commas, on the live Cluster: runtime state as the idle clock is (never
