@@ -227,7 +227,9 @@ TEST(DeployComponentsTest, PodMonitorAndPdbSelectTheControllerPods) {
   const json& args =
       (*deploy)["spec"]["template"]["spec"]["containers"][0]["args"];
   for (size_t i = 0; i + 1 < args.size(); ++i) {
-    if (args[i] == "--metrics-addr") EXPECT_EQ(args[i + 1], ":8080");
+    if (args[i] == "--metrics-addr") {
+      EXPECT_EQ(args[i + 1], ":8080");
+    }
   }
 }
 

@@ -48,15 +48,19 @@ size_t DurationLength(const std::string& s, size_t i) {
     if (unit == 0) break;
     j = k + unit;
   }
-  if (j < s.size() && IdentChar(s[j])) return 0;  // "5min", "1hx"
+  // "5min", "1hx"; a ':' may follow (a subquery's "[5m:1m]").
+  if (j < s.size() && s[j] != ':' && IdentChar(s[j])) return 0;
   return j - i;
 }
 
 std::vector<Token> Lex(const std::string& s) {
   std::vector<Token> out;
   size_t i = 0;
+  int brackets = 0;  // inside [...], ':' separates a subquery's step
   while (i < s.size()) {
     char c = s[i];
+    if (c == '[') ++brackets;
+    if (c == ']') --brackets;
     if (std::isspace(static_cast<unsigned char>(c))) {
       ++i;
       continue;
@@ -86,7 +90,7 @@ std::vector<Token> Lex(const std::string& s) {
         t.text = s.substr(i, n2);
         i += n2;
       }
-    } else if (IdentStart(c)) {
+    } else if (IdentStart(c) && !(c == ':' && brackets > 0)) {
       size_t j = i;
       while (j < s.size() && IdentChar(s[j])) ++j;
       t.kind = Tok::kIdent;
@@ -523,7 +527,8 @@ class Parser {
         if (value.kind != Tok::kString)
           throw PromError(value.pos,
                           "expected a string, got \"" + value.text + "\"");
-        non_empty = non_empty || !MatchesEmpty(op, value.text);
+        bool matches_empty = MatchesEmpty(op, value.text);  // checks regexes
+        non_empty = non_empty || !matches_empty;
         if (label.text == "__name__" && op.text == "=") {
           if (!metric.empty())
             throw PromError(label.pos, "metric name set twice");

@@ -77,7 +77,7 @@ TEST(PromQLTest, NamesEveryMetricItReads) {
       "{__name__=\"c\", job=\"x\"} offset 5m");
   ASSERT_TRUE(p.ok) << p.error;
   EXPECT_EQ(p.metrics, (std::set<std::string>{"a_total", "b", "c"}));
-  p = ParsePromQL("time() > 5");
+  p = ParsePromQL("time() > bool 5");
   ASSERT_TRUE(p.ok) << p.error;
   EXPECT_TRUE(p.metrics.empty());
 }
@@ -142,7 +142,9 @@ TEST(PromQLTest, RejectsMalformedExpressions) {
   for (const std::string& expr : bad) {
     PromParse p = ParsePromQL(expr);
     EXPECT_FALSE(p.ok) << "accepted: " << expr;
-    if (!p.ok) EXPECT_EQ(p.error.rfind("at ", 0), 0u) << p.error;
+    if (!p.ok) {
+      EXPECT_EQ(p.error.rfind("at ", 0), 0u) << p.error;
+    }
   }
 }
 

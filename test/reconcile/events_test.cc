@@ -37,10 +37,12 @@ TEST_F(ClusterEventsTest, AppliesRecordOneEventPerClusterAndANoOpPassNone) {
   std::vector<json> applied = Events("Applied");
   size_t created = 0;
   for (const ClusterPassResult& c : r.clusters) {
-    created += c.outcome == ClusterOutcome::kCreated ? 1 : 0;
+    // The add-on catalog's inventory is planned as one more "cluster",
+    // without a Cluster object to carry an event.
+    if (c.outcome == ClusterOutcome::kCreated && Live(c.name)) ++created;
   }
   ASSERT_GT(created, 2u) << Notes(r);
-  EXPECT_EQ(applied.size(), created);
+  EXPECT_EQ(applied.size(), created) << Notes(r);
   for (const json& e : applied) {
     std::string name = Involved(e);
     json cluster = LiveCluster(name);
