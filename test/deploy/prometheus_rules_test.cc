@@ -132,7 +132,7 @@ TEST(DeployPrometheusRulesTest, CoversStalePassesHoldsBlocksExpiryAndWebhooks) {
   EXPECT_NE(controller.find("count(\"replayed\")"), std::string::npos);
 }
 
-std::vector<json> Kustomize(const std::string& dir) {
+std::vector<json> KustomizeBuild(const std::string& dir) {
   TempDir cache;
   RunResult r =
       RunProcess({kKubectl, "--cache-dir", cache.path(), "kustomize", dir});
@@ -162,7 +162,7 @@ TEST(DeployComponentsTest, EachComponentRendersAloneAndOnTopOfDeploy) {
        {"ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role",
         "RoleBinding"}},
   };
-  std::vector<json> base = Kustomize(SourcePath("deploy"));
+  std::vector<json> base = KustomizeBuild(SourcePath("deploy"));
   ASSERT_FALSE(base.empty());
   for (const auto& [name, kinds] : components) {
     std::string dir = SourcePath("deploy/components/" + name);
@@ -171,7 +171,7 @@ TEST(DeployComponentsTest, EachComponentRendersAloneAndOnTopOfDeploy) {
         "deploy/components/" + name + "/kustomization.yaml", &errors);
     ASSERT_EQ(kust.size(), 1u) << name;
     EXPECT_EQ(kust[0].object.value("kind", ""), "Component") << name;
-    std::vector<json> alone = Kustomize(dir);
+    std::vector<json> alone = KustomizeBuild(dir);
     EXPECT_EQ(KindsOf(alone), kinds) << name;
     TempDir overlay;
     std::string rel =
@@ -185,7 +185,7 @@ TEST(DeployComponentsTest, EachComponentRendersAloneAndOnTopOfDeploy) {
                       "]\n"
                       "components: [" +
                       rel + "/components/" + name + "]\n");
-    std::vector<json> both = Kustomize(overlay.path());
+    std::vector<json> both = KustomizeBuild(overlay.path());
     EXPECT_EQ(both.size(), base.size() + kinds.size()) << name;
     for (const json& o : both) {
       EXPECT_EQ(
