@@ -4,8 +4,8 @@
 //
 // Recorded at the end of the pass from its PassResult, after status: a
 // failed event write cannot change what the pass did (it adds a warning
-// note). Only changes make events: a
-// pass that applied, held or tore down nothing sends no request here.
+// note). Only changes make events: a pass that applied, held or tore down
+// nothing sends no request here.
 // Each event's name is a digest of the Cluster's uid, the reason and the
 // message, so the same occurrence seen again (a deletion held pass after
 // pass, a drift corrected twice at one revision) is the same event: the
