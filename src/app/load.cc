@@ -149,7 +149,7 @@ bool LoadForStage(const Args& args, const CommandIo& io, SyncOptions* sync,
 
   loaded->client = ConnectFromArgs(args, io, exit_code);
   if (!loaded->client) return false;
-  loaded->desired = ToDesiredState(loaded->ev);
+  loaded->desired = TakeDesiredState(&loaded->ev);
   StatusOr<LiveState> state = FetchLiveState(
       *loaded->client, loaded->desired.ns, DesiredKinds(loaded->desired));
   if (!state.ok()) {
@@ -160,7 +160,7 @@ bool LoadForStage(const Args& args, const CommandIo& io, SyncOptions* sync,
   loaded->live = std::move(state).value();
   sync->now = eo.now;
   loaded->plan =
-      BuildPlan(*loaded->client, loaded->desired, loaded->live, *sync);
+      BuildPlan(*loaded->client, &loaded->desired, loaded->live, *sync);
   return true;
 }
 

@@ -17,6 +17,43 @@ bool IsCapiCluster(const Kind& k) {
   return k.second == "Cluster" && k.first.rfind("cluster.x-k8s.io/", 0) == 0;
 }
 
+// Keeps what the plan, status and reviews read of a live object and drops
+// the rest as soon as its LIST returns, so a pass holds one compact copy
+// per object: metadata the server keeps for itself (uid, creation time,
+// kubectl's last-applied copy) goes, and of the managed fields only the
+// Apply entries stay (the planner looks for its own manager's), each as its
+// manager and its fieldsV1 as JSON text. Updates by controllers, most of a
+// live object's managed fields, are never read.
+void Compact(json* obj) {
+  auto meta = obj->find("metadata");
+  if (meta == obj->end() || !meta->is_object()) return;
+  for (const char* key : {"uid", "creationTimestamp", "selfLink"}) {
+    meta->erase(key);
+  }
+  auto ann = meta->find("annotations");
+  if (ann != meta->end() && ann->is_object()) {
+    ann->erase("kubectl.kubernetes.io/last-applied-configuration");
+  }
+  auto fields = meta->find("managedFields");
+  if (fields == meta->end()) return;
+  json kept = json::array();
+  if (fields->is_array()) {
+    for (json& mf : *fields) {
+      if (!mf.is_object() || mf.value("operation", "") != "Apply") continue;
+      auto owned = mf.find("fieldsV1");
+      kept.push_back(
+          {{"manager", mf.value("manager", "")},
+           {"operation", "Apply"},
+           {"fieldsV1", owned == mf.end() ? std::string() : owned->dump()}});
+    }
+  }
+  if (kept.empty()) {
+    meta->erase(fields);
+  } else {
+    *fields = std::move(kept);
+  }
+}
+
 // LISTs `kinds` concurrently (inventories too when `inventories` is set),
 // discovering each group version once: concurrent first uses each fetched
 // it, and the no-op plan paid for five copies of the same discovery.
@@ -55,6 +92,8 @@ Status ListKinds(KubeApi& client, const std::string& ns,
       // Allowed in `ns` only: no namespace-change detection, as before.
       results[i] = client.List(*r, ns, kManagedBySelector);
     }
+    if (!results[i].ok()) return;
+    for (json& obj : *results[i]) Compact(&obj);
   });
   if (inventories && !cms_listed) {
     if (!results.back().ok()) return results.back().status();
