@@ -209,9 +209,10 @@ bool PassSettled(const PassResult& result) {
       outcome != PassOutcome::kDeletionHeld) {
     return false;
   }
-  if (result.changed() || !result.teardown_commits.empty() ||
-      !result.status_known || result.expiring_soon > 0 ||
-      !result.idle_seconds.empty()) {
+  if (result.changed() || result.objects_applied > 0 ||
+      result.objects_pruned > 0 || !result.idle_decisions.empty() ||
+      !result.teardown_commits.empty() || !result.status_known ||
+      result.expiring_soon > 0 || !result.idle_seconds.empty()) {
     return false;
   }
   for (const ClusterPassResult& c : result.clusters) {

@@ -1,6 +1,9 @@
 // Reading what is live: one LIST per kind, never a request per object.
 #include <algorithm>
 #include <mutex>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "capigitops/labels.h"
 #include "capigitops/sync.h"
@@ -156,6 +159,12 @@ StatusOr<LiveState> FetchLiveState(KubeApi& client, const std::string& ns,
     RETURN_IF_ERROR(
         ListKinds(client, ns, {more.begin(), more.end()}, nullptr, &live));
   }
+#if defined(__GLIBC__)
+  // The LISTs were parsed on worker threads, each into its own malloc
+  // arena, and compacted: hand what that freed back to the OS, or the plan
+  // that follows grows on top of it.
+  malloc_trim(0);
+#endif
   return live;
 }
 
