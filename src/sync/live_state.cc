@@ -7,6 +7,7 @@
 
 #include "capigitops/labels.h"
 #include "capigitops/sync.h"
+#include "util/parallel.h"
 
 namespace capigitops {
 namespace {
@@ -15,6 +16,7 @@ using nlohmann::json;
 using Kind = std::pair<std::string, std::string>;  // apiVersion, kind
 
 const std::string kAllNamespaces;  // "" lists every namespace
+constexpr unsigned kListsInFlight = 4;
 
 bool IsCapiCluster(const Kind& k) {
   return k.second == "Cluster" && k.first.rfind("cluster.x-k8s.io/", 0) == 0;
@@ -57,6 +59,17 @@ void Compact(json* obj) {
   }
 }
 
+// Our objects of one kind, each compacted as its page arrives.
+StatusOr<std::vector<json>> ListCompact(KubeApi& client, const ResourceInfo& r,
+                                        const std::string& ns) {
+  std::vector<json> items;
+  RETURN_IF_ERROR(client.ListEach(r, ns, kManagedBySelector, [&](json& obj) {
+    Compact(&obj);
+    items.push_back(std::move(obj));
+  }));
+  return items;
+}
+
 // LISTs `kinds` concurrently (inventories too when `inventories` is set),
 // discovering each group version once: concurrent first uses each fetched
 // it, and the no-op plan paid for five copies of the same discovery.
@@ -72,32 +85,36 @@ Status ListKinds(KubeApi& client, const std::string& ns,
   size_t n = kinds.size() + (inventories && !cms_listed ? 1 : 0);
   std::vector<StatusOr<std::vector<json>>> results(n,
                                                    Status::Internal("not run"));
-  client.ParallelFor(n, [&](size_t i) {
-    if (i == kinds.size()) {  // the inventories
-      StatusOr<ResourceInfo> cms = client.Resolve("v1", "ConfigMap");
-      results[i] =
-          cms.ok()
-              ? client.List(*cms, ns, std::string(kInventoryLabel) + "=true")
-              : cms.status();
-      return;
-    }
-    const auto& [api_version, kind] = kinds[i];
-    std::call_once(discovered[api_version],
-                   [&] { (void)client.Resolve(api_version, kind); });
-    StatusOr<ResourceInfo> r = client.Resolve(api_version, kind);
-    // Clusters in every namespace, in the same one LIST: one we manage
-    // outside `ns` means the namespace changed under it.
-    const std::string& where = IsCapiCluster(kinds[i]) ? kAllNamespaces : ns;
-    results[i] =
-        r.ok() ? client.List(*r, where, kManagedBySelector) : r.status();
-    if (r.ok() && where != ns &&
-        results[i].status().code() == StatusCode::kPermissionDenied) {
-      // Allowed in `ns` only: no namespace-change detection, as before.
-      results[i] = client.List(*r, ns, kManagedBySelector);
-    }
-    if (!results[i].ok()) return;
-    for (json& obj : *results[i]) Compact(&obj);
-  });
+  // A few kinds at a time, not all: parsing is CPU work (two cores here),
+  // and each kind in flight holds a parsed page of 500 objects in full.
+  ParallelForBlocking(
+      n,
+      [&](size_t i) {
+        if (i == kinds.size()) {  // the inventories
+          StatusOr<ResourceInfo> cms = client.Resolve("v1", "ConfigMap");
+          results[i] = cms.ok()
+                           ? client.List(*cms, ns,
+                                         std::string(kInventoryLabel) + "=true")
+                           : cms.status();
+          return;
+        }
+        const auto& [api_version, kind] = kinds[i];
+        std::call_once(discovered[api_version],
+                       [&] { (void)client.Resolve(api_version, kind); });
+        StatusOr<ResourceInfo> r = client.Resolve(api_version, kind);
+        // Clusters in every namespace, in the same one LIST: one we manage
+        // outside `ns` means the namespace changed under it.
+        const std::string& where =
+            IsCapiCluster(kinds[i]) ? kAllNamespaces : ns;
+        results[i] = r.ok() ? ListCompact(client, *r, where) : r.status();
+        if (r.ok() && where != ns &&
+            results[i].status().code() == StatusCode::kPermissionDenied) {
+          // Allowed in `ns` only: no namespace-change detection, as before.
+          results[i] = ListCompact(client, *r, ns);
+        }
+      },
+      std::min(kListsInFlight,
+               static_cast<unsigned>(std::max(1, client.Concurrency()))));
   if (inventories && !cms_listed) {
     if (!results.back().ok()) return results.back().status();
     *inventories = std::move(results.back()).value();
