@@ -250,7 +250,8 @@ void Reconciler::ReadWorkloads() {
     if (ref.kind != "Cluster" || ref.api_version.rfind("cluster.x-k8s.io/", 0))
       continue;
     const std::string& name = ref.name;
-    if (obj["metadata"].contains("deletionTimestamp") || expired_.count(name))
+    if (obj["metadata"].contains("deletionTimestamp") || expired_.count(name) ||
+        !Owns(name))
       continue;
     bool gone = false;
     for (const ClusterPassResult& r : result_.clusters) {
