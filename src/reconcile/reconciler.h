@@ -84,7 +84,13 @@ class Reconciler {
   void TearDownIdle(std::vector<const IdleCandidate*> due);
   bool CommitHibernate(const IdleCandidate& c);
   void PlanAndApply();
-  void ReadWorkloads();  // workload_status.cc
+  void ReadWorkloads();      // workload_status.cc
+  void SendNotifications();  // reconciler_notify.cc
+  std::map<std::string, std::string> WebhookUrls();
+  NotifyInput NotifyInputFor(const ClusterResult& c,
+                             const nlohmann::json& live);
+  void RecordNotified(const std::string& name, const nlohmann::json& live,
+                      const std::vector<std::string>& records);
   struct StatusBatch;
   void KeepOnlyTtlStatus(StatusBatch* batch);
   void WriteStatus();
@@ -113,7 +119,7 @@ class Reconciler {
   DesiredState desired_;
   LiveState live_;
   std::map<std::string, std::string> expired_;  // name -> reason
-  std::map<std::string, IdleDecision> idle_;     // name -> this pass's
+  std::map<std::string, IdleDecision> idle_;    // name -> this pass's
   std::map<std::string, std::string> errors_;   // name -> last error
   // Clusters whose Cluster object this pass applied: name -> revision.
   std::map<std::string, std::string> applied_revision_;
