@@ -58,8 +58,9 @@ while :; do
   started=$(grep -c "pass started" "$work/run.log" || true)
   finished=$(grep -c "pass finished" "$work/run.log" || true)
   printf '%8s %10s %10s %6s %8s %9s\n' "$t" "$rss" "$hwm" "$fds" "$started" "$finished"
-  # "first": the first sample after the first pass, when everything exists.
-  [ -n "$rss_first" ] || ((finished == 0)) || { rss_first=$rss; fds_first=$fds; }
+  # "first": the first sample after the second pass (the first creates
+  # everything), so that the summary compares steady states.
+  [ -n "$rss_first" ] || ((finished < 2)) || { rss_first=$rss; fds_first=$fds; }
   ((rss > rss_max)) && rss_max=$rss
   ((fds > fds_max)) && fds_max=$fds
   ((t >= duration)) && break
