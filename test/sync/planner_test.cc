@@ -124,6 +124,7 @@ TEST_F(PlannerTest, AFieldWeAppliedAndNoLongerSetIsAnUpdate) {
       EXPECT_EQ(oc.ref.kind, "KubeadmControlPlane");
     }
   }
+}
 
 // A read-only identity (CI's plan reader, deploy/components/ci-plan-reader)
 // may not patch, so its dry runs are refused: the client-side diff stands
