@@ -22,17 +22,17 @@ bool IsCapiCluster(const Kind& k) {
   return k.second == "Cluster" && k.first.rfind("cluster.x-k8s.io/", 0) == 0;
 }
 
-// Keeps what the plan, status and reviews read of a live object and drops
-// the rest as soon as its LIST returns, so a pass holds one compact copy
-// per object: metadata the server keeps for itself (uid, creation time,
-// kubectl's last-applied copy) goes, and of the managed fields only the
-// Apply entries stay (the planner looks for its own manager's), each as its
-// manager and its fieldsV1 as JSON text. Updates by controllers, most of a
-// live object's managed fields, are never read.
+// Keeps what the plan, status, reviews and Events read of a live object and
+// drops the rest as soon as its LIST returns, so a pass holds one compact
+// copy per object: the creation time and kubectl's last-applied copy go,
+// and of the managed fields only the Apply entries stay (the planner looks
+// for its own manager's), each as its manager and its fieldsV1 as JSON
+// text. Updates by controllers, most of a live object's managed fields,
+// are never read.
 void Compact(json* obj) {
   auto meta = obj->find("metadata");
   if (meta == obj->end() || !meta->is_object()) return;
-  for (const char* key : {"uid", "creationTimestamp", "selfLink"}) {
+  for (const char* key : {"creationTimestamp", "selfLink"}) {
     meta->erase(key);
   }
   auto ann = meta->find("annotations");

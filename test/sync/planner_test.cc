@@ -88,7 +88,6 @@ TEST_F(PlannerTest, LiveStateKeepsOnlyWhatThePlanReads) {
   ASSERT_FALSE(live->objects.empty());
   for (const auto& [ref, obj] : live->objects) {
     const json& meta = obj["metadata"];
-    EXPECT_FALSE(meta.contains("uid")) << ref.ToString();
     EXPECT_FALSE(meta.contains("creationTimestamp")) << ref.ToString();
     ASSERT_TRUE(meta.contains("managedFields")) << ref.ToString();
     for (const json& mf : meta["managedFields"]) {
