@@ -6,6 +6,7 @@
 make_repo() {  # dir n [gpu]
   mkdir -p "$1/clusters"
   cp sample-repo/capi-gitops.yaml "$1/"
+  cp -r sample-repo/addons "$1/"  # the config names its CNI add-on
   local providers=(gcp aws azure docker) gpu=${3:-0} i p mt cp extra pool
   for ((i = 0; i < $2; i++)); do
     p=${providers[$((i % 4))]}

@@ -40,7 +40,22 @@ struct ControllerOptions {
   // Webhook delivery ids (X-GitHub-Delivery, X-Gitlab-Event-UUID,
   // X-Delivery) remembered to refuse a replayed delivery.
   size_t delivery_ids = 4096;
+  // What a pass depends on besides the clock (PassFingerprint). When set,
+  // an interval pass whose fingerprint equals the one taken before the last
+  // settled full pass is skipped, unless `resync_ms` have gone by since the
+  // last full pass: drift that touches neither (an object edited by hand, a
+  // workload cluster's nodes) is noticed on the resync. Unset: every pass
+  // is a full one.
+  std::function<StatusOr<std::string>()> fingerprint;
+  int64_t resync_ms = 600000;
 };
+
+// True when nothing in `result` is still moving on its own or with the
+// clock: the pass succeeded (or only held deletions or blocked specs),
+// applied, pruned and tore down nothing, no cluster is being deleted or is
+// short of Provisioned, none expires within the hour and none is watched for
+// idleness. Only after such a pass may an unchanged fingerprint skip one.
+bool PassSettled(const PassResult& result);
 
 // Milliseconds on the monotonic clock: what waits and deadlines use.
 int64_t SteadyNowMs();
@@ -90,6 +105,7 @@ class Controller {
   void ElectionLoop();
   bool WaitFor(int64_t ms);  // false when stopping
   void RunPass(const std::string& reason);
+  bool SkipPass(const std::string& reason, const std::string& fingerprint);
   void RecordPass(const PassResult& result, double seconds);
   int64_t Jittered(int64_t ms);
   void StopServing();
@@ -112,6 +128,9 @@ class Controller {
   std::atomic<bool> running_{false};
   std::atomic<int64_t> heartbeat_ms_{0};
   std::atomic<int64_t> pass_started_ms_{0};  // 0 while no pass runs
+  // Taken before the last full pass when it settled, else "" (never equal).
+  std::string settled_fingerprint_;
+  int64_t last_full_pass_ms_ = 0;
   DeliveryLog deliveries_;
 };
 

@@ -75,6 +75,13 @@ class KubeApi {
   virtual StatusOr<std::vector<nlohmann::json>> List(
       const ResourceInfo& r, const std::string& ns,
       const std::string& label_selector) = 0;
+  // List, handing each item to `each` as it is read rather than collecting
+  // them all: KubeClient does it a page at a time, so a caller that keeps a
+  // smaller form of each item never holds a whole kind in full. On an error
+  // some items may have been handed over already. The default lists first.
+  virtual Status ListEach(const ResourceInfo& r, const std::string& ns,
+                          const std::string& label_selector,
+                          const std::function<void(nlohmann::json&)>& each);
   // Server-side apply of `object` (apiVersion, kind, metadata.name and
   // namespace set). Returns the object as stored (or as it would be).
   virtual StatusOr<nlohmann::json> Apply(const nlohmann::json& object,

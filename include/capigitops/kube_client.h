@@ -81,6 +81,10 @@ class KubeClient : public KubeApi {
   StatusOr<std::vector<nlohmann::json>> List(
       const ResourceInfo& r, const std::string& ns,
       const std::string& label_selector) override;
+  // A page at a time: each page is parsed, handed over and freed.
+  Status ListEach(const ResourceInfo& r, const std::string& ns,
+                  const std::string& label_selector,
+                  const std::function<void(nlohmann::json&)>& each) override;
   StatusOr<nlohmann::json> Apply(const nlohmann::json& object,
                                  const ApplyOptions& options) override;
   Status Delete(const ResourceInfo& r, const std::string& ns,

@@ -72,6 +72,13 @@ struct EvaluateOptions {
 Evaluation Evaluate(const FileSet& files, const FileSet& builtin,
                     const EvaluateOptions& options);
 
+// Expands one cluster of an evaluation made without `render` (a copy of
+// one of ev.clusters, or one of them) exactly as Evaluate with `render`
+// would: its objects, or its render_error; a denied one stays empty.
+// `render` streams this way, a batch of clusters at a time.
+void RenderCluster(const Evaluation& ev, const EvaluateOptions& options,
+                   ClusterResult* r);
+
 // Drops the clusters named in `names` from `ev` (their specs are gone, as
 // after a TTL teardown commit), without evaluating anything again.
 void RemoveClusters(const std::set<std::string>& names, Evaluation* ev);
@@ -79,6 +86,10 @@ void RemoveClusters(const std::set<std::string>& names, Evaluation* ev);
 // The sync layer's input: the rendered clusters, the blocked ones, the
 // deletion budget, and whether the source as a whole allows pruning.
 DesiredState ToDesiredState(const Evaluation& ev);
+// The same, moving the rendered objects out of `ev` instead of copying
+// them: a pass holds one copy of each desired object, not two. `ev` keeps
+// everything else (requests, verdicts, diagnostics), with no objects.
+DesiredState TakeDesiredState(Evaluation* ev);
 
 // Every (apiVersion, kind) the desired objects use.
 std::set<std::pair<std::string, std::string>> DesiredKinds(
@@ -218,6 +229,13 @@ struct PassDeps {
 };
 
 PassResult RunPass(const PassDeps& deps, const ReconcileOptions& options);
+
+// What a pass depends on besides the clock, as a digest: the spec branch's
+// tip (capi-gitops.yaml included) and the name and resourceVersion of every
+// live inventory and managed Cluster. One fetch and two LISTs; the
+// controller skips a pass whose fingerprint equals the last settled one's.
+StatusOr<std::string> PassFingerprint(const PassDeps& deps,
+                                      const ReconcileOptions& options);
 
 // A GitSource that reads through `inner` and commits nothing: CommitAndPush
 // keeps the request (withheld()) and returns "" (no commit made).

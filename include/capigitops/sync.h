@@ -133,6 +133,11 @@ StatusOr<LiveState> FetchLiveState(
 // defaults never show as drift.
 Plan BuildPlan(KubeApi& client, const DesiredState& desired,
                const LiveState& live, const SyncOptions& options);
+// The same, moving the desired objects into the plan instead of copying
+// them (a pass holds one copy of each): `desired` keeps its clusters, with
+// no objects, and everything else.
+Plan BuildPlan(KubeApi& client, DesiredState* desired, const LiveState& live,
+               const SyncOptions& options);
 
 // How many clusters one pass may delete: safety.deletionBudget's
 // maxClusters, or its maxPercent of the managed (inventoried) clusters when

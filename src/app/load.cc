@@ -227,7 +227,7 @@ bool LoadForStage(const Args& args, const CommandIo& io, SyncOptions* sync,
 
   loaded->client = ConnectFromArgs(args, io, exit_code);
   if (!loaded->client) return false;
-  loaded->desired = ToDesiredState(loaded->ev);
+  loaded->desired = TakeDesiredState(&loaded->ev);
   StatusOr<LiveState> state = FetchLiveState(
       *loaded->client, loaded->desired.ns, DesiredKinds(loaded->desired));
   if (!state.ok()) {
@@ -249,7 +249,7 @@ bool LoadForStage(const Args& args, const CommandIo& io, SyncOptions* sync,
     return true;
   }
   loaded->plan =
-      BuildPlan(*loaded->client, loaded->desired, loaded->live, *sync);
+      BuildPlan(*loaded->client, &loaded->desired, loaded->live, *sync);
   return true;
 }
 

@@ -93,6 +93,11 @@ void AddRunOptions(FlagSet* options) {
   options->add_options("controller")(
       "interval", "time between passes (each wait varies by --jitter)",
       flags::value<std::string>()->default_value("1m"))(
+      "resync-interval",
+      "a full pass at least this often; in between, a pass whose spec "
+      "revision, inventories and Clusters are unchanged is skipped (\"0\": "
+      "never skip; at most 1h)",
+      flags::value<std::string>()->default_value("10m"))(
       "jitter", "fraction by which each wait varies",
       flags::value<double>()->default_value("0.1"))(
       "metrics-addr", "serve /metrics, /healthz and /readyz here",
@@ -144,9 +149,15 @@ int RunController(const Args& args, const CommandIo& io) {
       EnvOr(args["webhook-secret-env"].as<std::string>().c_str(), "");
   LeaseOptions lease;
   if (!ParseSeconds(args, "interval", io, &co.interval_ms) ||
+      !ParseSeconds(args, "resync-interval", io, &co.resync_ms) ||
       !ParseSeconds(args, "lease-duration", io, &lease.lease_duration_ms) ||
       !ParseSeconds(args, "renew-deadline", io, &lease.renew_deadline_ms) ||
       !ParseSeconds(args, "retry-period", io, &lease.retry_period_ms)) {
+    return kExitUsage;
+  }
+  if (co.resync_ms > 3600 * 1000) {
+    // A skip relies on the last full pass's "expires within the hour".
+    *io.err << "capi-gitops run: --resync-interval must be at most 1h\n";
     return kExitUsage;
   }
   lease.ns = args["leader-elect-namespace"].as<std::string>();
@@ -216,6 +227,12 @@ int RunController(const Args& args, const CommandIo& io) {
     ro.sync.now = ro.now;
     return RunPass(deps, ro);
   };
+  if (co.resync_ms > 0) {
+    co.fingerprint = [&]() {
+      client->StartPass();  // the fingerprint's requests are the pass's
+      return PassFingerprint(deps, base);
+    };
+  }
   std::unique_ptr<LeaderElector> elector;
   if (elect) {
     elector = std::make_unique<LeaderElector>(lease_client.get(), lease);

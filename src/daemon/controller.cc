@@ -3,6 +3,9 @@
 #include <chrono>
 #include <cmath>
 #include <random>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "daemon/http_server.h"
 #include "util/log.h"
@@ -31,6 +34,10 @@ void DeclareControllerMetrics(MetricsRegistry* m) {
   m->DeclareCounter("capigitops_reconcile_passes_total",
                     "Reconcile passes by result (success, deletion_held, "
                     "invalid, source_error, api_error, apply_failed).");
+  m->DeclareCounter("capigitops_reconcile_skipped_total",
+                    "Interval passes skipped because neither the spec "
+                    "revision nor the live inventories and Clusters changed "
+                    "since the last settled pass (see --resync-interval).");
   m->DeclareGauge("capigitops_deletions_held",
                   "Clusters whose deletion was held in the last pass "
                   "(deletionProtection or the deletion budget).");
@@ -202,16 +209,70 @@ int Controller::Run() {
   return exit_code_;
 }
 
+bool PassSettled(const PassResult& result) {
+  PassOutcome outcome = result.outcome();
+  if (outcome != PassOutcome::kSuccess && outcome != PassOutcome::kInvalid &&
+      outcome != PassOutcome::kDeletionHeld) {
+    return false;
+  }
+  if (result.changed() || result.objects_applied > 0 ||
+      result.objects_pruned > 0 || !result.idle_decisions.empty() ||
+      !result.teardown_commits.empty() || !result.status_known ||
+      result.expiring_soon > 0 || !result.idle_seconds.empty()) {
+    return false;
+  }
+  for (const ClusterPassResult& c : result.clusters) {
+    if (c.outcome == ClusterOutcome::kDeleting ||
+        c.outcome == ClusterOutcome::kExpired) {
+      return false;
+    }
+  }
+  for (const auto& [name, phase] : result.phases) {
+    if (phase != "Provisioned" && phase != "NotCreated") return false;
+  }
+  return true;
+}
+
+// An interval pass whose inputs are those of the last settled pass has
+// nothing to do; any other trigger (a webhook, a new leader) runs in full.
+bool Controller::SkipPass(const std::string& reason,
+                          const std::string& fingerprint) {
+  if (reason != "interval" || fingerprint.empty() ||
+      fingerprint != settled_fingerprint_ ||
+      SteadyNowMs() - last_full_pass_ms_ >= options_.resync_ms) {
+    return false;
+  }
+  metrics_->Add("capigitops_reconcile_skipped_total");
+  metrics_->Set("capigitops_last_success_timestamp_seconds", WallSeconds());
+  log_->Debug("pass skipped: nothing changed since the last pass");
+  return true;
+}
+
 void Controller::RunPass(const std::string& reason) {
+  std::string fingerprint;
+  if (options_.fingerprint) {
+    // An error here is the full pass's to report.
+    StatusOr<std::string> f = options_.fingerprint();
+    if (f.ok()) fingerprint = std::move(f).value();
+  }
+  if (SkipPass(reason, fingerprint)) return;
   log_->Info("pass started", {{"trigger", reason}});
+  last_full_pass_ms_ = SteadyNowMs();
   auto start = std::chrono::steady_clock::now();
   pass_started_ms_ = SteadyNowMs();
   PassResult result = pass_();
   pass_started_ms_ = 0;
+#if defined(__GLIBC__)
+  // The pass's state is gone; give its pages back to the OS, or each
+  // worker thread's malloc arena stays as large as its busiest pass and a
+  // long-running controller's RSS says little about what it holds.
+  malloc_trim(0);
+#endif
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
   RecordPass(result, seconds);
+  settled_fingerprint_ = PassSettled(result) ? fingerprint : "";
   std::string revision = result.revision.substr(0, 12);
   for (const PassNote& note : result.notes) {
     LogFields fields;

@@ -277,6 +277,15 @@ StatusOr<std::vector<json>> KubeClient::List(
     const ResourceInfo& r, const std::string& ns,
     const std::string& label_selector) {
   std::vector<json> items;
+  RETURN_IF_ERROR(ListEach(r, ns, label_selector, [&](json& item) {
+    items.push_back(std::move(item));
+  }));
+  return items;
+}
+
+Status KubeClient::ListEach(const ResourceInfo& r, const std::string& ns,
+                            const std::string& label_selector,
+                            const std::function<void(json&)>& each) {
   std::string cont;
   do {
     std::string path = Path(r, ns) + "?limit=500";
@@ -302,11 +311,11 @@ StatusOr<std::vector<json>> KubeClient::List(
       // Lists omit apiVersion/kind on items; restore them for callers.
       item["apiVersion"] = r.ApiVersion();
       item["kind"] = r.kind;
-      items.push_back(std::move(item));
+      each(item);
     }
     cont = list.value("metadata", json::object()).value("continue", "");
   } while (!cont.empty());
-  return items;
+  return Status::Ok();
 }
 
 StatusOr<json> KubeClient::Apply(const json& object,

@@ -10,4 +10,13 @@ void KubeApi::ParallelFor(size_t n, const std::function<void(size_t)>& fn) {
   ParallelForBlocking(n, fn, static_cast<unsigned>(std::max(1, Concurrency())));
 }
 
+Status KubeApi::ListEach(const ResourceInfo& r, const std::string& ns,
+                         const std::string& label_selector,
+                         const std::function<void(nlohmann::json&)>& each) {
+  ASSIGN_OR_RETURN(std::vector<nlohmann::json> items,
+                   List(r, ns, label_selector));
+  for (nlohmann::json& item : items) each(item);
+  return Status::Ok();
+}
+
 }  // namespace capigitops

@@ -18,9 +18,9 @@ void RecordAppliedSpec(const ClusterRequest& req,
   }
 }
 
-}  // namespace
-
-DesiredState ToDesiredState(const Evaluation& ev) {
+// ToDesiredState and TakeDesiredState: the rendered objects are copied
+// from `ev`, or moved out of `taken` (then the same object as `ev`).
+DesiredState MakeDesiredState(const Evaluation& ev, Evaluation* taken) {
   DesiredState d;
   d.ns = ev.ns;
   d.budget_max_clusters = ev.repo.config.deletion_budget.max_clusters;
@@ -37,7 +37,12 @@ DesiredState ToDesiredState(const Evaluation& ev) {
     DesiredCluster dc;
     dc.name = c.request.name;
     dc.owner = c.request.owner;
-    dc.objects = c.objects;  // rendered into ev.ns already
+    // Rendered into ev.ns already.
+    if (taken != nullptr) {
+      dc.objects = std::move(taken->clusters[&c - ev.clusters.data()].objects);
+    } else {
+      dc.objects = c.objects;
+    }
     RecordAppliedSpec(c.request, &dc.objects);
     d.clusters.push_back(std::move(dc));
   }
@@ -53,7 +58,8 @@ DesiredState ToDesiredState(const Evaluation& ev) {
     DesiredCluster catalog;
     catalog.name = kCatalogInventoryName;
     catalog.owner = "platform";
-    catalog.objects = ev.catalog_objects;
+    catalog.objects = taken != nullptr ? std::move(taken->catalog_objects)
+                                       : ev.catalog_objects;
     d.clusters.push_back(std::move(catalog));
   }
   // Errors outside cluster files (capi-gitops.yaml, policies) put the whole
@@ -73,6 +79,16 @@ DesiredState ToDesiredState(const Evaluation& ev) {
     break;
   }
   return d;
+}
+
+}  // namespace
+
+DesiredState ToDesiredState(const Evaluation& ev) {
+  return MakeDesiredState(ev, nullptr);
+}
+
+DesiredState TakeDesiredState(Evaluation* ev) {
+  return MakeDesiredState(*ev, ev);
 }
 
 std::set<std::pair<std::string, std::string>> DesiredKinds(

@@ -52,6 +52,20 @@ std::optional<int64_t> CreatedAtFromStatus(const FileSet& files,
   return ParseRfc3339(value);
 }
 
+// A request allowed by policy into its objects, or its render_error.
+void ExpandInto(const RepoConfig& config, const AddonCatalog& catalog,
+                const EvaluateOptions& options, const std::string& ns,
+                ClusterResult* r) {
+  if (r->denied) return;
+  auto objects =
+      Expand(r->request, config, RenderOptions{options.revision, ns, &catalog});
+  if (objects.ok()) {
+    r->objects = std::move(objects).value();
+  } else {
+    r->render_error = objects.status().message();
+  }
+}
+
 void EvaluateCluster(const ClusterRequest& req, const RepoConfig& config,
                      const AddonCatalog& catalog,
                      const std::vector<Policy>& policies,
@@ -65,15 +79,7 @@ void EvaluateCluster(const ClusterRequest& req, const RepoConfig& config,
   context.created_at = created_at;
   r->verdicts = EvaluatePolicies(req, policies, r->cost, context);
   r->denied = IsDenied(r->verdicts);
-  if (options.render && !r->denied) {
-    auto objects =
-        Expand(req, config, RenderOptions{options.revision, ns, &catalog});
-    if (objects.ok()) {
-      r->objects = std::move(objects).value();
-    } else {
-      r->render_error = objects.status().message();
-    }
-  }
+  if (options.render) ExpandInto(config, catalog, options, ns, r);
 }
 
 }  // namespace
@@ -124,6 +130,11 @@ Evaluation Evaluate(const FileSet& files, const FileSet& builtin,
     }
   }
   return ev;
+}
+
+void RenderCluster(const Evaluation& ev, const EvaluateOptions& options,
+                   ClusterResult* r) {
+  ExpandInto(ev.repo.config, ev.repo.catalog, options, ev.ns, r);
 }
 
 void RemoveClusters(const std::set<std::string>& names, Evaluation* ev) {

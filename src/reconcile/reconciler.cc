@@ -169,7 +169,7 @@ bool Reconciler::FetchSource() {
   eo.now = options_.now;
   ev_ = Evaluate(snapshot_.files, *deps_.builtin_policies, eo);
   KeepOwnClusters();
-  desired_ = ToDesiredState(ev_);
+  desired_ = TakeDesiredState(&ev_);
   result_.invalid = ev_.has_errors;
   return true;
 }
@@ -228,7 +228,7 @@ void Reconciler::NoteHeld(const Plan& plan, const ClusterPlan& cp,
 }
 
 void Reconciler::PlanAndApply() {
-  Plan plan = BuildPlan(*deps_.kube, desired_, live_, options_.sync);
+  Plan plan = BuildPlan(*deps_.kube, &desired_, live_, options_.sync);
   DropForeignPlans(&plan);
   if (options_.ttl_only) {
     std::erase_if(plan.clusters, [&](const ClusterPlan& cp) {

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "capigitops/duration.h"
+#include "capigitops/json.h"
 #include "capigitops/labels.h"
 #include "capigitops/sync.h"
 #include "sync/plan_safety.h"
@@ -87,10 +88,17 @@ bool LooksUnchanged(const json& desired, const json& live,
       continue;
     }
     auto owned = mf.find("fieldsV1");
-    if (owned != mf.end() && owned->is_object() &&
-        OwnsFieldsNotIn(*owned, desired)) {
-      return false;
+    if (owned == mf.end()) continue;
+    // FetchLiveState keeps them as JSON text (live_state.cc, Compact).
+    std::optional<json> parsed;
+    if (owned->is_string()) {
+      StatusOr<json> p =
+          yaml::ParseJson(owned->get<std::string>(), "managed fields");
+      if (!p.ok()) return false;  // unreadable: let the dry run decide
+      parsed = std::move(p).value();
     }
+    const json& tree = parsed ? *parsed : *owned;
+    if (tree.is_object() && OwnsFieldsNotIn(tree, desired)) return false;
   }
   return true;
 }
@@ -136,8 +144,9 @@ json WithCreatedAt(json obj, int64_t created_at) {
   return obj;
 }
 
-void PlanDesiredCluster(const DesiredCluster& dc, const LiveState& live,
-                        const SyncOptions& options,
+// `take`, when set, is `dc` itself: its objects are moved into the plan.
+void PlanDesiredCluster(const DesiredCluster& dc, DesiredCluster* take,
+                        const LiveState& live, const SyncOptions& options,
                         const std::map<std::string, std::string>& provides,
                         ClusterPlan* cp, std::vector<ObjectChange*>* to_check) {
   auto inv = live.inventories.find(dc.name);
@@ -146,10 +155,11 @@ void PlanDesiredCluster(const DesiredCluster& dc, const LiveState& live,
                         ? cp->inventory->created_at
                         : options.now;
   std::set<ObjRef> desired_refs;
-  for (const json& obj : dc.objects) {
+  for (size_t i = 0; i < dc.objects.size(); ++i) {
     ObjectChange oc;
-    oc.desired = WithCreatedAt(obj, created);
-    oc.ref = ObjRef::Of(obj);
+    oc.ref = ObjRef::Of(dc.objects[i]);  // read before the move below
+    oc.desired = WithCreatedAt(
+        take != nullptr ? std::move(take->objects[i]) : dc.objects[i], created);
     desired_refs.insert(oc.ref);
     auto l = live.objects.find(oc.ref);
     if (l != live.objects.end()) KeepLiveRevision(l->second, &oc.desired);
@@ -187,9 +197,9 @@ void PlanDesiredCluster(const DesiredCluster& dc, const LiveState& live,
   // Say before apply that it cannot work: e.g. OpenStackCluster v1beta2
   // against CAPO v0.14.x, which serves only v1beta1.
   for (const auto& [api_version, kind] : live.unserved) {
-    for (const json& obj : dc.objects) {
-      if (obj.value("apiVersion", "") != api_version ||
-          obj.value("kind", "") != kind) {
+    for (const ObjectChange& oc : cp->objects) {
+      if (oc.action == ObjectAction::kDelete ||
+          oc.ref.api_version != api_version || oc.ref.kind != kind) {
         continue;
       }
       if (!cp->error.empty()) cp->error += "; ";
@@ -345,8 +355,12 @@ bool Plan::HasChanges() const {
   return false;
 }
 
-Plan BuildPlan(KubeApi& client, const DesiredState& desired,
-               const LiveState& live, const SyncOptions& options) {
+namespace {
+
+// BuildPlan; with `take` (then `desired` itself) the desired objects are
+// moved into the plan rather than copied.
+Plan MakePlan(KubeApi& client, const DesiredState& desired, DesiredState* take,
+              const LiveState& live, const SyncOptions& options) {
   Plan plan;
   plan.ns = desired.ns;
   plan.now = options.now;
@@ -358,7 +372,8 @@ Plan BuildPlan(KubeApi& client, const DesiredState& desired,
       AddonProvidesByLabel(desired, live);
   plan.clusters.reserve(desired.clusters.size() + live.inventories.size() +
                         desired.blocked.size());
-  for (const DesiredCluster& dc : desired.clusters) {
+  for (size_t i = 0; i < desired.clusters.size(); ++i) {
+    const DesiredCluster& dc = desired.clusters[i];
     seen.insert(dc.name);
     ClusterPlan& cp = plan.clusters.emplace_back();
     cp.name = dc.name;
@@ -369,7 +384,8 @@ Plan BuildPlan(KubeApi& client, const DesiredState& desired,
       continue;
     }
     std::vector<ObjectChange*> to_check;
-    PlanDesiredCluster(dc, live, options, provides, &cp, &to_check);
+    PlanDesiredCluster(dc, take ? &take->clusters[i] : nullptr, live, options,
+                       provides, &cp, &to_check);
     for (ObjectChange* oc : to_check) checks.emplace_back(&cp, oc);
   }
   for (const auto& [name, reason] : desired.blocked) {
@@ -425,6 +441,18 @@ Plan BuildPlan(KubeApi& client, const DesiredState& desired,
               return a.name < b.name;
             });
   return plan;
+}
+
+}  // namespace
+
+Plan BuildPlan(KubeApi& client, const DesiredState& desired,
+               const LiveState& live, const SyncOptions& options) {
+  return MakePlan(client, desired, nullptr, live, options);
+}
+
+Plan BuildPlan(KubeApi& client, DesiredState* desired, const LiveState& live,
+               const SyncOptions& options) {
+  return MakePlan(client, *desired, desired, live, options);
 }
 
 }  // namespace capigitops

@@ -242,5 +242,123 @@ TEST_F(ControllerTest, HealthzFailsWhileAPassHangs) {
   t.join();
 }
 
+// A settled pass: nothing applied, everything Provisioned, no clock running.
+PassResult SettledResult() {
+  PassResult r;
+  r.revision = "0123456789abcdef";
+  r.status_known = true;
+  r.phases = {{"a", "Provisioned"}};
+  return r;
+}
+
+class SkipTest : public ControllerTest {
+ protected:
+  std::unique_ptr<Controller> MakeSkipping(int64_t interval_ms,
+                                           int64_t resync_ms) {
+    ControllerOptions o;
+    o.interval_ms = interval_ms;
+    o.jitter = 0;
+    o.resync_ms = resync_ms;
+    o.fingerprint = [this]() -> StatusOr<std::string> {
+      std::lock_guard<std::mutex> lock(mu_);
+      return fingerprint_;
+    };
+    auto pass = [this] {
+      passes_++;
+      std::lock_guard<std::mutex> lock(mu_);
+      return result_;
+    };
+    return std::make_unique<Controller>(o, pass, nullptr, &metrics_, &log_);
+  }
+  void SetFingerprint(const std::string& f) {
+    std::lock_guard<std::mutex> lock(mu_);
+    fingerprint_ = f;
+  }
+  double Skipped() {
+    return metrics_.Value("capigitops_reconcile_skipped_total");
+  }
+
+  std::mutex mu_;
+  std::string fingerprint_ = "rev-1 inventories-1";
+  PassResult result_ = SettledResult();
+};
+
+TEST_F(SkipTest, UnchangedInputsSkipTheFullPassAndAChangeRunsIt) {
+  auto c = MakeSkipping(20, 3600 * 1000);
+  std::thread t([&] { c->Run(); });
+  EXPECT_TRUE(WaitFor([&] { return Skipped() >= 5; }));
+  EXPECT_EQ(passes_, 1);                  // only the first
+  SetFingerprint("rev-2 inventories-1");  // a new commit
+  EXPECT_TRUE(WaitFor([&] { return passes_ == 2; }));
+  double skipped = Skipped();
+  EXPECT_TRUE(WaitFor([&] { return Skipped() >= skipped + 3; }));
+  EXPECT_EQ(passes_, 2);
+  SetFingerprint("rev-2 inventories-2");  // an inventory changed
+  EXPECT_TRUE(WaitFor([&] { return passes_ == 3; }));
+  c->Stop();
+  t.join();
+  EXPECT_GT(metrics_.Value("capigitops_last_success_timestamp_seconds"), 0);
+}
+
+TEST_F(SkipTest, ResyncForcesAFullPass) {
+  auto c = MakeSkipping(10, 200);
+  std::thread t([&] { c->Run(); });
+  EXPECT_TRUE(WaitFor([&] { return passes_ >= 3; }));
+  c->Stop();
+  t.join();
+  EXPECT_GT(Skipped(), 0);  // in between, the unchanged passes were skipped
+}
+
+TEST_F(SkipTest, AnUnsettledPassIsNeverFollowedByASkip) {
+  result_.objects_applied = 1;  // something changed: look again
+  auto c = MakeSkipping(10, 3600 * 1000);
+  std::thread t([&] { c->Run(); });
+  EXPECT_TRUE(WaitFor([&] { return passes_ >= 4; }));
+  c->Stop();
+  t.join();
+  EXPECT_EQ(Skipped(), 0);
+}
+
+TEST_F(SkipTest, AFailingFingerprintRunsTheFullPass) {
+  ControllerOptions o;
+  o.interval_ms = 10;
+  o.jitter = 0;
+  o.fingerprint = []() -> StatusOr<std::string> {
+    return Status::Unavailable("cannot reach the remote");
+  };
+  Controller c(
+      o,
+      [this] {
+        passes_++;
+        return SettledResult();
+      },
+      nullptr, &metrics_, &log_);
+  std::thread t([&] { c.Run(); });
+  EXPECT_TRUE(WaitFor([&] { return passes_ >= 3; }));
+  c.Stop();
+  t.join();
+  EXPECT_EQ(Skipped(), 0);
+}
+
+TEST(PassSettledTest, ClocksDeletionsAndProvisioningKeepPassesFull) {
+  EXPECT_TRUE(PassSettled(SettledResult()));
+  PassResult r = SettledResult();
+  r.expiring_soon = 1;
+  EXPECT_FALSE(PassSettled(r));
+  r = SettledResult();
+  r.idle_seconds = {{"a", 0}};
+  EXPECT_FALSE(PassSettled(r));
+  r = SettledResult();
+  r.phases["b"] = "Provisioning";
+  EXPECT_FALSE(PassSettled(r));
+  r = SettledResult();
+  r.clusters.push_back({});
+  r.clusters.back().outcome = ClusterOutcome::kDeleting;
+  EXPECT_FALSE(PassSettled(r));
+  r = SettledResult();
+  r.live = Status::Unavailable("no API");
+  EXPECT_FALSE(PassSettled(r));
+}
+
 }  // namespace
 }  // namespace capigitops

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "capigitops/json.h"
 #include "sync/sync_test_util.h"
 
 namespace capigitops::testing {
@@ -73,6 +74,55 @@ TEST_F(PlannerTest, ChangedFieldIsAnUpdateWithTheFieldChange) {
   // Confirmed with one dry-run apply; nothing stored.
   EXPECT_EQ(api_.Count("apply"), 1);
   EXPECT_EQ(api_.StoredWrites(), 0);
+}
+
+TEST_F(PlannerTest, LiveStateKeepsOnlyWhatThePlanReads) {
+  DesiredState d = Desired(1);
+  ExpectNoErrors(Sync(d));
+  std::set<std::pair<std::string, std::string>> kinds;
+  for (const json& obj : d.clusters[0].objects) {
+    kinds.emplace(obj["apiVersion"], obj["kind"]);
+  }
+  StatusOr<LiveState> live = FetchLiveState(api_, d.ns, kinds);
+  ASSERT_TRUE(live.ok()) << live.status().ToString();
+  ASSERT_FALSE(live->objects.empty());
+  for (const auto& [ref, obj] : live->objects) {
+    const json& meta = obj["metadata"];
+    EXPECT_FALSE(meta.contains("creationTimestamp")) << ref.ToString();
+    ASSERT_TRUE(meta.contains("managedFields")) << ref.ToString();
+    for (const json& mf : meta["managedFields"]) {
+      EXPECT_EQ(mf["operation"], "Apply");
+      // Kept as text: one string instead of a tree of the object's keys.
+      EXPECT_TRUE(mf["fieldsV1"].is_string());
+      EXPECT_TRUE(yaml::ParseJson(mf["fieldsV1"].get<std::string>(), "f").ok());
+    }
+  }
+}
+
+TEST_F(PlannerTest, AFieldWeAppliedAndNoLongerSetIsAnUpdate) {
+  DesiredState d = Desired(1);
+  for (json& obj : d.clusters[0].objects) {
+    if (obj["kind"] == "KubeadmControlPlane") {
+      obj["metadata"]["labels"]["example.com/extra"] = "yes";
+    }
+  }
+  ExpectNoErrors(Sync(d));
+  for (json& obj : d.clusters[0].objects) {
+    if (obj["kind"] == "KubeadmControlPlane") {
+      obj["metadata"]["labels"].erase("example.com/extra");
+    }
+  }
+  // What is live still holds everything we want: only the managed fields
+  // (read from the compact live state) tell that the label must go.
+  Plan plan = MakePlan(d);
+  const ClusterPlan* cp = Find(plan, "c0");
+  ASSERT_NE(cp, nullptr);
+  ASSERT_EQ(cp->Count(ObjectAction::kUpdate), 1);
+  for (const ObjectChange& oc : cp->objects) {
+    if (oc.action == ObjectAction::kUpdate) {
+      EXPECT_EQ(oc.ref.kind, "KubeadmControlPlane");
+    }
+  }
 }
 
 // A read-only identity (CI's plan reader, deploy/components/ci-plan-reader)
