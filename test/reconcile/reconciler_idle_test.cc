@@ -83,6 +83,7 @@ class IdleManagementApi : public testing::ForwardingKubeApi {
   }
   StatusOr<std::vector<json>> List(const ResourceInfo& r, const std::string& ns,
                                    const std::string& selector) override {
+    if (r.kind == "HelmReleaseProxy") return releases;
     StatusOr<std::vector<json>> items = inner_.List(r, ns, selector);
     if (items.ok() && r.kind == "Cluster") {
       for (json& c : *items) Initialize(&c);
@@ -93,6 +94,16 @@ class IdleManagementApi : public testing::ForwardingKubeApi {
                 const std::string& name, const WriteOptions& options) override {
     if (on_delete && !options.dry_run) on_delete(r.kind, name);
     return inner_.Delete(r, ns, name, options);
+  }
+  // CAAPH's HelmReleaseProxies (the fake has no CAAPH): what tests set.
+  std::vector<json> releases;
+  StatusOr<ResourceInfo> Resolve(const std::string& api_version,
+                                 const std::string& kind) override {
+    if (kind == "HelmReleaseProxy") {
+      return ResourceInfo{"addons.cluster.x-k8s.io", "v1alpha1", kind,
+                          "helmreleaseproxies", true};
+    }
+    return inner_.Resolve(api_version, kind);
   }
 
  private:
@@ -267,8 +278,10 @@ TEST_F(ReconcilerIdleTest, PodsInIgnoredNamespacesDoNotKeepItAlive) {
 }
 
 // The GPU operator's own pods (validators, exporters) run in its release
-// namespace, which the catalog names: they are not user work.
-TEST_F(ReconcilerIdleTest, AddonReleaseNamespacesDoNotKeepItAlive) {
+// namespace, which the catalog names: they are not user work. And the clock
+// only starts once the cluster is usable as its status says: here, once the
+// GPU operator is delivered.
+TEST_F(ReconcilerIdleTest, ClockWaitsForUsableAndAddonPodsAreNotWork) {
   PushRepo({{"gpu-a", SpecText("gpu-a", kTeardownIdle)}});
   git_.PushFiles({{"addons/gpu-operator.yaml",
                    "apiVersion: capigitops.io/v1alpha1\n"
@@ -287,8 +300,52 @@ TEST_F(ReconcilerIdleTest, AddonReleaseNamespacesDoNotKeepItAlive) {
   Workload("gpu-a").Seed(IdleGpuPod("gpu-operator", "Running"));
   PassResult r = Pass("2026-12-03T10:00:00Z");
   ASSERT_EQ(r.outcome(), PassOutcome::kSuccess) << Notes(r);
-  Pass("2026-12-03T10:05:00Z");
-  EXPECT_EQ(Annotation("gpu-a", kIdleSinceAnnotation), "2026-12-03T10:05:00Z");
+  // A Ready node and nothing busy, but the GPU operator is not delivered:
+  // not usable, so no clock, however long it stays so.
+  for (const char* now : {"2026-12-03T10:05:00Z", "2026-12-03T12:00:00Z"}) {
+    r = Pass(now);
+    EXPECT_EQ(Annotation("gpu-a", kIdleSinceAnnotation), "") << now;
+    EXPECT_TRUE(Live("gpu-a"));
+    EXPECT_EQ(r.idle_decisions.count("teardown"), 0u);
+  }
+  const std::string& status = git_.Files().at("status/gpu-a.yaml");
+  EXPECT_NE(status.find("usableReason: add-on gpu-operator Pending"),
+            std::string::npos)
+      << status;
+  EXPECT_NE(status.find("state: not-usable"), std::string::npos) << status;
+  EXPECT_NE(status.find("the clock starts once the cluster is usable (add-on "
+                        "gpu-operator Pending)"),
+            std::string::npos)
+      << status;
+
+  // CAAPH delivers it: usable, and the clock starts at that pass.
+  StatusOr<ResourceInfo> hcp_kind =
+      kube_.Resolve("addons.cluster.x-k8s.io/v1alpha1", "HelmChartProxy");
+  ASSERT_TRUE(hcp_kind.ok());
+  StatusOr<std::vector<json>> hcps = kube_.List(*hcp_kind, kIdleNs, "");
+  ASSERT_TRUE(hcps.ok() && hcps->size() == 1u);
+  std::string hcp = (*hcps)[0]["metadata"]["name"];
+  management_.releases.push_back(
+      {{"apiVersion", "addons.cluster.x-k8s.io/v1alpha1"},
+       {"kind", "HelmReleaseProxy"},
+       {"metadata",
+        {{"name", hcp + "-gpu-a"},
+         {"namespace", kIdleNs},
+         {"labels",
+          {{"cluster.x-k8s.io/cluster-name", "gpu-a"},
+           {"helmreleaseproxy.addons.cluster.x-k8s.io/helmchartproxy-name",
+            hcp}}}}},
+       {"spec", {{"clusterRef", {{"name", "gpu-a"}}}}},
+       {"status",
+        {{"conditions", {{{"type", "Ready"}, {"status", "True"}}}}}}});
+  r = Pass("2026-12-03T12:05:00Z");
+  EXPECT_EQ(Annotation("gpu-a", kIdleSinceAnnotation), "2026-12-03T12:05:00Z")
+      << Notes(r);
+  EXPECT_NE(git_.Files().at("status/gpu-a.yaml").find("usable: true"),
+            std::string::npos);
+  r = Pass("2026-12-03T12:36:00Z");
+  EXPECT_EQ(r.idle_decisions.count("teardown"), 1u) << Notes(r);
+  EXPECT_FALSE(Live("gpu-a"));
 }
 
 TEST_F(ReconcilerIdleTest, HibernateEditsOneLineAndScalesGpuPoolsToZero) {
