@@ -179,8 +179,15 @@ int Controller::Run() {
       next_due = SteadyNowMs() + Jittered(options_.interval_ms);
       continue;
     }
-    RunPass(reason);
+    int64_t started = SteadyNowMs();
+    std::optional<int64_t> idle_due = RunPass(reason);
     next_due = SteadyNowMs() + Jittered(options_.interval_ms);
+    // An idle teardown or hibernation falls due before that: pass then (a
+    // second later, so the pass's `now` is past it), so a cluster whose GPU
+    // work is over is acted on within idle.after plus one interval.
+    if (idle_due) {
+      next_due = std::min(next_due, started + (*idle_due + 1) * 1000);
+    }
   }
   if (election_.joinable()) election_.join();
   if (elector_ && elector_->leading()) {
@@ -199,7 +206,7 @@ int Controller::Run() {
   return exit_code_;
 }
 
-void Controller::RunPass(const std::string& reason) {
+std::optional<int64_t> Controller::RunPass(const std::string& reason) {
   log_->Info("pass started", {{"trigger", reason}});
   auto start = std::chrono::steady_clock::now();
   pass_started_ms_ = SteadyNowMs();
@@ -225,6 +232,7 @@ void Controller::RunPass(const std::string& reason) {
        {"applied", std::to_string(result.objects_applied)},
        {"pruned", std::to_string(result.objects_pruned)},
        {"seconds", took}});
+  return result.next_idle_action_in;
 }
 
 void Controller::RecordPass(const PassResult& result, double seconds) {

@@ -167,6 +167,11 @@ void Reconciler::DecideIdleClusters() {
     if (d.state == "unreadable" || d.kept) {
       Note(req.name + ": idle: " + d.reason);
     }
+    if (d.acts_at > in.now && !d.kept) {
+      int64_t in_s = d.acts_at - in.now;
+      std::optional<int64_t>& first = result_.next_idle_action_in;
+      if (!first || in_s < *first) first = in_s;
+    }
     if (d.step == IdleStep::kHibernate) CommitHibernate(c);
     if (d.step == IdleStep::kTeardown) teardowns.push_back(&c);
   }

@@ -186,6 +186,14 @@ class ReconcilerIdleTest : public ::testing::Test {
   std::string Spec(const std::string& name) {
     return git_.Files().at("clusters/" + name + ".yaml");
   }
+  // The status file's estimatedCostPerHour ("" when none).
+  std::string CostPerHour(const std::string& name) {
+    const std::string& status = git_.Files().at("status/" + name + ".yaml");
+    size_t at = status.find("estimatedCostPerHour: ");
+    if (at == std::string::npos) return "";
+    at += 22;
+    return status.substr(at, status.find('\n', at) - at);
+  }
 
   FakeGitSource git_;
   FakeKubeApi kube_;
@@ -267,6 +275,37 @@ TEST_F(ReconcilerIdleTest, IdleClusterIsTornDownByACommitFirst) {
   r = Pass("2026-12-05T10:00:00Z");
   EXPECT_TRUE(Live("gpu-c")) << Notes(r);
   EXPECT_TRUE(Live("gpu-b"));
+}
+
+// The promise: a cluster whose GPU work is over is gone within
+// idle.after plus one pass interval. Passes every 7 minutes as `run` makes
+// them (the interval, or earlier when the pass says an idle action is due).
+TEST_F(ReconcilerIdleTest, GoneWithinIdleAfterPlusOneInterval) {
+  PushRepo({{"gpu-a", SpecText("gpu-a", kTeardownIdle)}});
+  FakeKubeApi& workload = Workload("gpu-a");
+  workload.Seed(IdleGpuPod("ml", "Running"));
+  const int64_t interval = 7 * 60;
+  const int64_t start = *ParseRfc3339("2026-12-03T10:00:00Z");
+  const int64_t over = *ParseRfc3339("2026-12-03T10:10:00Z");  // work ends
+  bool ended = false;
+  int64_t gone_at = 0;
+  for (int64_t t = start; t < over + 3 * 3600 && gone_at == 0;) {
+    if (!ended && t >= over) {
+      workload.Seed(IdleGpuPod("ml", "Succeeded"));
+      ended = true;
+    }
+    PassResult r = Pass(FormatRfc3339(t));
+    ASSERT_EQ(r.outcome(), PassOutcome::kSuccess) << Notes(r);
+    if (!Live("gpu-a")) gone_at = t;
+    int64_t next = t + interval;
+    if (r.next_idle_action_in) {
+      next = std::min(next, t + *r.next_idle_action_in + 1);
+    }
+    t = next;
+  }
+  ASSERT_NE(gone_at, 0) << "never torn down";
+  EXPECT_GE(gone_at, over + 30 * 60) << "not before idle.after";
+  EXPECT_LE(gone_at, over + 30 * 60 + interval) << FormatRfc3339(gone_at);
 }
 
 TEST_F(ReconcilerIdleTest, PodsInIgnoredNamespacesDoNotKeepItAlive) {
@@ -355,6 +394,9 @@ TEST_F(ReconcilerIdleTest, HibernateEditsOneLineAndScalesGpuPoolsToZero) {
   ASSERT_EQ(Pass("2026-12-03T10:00:00Z").outcome(), PassOutcome::kSuccess);
   ASSERT_EQ(Deployment("gpu-h", "gpu")["spec"].value("replicas", -1), 2);
   Pass("2026-12-03T10:05:00Z");
+  // policies/prices.yaml: 0.1942 + 0.3885 + 2 x (0.38 + a T4's 0.35).
+  std::string awake_cost = CostPerHour("gpu-h");
+  ASSERT_EQ(awake_cost, "$2.04");
   std::string before = Spec("gpu-h");
   PassResult r = Pass("2026-12-03T10:40:00Z");
   EXPECT_EQ(r.idle_decisions.count("hibernate"), 1u) << Notes(r);
@@ -380,6 +422,11 @@ TEST_F(ReconcilerIdleTest, HibernateEditsOneLineAndScalesGpuPoolsToZero) {
   EXPECT_EQ(Annotation("gpu-h", kIdleSinceAnnotation), "");
   EXPECT_NE(git_.Files().at("status/gpu-h.yaml").find("state: hibernated"),
             std::string::npos);
+  // Its GPU pool costs nothing while it sleeps: the control plane and the
+  // CPU pool (n2-standard-4 and n2-standard-8 on demand) are left.
+  EXPECT_EQ(CostPerHour("gpu-h"), "$0.58");
+  PassResult plain = Pass("2026-12-03T10:50:00Z");
+  EXPECT_TRUE(plain.status_commit.empty()) << "the cost is a fact, not a clock";
 
   // A pull request sets it back to false: the pools come back.
   std::string resumed = Spec("gpu-h");
@@ -389,6 +436,7 @@ TEST_F(ReconcilerIdleTest, HibernateEditsOneLineAndScalesGpuPoolsToZero) {
   EXPECT_EQ(r.outcome(), PassOutcome::kSuccess) << Notes(r);
   EXPECT_EQ(Deployment("gpu-h", "gpu")["spec"].value("replicas", -1), 2);
   EXPECT_EQ(Annotation("gpu-h", kHibernatedSinceAnnotation), "");
+  EXPECT_EQ(CostPerHour("gpu-h"), awake_cost);
 }
 
 TEST_F(ReconcilerIdleTest, IdleAndTtlTeardownsShareTheDeletionBudget) {
