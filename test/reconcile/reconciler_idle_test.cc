@@ -308,6 +308,33 @@ TEST_F(ReconcilerIdleTest, GoneWithinIdleAfterPlusOneInterval) {
   EXPECT_LE(gone_at, over + 30 * 60 + interval) << FormatRfc3339(gone_at);
 }
 
+// A cluster that is usable (its nodes answer) but whose GPU work cannot be
+// read is never idle, however long that lasts, and its status says why.
+TEST_F(ReconcilerIdleTest, UnreadableSignalsNeverLeadToATeardown) {
+  PushRepo({{"gpu-a", SpecText("gpu-a", kTeardownIdle)}});
+  FakeKubeApi& workload = Workload("gpu-a");
+  ASSERT_EQ(Pass("2026-12-03T10:00:00Z").outcome(), PassOutcome::kSuccess);
+  Pass("2026-12-03T10:05:00Z");
+  ASSERT_EQ(Annotation("gpu-a", kIdleSinceAnnotation), "2026-12-03T10:05:00Z");
+  workload.FailOn("list", "Pod", Status::Unavailable("connection reset"));
+  for (const char* now : {"2026-12-03T10:30:00Z", "2026-12-03T10:40:00Z",
+                          "2026-12-04T10:00:00Z"}) {
+    PassResult r = Pass(now);
+    EXPECT_TRUE(Live("gpu-a")) << now << "\n" << Notes(r);
+    EXPECT_EQ(r.idle_decisions.count("teardown"), 0u);
+    EXPECT_EQ(Annotation("gpu-a", kIdleSinceAnnotation), "") << now;
+  }
+  const std::string& status = git_.Files().at("status/gpu-a.yaml");
+  EXPECT_NE(status.find("usable: true"), std::string::npos) << status;
+  EXPECT_NE(status.find("state: unreadable"), std::string::npos) << status;
+  EXPECT_NE(status.find("listing Pods: workload API unreachable: cannot "
+                        "connect"),
+            std::string::npos)
+      << status;
+  EXPECT_EQ(status.find("connection reset"), std::string::npos)
+      << "the error's text varies; the status file's does not";
+}
+
 TEST_F(ReconcilerIdleTest, PodsInIgnoredNamespacesDoNotKeepItAlive) {
   PushRepo({{"gpu-a", SpecText("gpu-a", kTeardownIdle)}});
   Workload("gpu-a").Seed(IdleGpuPod("ray-system", "Running"));
