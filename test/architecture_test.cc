@@ -52,6 +52,7 @@ const std::map<std::string, std::string> kHeaderOwner = {
     {"plan_review.h", "reconcile"},
     {"json.h", "yaml"},
     {"machine_catalog.h", "spec"},
+    {"shard.h", "sync"},
 };
 
 // Module -> the modules it may include (besides itself). Lower layers never

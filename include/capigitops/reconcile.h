@@ -21,6 +21,7 @@
 #include "capigitops/kube_api.h"
 #include "capigitops/loader.h"
 #include "capigitops/policy.h"
+#include "capigitops/shard.h"
 #include "capigitops/spec.h"
 #include "capigitops/status.h"
 #include "capigitops/sync.h"
@@ -126,6 +127,8 @@ struct ReconcileOptions {
   std::string author_name;      // "" = capi-gitops.yaml's writeBack.author
   std::string author_email;
   int64_t now = 0;  // Unix seconds
+  // --shard I/N: act only on the clusters of shard I (reconciler_shard.cc).
+  Shard shard;
   SyncOptions sync;
 };
 

@@ -23,6 +23,14 @@ std::string FlagOrEnvFile(const std::string& flag, const char* env) {
   return path;
 }
 
+// "1/3" -> "1-3", for a directory name.
+std::string FileSafe(std::string text) {
+  for (char& c : text) {
+    if (!isalnum(static_cast<unsigned char>(c))) c = '-';
+  }
+  return text;
+}
+
 }  // namespace
 
 void AddSourceOptions(FlagSet* options) {
@@ -64,6 +72,10 @@ void AddSourceOptions(FlagSet* options) {
       "now", "pretend it is this RFC 3339 time (tests and demos only)",
       flags::value<std::string>()->default_value(""))(
       "author", "status commit author as 'Name <email>'",
+      flags::value<std::string>()->default_value(""))(
+      "shard",
+      "I/N: act only on the clusters of shard I of N (0 <= I < N; "
+      "docs/deploy.md)",
       flags::value<std::string>()->default_value(""));
   AddClusterOptions(options);
 }
@@ -85,6 +97,11 @@ GitSourceOptions SourceOptions(const Args& args, const std::string& branch) {
     o.cache_dir =
         std::string(home ? home : "/tmp") + "/.cache/capi-gitops/" +
         std::to_string(std::hash<std::string>{}(o.url + "#" + branch));
+    // Shards may share a machine (and a home): one clone each.
+    if (args.count("shard")) {
+      std::string shard = args["shard"].as<std::string>();
+      if (!shard.empty()) o.cache_dir += "-shard-" + FileSafe(shard);
+    }
   }
   o.auth.username = args["git-username"].as<std::string>();
   o.auth.token_file =
@@ -110,6 +127,14 @@ bool ParseReconcileOptions(const Args& args, const CommandIo& io, bool ttl_only,
     }
   }
   ro->ns_override = args["namespace"].as<std::string>();
+  if (std::string shard = args["shard"].as<std::string>(); !shard.empty()) {
+    StatusOr<Shard> parsed = ParseShard(shard);
+    if (!parsed.ok()) {
+      *io.err << "capi-gitops: " << parsed.status().message() << "\n";
+      return false;  // a usage error (exit 2)
+    }
+    ro->shard = *parsed;
+  }
   ro->now = static_cast<int64_t>(std::time(nullptr));
   *now_pinned = false;
   if (std::string now = args["now"].as<std::string>(); !now.empty()) {

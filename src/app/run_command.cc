@@ -153,7 +153,9 @@ int RunController(const Args& args, const CommandIo& io) {
   }
   lease.ns = args["leader-elect-namespace"].as<std::string>();
   if (lease.ns.empty()) lease.ns = EnvOr("POD_NAMESPACE", "capi-gitops-system");
-  lease.name = args["leader-elect-name"].as<std::string>();
+  // Each shard elects a leader of its own, on a Lease of its own.
+  lease.name =
+      ShardLeaseName(args["leader-elect-name"].as<std::string>(), base.shard);
   lease.identity = args["leader-elect-identity"].as<std::string>();
   if (lease.identity.empty()) lease.identity = DefaultIdentity();
   bool elect = args.count("leader-elect") > 0;
@@ -233,6 +235,8 @@ int RunController(const Args& args, const CommandIo& io) {
   if (!webhook_addr.empty()) {
     started.emplace_back("webhook", controller.webhook_address());
   }
+  if (base.shard.sharded())
+    started.emplace_back("shard", base.shard.ToString());
   if (elector) {
     started.emplace_back("lease", lease.ns + "/" + lease.name);
     started.emplace_back("identity", lease.identity);

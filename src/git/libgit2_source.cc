@@ -310,7 +310,7 @@ StatusOr<std::optional<git_oid>> Libgit2Source::BuildCommit(
   return std::optional<git_oid>(commit_id);
 }
 
-StatusOr<bool> Libgit2Source::Push(const std::string& branch) {
+StatusOr<bool> Libgit2Source::PushRefspec(const std::string& spec) {
   RETURN_IF_ERROR(CheckLocalPath());
   git::NetworkDeadline deadline(Timeouts());
   CallbackState st;
@@ -321,9 +321,8 @@ StatusOr<bool> Libgit2Source::Push(const std::string& branch) {
   git::RemotePtr remote(raw);
   git_push_options po = GIT_PUSH_OPTIONS_INIT;
   git::InstallCallbacks(&po.callbacks, &st);
-  // No leading '+': the remote only accepts a fast-forward.
-  std::string spec = "refs/heads/" + branch + ":refs/heads/" + branch;
-  char* specs[] = {spec.data()};
+  std::string writable = spec;
+  char* specs[] = {writable.data()};
   git_strarray refspecs = {specs, 1};
   rc = git_remote_push(remote.get(), &refspecs, &po);
   // libgit2 compares with the remote tip it just listed and refuses a
@@ -337,6 +336,58 @@ StatusOr<bool> Libgit2Source::Push(const std::string& branch) {
     }
   }
   return st.push_rejections.empty();
+}
+
+StatusOr<bool> Libgit2Source::Push(const std::string& branch,
+                                   const std::optional<git_oid>& base,
+                                   const git_oid& id) {
+  std::string ref = "refs/heads/" + branch;
+  if (url_->transport == git::Transport::kLocal)
+    return PushLocal(ref, base, id);
+  // No leading '+': the remote only accepts a fast-forward.
+  return PushRefspec(ref + ":" + ref);
+}
+
+// libgit2's local transport checks the fast-forward against the tip it
+// listed, then overwrites the ref: a push by another process in between
+// (two shards' status commits) would be lost without a word. So the
+// objects go to a ref of their own, and the branch then moves only from
+// the tip the commit was built on, a compare-and-swap under the ref's lock,
+// as a server's receive-pack does.
+StatusOr<bool> Libgit2Source::PushLocal(const std::string& ref,
+                                        const std::optional<git_oid>& base,
+                                        const git_oid& id) {
+  std::string incoming = "refs/capi-gitops/incoming/" + OidHex(id);
+  ASSIGN_OR_RETURN(bool sent, PushRefspec("+" + ref + ":" + incoming));
+  if (!sent) return false;
+  std::string path = url_->for_libgit2;
+  if (path.rfind("file://", 0) == 0) path.erase(0, 7);
+  git_repository* raw = nullptr;
+  int rc = git_repository_open(&raw, path.c_str());
+  if (rc < 0) {
+    return Status::Unavailable("opening " + path + ": " + LastErrorMessage(rc));
+  }
+  git::RepositoryPtr remote(raw);
+  git_reference* moved = nullptr;
+  rc = base ? git_reference_create_matching(&moved, remote.get(), ref.c_str(),
+                                            &id, 1, &*base, "push")
+            : git_reference_create(&moved, remote.get(), ref.c_str(), &id, 0,
+                                   "push");
+  git_reference_free(moved);
+  git_reference* temp = nullptr;
+  if (git_reference_lookup(&temp, remote.get(), incoming.c_str()) == 0) {
+    git_reference_delete(temp);
+    git_reference_free(temp);
+  }
+  // Moved or locked by another push since the fetch: a race, retried.
+  if (rc == GIT_EMODIFIED || rc == GIT_EEXISTS || rc == GIT_ELOCKED) {
+    return false;
+  }
+  if (rc < 0) {
+    return Status::Unavailable("updating " + ref + " in " + path + ": " +
+                               LastErrorMessage(rc));
+  }
+  return true;
 }
 
 StatusOr<std::string> Libgit2Source::CommitAndPush(const CommitRequest& req) {
@@ -355,7 +406,7 @@ StatusOr<std::string> Libgit2Source::CommitAndPush(const CommitRequest& req) {
     const git_oid& id = **commit;
     RETURN_IF_ERROR(SetRef("refs/heads/" + req.branch, id).WithContext(ctx));
     BeforePush(attempt);
-    StatusOr<bool> pushed = Push(req.branch);
+    StatusOr<bool> pushed = Push(req.branch, *tip, id);
     if (!pushed.ok()) return pushed.status().WithContext(ctx);
     if (*pushed) {
       RETURN_IF_ERROR(

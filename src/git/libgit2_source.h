@@ -72,8 +72,14 @@ class Libgit2Source : public GitSource {
   StatusOr<git_oid> ResolveRevision(const git_oid& tip) const;
   StatusOr<std::optional<git_oid>> BuildCommit(
       const CommitRequest& req, const std::optional<git_oid>& tip);
-  // True when pushed; false when rejected because the remote moved.
-  StatusOr<bool> Push(const std::string& branch);
+  // True when pushed; false when rejected because the remote moved since
+  // `base`, the tip the commit `id` was built on (nullopt: no branch yet).
+  StatusOr<bool> Push(const std::string& branch,
+                      const std::optional<git_oid>& base, const git_oid& id);
+  StatusOr<bool> PushLocal(const std::string& ref,
+                           const std::optional<git_oid>& base,
+                           const git_oid& id);
+  StatusOr<bool> PushRefspec(const std::string& spec);
   Status SetRef(const std::string& name, const git_oid& oid);
   int CreateRemote(git_remote** out) const;
 

@@ -160,6 +160,7 @@ bool Reconciler::FetchSource() {
   eo.ns = options_.ns_override;
   eo.now = options_.now;
   ev_ = Evaluate(snapshot_.files, *deps_.builtin_policies, eo);
+  KeepOwnClusters();
   desired_ = ToDesiredState(ev_);
   result_.invalid = ev_.has_errors;
   return true;
@@ -176,6 +177,7 @@ bool Reconciler::ReadLive() {
     return false;
   }
   live_ = std::move(live).value();
+  BlockForeignInventories();
   return true;
 }
 
@@ -218,6 +220,7 @@ void Reconciler::NoteHeld(const Plan& plan, const ClusterPlan& cp,
 
 void Reconciler::PlanAndApply() {
   Plan plan = BuildPlan(*deps_.kube, desired_, live_, options_.sync);
+  DropForeignPlans(&plan);
   if (options_.ttl_only) {
     std::erase_if(plan.clusters, [&](const ClusterPlan& cp) {
       bool resuming = cp.inventory && cp.inventory->deleting;

@@ -67,6 +67,11 @@ class Reconciler {
  private:
   bool FetchSource();
   bool ReadLive();
+  // Sharding (reconciler_shard.cc): whether this pass's shard owns `name`.
+  bool Owns(const std::string& name) const;
+  void KeepOwnClusters();
+  void BlockForeignInventories();
+  void DropForeignPlans(Plan* plan) const;
   void ExpireClusters();
   std::vector<Teardown> DueTeardowns();
   size_t TeardownAllowance(size_t due);

@@ -135,6 +135,7 @@ void Reconciler::EmitAllStatus(StatusBatch* batch) {
   }
   for (const auto& [name, inv] : live_.inventories) {
     if (IsCatalogInventory(name)) continue;  // no cluster, no status file
+    if (!Owns(name)) continue;               // another shard's to report
     if (!done.insert(name).second) continue;
     EmitGoneSpec(name, inv, batch);
   }
@@ -146,7 +147,7 @@ void Reconciler::EmitAllStatus(StatusBatch* batch) {
     if (path.rfind(prefix, 0) != 0 || !path.ends_with(".yaml")) continue;
     std::string name =
         path.substr(prefix.size(), path.size() - 5 - prefix.size());
-    if (name.find('/') != std::string::npos) continue;
+    if (name.find('/') != std::string::npos || !Owns(name)) continue;
     if (done.insert(name).second) RemoveStatus(name, batch);
   }
 }

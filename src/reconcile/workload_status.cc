@@ -298,7 +298,8 @@ void Reconciler::ReadWorkloads() {
     if (ref.kind != "Cluster" || ref.api_version.rfind("cluster.x-k8s.io/", 0))
       continue;
     const std::string& name = ref.name;
-    if (obj["metadata"].contains("deletionTimestamp") || expired_.count(name))
+    if (obj["metadata"].contains("deletionTimestamp") || expired_.count(name) ||
+        !Owns(name))
       continue;
     clusters.push_back(&obj);
     targets.push_back(

@@ -2,6 +2,9 @@
 // CLI) plays the human who pushes at the same time.
 #include <gtest/gtest.h>
 
+#include <thread>
+#include <vector>
+
 #include "capigitops/git.h"
 #include "git/git_test_util.h"
 #include "git/racing_source.h"
@@ -180,6 +183,47 @@ TEST_F(GitCommitTest, UnreachableRemoteIsUnavailable) {
       sha.status().message().find("committing to " + o.url + " (branch main)"),
       std::string::npos)
       << sha.status().message();
+}
+
+// Several processes (the shards of a sharded controller) committing to one
+// local bare repository at the same moment: every commit lands, none
+// overwrites another's (libgit2's local transport alone would let the last
+// ref write win; the push moves the branch by compare-and-swap).
+TEST_F(GitCommitTest, ConcurrentCommittersToALocalRemoteLoseNothing) {
+  constexpr int kWriters = 4, kCommits = 3;
+  std::vector<std::thread> writers;
+  std::vector<std::string> errors(kWriters);
+  for (int w = 0; w < kWriters; ++w) {
+    writers.emplace_back([&, w] {
+      GitSourceOptions o = Options();
+      o.cache_dir = dir_.Sub("cache-" + std::to_string(w));
+      o.max_push_attempts = 50;
+      auto source = NewLibgit2Source(o);
+      for (int c = 0; c < kCommits; ++c) {
+        std::string file =
+            "status/w" + std::to_string(w) + "-" + std::to_string(c) + ".yaml";
+        StatusOr<std::string> sha =
+            source->CommitAndPush(Request({{file, "phase: Ready\n"}}));
+        if (!sha.ok() || sha->empty()) {
+          errors[w] = sha.ok() ? "no commit" : sha.status().message();
+          return;
+        }
+      }
+    });
+  }
+  for (std::thread& t : writers) t.join();
+  for (const std::string& e : errors) EXPECT_EQ(e, "");
+  for (int w = 0; w < kWriters; ++w) {
+    for (int c = 0; c < kCommits; ++c) {
+      std::string file =
+          "status/w" + std::to_string(w) + "-" + std::to_string(c) + ".yaml";
+      EXPECT_EQ(remote_.Git("show main:" + file), "phase: Ready") << file;
+    }
+  }
+  EXPECT_EQ(remote_.Git("rev-list --count main"),
+            std::to_string(1 + kWriters * kCommits));
+  EXPECT_EQ(remote_.Git("for-each-ref refs/capi-gitops"), "")
+      << "the incoming refs are removed";
 }
 
 }  // namespace
