@@ -171,8 +171,10 @@ TEST_F(IdleIntegrationTest, FinishedGpuJobThenIdleTeardownCommittedFirst) {
   ASSERT_NE(onprem.find("usable: true"), std::string::npos) << onprem;
   ASSERT_NE(onprem.find("gpusAllocatable: 2"), std::string::npos) << onprem;
 
+  // The Job runs long enough (15s of real time) to still be running at the
+  // next pass on a loaded machine: seen busy once, its clock restarts.
   auto job = Workload("inference-us-east1")
-                 .Run({"apply", "-f", "-"}, GpuWorkload("Job", "2s"));
+                 .Run({"apply", "-f", "-"}, GpuWorkload("Job", "15s"));
   ASSERT_EQ(job.exit_code, 0) << job.err;
   auto pod = Workload("sovereign-onprem")
                  .Run({"apply", "-f", "-"}, GpuWorkload("Pod", ""));
@@ -190,7 +192,7 @@ TEST_F(IdleIntegrationTest, FinishedGpuJobThenIdleTeardownCommittedFirst) {
 
   auto done = Workload("inference-us-east1")
                   .Run({"wait", "--for=condition=Complete", "job/train", "-n",
-                        "default", "--timeout=30s"});
+                        "default", "--timeout=60s"});
   ASSERT_EQ(done.exit_code, 0) << done.out << done.err;
 
   // The idle clock starts at 09:01; at 10:00 it has run 59m > 30m.
