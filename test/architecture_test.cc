@@ -37,6 +37,7 @@ const std::map<std::string, std::string> kHeaderOwner = {
     {"kube_api.h", "kube"},
     {"kube_client.h", "kube"},
     {"workload.h", "kube"},
+    {"notifier.h", "kube"},
     {"labels.h", "sync"},
     {"sync.h", "sync"},
     {"diff.h", "sync"},

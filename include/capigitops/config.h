@@ -167,6 +167,26 @@ struct IdleSettings {
   std::vector<std::string> ignore_namespaces;  // added to the built-in ones
 };
 
+// notifications.webhooks[]: where lifecycle notifications go. The URL is a
+// secret (a Slack incoming webhook's path is its credential): only the
+// Secret that holds it is named here, in the controller's namespace.
+enum class WebhookFormat { kSlack, kGeneric };
+const char* WebhookFormatName(WebhookFormat f);  // "slack", "generic"
+
+struct NotificationWebhook {
+  std::string name;  // for logs and errors, never the URL
+  WebhookFormat format = WebhookFormat::kGeneric;
+  std::string secret_name;  // secretRef.name
+  std::string secret_key;   // secretRef.key: the data key holding the URL
+};
+
+// The notifications block: webhooks, and the lead times of the reminders
+// before a TTL or idle teardown (longest first, seconds).
+struct NotificationSettings {
+  std::vector<NotificationWebhook> webhooks;
+  std::vector<int64_t> lead_times = {2 * 3600, 30 * 60};
+};
+
 struct RepoConfig {
   std::string file = "capi-gitops.yaml";
   std::string namespace_name = "capi-clusters";  // where all objects go
@@ -193,6 +213,7 @@ struct RepoConfig {
   std::string status_author_email = "capi-gitops@localhost";
   std::string status_branch;  // empty: the spec branch
   IdleSettings idle;          // capi-gitops.yaml's idle block
+  NotificationSettings notifications;
 };
 
 }  // namespace capigitops

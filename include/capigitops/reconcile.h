@@ -20,6 +20,7 @@
 #include "capigitops/git.h"
 #include "capigitops/kube_api.h"
 #include "capigitops/loader.h"
+#include "capigitops/notifier.h"
 #include "capigitops/policy.h"
 #include "capigitops/shard.h"
 #include "capigitops/spec.h"
@@ -130,6 +131,9 @@ struct ReconcileOptions {
   // --shard I/N: act only on the clusters of shard I (reconciler_shard.cc).
   Shard shard;
   SyncOptions sync;
+  // Where the Secrets holding the notification webhooks' URLs live (the
+  // controller's namespace); read only when PassDeps::notifier is set.
+  std::string notify_namespace = "capi-gitops-system";
 };
 
 // One line of what happened, for people and logs.
@@ -180,6 +184,9 @@ struct PassResult {
   // cluster whose GPU work is over is acted on within idle.after plus one
   // interval. nullopt: none due.
   std::optional<int64_t> next_idle_action_in;
+  // Lifecycle notifications this pass: deliveries "sent" and "failed"
+  // (one per webhook and notification).
+  std::map<std::string, int> notifications;
 
   bool changed() const;  // anything applied or deleted
   PassOutcome outcome() const;
@@ -196,6 +203,9 @@ struct PassDeps {
   // Workload clusters (usability status, idle decisions); nullptr: not
   // read, and their status says so.
   WorkloadConnector* workload = nullptr;
+  // Lifecycle notifications (capi-gitops.yaml's notifications): `run`
+  // sets it; nullptr: none are sent or recorded.
+  Notifier* notifier = nullptr;
 };
 
 PassResult RunPass(const PassDeps& deps, const ReconcileOptions& options);

@@ -190,6 +190,86 @@ struct Usability {
 // whether the GPU operator was delivered), an add-on not delivered. Pure.
 Usability SummarizeUsability(const WorkloadReading& reading);
 
+// ---------------------------------------------------------- Notifications
+
+// The notifications each webhook has had, as "<webhook>/<event key>" joined by
+// commas, on the live Cluster: runtime state as the idle clock is (never
+// committed; its own field manager), so a restart or a new leader does not
+// send them again. The Cluster goes with a teardown, and its record with it.
+inline constexpr char kNotifiedAnnotation[] = "capigitops.io/notified";
+inline constexpr char kNotifyFieldManager[] = "capi-gitops-notify";
+
+enum class NotifyEvent {
+  kExpiring,  // the TTL ends within a lead time
+  kIdle,      // an idle teardown (or hibernation) is within a lead time
+  kUsable,    // the cluster became usable (SummarizeUsability)
+  kFailed,    // CAPI reports it Failed, or applying it failed for good
+};
+const char* NotifyEventName(NotifyEvent e);  // "expiring", "idle", ...
+
+// One notification due, and the webhooks it has not reached yet.
+struct Notification {
+  NotifyEvent event = NotifyEvent::kUsable;
+  // The event key a webhook's delivery records: "expiring-2h@<expiry>",
+  // "idle-30m@<teardown time>", "usable", "failed".
+  std::string key;
+  // Keys recorded with it: a reminder for 30m sent when 2h had passed
+  // unseen (the controller was down) stands for the 2h one too.
+  std::vector<std::string> covers;
+  std::vector<std::string> webhooks;
+  std::string cluster;
+  std::string ns;
+  std::string owner;
+  std::string reason;      // one line for people
+  int64_t at = 0;          // the expiry or idle action; 0: none
+  int64_t lead = 0;        // the lead time of a reminder; 0: not a reminder
+  int64_t time = 0;        // when it was decided (the pass's now)
+  bool hibernate = false;  // kIdle: the idle action is a hibernation
+};
+
+struct NotifyInput {
+  std::string cluster;
+  std::string ns;
+  std::string owner;
+  TtlDecision ttl;  // DecideTtl; reminders only while it has not expired
+  // The pass's idle decision; nullptr: not watched for idle.
+  const IdleDecision* idle = nullptr;
+  bool usable = false;
+  bool failed = false;
+  std::string failed_reason;
+  std::vector<int64_t> lead_times;    // longest first
+  std::vector<std::string> webhooks;  // their names
+  std::vector<std::string> sent;      // ParseNotified of the annotation
+  int64_t now = 0;
+};
+
+struct NotifyDecision {
+  std::vector<Notification> due;
+  // What the annotation keeps of `sent`: records that still mean something
+  // (the same expiry and idle period, a webhook still configured, failed
+  // while it is). Deliveries this pass add to it.
+  std::vector<std::string> keep;
+};
+
+// Pure: which notifications are due for one cluster. A reminder goes once
+// per lead time, and only the nearest lead time already reached is sent (a
+// cluster created with 20m left gets the 30m reminder, not also the 2h
+// one). A moved expiry (extend) or a new idle period starts them anew;
+// "usable" goes once per Cluster, "failed" again only after it recovered.
+NotifyDecision DecideNotifications(const NotifyInput& in);
+
+// The annotation's records, and the annotation for a set of them (sorted,
+// no duplicates).
+std::vector<std::string> ParseNotified(const std::string& annotation);
+std::string FormatNotified(std::vector<std::string> records);
+
+// Bodies: Slack's incoming webhook ({"text": ...}, with &, < and >
+// escaped as Slack asks), and the generic one: {event, cluster, namespace,
+// owner, reason, expiresAt (RFC 3339 or null), time, leadTime (e.g. "2h" or
+// null)} (docs/repo-config.md, notifications).
+std::string SlackPayload(const Notification& n);
+std::string GenericPayload(const Notification& n);
+
 // ---------------------------------------------------------------- Status
 
 struct ClusterStatusInput {
@@ -223,6 +303,9 @@ struct ClusterStatusInput {
   // `usable`; nullopt: not read (no connector, no live cluster, being
   // deleted), and the file has none of those fields.
   std::optional<WorkloadReading> workload;
+  // The first (longest) reminder lead time: a Provisioned cluster whose TTL
+  // ends within it is ExpiringSoon. 0: never.
+  int64_t expiring_window = 0;
 };
 
 // True once CAPI reports the live Cluster's control plane initialized (phase
@@ -232,8 +315,9 @@ bool ControlPlaneInitialized(const nlohmann::json& live_cluster);
 
 // The cluster's phase: the override, else "NotCreated" without a live
 // Cluster, "Deleting" while it has a deletionTimestamp, else CAPI's
-// status.phase ("Pending" while it has none). The status file and the
-// capigitops_clusters{phase} metric both use it.
+// status.phase ("Pending" while it has none), except that a Provisioned
+// cluster whose TTL ends within `expiring_window` is "ExpiringSoon". The status
+// file and the capigitops_clusters{phase} metric both use it.
 std::string DerivePhase(const ClusterStatusInput& in);
 
 // The document committed as status/<name>.yaml (kind ClusterStatus).

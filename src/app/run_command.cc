@@ -198,9 +198,17 @@ int RunController(const Args& args, const CommandIo& io) {
   std::unique_ptr<KubeApi> dry_run;
   std::unique_ptr<WorkloadConnector> workload =
       WorkloadConnectorFor(client.get());
-  PassDeps deps{sources.spec, sources.status,
+  // Lifecycle notifications are a write of their own (and are recorded on
+  // the Clusters): none with --read-only or --dry-run.
+  std::unique_ptr<Notifier> notifier =
+      WritesNothing(args) ? nullptr : NewCurlNotifier();
+  base.notify_namespace = EnvOr("POD_NAMESPACE", "capi-gitops-system");
+  PassDeps deps{sources.spec,
+                sources.status,
                 ClusterView(args, client.get(), &dry_run),
-                &BuiltinPolicyFiles(), workload.get()};
+                &BuiltinPolicyFiles(),
+                workload.get(),
+                notifier.get()};
   auto pass = [&]() {
     client->ForgetDiscovery();  // see CRDs installed since the last pass
     client->StartPass();        // --pass-timeout counts from here

@@ -86,8 +86,14 @@ class Reconciler {
   void TearDownIdle(std::vector<const IdleCandidate*> due);
   bool CommitHibernate(const IdleCandidate& c);
   void PlanAndApply();
-  void ReadWorkloads();  // workload_status.cc
+  void ReadWorkloads();      // workload_status.cc
   void ForgetRemovedWorkloads();
+  void SendNotifications();  // reconciler_notify.cc
+  std::map<std::string, std::string> WebhookUrls();
+  NotifyInput NotifyInputFor(const ClusterResult& c,
+                             const nlohmann::json& live);
+  void RecordNotified(const std::string& name, const nlohmann::json& live,
+                      const std::vector<std::string>& records);
   struct StatusBatch;
   void KeepOnlyTtlStatus(StatusBatch* batch);
   void WriteStatus();

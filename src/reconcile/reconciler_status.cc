@@ -57,6 +57,8 @@ void Reconciler::EmitStatus(const std::string& name, ClusterStatusInput in,
   in.name = name;
   in.now = options_.now;
   in.ns = desired_.ns;
+  const std::vector<int64_t>& leads = ev_.repo.config.notifications.lead_times;
+  if (!leads.empty()) in.expiring_window = leads.front();
   auto l = live_.objects.find(ObjRef{kClusterApiVersion, "Cluster", name});
   if (l != live_.objects.end()) in.live_cluster = l->second;
   in.applied_revision = AppliedRevision(name);
@@ -247,6 +249,7 @@ PassResult Reconciler::Run() {
     PlanAndApply();
     ForgetRemovedWorkloads();
     WriteStatus();
+    if (!options_.ttl_only) SendNotifications();
   }
   if (result_.notes.empty()) Note("nothing to do");
   return std::move(result_);

@@ -2,6 +2,7 @@
 #include "capigitops/field_reader.h"
 #include "capigitops/loader.h"
 #include "spec/idle_decode.h"
+#include "spec/notifications_decode.h"
 #include "spec/provider_settings.h"
 #include "util/k8s_names.h"
 
@@ -101,6 +102,9 @@ void DecodeConfig(const yaml::Node& root, DecodeContext* ctx, RepoConfig* c) {
         spec.after > 0) {
       c->idle.default_spec = spec;
     }
+  }
+  if (const yaml::Node* notifications = r.Child("notifications")) {
+    DecodeNotifications(*notifications, ctx, &c->notifications);
   }
   r.Finish();
 }

@@ -117,10 +117,21 @@ void KeepLiveRevision(const json& live, json* desired) {
   }
 }
 
+// createdAt on the Cluster, and for a duration TTL (render writes "ttl"
+// only: it does not know createdAt) the expiry it gives, counted from
+// createdAt as the TTL is, so the annotation does not move between passes.
 json WithCreatedAt(json obj, int64_t created_at) {
   if (obj.value("kind", "") == "Cluster" && created_at > 0) {
-    obj["metadata"]["annotations"][kCreatedAtAnnotation] =
-        FormatRfc3339(created_at);
+    json& ann = obj["metadata"]["annotations"];
+    ann[kCreatedAtAnnotation] = FormatRfc3339(created_at);
+    auto ttl = ann.find(kTtlAnnotation);
+    std::optional<int64_t> secs;
+    if (ttl != ann.end() && ttl->is_string()) {
+      secs = ParseDuration(ttl->get<std::string>());
+    }
+    if (secs && *secs > 0 && !ann.contains(kExpiresAtAnnotation)) {
+      ann[kExpiresAtAnnotation] = FormatRfc3339(created_at + *secs);
+    }
   }
   return obj;
 }

@@ -276,6 +276,14 @@ std::string DerivePhase(const ClusterStatusInput& in) {
   const Json& live = *in.live_cluster;
   if (Find(live, {"metadata", "deletionTimestamp"})) return "Deleting";
   std::string phase = StringAt(live, {"status", "phase"});
+  if (phase == "Provisioned" && in.request && in.expiring_window > 0) {
+    // A duration TTL counts from createdAt; before it is known there is no
+    // fixed expiry to be near.
+    bool known =
+        in.request->ttl.kind == TtlKind::kExpiresAt || in.created_at > 0;
+    TtlDecision d = DecideTtl(*in.request, in.created_at, in.now);
+    if (known && ExpiresSoon(d, in.expiring_window)) return "ExpiringSoon";
+  }
   return phase.empty() ? "Pending" : phase;
 }
 
