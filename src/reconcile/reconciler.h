@@ -86,7 +86,7 @@ class Reconciler {
   void TearDownIdle(std::vector<const IdleCandidate*> due);
   bool CommitHibernate(const IdleCandidate& c);
   void PlanAndApply();
-  void ReadWorkloads();      // workload_status.cc
+  void ReadWorkloads();  // workload_status.cc
   void ForgetRemovedWorkloads();
   void SendNotifications();  // reconciler_notify.cc
   std::map<std::string, std::string> WebhookUrls();
