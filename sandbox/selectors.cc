@@ -167,7 +167,8 @@ StatusOr<FieldSelector> FieldSelector::Parse(std::string_view text) {
     // Pods' field labels too (workload clusters): what idle detection and
     // `kubectl get pods --field-selector` use.
     if (r.key != "metadata.name" && r.key != "metadata.namespace" &&
-        r.key != "status.phase" && r.key != "spec.nodeName") {
+        r.key != "status.phase" && r.key != "spec.nodeName" &&
+        !IsEventFieldLabel(r.key)) {
       return Status::InvalidArgument("field label not supported: " + r.key);
     }
     sel.reqs_.push_back(std::move(r));
@@ -187,6 +188,8 @@ bool FieldSelector::Matches(const nlohmann::json& object) const {
     std::string value;
     if (r.key == "metadata.name" || r.key == "metadata.namespace") {
       value = meta.value(r.key == "metadata.name" ? "name" : "namespace", "");
+    } else if (IsEventFieldLabel(r.key)) {
+      value = EventFieldValue(object, r.key);
     } else {
       size_t dot = r.key.find('.');
       auto part = object.find(r.key.substr(0, dot));

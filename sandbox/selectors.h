@@ -35,7 +35,7 @@ class LabelSelector {
 class FieldSelector {
  public:
   // Only metadata.name and metadata.namespace with =, == and != are
-  // supported, as for custom resources.
+  // supported, as for custom resources; and Pods' and Events' field labels.
   static StatusOr<FieldSelector> Parse(std::string_view text);
   bool Matches(const nlohmann::json& object) const;
   // The metadata.name value required by an equality term, or "".
@@ -44,6 +44,12 @@ class FieldSelector {
  private:
   std::vector<Requirement> reqs_;
 };
+
+// core/v1 Events' field labels (event_fields.cc): whether `key` is one, and
+// its value in `object` ("" when absent).
+bool IsEventFieldLabel(const std::string& key);
+std::string EventFieldValue(const nlohmann::json& object,
+                            const std::string& key);
 
 }  // namespace capigitops::sandbox
 

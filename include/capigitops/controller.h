@@ -46,8 +46,15 @@ struct ControllerOptions {
 // Milliseconds on the monotonic clock: what waits and deadlines use.
 int64_t SteadyNowMs();
 
-// Registers every metric the controller exports (names in README.md).
+// Registers every metric the controller exports (names in README.md),
+// the process metrics and the per-cluster gauges among them.
 void DeclareControllerMetrics(MetricsRegistry* metrics);
+
+// The per-cluster gauges (cluster_gauges.cc): expiry, nodes, GPUs, usable.
+void DeclareClusterGauges(MetricsRegistry* metrics);
+// Replaces them with what `result` knew; nothing when it did not get as far
+// as status.
+void RecordClusterGauges(const PassResult& result, MetricsRegistry* metrics);
 
 class Controller {
  public:

@@ -4,6 +4,7 @@
 #ifndef CAPIGITOPS_METRICS_H_
 #define CAPIGITOPS_METRICS_H_
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -38,8 +39,14 @@ class MetricsRegistry {
   // A counter's or gauge's current value (0 when unset); for tests and logs.
   double Value(const std::string& name, const MetricLabels& labels = {}) const;
 
-  // The whole registry in the text exposition format.
-  std::string Render() const;
+  // Runs `collect` at the start of every Render, outside the registry's
+  // lock, so that values read at scrape time (the process metrics) are
+  // current. Collectors run one scrape at a time.
+  void AddCollector(std::function<void(MetricsRegistry&)> collect);
+
+  // The whole registry in the text exposition format, after running the
+  // collectors.
+  std::string Render();
 
  private:
   enum class Type { kCounter, kGauge, kHistogram };
@@ -58,7 +65,32 @@ class MetricsRegistry {
 
   mutable std::mutex mu_;
   std::map<std::string, Family> families_;
+  std::mutex collect_mu_;  // one scrape's collectors at a time
+  std::vector<std::function<void(MetricsRegistry&)>> collectors_;
 };
+
+// capigitops_build_info{version,commit} 1: Prometheus' convention for the
+// build a target runs, joined onto other series with `* on() group_left`.
+void DeclareBuildInfo(MetricsRegistry* metrics, const std::string& version,
+                      const std::string& commit);
+
+// The process metrics every Prometheus client library exports, read from
+// /proc/self at each scrape: process_resident_memory_bytes,
+// process_virtual_memory_bytes, process_cpu_seconds_total,
+// process_open_fds, process_max_fds and process_start_time_seconds. On a
+// system without /proc they are declared and stay 0.
+void DeclareProcessMetrics(MetricsRegistry* metrics);
+
+// What /proc/self/stat says, parsed (fields 14, 15, 22, 23 and 24 of
+// proc(5)); false when `stat` is not in that format.
+struct ProcStat {
+  double utime_ticks = 0;
+  double stime_ticks = 0;
+  double start_ticks = 0;  // since boot
+  double vsize_bytes = 0;
+  double rss_pages = 0;
+};
+bool ParseProcStat(const std::string& stat, ProcStat* out);
 
 }  // namespace capigitops
 

@@ -154,6 +154,18 @@ enum class PassOutcome {
 };
 const char* PassOutcomeName(PassOutcome o);  // "success", "source_error", ...
 
+// What the status phase knew of one cluster, for the controller's
+// per-cluster gauges.
+struct ClusterFacts {
+  std::string owner;
+  int64_t expires_at = 0;      // Unix seconds; 0: no expiry, or not known yet
+  bool workload_read = false;  // the workload cluster was read: the rest holds
+  int nodes = 0;
+  int ready_nodes = 0;
+  int64_t gpus = 0;  // allocatable
+  bool usable = false;
+};
+
 struct PassResult {
   std::string revision;  // spec commit reconciled
   Status source;         // fetching the spec failed: nothing was done
@@ -184,6 +196,8 @@ struct PassResult {
   // cluster whose GPU work is over is acted on within idle.after plus one
   // interval. nullopt: none due.
   std::optional<int64_t> next_idle_action_in;
+  // Every cluster with a status file this pass (status_known), by name.
+  std::map<std::string, ClusterFacts> cluster_facts;
   // Lifecycle notifications this pass: deliveries "sent" and "failed"
   // (one per webhook and notification).
   std::map<std::string, int> notifications;

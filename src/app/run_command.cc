@@ -11,6 +11,7 @@
 #include <iostream>
 #include <random>
 
+#include "app/build_info.h"
 #include "app/builtin_policies.h"
 #include "app/cluster_access.h"
 #include "app/pass_setup.h"
@@ -172,6 +173,7 @@ int RunController(const Args& args, const CommandIo& io) {
 
   MetricsRegistry metrics;
   DeclareControllerMetrics(&metrics);
+  DeclareBuildInfo(&metrics, GetBuildInfo().version, GetBuildInfo().commit);
   int code = kExitOk;
   ClientTuning tuning;
   tuning.on_response = [&metrics](const std::string& verb, long status) {

@@ -60,6 +60,8 @@ void DeclareControllerMetrics(MetricsRegistry* m) {
                     "Webhook deliveries by source and result.");
   m->DeclareGauge("capigitops_leader",
                   "1 while this replica holds the leader Lease.");
+  DeclareClusterGauges(m);
+  DeclareProcessMetrics(m);
 }
 
 Controller::Controller(ControllerOptions options, PassFn pass,
@@ -265,6 +267,7 @@ void Controller::RecordPass(const PassResult& result, double seconds) {
       metrics_->Set("capigitops_cluster_idle_seconds", {{"cluster", name}},
                     static_cast<double>(secs));
     }
+    RecordClusterGauges(result, metrics_);
   }
   for (const auto& [action, n] : result.idle_decisions) {
     metrics_->Add("capigitops_idle_decisions_total", {{"action", action}}, n);

@@ -49,6 +49,9 @@ std::string HeldAtRevision(const FileSet& status_files,
 bool Approved(const std::vector<MassDeletionApproval>& approvals,
               const std::string& cluster, const std::string& held_at);
 
+// The gauges' view of a status file's input (cluster_facts.cc).
+ClusterFacts ClusterFactsOf(const ClusterStatusInput& in);
+
 class Reconciler {
  public:
   // A teardown to commit (TTL or idle).
@@ -103,6 +106,8 @@ class Reconciler {
   void EmitGoneSpec(const std::string& name, const Inventory& inv,
                     StatusBatch* batch);
   void RemoveStatus(const std::string& name, StatusBatch* batch);
+  // Kubernetes Events for what the pass did, from result_ (events.cc).
+  void RecordEvents();
   std::string AppliedRevision(const std::string& name) const;
   void NoteBlocked(const ClusterPlan& cp);
   const FileSet& CurrentStatus();

@@ -89,6 +89,7 @@ void Reconciler::EmitStatus(const std::string& name, ClusterStatusInput in,
   if (!clock.empty()) result_.clocks[name] = clock;
   std::string phase = DerivePhase(in);
   result_.phases[name] = phase;
+  result_.cluster_facts[name] = ClusterFactsOf(in);
   if (in.request && in.created_at > 0 &&
       ExpiresSoon(DecideTtl(*in.request, in.created_at, in.now), 3600)) {
     result_.expiring_soon++;
@@ -250,6 +251,7 @@ PassResult Reconciler::Run() {
     ForgetRemovedWorkloads();
     WriteStatus();
     if (!options_.ttl_only) SendNotifications();
+    RecordEvents();
   }
   if (result_.notes.empty()) Note("nothing to do");
   return std::move(result_);

@@ -215,6 +215,10 @@ void ConfirmWithDryRun(
     ao.field_manager = options.field_manager;
     StatusOr<json> result = dry_run.Apply(oc->desired, ao);
     std::lock_guard<std::mutex> lock(mu);
+    // A read-only identity (CI's plan, deploy/components/ci-plan-reader)
+    // may not patch, not even as a dry run: the client-side diff stands,
+    // as through ReadOnlyKubeApi.
+    if (result.status().code() == StatusCode::kPermissionDenied) return;
     if (!result.ok()) {
       checks[i].first->error = result.status().message();
       return;

@@ -371,6 +371,24 @@ TEST_F(ReconcileIntegrationTest, AProtectedDeletionExitsHeldAndSaysSo) {
   EXPECT_NE(status.out.find("phase: DeletionHeld"), std::string::npos)
       << status.out;
   EXPECT_NE(status.out.find("release: "), std::string::npos) << status.out;
+
+  // The hold and the first pass's apply are Events on the Cluster, which
+  // kubectl finds by the Cluster's uid (src/reconcile/events.cc).
+  sandbox_test::Kubectl kubectl(*sandbox_);
+  auto described = kubectl.Run({"describe", "clusters.cluster.x-k8s.io",
+                                "dev-sandbox", "-n", "capi-clusters"});
+  ASSERT_EQ(described.exit_code, 0) << described.err;
+  EXPECT_NE(described.out.find("DeletionHeld"), std::string::npos)
+      << described.out;
+  EXPECT_NE(described.out.find("Applied"), std::string::npos) << described.out;
+  auto listed =
+      kubectl.Run({"get", "events", "-n", "capi-clusters", "--field-selector",
+                   "reason=DeletionHeld", "-o", "json"});
+  ASSERT_EQ(listed.exit_code, 0) << listed.err;
+  json items = json::parse(listed.out)["items"];
+  ASSERT_EQ(items.size(), 1u) << listed.out;
+  EXPECT_EQ(items[0]["involvedObject"]["name"], "dev-sandbox");
+  EXPECT_EQ(items[0]["type"], "Warning");
 }
 
 }  // namespace

@@ -294,6 +294,17 @@ TEST_F(RunIntegrationTest, SignedWebhookStartsAPassAndMetricsTellTheStory) {
             0);
   EXPECT_EQ(m["capigitops_git_errors_total"], 0);
   EXPECT_EQ(m.count("capigitops_clusters_expiring_soon"), 1u);
+  // The build, the process and each cluster's expiry (metrics.cc,
+  // cluster_gauges.cc), as the alert rules read them.
+  EXPECT_EQ(SumOf(m, "capigitops_build_info{version=\""), 1);
+  EXPECT_GT(m["process_resident_memory_bytes"], 0);
+  EXPECT_GT(m["process_start_time_seconds"], 1.7e9);
+  EXPECT_GT(m["process_open_fds"], 0);
+  EXPECT_EQ(m.count("process_cpu_seconds_total"), 1u);
+  EXPECT_GT(SumOf(m,
+                  "capigitops_cluster_expiry_timestamp_seconds{cluster=\"llm-"
+                  "train-us-central1\",owner=\""),
+            1.7e9);
 
   r.process->Signal(SIGTERM);
   EXPECT_EQ(r.process->Wait(20), 0) << r.process->Log();

@@ -362,8 +362,99 @@ TEST_F(DeployRbacTest, BindingsGrantExistingRolesToTheServiceAccount) {
     EXPECT_EQ((*sa)["metadata"]["namespace"], kSystemNamespace);
   }
   // The ClusterRole, the inventory, the add-on catalog, the Lease, the
-  // autoscalers and the workload status.
-  EXPECT_EQ(bindings, 6);
+  // autoscalers, the workload status and the events.
+  EXPECT_EQ(bindings, 7);
+}
+
+// Events on Clusters (src/reconcile/events.cc) are all the RBAC they add:
+// create and patch on core events, in the Clusters' namespace, and no other
+// role touches events.
+TEST_F(DeployRbacTest, EventsAddExactlyCreateAndPatchInTheTargetNamespace) {
+  StatusOr<FileSet> files = ReadRepoDirectory(SourcePath("sample-repo"));
+  ASSERT_TRUE(files.ok());
+  const json* role = FindObject(objects_, "Role", "capi-gitops-events");
+  ASSERT_NE(role, nullptr);
+  EXPECT_EQ((*role)["metadata"]["namespace"],
+            LoadRepo(*files).config.namespace_name);
+  EXPECT_EQ((*role)["rules"].size(), 1u);
+  EXPECT_EQ(GrantedVerbs(*role, "", "events"),
+            (std::set<std::string>{"create", "patch"}));
+  for (const Manifest& m : objects_) {
+    std::string kind = m.object.value("kind", "");
+    if ((kind != "Role" && kind != "ClusterRole") || &m.object == role)
+      continue;
+    for (const char* group : {"", "events.k8s.io"}) {
+      EXPECT_TRUE(GrantedVerbs(m.object, group, "events").empty())
+          << kind << "/" << m.object["metadata"]["name"];
+    }
+  }
+  EXPECT_NE(FindObject(objects_, "RoleBinding", "capi-gitops-events"), nullptr);
+  // The code sends what the rule allows: a POST, then a server-side apply
+  // (PATCH) of lastTimestamp; never a GET, LIST, PUT or DELETE of events.
+  std::string code = ReadSourceFile("src/reconcile/events.cc");
+  EXPECT_NE(code.find("kube.Create(events"), std::string::npos);
+  EXPECT_NE(code.find("kube.Apply(patch"), std::string::npos);
+  for (const char* verb :
+       {"kube.Get(", "kube.Replace(", "kube.Delete(", "List(*events"}) {
+    EXPECT_EQ(code.find(verb), std::string::npos) << verb;
+  }
+}
+
+// deploy/components/ci-plan-reader: the identity of `plan` in CI reads every
+// kind plan lists (what the expander emits) and writes nothing.
+TEST(DeployCiRoleTest, PlanReaderReadsEveryEmittedKindAndWritesNothing) {
+  std::vector<std::string> errors;
+  std::vector<Manifest> objects =
+      ReadManifests("deploy/components/ci-plan-reader/rbac.yaml", &errors);
+  ASSERT_TRUE(errors.empty()) << ::testing::PrintToString(errors);
+  const json* cluster_role =
+      FindObject(objects, "ClusterRole", "capi-gitops-plan");
+  const json* role = FindObject(objects, "Role", "capi-gitops-plan");
+  ASSERT_NE(cluster_role, nullptr);
+  ASSERT_NE(role, nullptr);
+  StatusOr<FileSet> files = ReadRepoDirectory(SourcePath("sample-repo"));
+  ASSERT_TRUE(files.ok());
+  EXPECT_EQ((*role)["metadata"]["namespace"],
+            LoadRepo(*files).config.namespace_name);
+  const std::set<std::string> read = {"get", "list", "watch"};
+  std::map<GroupResource, std::string> emitted = EmittedResources();
+  ASSERT_GT(emitted.size(), 15u);
+  for (const auto& [gr, example] : emitted) {
+    std::set<std::string> verbs =
+        GrantedVerbs(*cluster_role, gr.first, gr.second);
+    for (const std::string& v : GrantedVerbs(*role, gr.first, gr.second))
+      verbs.insert(v);
+    EXPECT_EQ(verbs, read) << gr.second << "." << gr.first << " (" << example
+                           << ")";
+  }
+  // Nothing beyond those kinds, and only reads.
+  for (const json* r : {cluster_role, role}) {
+    for (const json& rule : (*r)["rules"]) {
+      EXPECT_EQ(
+          std::set<std::string>(rule["verbs"].begin(), rule["verbs"].end()),
+          read);
+      EXPECT_FALSE(rule.contains("nonResourceURLs"));
+      for (const json& group : rule["apiGroups"]) {
+        for (const json& resource : rule["resources"]) {
+          EXPECT_TRUE(emitted.count({group, resource}))
+              << "plan never reads " << resource << "." << group;
+        }
+      }
+    }
+  }
+  // Bound to its own ServiceAccount, never to the controller's.
+  int bindings = 0;
+  for (const Manifest& m : objects) {
+    std::string kind = m.object.value("kind", "");
+    if (kind != "RoleBinding" && kind != "ClusterRoleBinding") continue;
+    ++bindings;
+    EXPECT_EQ(m.object["roleRef"]["name"], "capi-gitops-plan");
+    ASSERT_EQ(m.object["subjects"].size(), 1u);
+    EXPECT_EQ(m.object["subjects"][0]["name"], "capi-gitops-plan");
+    EXPECT_EQ(m.object["subjects"][0]["namespace"], kSystemNamespace);
+  }
+  EXPECT_EQ(bindings, 2);
+  EXPECT_NE(FindObject(objects, "ServiceAccount", "capi-gitops-plan"), nullptr);
 }
 
 }  // namespace

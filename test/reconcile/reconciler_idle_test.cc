@@ -269,6 +269,21 @@ TEST_F(ReconcilerIdleTest, IdleClusterIsTornDownByACommitFirst) {
     EXPECT_EQ(c.files.count("clusters/gpu-a.yaml"), 0u);
   }
   EXPECT_TRUE(found);
+  // The teardown is an Event on the Cluster, with the commit's subject.
+  StatusOr<ResourceInfo> events = kube_.Resolve("v1", "Event");
+  ASSERT_TRUE(events.ok());
+  StatusOr<std::vector<nlohmann::json>> listed =
+      kube_.List(*events, kIdleNs, "");
+  ASSERT_TRUE(listed.ok());
+  int torn_down = 0;
+  for (const nlohmann::json& e : *listed) {
+    if (e.value("reason", "") != "TornDown") continue;
+    ++torn_down;
+    EXPECT_EQ(e["involvedObject"]["name"], "gpu-a");
+    EXPECT_EQ(e.value("message", "").rfind("idle: tear down gpu-a: ", 0), 0u)
+        << e["message"];
+  }
+  EXPECT_EQ(torn_down, 1);
 
   // Days later: still no teardown of the unreadable one (the TTL of 7d has
   // not ended).

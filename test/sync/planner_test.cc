@@ -75,6 +75,31 @@ TEST_F(PlannerTest, ChangedFieldIsAnUpdateWithTheFieldChange) {
   EXPECT_EQ(api_.StoredWrites(), 0);
 }
 
+// A read-only identity (CI's plan reader, deploy/components/ci-plan-reader)
+// may not patch, so its dry runs are refused: the client-side diff stands
+// instead of an error, as through ReadOnlyKubeApi.
+TEST_F(PlannerTest, RefusedDryRunKeepsTheClientSideDiff) {
+  DesiredState d = Desired(2);
+  ExpectNoErrors(Sync(d));
+  for (json& obj : d.clusters[1].objects) {
+    if (obj["kind"] == "KubeadmControlPlane") obj["spec"]["replicas"] = 3;
+  }
+  api_.FailOn("apply", "KubeadmControlPlane",
+              Status(StatusCode::kPermissionDenied, "patch is forbidden"));
+  Plan plan = MakePlan(d);
+  const ClusterPlan* cp = Find(plan, "c1");
+  ASSERT_NE(cp, nullptr);
+  EXPECT_TRUE(cp->error.empty()) << cp->error;
+  EXPECT_EQ(cp->action, ClusterAction::kUpdate);
+  ASSERT_EQ(cp->Count(ObjectAction::kUpdate), 1);
+  // Any other refusal is still an error of the cluster's plan.
+  FakeKubeApi other;
+  ExpectNoErrors(Sync(other, Desired(2)));
+  other.FailOn("apply", "KubeadmControlPlane", Status::Unavailable("down"));
+  plan = MakePlan(other, d);
+  EXPECT_NE(Find(plan, "c1")->error.find("down"), std::string::npos);
+}
+
 TEST_F(PlannerTest, UnmanagedObjectsAreOrphansAndNeverInTheDeletionPlan) {
   DesiredState d = Desired(1);
   ExpectNoErrors(Sync(d));
