@@ -1,12 +1,16 @@
-// capi-gitops: the command table and a top-level catch; nothing else.
+// capi-gitops: the command table and what every command shares (--help,
+// --log-format and -v, a top-level catch); nothing else.
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <string_view>
 #include <vector>
 
 #include "app/cli.h"
 #include "util/edit_distance.h"
+#include "util/log.h"
 
 namespace capigitops {
 namespace {
@@ -59,8 +63,26 @@ void PrintUsage(std::ostream& out) {
 void AddCommonOptions(FlagSet* options) {
   options->add_options("common")("h,help", "show this help")(
       "v,verbose", "more detail in logs")(
-      "log-format", "text or json",
-      flags::value<std::string>()->default_value("text"));
+      "log-format",
+      "logs and errors on stderr as text or json lines "
+      "(default: $LOG_FORMAT, else text)",
+      flags::value<std::string>());
+}
+
+// --log-format as given, else $LOG_FORMAT, else text. Read from argv when
+// the flags themselves do not parse, so that even that error is JSON when
+// JSON was asked for.
+std::string LogFormatName(const Args* args, int argc, char** argv) {
+  if (args && args->count("log-format")) {
+    return (*args)["log-format"].as<std::string>();
+  }
+  for (int i = 1; !args && i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (a == "--log-format" && i + 1 < argc) return argv[i + 1];
+    if (a.rfind("--log-format=", 0) == 0) return std::string(a.substr(13));
+  }
+  const char* env = std::getenv("LOG_FORMAT");
+  return env && *env ? env : "text";
 }
 
 int RunCommand(const Command& cmd, int argc, char** argv) {
@@ -68,12 +90,28 @@ int RunCommand(const Command& cmd, int argc, char** argv) {
   FlagSet options;
   AddCommonOptions(&options);
   cmd.add_options(&options);
+  StatusOr<Args> args = ParseFlags(options, program, cmd.summary, argc, argv);
+  LogFormat format = LogFormat::kText;
+  bool format_ok = ParseLogFormat(
+      LogFormatName(args.ok() ? &*args : nullptr, argc, argv), &format);
+  bool verbose = args.ok() && args->count("verbose") > 0;
+  Logger log(&std::cerr, format, verbose ? LogLevel::kDebug : LogLevel::kInfo);
+  // In JSON, every line a command writes to stderr becomes a record: a log
+  // collector then sees nothing but JSON.
+  LineLogBuf json_lines(&log, {{"command", cmd.name}});
+  std::ostream json_err(&json_lines);
   CommandIo io{&std::cout, &std::cerr, isatty(STDOUT_FILENO) == 1,
                cmd.stage,  kCommands,  AddCommonOptions};
-  StatusOr<Args> args = ParseFlags(options, program, cmd.summary, argc, argv);
+  if (format == LogFormat::kJson) io.err = &json_err;
+  io.log = &log;
   if (!args.ok()) {
-    std::cerr << "capi-gitops " << cmd.name << ": " << args.status().message()
-              << "\nRun 'capi-gitops " << cmd.name << " --help' for usage.\n";
+    *io.err << "capi-gitops " << cmd.name << ": " << args.status().message()
+            << "\nRun 'capi-gitops " << cmd.name << " --help' for usage.\n";
+    return kExitUsage;
+  }
+  if (!format_ok) {
+    *io.err << "capi-gitops " << cmd.name
+            << ": --log-format must be text or json\n";
     return kExitUsage;
   }
   if (args->count("help")) {
@@ -81,7 +119,13 @@ int RunCommand(const Command& cmd, int argc, char** argv) {
               << kExitCodesHelp;
     return kExitOk;
   }
-  return cmd.run(*args, io);
+  try {
+    return cmd.run(*args, io);
+  } catch (const std::exception& e) {  // as a log line, JSON when asked
+    *io.err << "capi-gitops " << cmd.name << ": internal error: " << e.what()
+            << "\n";
+    return kExitApplyFailed;
+  }
 }
 
 }  // namespace

@@ -140,6 +140,7 @@ struct ReconcileOptions {
 struct PassNote {
   bool error = false;
   std::string text;
+  std::string cluster = {};  // the cluster it is about, if one (a log field)
 };
 
 // How a pass ended, worst first.

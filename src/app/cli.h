@@ -12,6 +12,7 @@
 namespace capigitops {
 
 struct PassResult;
+class Logger;
 
 // Exit codes; one table documents them all: docs/exit-codes.md (and
 // `capi-gitops --help`). A new code gets a row there.
@@ -39,6 +40,8 @@ struct Command;
 
 struct CommandIo {
   std::ostream* out;
+  // Errors and warnings, one line each; with --log-format json each line
+  // becomes a JSON record (main.cc), so write plain lines here.
   std::ostream* err;
   bool out_is_tty = false;
   Stage stage = Stage::kValidate;  // the running command's
@@ -46,6 +49,8 @@ struct CommandIo {
   // `completion`, which generates its scripts from them so they cannot drift.
   std::span<const Command> commands;
   void (*add_common_options)(FlagSet* options) = nullptr;
+  // Structured logs (--log-format, -v) on stderr; set by main.cc.
+  Logger* log = nullptr;
 };
 
 struct Command {

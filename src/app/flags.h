@@ -24,18 +24,28 @@ namespace flags {
 // `flags::value<int>()->default_value("32")`.
 class Value : public std::enable_shared_from_this<Value> {
  public:
-  enum class Type { kString, kInt, kDouble };
+  // kStringList: repeatable, and each value may be a comma list
+  // (`--cluster a --cluster b,c`).
+  enum class Type { kString, kInt, kDouble, kStringList };
   explicit Value(Type type) : type_(type) {}
   std::shared_ptr<Value> default_value(std::string text) {
     default_ = std::move(text);
     return shared_from_this();
   }
+  // The placeholder --help shows for the value (`--now TIME`); without one,
+  // flags.cc picks it from the flag's name.
+  std::shared_ptr<Value> arg_help(std::string placeholder) {
+    arg_help_ = std::move(placeholder);
+    return shared_from_this();
+  }
   Type type() const { return type_; }
   const std::optional<std::string>& default_text() const { return default_; }
+  const std::string& placeholder() const { return arg_help_; }
 
  private:
   Type type_;
   std::optional<std::string> default_;
+  std::string arg_help_;
 };
 
 template <class T>
@@ -51,6 +61,10 @@ inline std::shared_ptr<Value> value<int>() {
 template <>
 inline std::shared_ptr<Value> value<double>() {
   return std::make_shared<Value>(Value::Type::kDouble);
+}
+template <>
+inline std::shared_ptr<Value> value<std::vector<std::string>>() {
+  return std::make_shared<Value>(Value::Type::kStringList);
 }
 
 }  // namespace flags
@@ -102,7 +116,8 @@ class FlagSet {
 // One parsed flag: its value (the default when not given) or none.
 class ArgValue {
  public:
-  using Variant = std::variant<std::monostate, bool, std::string, int, double>;
+  using Variant = std::variant<std::monostate, bool, std::string, int, double,
+                               std::vector<std::string>>;
   ArgValue() = default;
   ArgValue(std::string name, Variant v)
       : name_(std::move(name)), v_(std::move(v)) {}
@@ -125,6 +140,10 @@ class Args {
  public:
   // How many times the flag was given on the command line (0: default).
   size_t count(std::string_view name) const;
+  // Whether the command declared the flag (given or not).
+  bool declared(std::string_view name) const {
+    return entries_.find(name) != entries_.end();
+  }
   const ArgValue& operator[](std::string_view name) const;
 
   // For the parser and tests.
@@ -140,7 +159,9 @@ class Args {
 
 // Parses argv (argv[0] is the program or command name) against `flags`.
 // A usage error (unknown flag, missing or malformed value) is an
-// InvalidArgument whose message is cxxopts' text.
+// InvalidArgument: an unknown flag says so with the closest declared one
+// ("unknown flag --dryrun, did you mean --dry-run?"), anything else is
+// cxxopts' text.
 StatusOr<Args> ParseFlags(const FlagSet& flags, const std::string& program,
                           const std::string& summary, int argc,
                           const char* const* argv);

@@ -26,32 +26,73 @@ namespace {
 
 struct Row {
   std::string name, owner, provider,
-      phase = "Unknown", ready = "-", nodes = "-", hourly = "-", so_far = "-",
-      expires_at = "-", expires_in = "-", last_error, source = "spec";
+      phase = "Unknown", ready = "-", usable = "-", usable_reason, nodes = "-",
+      gpus = "-", hourly = "-", so_far = "-", expires_at = "-",
+      expires_in = "-", idle_for = "-", last_error, source = "spec";
+  // Now / max, for -o json; -1: unknown.
+  int nodes_now = -1, nodes_max = -1, gpus_now = -1, gpus_max = -1;
 };
+
+int IntOr(const nlohmann::json& obj, const char* key, int fallback) {
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_number_integer() ? it->get<int>() : fallback;
+}
+
+// "4/28": now of max; "-" when neither is known.
+std::string NowOfMax(int now, int max) {
+  if (now < 0 && max < 0) return "-";
+  return (now < 0 ? "-" : std::to_string(now)) + "/" +
+         (max < 0 ? "-" : std::to_string(max));
+}
+
+// The nodes and GPUs a cluster has (the workload cluster's Ready nodes and
+// allocatable GPUs, else CAPI's ready machines) and may grow to (its spec at
+// the autoscalers' maximum, else CAPI's desired count).
+void FillCapacity(const nlohmann::json* status, const ClusterResult* spec,
+                  Row* r) {
+  int capi_ready = -1, capi_desired = -1;
+  if (status) {
+    for (const char* part : {"controlPlane", "workers"}) {
+      auto p = status->find(part);
+      if (p == status->end() || !p->is_object()) continue;
+      capi_ready = std::max(capi_ready, 0) + IntOr(*p, "ready", 0);
+      capi_desired = std::max(capi_desired, 0) + IntOr(*p, "desired", 0);
+    }
+    r->nodes_now = IntOr(*status, "readyNodes", capi_ready);
+    r->gpus_now = IntOr(*status, "gpusAllocatable", -1);
+  }
+  r->nodes_max = capi_desired;
+  if (spec) {
+    const ClusterRequest& req = spec->request;
+    r->nodes_max = req.control_plane.replicas;
+    for (const NodePool& pool : req.node_pools) {
+      r->nodes_max += pool.MaxReplicas();
+    }
+    r->gpus_max = req.TotalAccelerators(true);
+  }
+  r->nodes = NowOfMax(r->nodes_now, r->nodes_max);
+  r->gpus = r->gpus_max == 0 && r->gpus_now <= 0
+                ? "-"
+                : NowOfMax(r->gpus_now, r->gpus_max);
+}
+
+// How long an idle cluster has been without GPU work (its status file's
+// idle block), "hibernated" for a hibernated one, else "-".
+std::string IdleFor(const nlohmann::json& status, int64_t now) {
+  const nlohmann::json& idle = status.value("idle", nlohmann::json::object());
+  if (!idle.is_object()) return "-";
+  std::string state = idle.value("state", "");
+  if (state == "hibernated") return "hibernated";
+  if (state != "idle") return "-";
+  std::optional<int64_t> since = ParseRfc3339(idle.value("idleSince", ""));
+  if (!since) return "idle";
+  return FormatDuration(std::max<int64_t>(0, now - *since) / 60 * 60);
+}
 
 std::string Str(const nlohmann::json& obj, const char* key) {
   auto it = obj.find(key);
   if (it == obj.end() || it->is_null()) return "";
   return it->is_string() ? it->get<std::string>() : it->dump();
-}
-
-// "3/5": ready of desired nodes, control plane and workers together.
-std::string Nodes(const nlohmann::json& status) {
-  int ready = 0, desired = 0;
-  bool any = false;
-  for (const char* part : {"controlPlane", "workers"}) {
-    const nlohmann::json& p = status.value(part, nlohmann::json::object());
-    if (!p.is_object()) continue;
-    if (p.contains("desired") && p["desired"].is_number_integer()) {
-      desired += p["desired"].get<int>();
-      any = true;
-    }
-    if (p.contains("ready") && p["ready"].is_number_integer()) {
-      ready += p["ready"].get<int>();
-    }
-  }
-  return any ? std::to_string(ready) + "/" + std::to_string(desired) : "-";
 }
 
 Row FromStatusAndSpec(const std::string& name, const nlohmann::json* status,
@@ -65,7 +106,9 @@ Row FromStatusAndSpec(const std::string& name, const nlohmann::json* status,
     r.provider = Str(*status, "provider");
     r.phase = Str(*status, "phase");
     if (status->contains("ready")) r.ready = Str(*status, "ready");
-    r.nodes = Nodes(*status);
+    if (status->contains("usable")) r.usable = Str(*status, "usable");
+    r.usable_reason = Str(*status, "usableReason");
+    r.idle_for = IdleFor(*status, now);
     r.hourly = Str(*status, "estimatedCostPerHour");
     r.last_error = Str(*status, "lastError");
     created_at = StatusCreatedAt(*status);
@@ -107,10 +150,13 @@ Row FromStatusAndSpec(const std::string& name, const nlohmann::json* status,
     }
   }
   if (r.hourly.empty()) r.hourly = "-";
+  FillCapacity(status, spec, &r);
   return r;
 }
 
-// Overlays the live Clusters' phase and readiness. False (rows untouched)
+// Overlays the live Clusters' phase and readiness (usability, nodes and GPUs
+// stay the status file's: reading every workload cluster is the
+// reconciler's job). False (rows untouched)
 // when the management cluster cannot be read; the caller says so.
 bool OverlayLive(const Args& args, const CommandIo& io, const std::string& ns,
                  std::vector<Row>* rows) {
@@ -158,36 +204,53 @@ bool OverlayLive(const Args& args, const CommandIo& io, const std::string& ns,
   return true;
 }
 
+// A count as JSON: null when unknown.
+nlohmann::json Count(int n) {
+  return n < 0 ? nlohmann::json() : nlohmann::json(n);
+}
+
 nlohmann::json RowJson(const Row& r) {
   return {{"name", r.name},
           {"owner", r.owner},
           {"provider", r.provider},
           {"phase", r.phase},
           {"ready", r.ready},
+          {"usable", r.usable},
+          {"usableReason", r.usable_reason},
           {"nodes", r.nodes},
+          {"nodesReady", Count(r.nodes_now)},
+          {"nodesMax", Count(r.nodes_max)},
+          {"gpus", r.gpus},
+          {"gpusAllocatable", Count(r.gpus_now)},
+          {"gpusMax", Count(r.gpus_max)},
           {"costPerHour", r.hourly},
           {"costSoFar", r.so_far},
           {"expiresAt", r.expires_at},
           {"expiresIn", r.expires_in},
+          {"idleFor", r.idle_for},
           {"lastError", r.last_error},
           {"source", r.source}};
 }
 
 void PrintTable(const std::vector<Row>& rows, bool wide, std::ostream& out) {
   std::vector<std::vector<std::string>> cells = {
-      {"NAME", "OWNER", "PROVIDER", "PHASE", "READY", "NODES", "$/HOUR",
-       "SO FAR", "EXPIRES IN"}};
+      {"NAME", "OWNER", "PROVIDER", "PHASE", "READY", "USABLE", "NODES", "GPUS",
+       "$/HOUR", "SO FAR", "EXPIRES IN", "IDLE FOR"}};
   if (wide) {
     for (const char* h : {"EXPIRES AT", "SOURCE", "LAST ERROR"}) {
       cells[0].push_back(h);
     }
   }
   for (const Row& r : rows) {
-    cells.push_back({r.name, r.owner, r.provider, r.phase, r.ready, r.nodes,
-                     r.hourly, r.so_far, r.expires_in});
+    cells.push_back({r.name, r.owner, r.provider, r.phase, r.ready, r.usable,
+                     r.nodes, r.gpus, r.hourly, r.so_far, r.expires_in,
+                     r.idle_for});
     if (wide) {
-      cells.back().insert(cells.back().end(),
-                          {r.expires_at, r.source, r.last_error});
+      // Why a cluster is not usable is its most useful error.
+      std::string error = r.last_error.empty() && r.usable == "false"
+                              ? r.usable_reason
+                              : r.last_error;
+      cells.back().insert(cells.back().end(), {r.expires_at, r.source, error});
     }
   }
   std::vector<size_t> width(cells[0].size(), 0);

@@ -1,21 +1,28 @@
 #include "app/load.h"
 
 #include <ctime>
+#include <filesystem>
 #include <set>
 #include <string_view>
 
 #include "app/builtin_policies.h"
 #include "app/cluster_access.h"
+#include "app/cluster_filter.h"
 #include "capigitops/duration.h"
 #include "capigitops/git.h"
 
 namespace capigitops {
 
 void AddRepoDirArgument(FlagSet* options) {
-  options->add_options()("repo-dir", "repository directory (default: .)",
+  options->add_options()("repo-dir", "repository directory",
                          flags::value<std::string>()->default_value("."));
   options->parse_positional({"repo-dir"});
   options->positional_help("[REPO_DIR]");
+}
+
+void AddClusterSelection(FlagSet* options) {
+  AddClusterFilterOptions(options);
+  options->positional_help("[REPO_DIR | SPEC_FILE]");
 }
 
 void AddPoliciesFromRefOption(FlagSet* options) {
@@ -95,12 +102,83 @@ Status LoadBasePolicies(const std::string& dir, const std::string& ref,
   return Status::Ok();
 }
 
+// --cluster, -l and a spec file as the path: the filter, and the repository
+// directory to read (the one around the file). False with *exit_code set.
+bool ResolveSelection(const Args& args, const CommandIo& io,
+                      ClusterFilter* filter, Loaded* loaded, int* exit_code) {
+  loaded->repo_dir = args["repo-dir"].as<std::string>();
+  if (!args.declared("selector")) return true;  // not AddClusterSelection
+  StatusOr<ClusterFilter> f = ParseClusterFilter(args);
+  if (!f.ok()) {
+    *io.err << "capi-gitops: -l: " << f.status().message() << "\n";
+    *exit_code = kExitUsage;
+    return false;
+  }
+  *filter = std::move(f).value();
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(loaded->repo_dir, ec)) {
+    StatusOr<RepoFile> around = FindRepoAround(loaded->repo_dir);
+    if (!around.ok()) {
+      *io.err << "capi-gitops: " << around.status().message() << "\n";
+      *exit_code = kExitSourceError;
+      return false;
+    }
+    loaded->repo_dir = around->repo_dir;
+    filter->file = around->file;
+  }
+  return true;
+}
+
+// Narrows loaded->ev to what `filter` selects (`live_only`: live clusters
+// without a spec, which plan may name). False with *exit_code set.
+bool ApplySelection(const ClusterFilter& filter,
+                    const std::set<std::string>& live_only, const CommandIo& io,
+                    Loaded* loaded, int* exit_code) {
+  if (!filter.active()) return true;
+  StatusOr<std::set<std::string>> selected =
+      SelectClusters(filter, loaded->ev, live_only);
+  if (!selected.ok()) {
+    *io.err << "capi-gitops: " << selected.status().message() << "\n";
+    *exit_code = kExitInvalid;
+    return false;
+  }
+  loaded->filtered = true;
+  loaded->selected = std::move(selected).value();
+  if (loaded->selected.empty()) {  // as kubectl get -l: not an error
+    *io.err << "note: no cluster matches the selection\n";
+  }
+  RestrictEvaluation(loaded->selected, &loaded->ev);
+  return true;
+}
+
+// Plan only the selected clusters: every other live cluster is blocked
+// ("left exactly as it is"), so nothing outside the filter is pruned or
+// counted against the deletion budget, and its plan is not shown. The
+// add-on catalog stays in the desired state (the CNI hold reads it) but is
+// not shown either.
+void PlanSelected(Loaded* loaded, const SyncOptions& sync) {
+  DesiredState& desired = loaded->desired;
+  desired = ToDesiredState(loaded->ev);
+  for (const auto& [name, inv] : loaded->live.inventories) {
+    if (!loaded->selected.count(name) && !IsCatalogInventory(name)) {
+      desired.blocked[name] = "not selected";
+    }
+  }
+  loaded->plan = BuildPlan(*loaded->client, desired, loaded->live, sync);
+  std::erase_if(loaded->plan.clusters, [&](const ClusterPlan& cp) {
+    return !loaded->selected.count(cp.name);
+  });
+  loaded->plan.orphans.clear();
+}
+
 }  // namespace
 
 bool LoadForStage(const Args& args, const CommandIo& io, SyncOptions* sync,
                   Loaded* loaded, int* exit_code) {
-  StatusOr<FileSet> files =
-      ReadRepoDirectory(args["repo-dir"].as<std::string>());
+  ClusterFilter filter;
+  if (!ResolveSelection(args, io, &filter, loaded, exit_code)) return false;
+  const std::string& dir = loaded->repo_dir;
+  StatusOr<FileSet> files = ReadRepoDirectory(dir);
   if (!files.ok()) {
     *io.err << "capi-gitops: " << files.status().message() << "\n";
     *exit_code = kExitSourceError;
@@ -132,8 +210,8 @@ bool LoadForStage(const Args& args, const CommandIo& io, SyncOptions* sync,
   FileSet base_policies;
   RepoConfig base_config;
   if (!ref.empty()) {
-    Status s = LoadBasePolicies(args["repo-dir"].as<std::string>(), ref, *files,
-                                &base_policies, &base_config, loaded);
+    Status s = LoadBasePolicies(dir, ref, *files, &base_policies, &base_config,
+                                loaded);
     if (!s.ok()) {
       *io.err << "capi-gitops: --policies-from-ref: " << s.message() << "\n";
       *exit_code = kExitSourceError;
@@ -145,7 +223,7 @@ bool LoadForStage(const Args& args, const CommandIo& io, SyncOptions* sync,
   if (!ref.empty()) {
     loaded->ev.repo.config.deletion_budget = base_config.deletion_budget;
   }
-  if (!live) return true;
+  if (!live) return ApplySelection(filter, {}, io, loaded, exit_code);
 
   loaded->client = ConnectFromArgs(args, io, exit_code);
   if (!loaded->client) return false;
@@ -159,6 +237,17 @@ bool LoadForStage(const Args& args, const CommandIo& io, SyncOptions* sync,
   }
   loaded->live = std::move(state).value();
   sync->now = eo.now;
+  if (filter.active()) {
+    std::set<std::string> live_only;
+    for (const auto& [name, inv] : loaded->live.inventories) {
+      if (!IsCatalogInventory(name)) live_only.insert(name);
+    }
+    if (!ApplySelection(filter, live_only, io, loaded, exit_code)) {
+      return false;
+    }
+    PlanSelected(loaded, *sync);
+    return true;
+  }
   loaded->plan =
       BuildPlan(*loaded->client, loaded->desired, loaded->live, *sync);
   return true;

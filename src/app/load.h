@@ -6,6 +6,7 @@
 #define CAPIGITOPS_APP_LOAD_H_
 
 #include <memory>
+#include <set>
 
 #include "app/cli.h"
 #include "capigitops/kube_client.h"
@@ -15,7 +16,14 @@
 namespace capigitops {
 
 struct Loaded {
+  // The repository directory: REPO_DIR, or the one around a spec file given
+  // instead (`validate clusters/a.yaml`).
+  std::string repo_dir;
   Evaluation ev;
+  // --cluster, -l or a spec file: only these clusters are in `ev` and the
+  // plan; the others are left as they are live and not shown.
+  bool filtered = false;
+  std::set<std::string> selected;
   // --policies-from-ref: the ref the policies came from, and what the
   // change under review does to policies and capi-gitops.yaml compared
   // with it (paths; empty when it leaves them alone).
@@ -31,11 +39,16 @@ struct Loaded {
 // Adds REPO_DIR as the positional argument of a command.
 void AddRepoDirArgument(FlagSet* options);
 
+// Adds --cluster and -l, and lets REPO_DIR be a single spec file
+// (validate, plan; app/cluster_filter.h).
+void AddClusterSelection(FlagSet* options);
+
 // Adds --policies-from-ref (plan and validate of a pull request).
 void AddPoliciesFromRefOption(FlagSet* options);
 
 // On failure prints why and returns false with *exit_code set. `sync` is
-// what the plan is built with (its `now` is set here).
+// what the plan is built with (its `now` is set here). A command with
+// AddClusterSelection gets only the selected clusters.
 bool LoadForStage(const Args& args, const CommandIo& io, SyncOptions* sync,
                   Loaded* loaded, int* exit_code);
 

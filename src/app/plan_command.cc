@@ -78,6 +78,13 @@ void AddPlanOptions(FlagSet* options) {
       "cloud-controller-manager label were allowed");
   AddPoliciesFromRefOption(options);
   AddCommon(options);
+  AddClusterSelection(options);
+  options->examples(
+      "capi-gitops plan\n"
+      "capi-gitops plan ./cluster-repo --context mgmt -o markdown\n"
+      "capi-gitops plan clusters/llm-train-us-central1.yaml\n"
+      "capi-gitops plan --cluster dev-sandbox -l team=ml\n"
+      "capi-gitops plan . --policies-from-ref origin/main --detailed-exitcode");
 }
 
 int RunPlan(const Args& args, const CommandIo& io) {
@@ -92,6 +99,11 @@ int RunPlan(const Args& args, const CommandIo& io) {
   int code = kExitOk;
   if (!LoadForStage(args, io, &sync, &p, &code)) return code;
   if (format != "json") PrintDiagnostics(p.ev, *io.err);
+  if (p.filtered) {
+    *io.err << "capi-gitops plan: " << p.selected.size()
+            << " cluster(s) selected; the others are neither shown nor "
+               "pruned\n";
+  }
   PlanReview review = ReviewFor(p.plan, p.ev, p.live);
   if (format == "json") {
     nlohmann::json out = PlanJson(p.plan, p.ev, review);
@@ -134,6 +146,10 @@ void AddApplyOptions(FlagSet* options) {
                          "seconds to wait for a deleted Cluster to disappear",
                          flags::value<int>()->default_value("120"));
   AddCommon(options);
+  options->examples(
+      "capi-gitops apply --context mgmt\n"
+      "capi-gitops apply ./cluster-repo --dry-run\n"
+      "capi-gitops apply . --prune --revision \"$(git rev-parse HEAD)\"");
 }
 
 int RunApply(const Args& args, const CommandIo& io) {

@@ -93,13 +93,27 @@ int RunOnePass(const Args& args, const CommandIo& io, bool ttl_only) {
 
 }  // namespace
 
-void AddReconcileOptions(FlagSet* options) { AddSourceOptions(options); }
+void AddReconcileOptions(FlagSet* options) {
+  AddSourceOptions(options);
+  options->examples(
+      "capi-gitops reconcile --repo ./cluster-repo --read-only\n"
+      "capi-gitops reconcile --repo https://git.example.com/platform/clusters "
+      "--git-token-env GIT_TOKEN\n"
+      "capi-gitops reconcile --repo git@git.example.com:platform/clusters "
+      "--ssh-key ~/.ssh/id_ed25519 --known-hosts ~/.ssh/known_hosts");
+}
 
 int RunReconcile(const Args& args, const CommandIo& io) {
   return RunOnePass(args, io, false);
 }
 
-void AddTtlOptions(FlagSet* options) { AddSourceOptions(options); }
+void AddTtlOptions(FlagSet* options) {
+  AddSourceOptions(options);
+  options->examples(
+      "capi-gitops ttl --repo ./cluster-repo --read-only\n"
+      "capi-gitops ttl --repo https://git.example.com/platform/clusters "
+      "--git-token-file /var/run/secrets/git/token");
+}
 
 int RunTtl(const Args& args, const CommandIo& io) {
   return RunOnePass(args, io, true);

@@ -53,6 +53,10 @@ void AddRenderOptions(FlagSet* options) {
       "revision", "source revision to record on each Cluster",
       flags::value<std::string>()->default_value(""));
   AddRepoDirArgument(options);
+  options->examples(
+      "capi-gitops render\n"
+      "capi-gitops render ./cluster-repo --cluster dev-sandbox -o json\n"
+      "capi-gitops render . --out-dir rendered/");
 }
 
 int RunRender(const Args& args, const CommandIo& io) {

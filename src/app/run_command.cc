@@ -118,6 +118,12 @@ void AddRunOptions(FlagSet* options) {
       flags::value<std::string>()->default_value("10s"))(
       "retry-period", "time between Lease renewals and acquire attempts",
       flags::value<std::string>()->default_value("2s"));
+  options->examples(
+      "capi-gitops run --repo ./cluster-repo --interval 30s\n"
+      "capi-gitops run --repo https://git.example.com/platform/clusters "
+      "--leader-elect --log-format json\n"
+      "capi-gitops run --repo ./cluster-repo --read-only --metrics-addr "
+      "127.0.0.1:8080");
 }
 
 int RunController(const Args& args, const CommandIo& io) {
@@ -125,16 +131,7 @@ int RunController(const Args& args, const CommandIo& io) {
     *io.err << "capi-gitops run: --repo is required\n";
     return kExitUsage;
   }
-  LogFormat format = LogFormat::kText;
-  std::string format_name = args.count("log-format")
-                                ? args["log-format"].as<std::string>()
-                                : EnvOr("LOG_FORMAT", "text");
-  if (!ParseLogFormat(format_name, &format)) {
-    *io.err << "capi-gitops run: --log-format must be text or json\n";
-    return kExitUsage;
-  }
-  Logger log(io.err, format,
-             args.count("verbose") ? LogLevel::kDebug : LogLevel::kInfo);
+  Logger& log = *io.log;  // --log-format, $LOG_FORMAT and -v: main.cc
   ReconcileOptions base;
   bool now_pinned = false;
   if (!ParseReconcileOptions(args, io, false, &base, &now_pinned)) {
@@ -255,7 +252,7 @@ int RunController(const Args& args, const CommandIo& io) {
   int exit_code = controller.Run();
   log.Info("controller stopped",
            {{"signal", signals.signal() ? strsignal(signals.signal()) : "none"},
-            {"exit", std::to_string(exit_code)}});
+            {"exit", exit_code}});
   return exit_code;
 }
 

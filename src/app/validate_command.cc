@@ -13,9 +13,13 @@ void AddValidateOptions(FlagSet* options) {
                          flags::value<std::string>()->default_value("text"));
   AddPoliciesFromRefOption(options);
   AddRepoDirArgument(options);
+  AddClusterSelection(options);
   options->examples(
       "capi-gitops validate\n"
       "capi-gitops validate ./cluster-repo -o json\n"
+      "capi-gitops validate clusters/llm-train-us-central1.yaml\n"
+      "capi-gitops validate --cluster dev-sandbox,llm-train-us-central1\n"
+      "capi-gitops validate -l 'team=ml,env notin (prod)'\n"
       "capi-gitops validate . -o github --policies-from-ref origin/main\n"
       "capi-gitops validate . -o sarif > capi-gitops.sarif");
 }
@@ -33,7 +37,7 @@ int RunValidate(const Args& args, const CommandIo& io) {
   if (!LoadForStage(args, io, &unused, &loaded, &code)) return code;
   const Evaluation& ev = loaded.ev;
   if (format == "github" || format == "sarif") {
-    std::string dir = args["repo-dir"].as<std::string>();
+    std::string dir = loaded.repo_dir;
     while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
     std::string prefix = dir == "." ? "" : dir + "/";
     if (prefix.rfind("./", 0) == 0) prefix = prefix.substr(2);

@@ -1,6 +1,7 @@
 #include "capigitops/controller.h"
 
 #include <chrono>
+#include <cmath>
 #include <random>
 
 #include "daemon/http_server.h"
@@ -220,20 +221,21 @@ std::optional<int64_t> Controller::RunPass(const std::string& reason) {
   RecordPass(result, seconds);
   std::string revision = result.revision.substr(0, 12);
   for (const PassNote& note : result.notes) {
+    LogFields fields;
+    if (!note.cluster.empty()) fields.emplace_back("cluster", note.cluster);
+    fields.emplace_back("revision", revision);
     log_->Log(note.error ? LogLevel::kError : LogLevel::kInfo, note.text,
-              {{"revision", revision}});
+              fields);
   }
-  char took[32];
-  std::snprintf(took, sizeof took, "%.3f", seconds);
   PassOutcome outcome = result.outcome();
   log_->Log(
       outcome == PassOutcome::kSuccess ? LogLevel::kInfo : LogLevel::kWarn,
       "pass finished",
       {{"result", PassOutcomeName(outcome)},
        {"revision", revision},
-       {"applied", std::to_string(result.objects_applied)},
-       {"pruned", std::to_string(result.objects_pruned)},
-       {"seconds", took}});
+       {"applied", result.objects_applied},
+       {"pruned", result.objects_pruned},
+       {"seconds", std::round(seconds * 1000) / 1000}});
   return result.next_idle_action_in;
 }
 

@@ -118,8 +118,16 @@ StatusOr<Snapshot> FetchSpecs(GitSource& source) {
 Reconciler::Reconciler(const PassDeps& deps, ReconcileOptions options)
     : deps_(deps), options_(std::move(options)) {}
 
-void Reconciler::Note(std::string text, bool error) {
-  result_.notes.push_back({error, std::move(text)});
+void Reconciler::Note(std::string text, bool error, std::string cluster) {
+  if (cluster.empty()) {
+    std::string head = text.substr(0, text.find(": "));
+    bool known =
+        ev_.repo.broken.count(head) > 0 || live_.inventories.count(head) > 0 ||
+        std::any_of(ev_.repo.requests.begin(), ev_.repo.requests.end(),
+                    [&](const ClusterRequest& r) { return r.name == head; });
+    if (known && head.size() < text.size()) cluster = head;
+  }
+  result_.notes.push_back({error, std::move(text), std::move(cluster)});
 }
 
 // Commits are authored as --author says, else as capi-gitops.yaml's
@@ -187,7 +195,7 @@ void Reconciler::NoteBlocked(const ClusterPlan& cp) {
   errors_[cp.name] = errors.empty() ? cp.reason : errors;
   Note(cp.name + ": blocked: " + cp.reason +
            (errors.empty() ? "" : ": " + errors),
-       true);
+       true, cp.name);
 }
 
 // A held deletion: why, and how to release it, in output, log and status.
@@ -215,7 +223,8 @@ void Reconciler::NoteHeld(const Plan& plan, const ClusterPlan& cp,
   }
   release_[cp.name] = release;
   Note(cp.name + ": deletion held: " + r->reason + " (to release: " + release +
-       ")");
+           ")",
+       false, cp.name);
 }
 
 void Reconciler::PlanAndApply() {
@@ -264,7 +273,7 @@ void Reconciler::PlanAndApply() {
     if (r.executed && r.outcome != ClusterOutcome::kHeld) {
       result_.objects_applied += r.counts.created + r.counts.configured;
       result_.objects_pruned += r.counts.deleted;
-      Note(AppliedLine(r), r.error_count > 0);
+      Note(AppliedLine(r), r.error_count > 0, r.name);
     }
     result_.clusters.push_back(std::move(r));
   }

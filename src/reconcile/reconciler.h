@@ -113,7 +113,9 @@ class Reconciler {
   const FileSet& CurrentStatus();
   void ApplyApprovals(Plan* plan);
   void NoteHeld(const Plan& plan, const ClusterPlan& cp, ClusterPassResult* r);
-  void Note(std::string text, bool error = false);
+  // `cluster`: what the note is about, a field of the controller's log;
+  // when "", a "<cluster>: " prefix of a cluster of this pass names it.
+  void Note(std::string text, bool error = false, std::string cluster = "");
   std::string StatusPath(const std::string& name) const;
   CommitRequest NewCommit(const std::string& branch,
                           const std::string& message) const;

@@ -114,7 +114,7 @@ bool Reconciler::CommitTeardown(const Teardown& t) {
     return false;
   }
   result_.teardown_commits.push_back(*commit);
-  Note(message + " (commit " + commit->substr(0, 12) + ")");
+  Note(message + " (commit " + commit->substr(0, 12) + ")", false, req.name);
   expired_[req.name] = message;
   return true;
 }

@@ -1,5 +1,6 @@
 #include "util/log.h"
 
+#include <cctype>
 #include <chrono>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -44,6 +45,13 @@ int64_t SystemNowMs() {
 
 }  // namespace
 
+std::string LogValue::ToText() const {
+  if (const auto* s = std::get_if<std::string>(&v_)) return *s;
+  if (const auto* b = std::get_if<bool>(&v_)) return *b ? "true" : "false";
+  if (const auto* i = std::get_if<int64_t>(&v_)) return std::to_string(*i);
+  return nlohmann::json(std::get<double>(v_)).dump();
+}
+
 Logger::Logger(std::ostream* out, LogFormat format, LogLevel min_level,
                std::function<int64_t()> now_ms)
     : out_(out),
@@ -55,18 +63,22 @@ std::string Logger::Format(LogLevel level, std::string_view message,
                            const LogFields& fields) const {
   std::string ts = FormatRfc3339Fraction(now_ms_() * 1000, 3);
   if (format_ == LogFormat::kJson) {
-    // ordered_json keeps ts, level, msg first, as log viewers expect.
+    // ordered_json keeps time, level, msg first, as log viewers expect.
     nlohmann::ordered_json j;
-    j["ts"] = ts;
+    j["time"] = ts;
     j["level"] = LevelName(level);
     j["msg"] = std::string(message);
-    for (const auto& [k, v] : fields) j[k] = v;
+    for (const auto& [k, v] : fields) {
+      std::visit([&j, &k](const auto& x) { j[k] = x; }, v.value());
+    }
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
   std::string line = ts + " " + LevelName(level);
   line.append(6 - std::string_view(LevelName(level)).size(), ' ');
   line.append(message);
-  for (const auto& [k, v] : fields) line += " " + k + "=" + TextValue(v);
+  for (const auto& [k, v] : fields) {
+    line += " " + k + "=" + TextValue(v.ToText());
+  }
   return line;
 }
 
@@ -87,6 +99,47 @@ bool ParseLogFormat(std::string_view name, LogFormat* format) {
     return false;
   }
   return true;
+}
+
+LineLogBuf::~LineLogBuf() {
+  if (!line_.empty()) Emit();
+}
+
+void LineLogBuf::Put(char c) {
+  if (c == '\n') {
+    Emit();
+  } else {
+    line_.push_back(c);
+  }
+}
+
+int LineLogBuf::overflow(int c) {
+  if (c == traits_type::eof()) return traits_type::not_eof(c);
+  std::lock_guard<std::mutex> lock(mu_);
+  Put(static_cast<char>(c));
+  return c;
+}
+
+std::streamsize LineLogBuf::xsputn(const char* s, std::streamsize n) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (std::streamsize i = 0; i < n; ++i) Put(s[i]);
+  return n;
+}
+
+void LineLogBuf::Emit() {
+  std::string line = std::move(line_);
+  line_.clear();
+  if (line.find_first_not_of(" \t") == std::string::npos) return;  // spacing
+  std::string lower;
+  for (char c : line) lower.push_back(static_cast<char>(std::tolower(c)));
+  LogLevel level = LogLevel::kInfo;
+  if (lower.find("warning") != std::string::npos) {
+    level = LogLevel::kWarn;
+  } else if (lower.find("error") != std::string::npos ||
+             lower.rfind("capi-gitops", 0) == 0) {
+    level = LogLevel::kError;
+  }
+  log_->Log(level, line, fields_);
 }
 
 }  // namespace capigitops

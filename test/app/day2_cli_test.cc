@@ -213,6 +213,14 @@ status:
   ready: true
   controlPlane: {desired: 3, ready: 3}
   workers: {desired: 2, ready: 1}
+  nodes: 5
+  readyNodes: 4
+  gpusAllocatable: 4
+  usable: false
+  usableReason: add-on gpu-operator Pending
+  idle:
+    state: idle
+    idleSince: 2026-12-01T07:15:00Z
   createdAt: 2026-12-01T06:00:00Z
   expiresAt: 2026-12-01T10:00:00Z
   ttl: 4h
@@ -241,11 +249,39 @@ status:
   const nlohmann::json& c = j["clusters"][0];
   EXPECT_EQ(c["phase"], "Provisioned");
   EXPECT_EQ(c["ready"], "true");
-  EXPECT_EQ(c["nodes"], "4/5");
+  // Now of max: Ready nodes of the spec at the autoscaler's maximum (3
+  // control plane + 25 GPU nodes), allocatable GPUs of 25 nodes x 4 V100.
+  EXPECT_EQ(c["nodes"], "4/28");
+  EXPECT_EQ(c["nodesReady"], 4);
+  EXPECT_EQ(c["nodesMax"], 28);
+  EXPECT_EQ(c["gpus"], "4/100");
+  EXPECT_EQ(c["gpusMax"], 100);
+  EXPECT_EQ(c["usable"], "false");
+  EXPECT_EQ(c["usableReason"], "add-on gpu-operator Pending");
+  EXPECT_EQ(c["idleFor"], "45m");
   EXPECT_EQ(c["expiresAt"], "2026-12-01T10:00:00Z");
   EXPECT_EQ(c["expiresIn"], "2h");
   EXPECT_EQ(c["costPerHour"], "$3.21-$45.10");
   EXPECT_EQ(c["source"], "status file");
+  r = Capi({"get", "llm-train-us-central1", repo.Path(), "--now",
+            "2026-12-01T08:00:00Z"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (const char* column : {"USABLE", "NODES", "GPUS", "$/HOUR", "SO FAR",
+                             "EXPIRES IN", "IDLE FOR"}) {
+    EXPECT_NE(r.out.find(column), std::string::npos) << column << r.out;
+  }
+  EXPECT_NE(r.out.find("4/28"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("4/100"), std::string::npos) << r.out;
+  r = Capi({"get", "llm-train-us-central1", repo.Path(), "-o", "wide", "--now",
+            "2026-12-01T08:00:00Z"});
+  EXPECT_NE(r.out.find("EXPIRES AT"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("2026-12-01T10:00:00Z"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("add-on gpu-operator Pending"), std::string::npos)
+      << r.out;
+  r = Capi({"get", "llm-train-us-central1", repo.Path(), "-o", "yaml", "--now",
+            "2026-12-01T08:00:00Z"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("nodesMax: 28"), std::string::npos) << r.out;
   r = Capi({"get", "old-cluster", repo.Path(), "-o", "wide"});
   EXPECT_NE(r.out.find("clusters/old-cluster.yaml:3:1: broken"),
             std::string::npos)

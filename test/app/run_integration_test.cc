@@ -333,6 +333,26 @@ TEST_F(RunIntegrationTest, TtlSweepRunsInTheLoop) {
   EXPECT_TRUE(WaitUntil([&] { return !ClusterLive("dev-sandbox"); }, 30));
   r.process->Signal(SIGTERM);
   EXPECT_EQ(r.process->Wait(20), 0) << r.process->Log();
+  // --log-format json: nothing but JSON lines, counts as numbers, and the
+  // teardown's lines name the cluster and the revision as fields.
+  std::istringstream lines(r.process->Log());
+  int about_dev_sandbox = 0;
+  for (std::string line; std::getline(lines, line);) {
+    json j = json::parse(line, nullptr, false);
+    ASSERT_TRUE(j.is_object()) << "not JSON: " << line;
+    EXPECT_TRUE(j["time"].is_string() && j["level"].is_string() &&
+                j["msg"].is_string())
+        << line;
+    if (j["msg"] == "pass finished") {
+      EXPECT_TRUE(j["applied"].is_number_integer()) << line;
+      EXPECT_TRUE(j["seconds"].is_number()) << line;
+    }
+    if (j.value("cluster", "") == "dev-sandbox") {
+      ++about_dev_sandbox;
+      EXPECT_FALSE(j.value("revision", "").empty()) << line;
+    }
+  }
+  EXPECT_GE(about_dev_sandbox, 1) << r.process->Log();
 }
 
 TEST_F(RunIntegrationTest, BadFlagsAreUsageErrors) {

@@ -25,11 +25,61 @@ TEST(LoggerTest, JsonLinesParseAndKeepFields) {
   Logger log(&out, LogFormat::kJson, LogLevel::kInfo, FixedMs);
   log.Warn("webhook refused", {{"source", "github"}});
   nlohmann::json j = nlohmann::json::parse(out.str());
-  EXPECT_EQ(j["ts"], "2026-11-27T10:00:00.042Z");
+  EXPECT_EQ(j["time"], "2026-11-27T10:00:00.042Z");
   EXPECT_EQ(j["level"], "warn");
   EXPECT_EQ(j["msg"], "webhook refused");
   EXPECT_EQ(j["source"], "github");
-  EXPECT_EQ(out.str().rfind("{\"ts\":", 0), 0u);  // ts first
+  EXPECT_EQ(out.str().rfind("{\"time\":", 0), 0u);  // time first
+}
+
+TEST(LoggerTest, NumbersAndBooleansStayTypedInJson) {
+  std::ostringstream out;
+  Logger log(&out, LogFormat::kJson, LogLevel::kInfo, FixedMs);
+  long applied = 3;
+  log.Info("pass finished", {{"cluster", "dev-sandbox"},
+                             {"applied", applied},
+                             {"exit", 0},
+                             {"seconds", 1.25},
+                             {"leader", true}});
+  nlohmann::json j = nlohmann::json::parse(out.str());
+  EXPECT_EQ(j["cluster"], "dev-sandbox");
+  EXPECT_TRUE(j["applied"].is_number_integer());
+  EXPECT_EQ(j["applied"], 3);
+  EXPECT_EQ(j["exit"], 0);
+  EXPECT_DOUBLE_EQ(j["seconds"].get<double>(), 1.25);
+  EXPECT_EQ(j["leader"], true);
+  std::ostringstream text;
+  Logger(&text, LogFormat::kText, LogLevel::kInfo, FixedMs)
+      .Info("x", {{"applied", applied}, {"seconds", 1.25}, {"ok", false}});
+  EXPECT_EQ(
+      text.str(),
+      "2026-11-27T10:00:00.042Z info  x applied=3 seconds=1.25 ok=false\n");
+}
+
+TEST(LoggerTest, LineLogBufTurnsEachLineIntoARecord) {
+  std::ostringstream out;
+  Logger log(&out, LogFormat::kJson, LogLevel::kInfo, FixedMs);
+  {
+    LineLogBuf buf(&log, {{"command", "plan"}});
+    std::ostream err(&buf);
+    err << "capi-gitops: cannot read\n"
+        << "clusters/a.yaml:3:1: warning: unused\n\n"
+        << "applied " << 5 << "/10 objects\n"
+        << "no newline at the end";
+  }
+  std::istringstream lines(out.str());
+  std::vector<nlohmann::json> got;
+  for (std::string line; std::getline(lines, line);) {
+    got.push_back(nlohmann::json::parse(line));
+  }
+  ASSERT_EQ(got.size(), 4u) << out.str();  // the empty line is dropped
+  EXPECT_EQ(got[0]["level"], "error");
+  EXPECT_EQ(got[0]["msg"], "capi-gitops: cannot read");
+  EXPECT_EQ(got[0]["command"], "plan");
+  EXPECT_EQ(got[1]["level"], "warn");
+  EXPECT_EQ(got[2]["level"], "info");
+  EXPECT_EQ(got[2]["msg"], "applied 5/10 objects");
+  EXPECT_EQ(got[3]["msg"], "no newline at the end");
 }
 
 TEST(LoggerTest, LevelsBelowTheMinimumAreDropped) {
