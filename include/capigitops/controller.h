@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -104,7 +105,8 @@ class Controller {
  private:
   void ElectionLoop();
   bool WaitFor(int64_t ms);  // false when stopping
-  void RunPass(const std::string& reason);
+  // Runs one pass; returns when the next idle action falls due (seconds).
+  std::optional<int64_t> RunPass(const std::string& reason);
   bool SkipPass(const std::string& reason, const std::string& fingerprint);
   void RecordPass(const PassResult& result, double seconds);
   int64_t Jittered(int64_t ms);

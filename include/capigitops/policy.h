@@ -67,6 +67,9 @@ struct CostLine {
   int max_replicas = 0;
   double node_hourly = 0;  // one node: machine + its accelerators
   bool known = true;
+  // A GPU pool of a hibernated cluster (spec.hibernate): rendered at zero
+  // nodes, so min and max replicas are 0 and it costs nothing meanwhile.
+  bool hibernated = false;
 };
 
 struct CostEstimate {
@@ -84,6 +87,8 @@ struct CostEstimate {
 };
 
 // $/hour at the requested size; totals over the TTL when it is a duration.
+// With spec.hibernate the GPU pools count at zero nodes, as they are rendered
+// (the control plane and CPU pools stay).
 // For expiresAt (or a cluster already running) the caller passes the hours
 // that remain as `ttl_hours_override`; ttl never/none gives no total.
 // Missing prices make the estimate unknown, never a failure.
@@ -100,7 +105,8 @@ std::string FormatCostSummary(const CostEstimate& cost);
 
 // For -o json: {known, currency, hourlyMin, hourlyMax, ttlHours, totalMin,
 // totalMax, missing, lines: [{part, field, machineType, spot, minReplicas,
-// maxReplicas, nodeHourly, known}]}; amounts rounded to 1/10000.
+// maxReplicas, nodeHourly, known, hibernated (only when true)}]}; amounts
+// rounded to 1/10000.
 nlohmann::json CostToJson(const CostEstimate& cost);
 
 // ---------------------------------------------------------------- Policies

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <string>
 #include <utility>
@@ -202,6 +203,11 @@ struct PassResult {
   // Idle decisions this pass by step ("hibernate", "teardown",
   // "set_idle_since", "clear_idle_since").
   std::map<std::string, int> idle_decisions;
+  // Seconds from the pass's `now` until the first idle teardown or
+  // hibernation falls due if nothing changes; `run` passes again then, so a
+  // cluster whose GPU work is over is acted on within idle.after plus one
+  // interval. nullopt: none due.
+  std::optional<int64_t> next_idle_action_in;
   // Every cluster with a status file this pass (status_known), by name.
   std::map<std::string, ClusterFacts> cluster_facts;
   // Lifecycle notifications this pass: deliveries "sent" and "failed"

@@ -75,14 +75,7 @@ struct IdleObservation {
   // What keeps it busy, e.g. "pod ml/train-0 requests nvidia.com/gpu
   // (Running)", "job ml/prep is active"; empty: idle.
   std::vector<std::string> busy;
-  int ready_nodes = 0;  // Ready nodes of the workload cluster
 };
-
-// Whether the idle clock may run at all: the control plane is initialized
-// (on the live Cluster) and the workload cluster has a Ready node. The one
-// place that defines "usable" for idle decisions.
-bool IdleUsable(const std::optional<nlohmann::json>& live_cluster,
-                const IdleObservation& obs);
 
 enum class IdleStep {
   kNone,            // nothing to do
@@ -96,7 +89,10 @@ const char* IdleStepName(IdleStep s);  // "none", "hibernate", ...
 struct IdleInput {
   const ClusterRequest* request = nullptr;  // its idle and hibernate
   IdleObservation observation;
-  bool usable = false;  // IdleUsable
+  // Whether the cluster is usable, as its status file says (the same
+  // reading's SummarizeUsability): the clock only runs on a usable cluster.
+  bool usable = false;
+  std::string not_usable;  // why not (SummarizeUsability's reason)
   // The live Cluster's annotations (Unix seconds); nullopt when absent.
   std::optional<int64_t> idle_since;
   std::optional<int64_t> hibernated_since;
@@ -120,8 +116,9 @@ struct IdleDecision {
   bool kept = false;
 };
 
-// Pure: the idle decision for one cluster. Busy or unreadable clears the
-// clock; it starts at the first idle observation of a usable cluster and
+// Pure: the idle decision for one cluster. Busy, unreadable or not usable
+// clears the clock; it starts at the first idle observation of a usable
+// cluster and
 // is read back from the annotation, so a restart neither resets nor
 // shortens it. Hibernation stops it; the hibernated time counts toward
 // idle.teardownAfter.

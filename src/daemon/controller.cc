@@ -189,8 +189,15 @@ int Controller::Run() {
       next_due = SteadyNowMs() + Jittered(options_.interval_ms);
       continue;
     }
-    RunPass(reason);
+    int64_t started = SteadyNowMs();
+    std::optional<int64_t> idle_due = RunPass(reason);
     next_due = SteadyNowMs() + Jittered(options_.interval_ms);
+    // An idle teardown or hibernation falls due before that: pass then (a
+    // second later, so the pass's `now` is past it), so a cluster whose GPU
+    // work is over is acted on within idle.after plus one interval.
+    if (idle_due) {
+      next_due = std::min(next_due, started + (*idle_due + 1) * 1000);
+    }
   }
   if (election_.joinable()) election_.join();
   if (elector_ && elector_->leading()) {
@@ -248,14 +255,15 @@ bool Controller::SkipPass(const std::string& reason,
   return true;
 }
 
-void Controller::RunPass(const std::string& reason) {
+std::optional<int64_t> Controller::RunPass(const std::string& reason) {
   std::string fingerprint;
   if (options_.fingerprint) {
     // An error here is the full pass's to report.
     StatusOr<std::string> f = options_.fingerprint();
     if (f.ok()) fingerprint = std::move(f).value();
   }
-  if (SkipPass(reason, fingerprint)) return;
+  // A settled pass watched no idle cluster: no idle wake to report.
+  if (SkipPass(reason, fingerprint)) return std::nullopt;
   log_->Info("pass started", {{"trigger", reason}});
   last_full_pass_ms_ = SteadyNowMs();
   auto start = std::chrono::steady_clock::now();
@@ -290,6 +298,7 @@ void Controller::RunPass(const std::string& reason) {
        {"applied", result.objects_applied},
        {"pruned", result.objects_pruned},
        {"seconds", std::round(seconds * 1000) / 1000}});
+  return result.next_idle_action_in;
 }
 
 void Controller::RecordPass(const PassResult& result, double seconds) {

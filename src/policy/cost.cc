@@ -111,6 +111,12 @@ CostEstimate EstimateCost(const ClusterRequest& req, const PriceTable& prices,
         pool.MinReplicas(), pool.MaxReplicas()};
     line.node_hourly = pricer.Node(pool.machine_type, pool.spot,
                                    pool.accelerator, &line.known);
+    // Hibernated GPU pools are rendered at zero (autoscaled: max 0); their
+    // node price stays on the line for when they resume.
+    if (req.hibernate && req.IsGpuPool(pool)) {
+      line.hibernated = true;
+      line.min_replicas = line.max_replicas = 0;
+    }
     est.lines.push_back(line);
   }
   for (const CostLine& line : est.lines) {

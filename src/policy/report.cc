@@ -61,6 +61,7 @@ nlohmann::json CostToJson(const CostEstimate& cost) {
         {"nodeHourly", Round4(line.node_hourly)},
         {"known", line.known},
     });
+    if (line.hibernated) lines.back()["hibernated"] = true;
   }
   j["lines"] = std::move(lines);
   return j;

@@ -1,11 +1,11 @@
 // The idle signals of one workload cluster (addons-and-idle.md section 2.2):
 // GPU Pods that are Pending or Running, active Jobs, Kueue Workloads not
-// finished, outside the ignored namespaces. A few LISTs per cluster.
+// finished, outside the ignored namespaces. Three or four LISTs per
+// cluster, without discovery: the kinds are built in (or, for Kueue, a
+// list that is not served answers 404 just as its discovery would).
 #include "reconcile/idle_signals.h"
 
 #include <nlohmann/json.hpp>
-
-#include "util/parallel.h"
 
 namespace capigitops {
 namespace {
@@ -86,16 +86,25 @@ bool Ignored(const json& obj, const std::set<std::string>& ignored) {
              obj.value("metadata", json::object()).value("namespace", "")) > 0;
 }
 
-// Lists `kind`; on failure the observation becomes unreadable.
-bool ListAll(KubeApi& api, const std::string& api_version,
-             const std::string& kind, IdleObservation* obs,
-             std::vector<json>* out) {
-  StatusOr<ResourceInfo> r = api.Resolve(api_version, kind);
-  StatusOr<std::vector<json>> items =
-      r.ok() ? api.List(*r, "", "") : StatusOr<std::vector<json>>(r.status());
+// Pods, Jobs and Kueue Workloads as every API server serves them: no
+// discovery request is needed to find them.
+const ResourceInfo kPods{"", "v1", "Pod", "pods", true};
+const ResourceInfo kJobs{"batch", "v1", "Job", "jobs", true};
+
+void Unreadable(const ResourceInfo& r, const Status& s, IdleObservation* obs,
+                std::string* note) {
+  obs->readable = false;
+  obs->unreadable =
+      "listing " + r.kind + "s: " + WorkloadFailure(s, "the list");
+  *note = "listing " + r.kind + "s: " + s.message();
+}
+
+// Lists `r`; on failure the observation becomes unreadable.
+bool ListAll(KubeApi& api, const ResourceInfo& r, IdleObservation* obs,
+             std::vector<json>* out, std::string* note) {
+  StatusOr<std::vector<json>> items = api.List(r, "", "");
   if (!items.ok()) {
-    obs->readable = false;
-    obs->unreadable = "listing " + kind + "s: " + items.status().message();
+    Unreadable(r, items.status(), obs, note);
     return false;
   }
   *out = std::move(items).value();
@@ -103,37 +112,32 @@ bool ListAll(KubeApi& api, const std::string& api_version,
 }
 
 // Kueue's Workloads where the kind is served; NotFound means no Kueue.
-bool ObserveKueue(KubeApi& api, const std::set<std::string>& ignored,
-                  IdleObservation* obs) {
-  for (const char* version :
-       {"kueue.x-k8s.io/v1beta2", "kueue.x-k8s.io/v1beta1"}) {
-    StatusOr<ResourceInfo> r = api.Resolve(version, "Workload");
-    if (!r.ok() && r.status().code() == StatusCode::kNotFound) continue;
-    std::vector<json> items;
-    if (!ListAll(api, version, "Workload", obs, &items)) return false;
-    for (const json& w : items) {
+void ObserveKueue(KubeApi& api, const std::set<std::string>& ignored,
+                  IdleObservation* obs, std::string* note) {
+  for (const char* version : {"v1beta2", "v1beta1"}) {
+    ResourceInfo r{"kueue.x-k8s.io", version, "Workload", "workloads", true};
+    StatusOr<std::vector<json>> items = api.List(r, "", "");
+    if (items.status().IsNotFound()) continue;
+    if (!items.ok()) return Unreadable(r, items.status(), obs, note);
+    for (const json& w : *items) {
       if (Ignored(w, ignored) || ConditionTrue(w, "Finished")) continue;
       obs->busy.push_back(
           "Kueue workload " + Where(w) +
           (ConditionTrue(w, "Admitted") ? " is admitted" : " is pending"));
     }
-    return true;
+    return;
   }
-  return true;
 }
 
 }  // namespace
 
 IdleObservation ObserveWorkload(KubeApi& api,
-                                const std::set<std::string>& ignored) {
+                                const std::set<std::string>& ignored,
+                                std::string* note) {
   IdleObservation obs;
   obs.readable = true;
   std::vector<json> items;
-  if (!ListAll(api, "v1", "Node", &obs, &items)) return obs;
-  for (const json& node : items) {
-    if (ConditionTrue(node, "Ready")) ++obs.ready_nodes;
-  }
-  if (!ListAll(api, "v1", "Pod", &obs, &items)) return obs;
+  if (!ListAll(api, kPods, &obs, &items, note)) return obs;
   for (const json& pod : items) {
     if (Ignored(pod, ignored)) continue;
     std::string phase =
@@ -144,37 +148,14 @@ IdleObservation ObserveWorkload(KubeApi& api,
     obs.busy.push_back("pod " + Where(pod) + " requests " + gpu + " (" + phase +
                        ")");
   }
-  if (!ListAll(api, "batch/v1", "Job", &obs, &items)) return obs;
+  if (!ListAll(api, kJobs, &obs, &items, note)) return obs;
   for (const json& job : items) {
     if (!Ignored(job, ignored) && JobActive(job)) {
       obs.busy.push_back("job " + Where(job) + " is active");
     }
   }
-  ObserveKueue(api, ignored, &obs);
+  ObserveKueue(api, ignored, &obs, note);
   return obs;
-}
-
-std::vector<IdleObservation> ObserveWorkloads(
-    WorkloadConnector& connector, const std::string& ns,
-    const std::vector<std::string>& clusters,
-    const std::set<std::string>& ignored, unsigned parallelism) {
-  std::vector<IdleObservation> out(clusters.size());
-  ParallelForBlocking(
-      clusters.size(),
-      [&](size_t i) {
-        StatusOr<std::unique_ptr<KubeApi>> api =
-            connector.Connect(ns, clusters[i]);
-        if (!api.ok()) {
-          out[i].unreadable =
-              api.status().code() == StatusCode::kNotFound
-                  ? "no kubeconfig Secret yet (" + api.status().message() + ")"
-                  : api.status().message();
-          return;
-        }
-        out[i] = ObserveWorkload(**api, ignored);
-      },
-      std::max(1u, std::min<unsigned>(parallelism, clusters.size())));
-  return out;
 }
 
 }  // namespace capigitops

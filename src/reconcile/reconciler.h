@@ -1,10 +1,11 @@
 // One reconcile pass: Git in, management cluster and status commits out.
 // Phases, in order (flux's kustomize-controller shape): fetch the source,
-// evaluate it, read the live state, commit TTL teardown decisions, plan and
-// apply (with every safety rule of product.md section 5), then write status
-// back. Git, the API and the clock are injected (PassDeps, options.now), so
-// tests use fakes. Each phase reads what the earlier ones produced; nothing
-// is read or evaluated twice.
+// evaluate it, read the live state, commit TTL teardown decisions, read the
+// workload clusters (once, for both the idle decisions and `usable`),
+// commit idle decisions, plan and apply (with every safety rule of
+// product.md section 5), then write status back. Git, the API and the clock are
+// injected (PassDeps, options.now), so tests use fakes. Each phase reads what
+// the earlier ones produced; nothing is read or evaluated twice.
 #ifndef CAPIGITOPS_RECONCILE_RECONCILER_H_
 #define CAPIGITOPS_RECONCILE_RECONCILER_H_
 
@@ -82,12 +83,14 @@ class Reconciler {
   struct IdleCandidate;
   void DecideIdleClusters();
   std::vector<IdleCandidate> IdleCandidates();
-  void ObserveIdle(std::vector<IdleCandidate>* candidates);
+  IdleInput IdleInputOf(const IdleCandidate& c) const;
+  std::set<std::string> IdleIgnoredNamespaces() const;
   void WriteIdleAnnotations(const IdleCandidate& c, const IdleDecision& d);
   void TearDownIdle(std::vector<const IdleCandidate*> due);
   bool CommitHibernate(const IdleCandidate& c);
   void PlanAndApply();
-  void ReadWorkloads();      // workload_status.cc
+  void ReadWorkloads();  // workload_status.cc
+  void ForgetRemovedWorkloads();
   void SendNotifications();  // reconciler_notify.cc
   std::map<std::string, std::string> WebhookUrls();
   NotifyInput NotifyInputFor(const ClusterResult& c,
@@ -133,8 +136,10 @@ class Reconciler {
   std::map<std::string, std::string> release_;  // held: how to release
   std::map<std::string, std::string> held_at_;  // held: since which revision
   std::optional<FileSet> current_status_;       // status files in Git
-  // What ReadWorkloads read from each live cluster: name -> reading.
+  // What ReadWorkloads read from each live cluster: name -> reading, and
+  // for those with spec.idle, name -> idle signals.
   std::map<std::string, WorkloadReading> workload_;
+  std::map<std::string, IdleObservation> idle_observed_;
 };
 
 }  // namespace capigitops

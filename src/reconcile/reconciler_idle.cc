@@ -1,6 +1,7 @@
-// The idle phase of a pass, after the TTL's: read each watched workload
-// cluster (in parallel, bounded), decide (writeback's DecideIdle), keep the
-// clock on the live Cluster, and act as the TTL does: a teardown is
+// The idle phase of a pass, after the TTL's: with what ReadWorkloads read
+// from each watched workload cluster (the idle signals, and whether it is
+// usable in the status file's sense), decide (writeback's DecideIdle), keep
+// the clock on the live Cluster, and act as the TTL does: a teardown is
 // committed to Git first and then deleted within the same deletion budget;
 // a hibernation is a one-line commit (spec.hibernate: true) that the next
 // pass renders as GPU pools at zero.
@@ -38,8 +39,7 @@ bool BeingDeleted(const json& cluster) {
 struct Reconciler::IdleCandidate {
   const ClusterResult* cluster = nullptr;
   const json* live = nullptr;  // the live Cluster
-  bool observe = false;        // spec.idle set: read the workload cluster
-  IdleObservation observation;
+  bool observe = false;        // spec.idle set: the workload cluster was read
 };
 
 // Live clusters this pass may decide on: not blocked, not torn down by the
@@ -65,23 +65,12 @@ std::vector<Reconciler::IdleCandidate> Reconciler::IdleCandidates() {
   return out;
 }
 
-void Reconciler::ObserveIdle(std::vector<IdleCandidate>* candidates) {
-  std::vector<std::string> names;
-  std::vector<IdleCandidate*> watched;
-  for (IdleCandidate& c : *candidates) {
-    if (!c.observe) continue;
-    if (deps_.workload == nullptr) {
-      c.observation.unreadable = "workload clusters are not read in this mode";
-      continue;
-    }
-    names.push_back(c.cluster->request.name);
-    watched.push_back(&c);
-  }
-  if (names.empty()) return;
+// Kubernetes' own namespaces, the add-on catalog's release namespaces
+// (gpu-operator, tigera-operator: their validator and exporter pods are not
+// user work) and the repository's idle.ignoreNamespaces.
+std::set<std::string> Reconciler::IdleIgnoredNamespaces() const {
   std::set<std::string> ignored(BuiltinIdleIgnoredNamespaces().begin(),
                                 BuiltinIdleIgnoredNamespaces().end());
-  // The add-on catalog's release namespaces (gpu-operator,
-  // tigera-operator): their validator and exporter pods are not user work.
   for (const Addon& addon : ev_.repo.catalog.addons) {
     if (addon.helm && !addon.helm->namespace_name.empty())
       ignored.insert(addon.helm->namespace_name);
@@ -89,11 +78,38 @@ void Reconciler::ObserveIdle(std::vector<IdleCandidate>* candidates) {
   for (const std::string& ns : ev_.repo.config.idle.ignore_namespaces) {
     ignored.insert(ns);
   }
-  std::vector<IdleObservation> seen = ObserveWorkloads(
-      *deps_.workload, desired_.ns, names, ignored, kIdleReadParallelism);
-  for (size_t i = 0; i < watched.size(); ++i) {
-    watched[i]->observation = std::move(seen[i]);
+  return ignored;
+}
+
+// The decision's input: this pass's reading (the signals, and `usable` as
+// the status file decides it) and the clock from the live Cluster.
+IdleInput Reconciler::IdleInputOf(const IdleCandidate& c) const {
+  const std::string& name = c.cluster->request.name;
+  IdleInput in;
+  in.request = &c.cluster->request;
+  auto seen = idle_observed_.find(name);
+  if (!c.observe) {
+    // Hibernated by hand, or a left-over clock: nothing to read.
+  } else if (deps_.workload == nullptr) {
+    in.observation.unreadable = "workload clusters are not read in this mode";
+  } else if (seen == idle_observed_.end()) {
+    in.observation.unreadable = "not read in this pass";
+  } else {
+    in.observation = seen->second;
   }
+  auto w = workload_.find(name);
+  if (w == workload_.end()) {
+    in.not_usable = "not read in this pass";
+  } else {
+    Usability u = SummarizeUsability(w->second);
+    in.usable = u.usable;
+    in.not_usable = u.reason;
+  }
+  in.idle_since = AnnotationTime(*c.live, kIdleSinceAnnotation);
+  in.hibernated_since = AnnotationTime(*c.live, kHibernatedSinceAnnotation);
+  in.last_activity = AnnotationTime(*c.live, kLastActivityAnnotation);
+  in.now = options_.now;
+  return in;
 }
 
 // The clock lives in annotations on the live Cluster, applied by their own
@@ -138,18 +154,10 @@ void Reconciler::WriteIdleAnnotations(const IdleCandidate& c,
 
 void Reconciler::DecideIdleClusters() {
   std::vector<IdleCandidate> candidates = IdleCandidates();
-  ObserveIdle(&candidates);
   std::vector<const IdleCandidate*> teardowns;
   for (const IdleCandidate& c : candidates) {
     const ClusterRequest& req = c.cluster->request;
-    IdleInput in;
-    in.request = &req;
-    in.observation = c.observation;
-    in.usable = IdleUsable(*c.live, c.observation);
-    in.idle_since = AnnotationTime(*c.live, kIdleSinceAnnotation);
-    in.hibernated_since = AnnotationTime(*c.live, kHibernatedSinceAnnotation);
-    in.last_activity = AnnotationTime(*c.live, kLastActivityAnnotation);
-    in.now = options_.now;
+    IdleInput in = IdleInputOf(c);
     const IdleDecision& d = idle_[req.name] = DecideIdle(in);
     WriteIdleAnnotations(c, d);
     if (req.idle) result_.idle_seconds[req.name] = IdleSeconds(d, in.now);
@@ -158,6 +166,11 @@ void Reconciler::DecideIdleClusters() {
     }
     if (d.state == "unreadable" || d.kept) {
       Note(req.name + ": idle: " + d.reason);
+    }
+    if (d.acts_at > in.now && !d.kept) {
+      int64_t in_s = d.acts_at - in.now;
+      std::optional<int64_t>& first = result_.next_idle_action_in;
+      if (!first || in_s < *first) first = in_s;
     }
     if (d.step == IdleStep::kHibernate) CommitHibernate(c);
     if (d.step == IdleStep::kTeardown) teardowns.push_back(&c);

@@ -239,11 +239,16 @@ void Reconciler::WriteStatus() {
 PassResult Reconciler::Run() {
   if (FetchSource() && ReadLive()) {
     ExpireClusters();
-    if (!options_.ttl_only) DecideIdleClusters();
-    PlanAndApply();
     // A TTL sweep commits only the status of what it tore down: the
-    // workload clusters are not read for it.
-    if (!options_.ttl_only) ReadWorkloads();
+    // workload clusters are not read for it. Otherwise each is read once,
+    // for both the idle decisions and the status file's `usable`; idle
+    // teardowns are committed to Git before apply deletes anything.
+    if (!options_.ttl_only) {
+      ReadWorkloads();
+      DecideIdleClusters();
+    }
+    PlanAndApply();
+    ForgetRemovedWorkloads();
     WriteStatus();
     if (!options_.ttl_only) SendNotifications();
     RecordEvents();

@@ -1,18 +1,24 @@
-// The phase between apply and status: for each live cluster whose control
-// plane is initialized, read its workload API (through deps.workload: CAPI's
-// `<name>-kubeconfig` Secret) for nodes, Ready nodes and allocatable GPUs,
+// Reading the workload clusters, once per pass, after the TTL decisions and
+// before the idle ones: for each live cluster whose control plane is
+// initialized, one connection to its workload API (through deps.workload:
+// CAPI's `<name>-kubeconfig` Secret) for nodes, Ready nodes and allocatable
+// GPUs and, for clusters with spec.idle, the idle signals (idle_signals.cc);
 // and its add-ons' delivery from the management cluster (CAAPH's
 // HelmReleaseProxies, CAPI's ClusterResourceSetBindings of the catalog
-// objects, found by their addons.capigitops.io/addon label). The status
-// file turns the readings into `usable` (writeback's SummarizeUsability).
+// objects, found by their addons.capigitops.io/addon label). The idle
+// decision and the status file's `usable` both come from this reading
+// (writeback's SummarizeUsability), so the idle clock starts only on a
+// cluster the status calls usable.
 //
 // Every reading is a stable fact: error messages that vary per attempt
 // (curl's timings, addresses) go to the pass notes, and the status file
 // gets a fixed category, so a pass in which nothing changed commits nothing.
 #include <algorithm>
+#include <set>
 
 #include "capigitops/workload.h"
 #include "capigitops/writeback.h"
+#include "reconcile/idle_signals.h"
 #include "reconcile/reconciler.h"
 #include "util/parallel.h"
 
@@ -31,7 +37,6 @@ constexpr char kAcceleratorLabel[] = "cluster-api/accelerator";
 constexpr const char* kHcpNameLabels[] = {
     "helmreleaseproxy.addons.cluster.x-k8s.io/helmchartproxy-name",
     "addons.cluster.x-k8s.io/helmchartproxy-name"};
-constexpr unsigned kMaxWorkloadReads = 8;
 
 std::string Str(const json& obj, const char* key) {
   auto it = obj.find(key);
@@ -180,24 +185,6 @@ std::vector<AddonState> AddonsOf(const Deliveries& d, const json& cluster) {
   return out;
 }
 
-// A fixed text per kind of failure; the message itself goes to the notes.
-std::string UnreachableReason(const Status& s) {
-  switch (s.code()) {
-    case StatusCode::kDeadlineExceeded:
-      return "workload API unreachable: no answer in time";
-    case StatusCode::kUnavailable:
-      return "workload API unreachable: cannot connect";
-    case StatusCode::kUnauthenticated:
-      return "workload API rejected the kubeconfig's credentials";
-    case StatusCode::kPermissionDenied:
-      return "workload API denied listing nodes";
-    case StatusCode::kInvalidArgument:
-      return "workload API unreachable: TLS or kubeconfig error";
-    default:
-      return std::string("workload API error: ") + StatusCodeName(s.code());
-  }
-}
-
 void CountNodes(const std::vector<json>& nodes, WorkloadReading* r) {
   for (const json& node : nodes) {
     r->nodes++;
@@ -216,36 +203,97 @@ void CountNodes(const std::vector<json>& nodes, WorkloadReading* r) {
   }
 }
 
-// Nodes of one workload cluster; *note gets the full error text.
-WorkloadReading ReadNodes(WorkloadConnector& connector, const std::string& ns,
-                          const std::string& cluster, std::string* note) {
-  WorkloadReading r;
-  StatusOr<std::unique_ptr<KubeApi>> api = connector.Connect(ns, cluster);
+// Nodes as every API server serves them: no discovery request needed.
+const ResourceInfo kNodes{"", "v1", "Node", "nodes", false};
+
+// One workload cluster: one connection, its Nodes and, when watched, its
+// idle signals; `note` gets the full error text.
+WorkloadRead ReadWorkloadCluster(WorkloadConnector& connector,
+                                 const std::string& ns,
+                                 const WorkloadTarget& target,
+                                 const std::set<std::string>& ignored) {
+  WorkloadRead out;
+  WorkloadReading& r = out.reading;
+  auto unreadable = [&](std::string why) {
+    r.unreadable = std::move(why);
+    if (target.watch_idle) {
+      out.idle.emplace();
+      out.idle->unreadable = r.unreadable;
+    }
+    return out;
+  };
+  if (!target.initialized) {
+    return unreadable("control plane not initialized yet");
+  }
+  StatusOr<std::unique_ptr<KubeApi>> api = connector.Connect(ns, target.name);
   if (!api.ok()) {
     // A cluster still coming up has no Secret: not worth a warning.
-    if (!api.status().IsNotFound()) *note = api.status().message();
-    r.unreadable = api.status().IsNotFound() ? "kubeconfig Secret not found yet"
-                                             : "workload kubeconfig unusable";
-    return r;
+    if (!api.status().IsNotFound()) out.note = api.status().message();
+    StatusCode code = api.status().code();
+    return unreadable(code == StatusCode::kNotFound
+                          ? "kubeconfig Secret not found yet"
+                      : code == StatusCode::kInvalidArgument
+                          ? "workload kubeconfig unusable"
+                          : "kubeconfig Secret could not be read");
   }
-  StatusOr<ResourceInfo> nodes = (*api)->Resolve("v1", "Node");
-  StatusOr<std::vector<json>> items =
-      nodes.ok() ? (*api)->List(*nodes, "", "")
-                 : StatusOr<std::vector<json>>(nodes.status());
+  StatusOr<std::vector<json>> items = (*api)->List(kNodes, "", "");
   if (!items.ok()) {
-    *note = items.status().message();
-    r.unreadable = UnreachableReason(items.status());
-    return r;
+    out.note = items.status().message();
+    return unreadable(WorkloadFailure(items.status(), "listing nodes"));
   }
   CountNodes(*items, &r);
-  return r;
+  if (target.watch_idle) {
+    out.idle = ObserveWorkload(**api, ignored, &out.note);
+  }
+  return out;
 }
 
 }  // namespace
 
+std::string WorkloadFailure(const Status& s, const std::string& what) {
+  switch (s.code()) {
+    case StatusCode::kDeadlineExceeded:
+      return "workload API unreachable: no answer in time";
+    case StatusCode::kUnavailable:
+      return "workload API unreachable: cannot connect";
+    case StatusCode::kUnauthenticated:
+      return "workload API rejected the kubeconfig's credentials";
+    case StatusCode::kPermissionDenied:
+      return "workload API denied " + what;
+    case StatusCode::kInvalidArgument:
+      return "workload API unreachable: TLS or kubeconfig error";
+    default:
+      return std::string("workload API error: ") + StatusCodeName(s.code());
+  }
+}
+
+std::vector<WorkloadRead> ReadWorkloadClusters(
+    WorkloadConnector& connector, const std::string& ns,
+    const std::vector<WorkloadTarget>& targets,
+    const std::set<std::string>& ignored, unsigned parallelism) {
+  std::vector<WorkloadRead> out(targets.size());
+  if (targets.empty()) return out;
+  ParallelForBlocking(
+      targets.size(),
+      [&](size_t i) {
+        out[i] = ReadWorkloadCluster(connector, ns, targets[i], ignored);
+      },
+      std::max(1u, std::min<unsigned>(parallelism, targets.size())));
+  return out;
+}
+
+// Before the idle decisions and apply: the live state this pass planned on
+// is what is read (a cluster created by this pass has no workload API yet),
+// and the idle decision and the status file share the reading.
 void Reconciler::ReadWorkloads() {
   if (deps_.workload == nullptr) return;
+  std::set<std::string> watched;
+  for (const ClusterResult& c : ev_.clusters) {
+    if (c.request.idle && !desired_.blocked.count(c.request.name))
+      watched.insert(c.request.name);
+  }
   std::vector<const json*> clusters;
+  std::vector<WorkloadTarget> targets;
   for (const auto& [ref, obj] : live_.objects) {
     if (ref.kind != "Cluster" || ref.api_version.rfind("cluster.x-k8s.io/", 0))
       continue;
@@ -253,49 +301,55 @@ void Reconciler::ReadWorkloads() {
     if (obj["metadata"].contains("deletionTimestamp") || expired_.count(name) ||
         !Owns(name))
       continue;
-    bool gone = false;
-    for (const ClusterPassResult& r : result_.clusters) {
-      gone |= r.name == name && (r.outcome == ClusterOutcome::kDeleting ||
-                                 r.outcome == ClusterOutcome::kDeleted);
-    }
-    if (!gone) clusters.push_back(&obj);
+    clusters.push_back(&obj);
+    targets.push_back(
+        {name, ControlPlaneInitialized(obj), watched.count(name) > 0});
   }
   if (clusters.empty()) return;
   StatusOr<Deliveries> deliveries = ReadDeliveries(*deps_.kube, desired_.ns);
   if (!deliveries.ok()) {
     Note("warning: reading add-on delivery: " + deliveries.status().message());
   }
-  std::vector<WorkloadReading> readings(clusters.size());
-  std::vector<std::string> notes(clusters.size());
-  ParallelForBlocking(
-      clusters.size(),
-      [&](size_t i) {
-        const json& cluster = *clusters[i];
-        std::string name = cluster["metadata"].value("name", "");
-        if (!ControlPlaneInitialized(cluster)) {
-          readings[i].unreadable = "control plane not initialized yet";
-        } else {
-          readings[i] =
-              ReadNodes(*deps_.workload, desired_.ns, name, &notes[i]);
-        }
-        if (deliveries.ok()) {
-          readings[i].addons = AddonsOf(*deliveries, cluster);
-        } else if (readings[i].unreadable.empty()) {
-          readings[i].unreadable = "add-on delivery could not be read";
-        }
-      },
-      std::min<unsigned>(kMaxWorkloadReads, clusters.size()));
+  std::vector<WorkloadRead> reads =
+      ReadWorkloadClusters(*deps_.workload, desired_.ns, targets,
+                           IdleIgnoredNamespaces(), kWorkloadReadParallelism);
   for (size_t i = 0; i < clusters.size(); ++i) {
-    std::string name = (*clusters[i])["metadata"].value("name", "");
+    const std::string& name = targets[i].name;
+    WorkloadRead& r = reads[i];
+    if (deliveries.ok()) {
+      r.reading.addons = AddonsOf(*deliveries, *clusters[i]);
+    } else if (r.reading.unreadable.empty()) {
+      r.reading.unreadable = "add-on delivery could not be read";
+    }
     // Said once, when it starts: while the committed status already gives
     // the same reason, a pass has nothing new to report.
+    std::string why = !r.reading.unreadable.empty() ? r.reading.unreadable
+                      : r.idle                      ? r.idle->unreadable
+                                                    : "";
     json before = StatusInGit(CurrentStatus(), StatusPath(name));
-    bool known = before.is_object() &&
-                 before.value("usableReason", "") == readings[i].unreadable;
-    if (!notes[i].empty() && !known) {
-      Note("warning: " + name + ": workload cluster: " + notes[i]);
+    json idle_before =
+        before.is_object() ? before.value("idle", json()) : json();
+    bool known =
+        before.is_object() && !why.empty() &&
+        (before.value("usableReason", "") == why ||
+         (idle_before.is_object() &&
+          idle_before.value("reason", "").find(why) != std::string::npos));
+    if (!r.note.empty() && !known) {
+      Note("warning: " + name + ": workload cluster: " + r.note);
     }
-    workload_[name] = std::move(readings[i]);
+    if (r.idle) idle_observed_[name] = std::move(*r.idle);
+    workload_[name] = std::move(r.reading);
+  }
+}
+
+// Clusters this pass deleted (or began to) get no usability verdict.
+void Reconciler::ForgetRemovedWorkloads() {
+  for (const ClusterPassResult& r : result_.clusters) {
+    if (r.outcome == ClusterOutcome::kDeleting ||
+        r.outcome == ClusterOutcome::kDeleted ||
+        r.outcome == ClusterOutcome::kExpired) {
+      workload_.erase(r.name);
+    }
   }
 }
 

@@ -87,12 +87,6 @@ const std::vector<std::string>& BuiltinIdleIgnoredNamespaces() {
   return kNames;
 }
 
-bool IdleUsable(const std::optional<nlohmann::json>& live_cluster,
-                const IdleObservation& obs) {
-  return live_cluster && ControlPlaneInitialized(*live_cluster) &&
-         obs.readable && obs.ready_nodes > 0;
-}
-
 const char* IdleStepName(IdleStep s) {
   switch (s) {
     case IdleStep::kNone:
@@ -131,9 +125,10 @@ IdleDecision DecideIdle(const IdleInput& in) {
     return d;
   }
   if (!in.usable) {
-    return Stopped(in, "not-usable",
-                   "the clock starts once the control plane is initialized "
-                   "and a node is Ready");
+    return Stopped(
+        in, "not-usable",
+        "the clock starts once the cluster is usable" +
+            (in.not_usable.empty() ? "" : " (" + in.not_usable + ")"));
   }
   const IdleSpec& idle = *req.idle;
   IdleDecision d;
@@ -184,7 +179,7 @@ nlohmann::json IdleStatusBlock(const IdleDecision& d) {
     b["next"] =
         std::string(IdleStepName(d.next)) + " at " + FormatRfc3339(d.acts_at);
   }
-  if (d.state == "unreadable" || d.kept) {
+  if (d.state == "unreadable" || d.state == "not-usable" || d.kept) {
     b["reason"] = d.reason;
   }
   return b;

@@ -150,17 +150,31 @@ TEST_F(IdleIntegrationTest, FinishedGpuJobThenIdleTeardownCommittedFirst) {
   // Without deletionProtection only the running GPU pod keeps it alive.
   EditSpec("sovereign-onprem", "  idle: {after: 30m, action: teardown}\n",
            "  deletionProtection: true\n");
+  // The platform's per-cluster vSphere CPI Secret, without which
+  // sovereign-onprem is not usable and its idle clock would never start.
+  sandbox_test::Kubectl kubectl(*sandbox_);
+  ASSERT_EQ(kubectl.Run({"create", "namespace", "capi-clusters"}).exit_code, 0);
+  auto secret = kubectl.Run(
+      {"create", "secret", "generic",
+       "vsphere-cpi-credentials-sovereign-onprem", "-n", "capi-clusters",
+       "--type=addons.cluster.x-k8s.io/resource-set",
+       "--from-literal=vsphere-cloud-secret.yaml=apiVersion: v1\nkind: "
+       "Secret\nmetadata: {name: vsphere-cloud-secret, namespace: "
+       "kube-system}\nstringData: {vc.example.com.username: u}\n"});
+  ASSERT_EQ(secret.exit_code, 0) << secret.err;
   Publish();
   std::string gpu = ReconcileUntil("inference-us-east1", "usable: true");
   ASSERT_NE(gpu.find("usable: true"), std::string::npos) << gpu;
-  // Its status stays usable: false (no vSphere credentials Secret for the
-  // cluster-secrets add-on here), but its nodes and GPUs are Ready, which is
-  // what the idle clock needs: without the pod it would be idle.
+  // Usable as its status says (nodes Ready, add-ons delivered, GPUs
+  // allocatable): only then does its idle clock run.
   std::string onprem = ReconcileUntil("sovereign-onprem", "state: idle");
+  ASSERT_NE(onprem.find("usable: true"), std::string::npos) << onprem;
   ASSERT_NE(onprem.find("gpusAllocatable: 2"), std::string::npos) << onprem;
 
+  // The Job runs long enough (15s of real time) to still be running at the
+  // next pass on a loaded machine: seen busy once, its clock restarts.
   auto job = Workload("inference-us-east1")
-                 .Run({"apply", "-f", "-"}, GpuWorkload("Job", "2s"));
+                 .Run({"apply", "-f", "-"}, GpuWorkload("Job", "15s"));
   ASSERT_EQ(job.exit_code, 0) << job.err;
   auto pod = Workload("sovereign-onprem")
                  .Run({"apply", "-f", "-"}, GpuWorkload("Pod", ""));
@@ -178,7 +192,7 @@ TEST_F(IdleIntegrationTest, FinishedGpuJobThenIdleTeardownCommittedFirst) {
 
   auto done = Workload("inference-us-east1")
                   .Run({"wait", "--for=condition=Complete", "job/train", "-n",
-                        "default", "--timeout=30s"});
+                        "default", "--timeout=60s"});
   ASSERT_EQ(done.exit_code, 0) << done.out << done.err;
 
   // The idle clock starts at 09:01; at 10:00 it has run 59m > 30m.

@@ -106,6 +106,28 @@ TEST_F(ControllerTest, PassesAtStartThenEveryIntervalAndStopsCleanly) {
       << log_text_.str();
 }
 
+// An idle action due before the next interval gets a pass of its own (a
+// second after it is due), not one up to an interval later.
+TEST_F(ControllerTest, PassesWhenAnIdleActionFallsDue) {
+  ControllerOptions o;
+  o.interval_ms = 3600 * 1000;
+  o.jitter = 0;
+  auto pass = [this] {
+    PassResult r;
+    r.revision = "0123456789abcdef";
+    if (passes_++ == 0) r.next_idle_action_in = 0;  // due now
+    return r;
+  };
+  Controller c(o, pass, nullptr, &metrics_, &log_);
+  std::thread t([&] { c.Run(); });
+  EXPECT_TRUE(WaitFor([&] { return passes_ >= 2; }));
+  // Nothing more is due: the next pass waits for the hour.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  EXPECT_EQ(passes_, 2);
+  c.Stop();
+  t.join();
+}
+
 TEST_F(ControllerTest, SignedWebhookTriggersAPassAtOnce) {
   auto c = Make(3600 * 1000);
   std::thread t([&] { c->Run(); });

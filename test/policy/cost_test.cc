@@ -60,6 +60,41 @@ TEST(CostTest, ControlPlanePoolsAndSpotGpusAtMinAndMax) {
   EXPECT_DOUBLE_EQ(*est.total_max, 4 * 83.0);
 }
 
+// A hibernated cluster's GPU pools are rendered at zero: they cost nothing
+// while it sleeps, the control plane and CPU pools still do.
+TEST(CostTest, HibernatedGpuPoolsCountAtZero) {
+  ClusterRequest req = GpuTrainingRequest();
+  req.node_pools[1].autoscaling.reset();
+  req.node_pools[1].replicas = 2;  // fixed size: 2 x 3.25 while awake
+  CostEstimate awake = EstimateCost(req, TestPrices());
+  EXPECT_DOUBLE_EQ(awake.hourly_min, 1.75 + 6.5);
+  req.hibernate = true;
+  CostEstimate asleep = EstimateCost(req, TestPrices());
+  EXPECT_TRUE(asleep.known);
+  EXPECT_DOUBLE_EQ(asleep.hourly_min, 1.75);
+  EXPECT_DOUBLE_EQ(asleep.hourly_max, 1.75);
+  EXPECT_DOUBLE_EQ(*asleep.total_max, 4 * 1.75);
+  ASSERT_EQ(asleep.lines.size(), 3u);
+  EXPECT_FALSE(asleep.lines[1].hibernated) << "the CPU pool stays";
+  EXPECT_EQ(asleep.lines[1].min_replicas, 2);
+  EXPECT_TRUE(asleep.lines[2].hibernated);
+  EXPECT_EQ(asleep.lines[2].max_replicas, 0);
+  EXPECT_DOUBLE_EQ(asleep.lines[2].node_hourly, 3.25) << "the price stays";
+  EXPECT_EQ(FormatCostSummary(asleep), "$1.75/hour, $7.00 over 4h");
+  nlohmann::json j = CostToJson(asleep);
+  EXPECT_EQ(j["lines"][2]["hibernated"], true);
+  EXPECT_FALSE(j["lines"][1].contains("hibernated"));
+  // Autoscaled GPU pools: max 0 too, so the range collapses.
+  CostEstimate scaled = EstimateCost(
+      [] {
+        ClusterRequest r = GpuTrainingRequest();
+        r.hibernate = true;
+        return r;
+      }(),
+      TestPrices());
+  EXPECT_DOUBLE_EQ(scaled.hourly_max, 1.75);
+}
+
 TEST(CostTest, OnDemandGpusCostMore) {
   ClusterRequest req = GpuTrainingRequest();
   req.node_pools[1].spot = false;

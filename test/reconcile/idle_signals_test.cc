@@ -1,4 +1,5 @@
-// Reading a workload cluster's GPU work through FakeKubeApi workload APIs.
+// Reading workload clusters (nodes for `usable`, GPU work for idle) through
+// FakeKubeApi workload APIs.
 #include "reconcile/idle_signals.h"
 
 #include <gtest/gtest.h>
@@ -54,16 +55,18 @@ class IdleSignalsTest : public ::testing::Test {
     api_.Seed(IdleNode("n2", false));
   }
   IdleObservation Observe() {
-    return ObserveWorkload(api_, {"kube-system", "gpu-operator"});
+    note_.clear();
+    return ObserveWorkload(api_, {"kube-system", "gpu-operator"}, &note_);
   }
   FakeKubeApi api_;
+  std::string note_;
 };
 
-TEST_F(IdleSignalsTest, EmptyClusterIsIdleAndCountsReadyNodes) {
+TEST_F(IdleSignalsTest, EmptyClusterIsIdle) {
   IdleObservation o = Observe();
   EXPECT_TRUE(o.readable) << o.unreadable;
   EXPECT_TRUE(o.busy.empty());
-  EXPECT_EQ(o.ready_nodes, 1);
+  EXPECT_TRUE(note_.empty());
 }
 
 TEST_F(IdleSignalsTest, GpuPodsRunningOrPendingAreBusy) {
@@ -110,7 +113,8 @@ TEST_F(IdleSignalsTest, KueueWorkloadsCountWhereKueueIsServed) {
        {"metadata", {{"name", "old"}, {"namespace", "ml"}}},
        {"status",
         {{"conditions", {{{"type", "Finished"}, {"status", "True"}}}}}}});
-  IdleObservation o = ObserveWorkload(kueue, {});
+  std::string note;
+  IdleObservation o = ObserveWorkload(kueue, {}, &note);
   ASSERT_TRUE(o.readable) << o.unreadable;
   ASSERT_EQ(o.busy.size(), 1u);
   EXPECT_EQ(o.busy[0], "Kueue workload ml/w is pending");
@@ -118,15 +122,27 @@ TEST_F(IdleSignalsTest, KueueWorkloadsCountWhereKueueIsServed) {
   EXPECT_TRUE(Observe().readable);
 }
 
+// The observation says why in a fixed text (the status file must not
+// change with every attempt's message); the message goes to the note.
 TEST_F(IdleSignalsTest, AnyFailedListMakesItUnreadable) {
   api_.FailOn("list", "Job", Status::Unavailable("connection refused"));
   IdleObservation o = Observe();
   EXPECT_FALSE(o.readable);
-  EXPECT_NE(o.unreadable.find("listing Jobs: "), std::string::npos);
-  EXPECT_NE(o.unreadable.find("connection refused"), std::string::npos);
+  EXPECT_EQ(o.unreadable,
+            "listing Jobs: workload API unreachable: cannot connect");
+  EXPECT_NE(note_.find("connection refused"), std::string::npos) << note_;
+  FakeKubeApi kueue;
+  kueue.ServeWorkloadKinds(/*kueue=*/true);
+  kueue.FailOn("list", "Workload", Status::PermissionDenied("forbidden"));
+  std::string note;
+  o = ObserveWorkload(kueue, {}, &note);
+  EXPECT_FALSE(o.readable);
+  EXPECT_EQ(o.unreadable, "listing Workloads: workload API denied the list");
 }
 
-TEST_F(IdleSignalsTest, ManyClustersInParallelInInputOrder) {
+// One reading per cluster serves both `usable` and the idle decision: one
+// connection, the Nodes once, and the idle signals only where watched.
+TEST_F(IdleSignalsTest, ManyClustersReadOnceInParallelInInputOrder) {
   FakeWorkloadConnector connector;
   FakeKubeApi busy;
   busy.ServeWorkloadKinds();
@@ -135,30 +151,57 @@ TEST_F(IdleSignalsTest, ManyClustersInParallelInInputOrder) {
   connector.Add("ns", "idle", &api_);
   connector.Add("ns", "busy", &busy);
   connector.Fail("ns", "broken", Status::PermissionDenied("secrets forbidden"));
-  std::vector<std::string> names;
+  std::vector<WorkloadTarget> targets;
   for (int i = 0; i < 20; ++i) {
-    names.push_back(i % 4 == 0   ? "idle"
-                    : i % 4 == 1 ? "busy"
-                    : i % 4 == 2 ? "broken"
-                                 : "new");
+    const char* name = i % 5 == 0   ? "idle"
+                       : i % 5 == 1 ? "busy"
+                       : i % 5 == 2 ? "broken"
+                       : i % 5 == 3 ? "new"
+                                    : "provisioning";
+    targets.push_back({name, i % 5 != 4, /*watch_idle=*/i < 10});
   }
-  std::vector<IdleObservation> seen =
-      ObserveWorkloads(connector, "ns", names, {}, 3);
-  ASSERT_EQ(seen.size(), names.size());
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i] == "idle") {
-      EXPECT_TRUE(seen[i].readable && seen[i].busy.empty());
-    } else if (names[i] == "busy") {
-      EXPECT_EQ(seen[i].busy.size(), 1u);
-    } else if (names[i] == "broken") {
-      EXPECT_FALSE(seen[i].readable);
-      EXPECT_NE(seen[i].unreadable.find("forbidden"), std::string::npos);
+  std::vector<WorkloadRead> seen =
+      ReadWorkloadClusters(connector, "ns", targets, {}, 3);
+  ASSERT_EQ(seen.size(), targets.size());
+  for (size_t i = 0; i < targets.size(); ++i) {
+    const std::string& name = targets[i].name;
+    const WorkloadRead& r = seen[i];
+    ASSERT_EQ(r.idle.has_value(), targets[i].watch_idle) << i;
+    if (name == "idle") {
+      EXPECT_EQ(r.reading.nodes, 2);
+      EXPECT_EQ(r.reading.ready_nodes, 1);
+      EXPECT_TRUE(r.reading.unreadable.empty());
+      if (r.idle) {
+        EXPECT_TRUE(r.idle->readable && r.idle->busy.empty());
+      }
+    } else if (name == "busy") {
+      EXPECT_EQ(r.reading.ready_nodes, 1);
+      if (r.idle) {
+        EXPECT_EQ(r.idle->busy.size(), 1u);
+      }
+    } else if (name == "broken") {
+      EXPECT_EQ(r.reading.unreadable, "kubeconfig Secret could not be read");
+      EXPECT_NE(r.note.find("forbidden"), std::string::npos);
+    } else if (name == "new") {
+      EXPECT_EQ(r.reading.unreadable, "kubeconfig Secret not found yet");
     } else {
-      EXPECT_FALSE(seen[i].readable);
-      EXPECT_NE(seen[i].unreadable.find("kubeconfig"), std::string::npos);
+      EXPECT_EQ(r.reading.unreadable, "control plane not initialized yet");
+    }
+    // What cannot be read is never idle, and says why as the status does.
+    if (r.idle && !r.reading.unreadable.empty()) {
+      EXPECT_FALSE(r.idle->readable);
+      EXPECT_EQ(r.idle->unreadable, r.reading.unreadable);
     }
   }
-  EXPECT_EQ(connector.connects(), 20);
+  EXPECT_EQ(connector.connects(), 16) << "not before the control plane is up";
+  // Per watched reachable cluster: Nodes, Pods, Jobs, and Kueue's two
+  // versions (not served here), without a discovery request; per unwatched
+  // one the Nodes only.
+  EXPECT_EQ(api_.Count("list", "Node"), 4);
+  EXPECT_EQ(api_.Count("list", "Pod"), 2);
+  EXPECT_EQ(api_.Count("list", "Job"), 2);
+  EXPECT_EQ(api_.Count("list", "Workload"), 4);
+  EXPECT_EQ(api_.Count(""), 12);
 }
 
 }  // namespace

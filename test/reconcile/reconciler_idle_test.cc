@@ -83,6 +83,7 @@ class IdleManagementApi : public testing::ForwardingKubeApi {
   }
   StatusOr<std::vector<json>> List(const ResourceInfo& r, const std::string& ns,
                                    const std::string& selector) override {
+    if (r.kind == "HelmReleaseProxy") return releases;
     StatusOr<std::vector<json>> items = inner_.List(r, ns, selector);
     if (items.ok() && r.kind == "Cluster") {
       for (json& c : *items) Initialize(&c);
@@ -93,6 +94,16 @@ class IdleManagementApi : public testing::ForwardingKubeApi {
                 const std::string& name, const WriteOptions& options) override {
     if (on_delete && !options.dry_run) on_delete(r.kind, name);
     return inner_.Delete(r, ns, name, options);
+  }
+  // CAAPH's HelmReleaseProxies (the fake has no CAAPH): what tests set.
+  std::vector<json> releases;
+  StatusOr<ResourceInfo> Resolve(const std::string& api_version,
+                                 const std::string& kind) override {
+    if (kind == "HelmReleaseProxy") {
+      return ResourceInfo{"addons.cluster.x-k8s.io", "v1alpha1", kind,
+                          "helmreleaseproxies", true};
+    }
+    return inner_.Resolve(api_version, kind);
   }
 
  private:
@@ -174,6 +185,14 @@ class ReconcilerIdleTest : public ::testing::Test {
   }
   std::string Spec(const std::string& name) {
     return git_.Files().at("clusters/" + name + ".yaml");
+  }
+  // The status file's estimatedCostPerHour ("" when none).
+  std::string CostPerHour(const std::string& name) {
+    const std::string& status = git_.Files().at("status/" + name + ".yaml");
+    size_t at = status.find("estimatedCostPerHour: ");
+    if (at == std::string::npos) return "";
+    at += 22;
+    return status.substr(at, status.find('\n', at) - at);
   }
 
   FakeGitSource git_;
@@ -273,6 +292,64 @@ TEST_F(ReconcilerIdleTest, IdleClusterIsTornDownByACommitFirst) {
   EXPECT_TRUE(Live("gpu-b"));
 }
 
+// The promise: a cluster whose GPU work is over is gone within
+// idle.after plus one pass interval. Passes every 7 minutes as `run` makes
+// them (the interval, or earlier when the pass says an idle action is due).
+TEST_F(ReconcilerIdleTest, GoneWithinIdleAfterPlusOneInterval) {
+  PushRepo({{"gpu-a", SpecText("gpu-a", kTeardownIdle)}});
+  FakeKubeApi& workload = Workload("gpu-a");
+  workload.Seed(IdleGpuPod("ml", "Running"));
+  const int64_t interval = 7 * 60;
+  const int64_t start = *ParseRfc3339("2026-12-03T10:00:00Z");
+  const int64_t over = *ParseRfc3339("2026-12-03T10:10:00Z");  // work ends
+  bool ended = false;
+  int64_t gone_at = 0;
+  for (int64_t t = start; t < over + 3 * 3600 && gone_at == 0;) {
+    if (!ended && t >= over) {
+      workload.Seed(IdleGpuPod("ml", "Succeeded"));
+      ended = true;
+    }
+    PassResult r = Pass(FormatRfc3339(t));
+    ASSERT_EQ(r.outcome(), PassOutcome::kSuccess) << Notes(r);
+    if (!Live("gpu-a")) gone_at = t;
+    int64_t next = t + interval;
+    if (r.next_idle_action_in) {
+      next = std::min(next, t + *r.next_idle_action_in + 1);
+    }
+    t = next;
+  }
+  ASSERT_NE(gone_at, 0) << "never torn down";
+  EXPECT_GE(gone_at, over + 30 * 60) << "not before idle.after";
+  EXPECT_LE(gone_at, over + 30 * 60 + interval) << FormatRfc3339(gone_at);
+}
+
+// A cluster that is usable (its nodes answer) but whose GPU work cannot be
+// read is never idle, however long that lasts, and its status says why.
+TEST_F(ReconcilerIdleTest, UnreadableSignalsNeverLeadToATeardown) {
+  PushRepo({{"gpu-a", SpecText("gpu-a", kTeardownIdle)}});
+  FakeKubeApi& workload = Workload("gpu-a");
+  ASSERT_EQ(Pass("2026-12-03T10:00:00Z").outcome(), PassOutcome::kSuccess);
+  Pass("2026-12-03T10:05:00Z");
+  ASSERT_EQ(Annotation("gpu-a", kIdleSinceAnnotation), "2026-12-03T10:05:00Z");
+  workload.FailOn("list", "Pod", Status::Unavailable("connection reset"));
+  for (const char* now : {"2026-12-03T10:30:00Z", "2026-12-03T10:40:00Z",
+                          "2026-12-04T10:00:00Z"}) {
+    PassResult r = Pass(now);
+    EXPECT_TRUE(Live("gpu-a")) << now << "\n" << Notes(r);
+    EXPECT_EQ(r.idle_decisions.count("teardown"), 0u);
+    EXPECT_EQ(Annotation("gpu-a", kIdleSinceAnnotation), "") << now;
+  }
+  const std::string& status = git_.Files().at("status/gpu-a.yaml");
+  EXPECT_NE(status.find("usable: true"), std::string::npos) << status;
+  EXPECT_NE(status.find("state: unreadable"), std::string::npos) << status;
+  EXPECT_NE(status.find("listing Pods: workload API unreachable: cannot "
+                        "connect"),
+            std::string::npos)
+      << status;
+  EXPECT_EQ(status.find("connection reset"), std::string::npos)
+      << "the error's text varies; the status file's does not";
+}
+
 TEST_F(ReconcilerIdleTest, PodsInIgnoredNamespacesDoNotKeepItAlive) {
   PushRepo({{"gpu-a", SpecText("gpu-a", kTeardownIdle)}});
   Workload("gpu-a").Seed(IdleGpuPod("ray-system", "Running"));
@@ -282,8 +359,10 @@ TEST_F(ReconcilerIdleTest, PodsInIgnoredNamespacesDoNotKeepItAlive) {
 }
 
 // The GPU operator's own pods (validators, exporters) run in its release
-// namespace, which the catalog names: they are not user work.
-TEST_F(ReconcilerIdleTest, AddonReleaseNamespacesDoNotKeepItAlive) {
+// namespace, which the catalog names: they are not user work. And the clock
+// only starts once the cluster is usable as its status says: here, once the
+// GPU operator is delivered.
+TEST_F(ReconcilerIdleTest, ClockWaitsForUsableAndAddonPodsAreNotWork) {
   PushRepo({{"gpu-a", SpecText("gpu-a", kTeardownIdle)}});
   git_.PushFiles({{"addons/gpu-operator.yaml",
                    "apiVersion: capigitops.io/v1alpha1\n"
@@ -302,8 +381,52 @@ TEST_F(ReconcilerIdleTest, AddonReleaseNamespacesDoNotKeepItAlive) {
   Workload("gpu-a").Seed(IdleGpuPod("gpu-operator", "Running"));
   PassResult r = Pass("2026-12-03T10:00:00Z");
   ASSERT_EQ(r.outcome(), PassOutcome::kSuccess) << Notes(r);
-  Pass("2026-12-03T10:05:00Z");
-  EXPECT_EQ(Annotation("gpu-a", kIdleSinceAnnotation), "2026-12-03T10:05:00Z");
+  // A Ready node and nothing busy, but the GPU operator is not delivered:
+  // not usable, so no clock, however long it stays so.
+  for (const char* now : {"2026-12-03T10:05:00Z", "2026-12-03T12:00:00Z"}) {
+    r = Pass(now);
+    EXPECT_EQ(Annotation("gpu-a", kIdleSinceAnnotation), "") << now;
+    EXPECT_TRUE(Live("gpu-a"));
+    EXPECT_EQ(r.idle_decisions.count("teardown"), 0u);
+  }
+  const std::string& status = git_.Files().at("status/gpu-a.yaml");
+  EXPECT_NE(status.find("usableReason: add-on gpu-operator Pending"),
+            std::string::npos)
+      << status;
+  EXPECT_NE(status.find("state: not-usable"), std::string::npos) << status;
+  EXPECT_NE(status.find("the clock starts once the cluster is usable (add-on "
+                        "gpu-operator Pending)"),
+            std::string::npos)
+      << status;
+
+  // CAAPH delivers it: usable, and the clock starts at that pass.
+  StatusOr<ResourceInfo> hcp_kind =
+      kube_.Resolve("addons.cluster.x-k8s.io/v1alpha1", "HelmChartProxy");
+  ASSERT_TRUE(hcp_kind.ok());
+  StatusOr<std::vector<json>> hcps = kube_.List(*hcp_kind, kIdleNs, "");
+  ASSERT_TRUE(hcps.ok() && hcps->size() == 1u);
+  std::string hcp = (*hcps)[0]["metadata"]["name"];
+  management_.releases.push_back(
+      {{"apiVersion", "addons.cluster.x-k8s.io/v1alpha1"},
+       {"kind", "HelmReleaseProxy"},
+       {"metadata",
+        {{"name", hcp + "-gpu-a"},
+         {"namespace", kIdleNs},
+         {"labels",
+          {{"cluster.x-k8s.io/cluster-name", "gpu-a"},
+           {"helmreleaseproxy.addons.cluster.x-k8s.io/helmchartproxy-name",
+            hcp}}}}},
+       {"spec", {{"clusterRef", {{"name", "gpu-a"}}}}},
+       {"status",
+        {{"conditions", {{{"type", "Ready"}, {"status", "True"}}}}}}});
+  r = Pass("2026-12-03T12:05:00Z");
+  EXPECT_EQ(Annotation("gpu-a", kIdleSinceAnnotation), "2026-12-03T12:05:00Z")
+      << Notes(r);
+  EXPECT_NE(git_.Files().at("status/gpu-a.yaml").find("usable: true"),
+            std::string::npos);
+  r = Pass("2026-12-03T12:36:00Z");
+  EXPECT_EQ(r.idle_decisions.count("teardown"), 1u) << Notes(r);
+  EXPECT_FALSE(Live("gpu-a"));
 }
 
 TEST_F(ReconcilerIdleTest, HibernateEditsOneLineAndScalesGpuPoolsToZero) {
@@ -313,6 +436,9 @@ TEST_F(ReconcilerIdleTest, HibernateEditsOneLineAndScalesGpuPoolsToZero) {
   ASSERT_EQ(Pass("2026-12-03T10:00:00Z").outcome(), PassOutcome::kSuccess);
   ASSERT_EQ(Deployment("gpu-h", "gpu")["spec"].value("replicas", -1), 2);
   Pass("2026-12-03T10:05:00Z");
+  // policies/prices.yaml: 0.1942 + 0.3885 + 2 x (0.38 + a T4's 0.35).
+  std::string awake_cost = CostPerHour("gpu-h");
+  ASSERT_EQ(awake_cost, "$2.04");
   std::string before = Spec("gpu-h");
   PassResult r = Pass("2026-12-03T10:40:00Z");
   EXPECT_EQ(r.idle_decisions.count("hibernate"), 1u) << Notes(r);
@@ -338,6 +464,11 @@ TEST_F(ReconcilerIdleTest, HibernateEditsOneLineAndScalesGpuPoolsToZero) {
   EXPECT_EQ(Annotation("gpu-h", kIdleSinceAnnotation), "");
   EXPECT_NE(git_.Files().at("status/gpu-h.yaml").find("state: hibernated"),
             std::string::npos);
+  // Its GPU pool costs nothing while it sleeps: the control plane and the
+  // CPU pool (n2-standard-4 and n2-standard-8 on demand) are left.
+  EXPECT_EQ(CostPerHour("gpu-h"), "$0.58");
+  PassResult plain = Pass("2026-12-03T10:50:00Z");
+  EXPECT_TRUE(plain.status_commit.empty()) << "the cost is a fact, not a clock";
 
   // A pull request sets it back to false: the pools come back.
   std::string resumed = Spec("gpu-h");
@@ -347,6 +478,7 @@ TEST_F(ReconcilerIdleTest, HibernateEditsOneLineAndScalesGpuPoolsToZero) {
   EXPECT_EQ(r.outcome(), PassOutcome::kSuccess) << Notes(r);
   EXPECT_EQ(Deployment("gpu-h", "gpu")["spec"].value("replicas", -1), 2);
   EXPECT_EQ(Annotation("gpu-h", kHibernatedSinceAnnotation), "");
+  EXPECT_EQ(CostPerHour("gpu-h"), awake_cost);
 }
 
 TEST_F(ReconcilerIdleTest, IdleAndTtlTeardownsShareTheDeletionBudget) {

@@ -124,8 +124,11 @@ class FakeWorkload : public KubeApi {
                      const std::string&) override {
     return Status::Internal("not used");
   }
-  StatusOr<std::vector<json>> List(const ResourceInfo&, const std::string& ns,
+  // Nodes are listed without discovery (a built-in kind).
+  StatusOr<std::vector<json>> List(const ResourceInfo& r, const std::string& ns,
                                    const std::string&) override {
+    if (!failure_.ok()) return failure_;
+    if (r.kind != "Node") return Status::NotFound(r.kind);
     EXPECT_EQ(ns, "");  // Nodes are cluster-scoped
     return nodes_;
   }

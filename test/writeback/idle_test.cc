@@ -32,7 +32,6 @@ ClusterRequest Gpu(IdleAction action = IdleAction::kTeardown) {
 IdleObservation Idle() {
   IdleObservation o;
   o.readable = true;
-  o.ready_nodes = 2;
   return o;
 }
 
@@ -47,7 +46,7 @@ IdleInput Input(const ClusterRequest& req, IdleObservation obs,
   IdleInput in;
   in.request = &req;
   in.observation = std::move(obs);
-  in.usable = in.observation.readable && in.observation.ready_nodes > 0;
+  in.usable = in.observation.readable;
   in.now = IdleAt(now);
   return in;
 }
@@ -107,21 +106,36 @@ TEST(IdleDecisionTest, UnreadableApiCountsAsBusyAndSaysWhy) {
   EXPECT_EQ(IdleStatusBlock(d)["reason"], d.reason);
 }
 
+// "Usable" is the status file's (SummarizeUsability): nodes Ready, the CNI,
+// CCM and GPU operator delivered, GPUs allocatable. Until then the clock
+// does not run, however long nothing is busy, and the status says why.
 TEST(IdleDecisionTest, NotYetUsableNeverStartsTheClock) {
   ClusterRequest req = Gpu();
-  IdleObservation none = Idle();
-  none.ready_nodes = 0;
-  IdleDecision d = DecideIdle(Input(req, none, "2026-12-03T10:00:00Z"));
-  EXPECT_EQ(d.step, IdleStep::kNone);
+  IdleInput in = Input(req, Idle(), "2026-12-03T10:00:00Z");
+  in.usable = false;
+  in.not_usable = "no GPUs allocatable: GPU operator not delivered";
+  in.idle_since = IdleAt("2026-12-03T08:00:00Z");  // e.g. it was usable
+  IdleDecision d = DecideIdle(in);
+  EXPECT_EQ(d.step, IdleStep::kClearIdleSince);
   EXPECT_EQ(d.state, "not-usable");
   EXPECT_FALSE(d.idle_since.has_value());
-  // The definition: control plane initialized and a Ready node.
-  nlohmann::json cluster = {
-      {"status", {{"initialization", {{"controlPlaneInitialized", true}}}}}};
-  EXPECT_TRUE(IdleUsable(cluster, Idle()));
-  EXPECT_FALSE(IdleUsable(cluster, none));
-  EXPECT_FALSE(IdleUsable(nlohmann::json::object(), Idle()));
-  EXPECT_FALSE(IdleUsable(std::nullopt, Idle()));
+  EXPECT_EQ(d.next, IdleStep::kNone);
+  EXPECT_EQ(d.reason,
+            "the clock starts once the cluster is usable (no GPUs "
+            "allocatable: GPU operator not delivered)");
+  nlohmann::json block = IdleStatusBlock(d);
+  EXPECT_EQ(block["state"], "not-usable");
+  EXPECT_EQ(block["reason"], d.reason);
+  EXPECT_FALSE(block.contains("next"));
+  in.idle_since.reset();
+  EXPECT_EQ(DecideIdle(in).step, IdleStep::kNone);
+  // Busy wins: a pending GPU pod on a not yet usable cluster is work.
+  in.observation = Busy("pod ml/train-0 requests nvidia.com/gpu (Pending)");
+  EXPECT_EQ(DecideIdle(in).state, "busy");
+  // Usable again: the clock starts afresh, now.
+  in = Input(req, Idle(), "2026-12-03T11:00:00Z");
+  d = DecideIdle(in);
+  EXPECT_EQ(d.idle_since, IdleAt("2026-12-03T11:00:00Z"));
 }
 
 TEST(IdleDecisionTest, ClockIsKeptAcrossRestarts) {
