@@ -156,15 +156,23 @@ bool ApplySelection(const ClusterFilter& filter,
 // counted against the deletion budget, and its plan is not shown. The
 // add-on catalog stays in the desired state (the CNI hold reads it) but is
 // not shown either.
+// loaded->desired was taken (moved) out of the evaluation before the live
+// read, so it is narrowed in place rather than derived again.
 void PlanSelected(Loaded* loaded, const SyncOptions& sync) {
   DesiredState& desired = loaded->desired;
-  desired = ToDesiredState(loaded->ev);
+  auto unselected = [&](const std::string& name) {
+    return !loaded->selected.count(name) && !IsCatalogInventory(name);
+  };
+  std::erase_if(desired.clusters,
+                [&](const DesiredCluster& c) { return unselected(c.name); });
+  std::erase_if(desired.blocked,
+                [&](const auto& entry) { return unselected(entry.first); });
   for (const auto& [name, inv] : loaded->live.inventories) {
     if (!loaded->selected.count(name) && !IsCatalogInventory(name)) {
       desired.blocked[name] = "not selected";
     }
   }
-  loaded->plan = BuildPlan(*loaded->client, desired, loaded->live, sync);
+  loaded->plan = BuildPlan(*loaded->client, &desired, loaded->live, sync);
   std::erase_if(loaded->plan.clusters, [&](const ClusterPlan& cp) {
     return !loaded->selected.count(cp.name);
   });
