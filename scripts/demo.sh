@@ -172,6 +172,11 @@ for _ in $(seq 30); do
   grep -q "usable: true" "$work/repo/status/idle-demo.yaml" 2>/dev/null && break
   sleep 0.3
 done
+grep -q "usable: true" "$work/repo/status/idle-demo.yaml" || {
+  echo "idle-demo did not become usable:" >&2
+  cat "$work/repo/status/idle-demo.yaml" >&2
+  exit 1
+}
 kubectl -n capi-clusters get secret idle-demo-kubeconfig -o jsonpath='{.data.value}' |
   base64 -d >"$work/idle.kubeconfig"
 kubectl --kubeconfig "$work/idle.kubeconfig" apply -f - >/dev/null <<'JOB'
@@ -191,6 +196,12 @@ spec:
         image: nvidia/cuda:12.4.1-base-ubuntu22.04
         resources: {limits: {nvidia.com/gpu: 1}}
 JOB
+# The Job's pod appears a moment after the Job; `kubectl wait -l` fails
+# at once while nothing matches the selector.
+for _ in $(seq 60); do
+  kubectl --kubeconfig "$work/idle.kubeconfig" get pods -l job-name=train -o name | grep -q . && break
+  sleep 0.5
+done
 kubectl --kubeconfig "$work/idle.kubeconfig" wait --for=jsonpath='{.status.phase}'=Running \
   pod -l job-name=train --timeout=30s >/dev/null
 say "a GPU Job runs in idle-demo (kubectl --kubeconfig idle.kubeconfig get pods):"
