@@ -175,6 +175,33 @@ httplib::Server::HandlerResponse SandboxServer::Impl::PreRoute(
   return R::Unhandled;
 }
 
+namespace {
+
+// The connection drops before a body is written: what a client sees of a
+// server that went away mid-request.
+void DropConnection(httplib::Response* res) {
+  res->status = 500;
+  res->set_content_provider(
+      1024, "application/json",
+      [](size_t, size_t, httplib::DataSink&) { return false; });
+}
+
+// A test marks a Cluster with sandbox.capigitops.io/workload-api:
+// unreachable to cut its workload API off (a firewall, a dead control
+// plane), while the management API and the kubeconfig Secret stay.
+bool WorkloadApiUnreachable(const ApiContext& management, const std::string& ns,
+                            const std::string& name) {
+  std::optional<json> cluster = management.store->Get(
+      ObjectKey{"cluster.x-k8s.io", "clusters", ns, name});
+  if (!cluster) return false;
+  json annotations = cluster->value("metadata", json::object())
+                         .value("annotations", json::object());
+  return annotations.value("sandbox.capigitops.io/workload-api", "") ==
+         "unreachable";
+}
+
+}  // namespace
+
 void SandboxServer::Impl::Handle(const httplib::Request& req,
                                  httplib::Response& res) {
   // Authentication and injected faults are answered here, after the request
@@ -190,6 +217,10 @@ void SandboxServer::Impl::Handle(const httplib::Request& req,
         options.workloads->Find(wns, wname);
     if (!cluster) {
       WriteReply(ErrorReply(NotFoundPath()), &res);
+      return;
+    }
+    if (WorkloadApiUnreachable(ctx, wns, wname)) {
+      DropConnection(&res);
       return;
     }
     // A workload cluster takes only its own token: the management
@@ -220,10 +251,7 @@ void SandboxServer::Impl::Handle(const httplib::Request& req,
         WriteReply(ErrorReply(TooManyRequests(1)), &res);
         break;
       default:  // the connection drops before the body is written
-        res.status = 500;
-        res.set_content_provider(
-            1024, "application/json",
-            [](size_t, size_t, httplib::DataSink&) { return false; });
+        DropConnection(&res);
         break;
     }
     return;

@@ -246,6 +246,41 @@ json GpuPool(sandbox_test::Kubectl& kubectl, const std::string& cluster) {
   return json();
 }
 
+// A workload API that cannot be reached counts as busy: the cluster is
+// kept, however long after `idle.after`, and its status says why.
+TEST_F(IdleIntegrationTest, UnreachableWorkloadApiNeverTearsDown) {
+  if (!sandbox_) return;
+  EditSpec("inference-us-east1", "  idle: {after: 30m, action: teardown}\n");
+  Publish();
+  std::string idle = ReconcileUntil("inference-us-east1", "state: idle");
+  ASSERT_NE(idle.find("state: idle"), std::string::npos) << idle;
+
+  // The idle clock runs; then the workload API goes away.
+  ASSERT_EQ(sandbox_test::Kubectl(*sandbox_)
+                .Run({"annotate", "clusters.cluster.x-k8s.io",
+                      "inference-us-east1", "-n", "capi-clusters",
+                      "sandbox.capigitops.io/workload-api=unreachable"})
+                .exit_code,
+            0);
+  for (const char* now : {"2026-12-03T12:00:00Z", "2026-12-05T08:00:00Z"}) {
+    Reconcile(now);
+    EXPECT_EQ(Log().find("idle: tear down"), std::string::npos) << now << "\n"
+                                                                << Log();
+  }
+  std::string status = Status("inference-us-east1");
+  EXPECT_NE(status.find("state: unreadable"), std::string::npos) << status;
+  EXPECT_NE(status.find("counted as busy: the workload cluster cannot be read "
+                        "(workload API unreachable"),
+            std::string::npos)
+      << status;
+  EXPECT_EQ(status.find("idleSince"), std::string::npos) << status;
+  EXPECT_NE(
+      Management({"get", "clusters.cluster.x-k8s.io", "-n", "capi-clusters",
+                  "inference-us-east1", "-o", "jsonpath={.metadata.name}"}),
+      "")
+      << "the cluster is still there";
+}
+
 TEST_F(IdleIntegrationTest, HibernateEditsOneLineThenScalesGpuPoolToZero) {
   if (!sandbox_) return;
   EditSpec("inference-us-east1", "  idle: {after: 30m, action: hibernate}\n");
