@@ -94,9 +94,10 @@ for f in "$work/repo"/status/*.yaml; do
   say "$(basename "$f" .yaml): $(grep -E '^  (usable|usableReason|nodes|readyNodes|gpusAllocatable):' "$f" |
     sed 's/^  //' | tr '\n' ' ')"
 done
-kubectl -n capi-clusters get secret inference-us-east1-kubeconfig -o jsonpath='{.data.value}' |
-  base64 -d >"$work/inference.kubeconfig"
-say "kubectl --kubeconfig inference.kubeconfig get nodes (the workload cluster):"
+say "capi-gitops get (one line per cluster, from the status files and the live cluster):"
+"$gitops" get "$work/repo" 2>&1 | cut -c1-160 | sed 's/^/     /'
+"$gitops" kubeconfig inference-us-east1 -n capi-clusters >"$work/inference.kubeconfig"
+say "capi-gitops kubeconfig inference-us-east1 > inference.kubeconfig; kubectl --kubeconfig inference.kubeconfig get nodes:"
 kubectl --kubeconfig "$work/inference.kubeconfig" get nodes \
   -o custom-columns='NAME:.metadata.name,READY:.status.conditions[?(@.type=="Ready")].status,GPUS:.status.allocatable.nvidia\.com/gpu,PROVIDER-ID:.spec.providerID' |
   sed 's/^/     /'
@@ -105,6 +106,12 @@ bold "6. A pull request that changes a machine type: the plan names the change, 
 sed -i 's/machineType: g4dn.xlarge/machineType: g4dn.2xlarge/' "$work/repo/clusters/inference-us-east1.yaml"
 "$gitops" plan "$work/repo" 2>/dev/null | grep -E '^[-+~!] |^    (change|REPLACES|cost)|cost change' |
   sed 's/^/     /'
+git -C "$work/repo" checkout -q clusters/inference-us-east1.yaml   # (not merged)
+
+bold "6b. A data scientist extends a cluster by 6h: one line changes, the plan shows the move"
+"$gitops" extend inference-us-east1 6h "$work/repo" 2>&1 | sed 's/^/     /'
+git -C "$work/repo" diff -U0 clusters/inference-us-east1.yaml | grep '^[-+] ' | sed 's/^/     /'
+"$gitops" plan "$work/repo" 2>/dev/null | grep -i 'expiry moves' | sed 's/^/     /'
 git -C "$work/repo" checkout -q clusters/inference-us-east1.yaml   # (not merged)
 
 bold "7. A new cluster arrives by commit (ttl 30m) and is reconciled"
