@@ -47,8 +47,10 @@ void DeclareControllerMetrics(MetricsRegistry* m) {
                     "Inventory objects deleted.");
   m->DeclareGauge("capigitops_clusters",
                   "Clusters by phase after the last pass.");
-  m->DeclareGauge("capigitops_clusters_expiring_soon",
-                  "Clusters whose TTL ends within the hour.");
+  m->DeclareGauge(
+      "capigitops_clusters_expiring_soon",
+      "Clusters whose TTL ends within the longest notification lead "
+      "time (default 2h): the ExpiringSoon phase.");
   m->DeclareGauge("capigitops_cluster_idle_seconds",
                   "Seconds each cluster with spec.idle has been without GPU "
                   "work (0 while busy, unreadable or hibernated).");

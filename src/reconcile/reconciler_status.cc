@@ -91,7 +91,8 @@ void Reconciler::EmitStatus(const std::string& name, ClusterStatusInput in,
   result_.phases[name] = phase;
   result_.cluster_facts[name] = ClusterFactsOf(in);
   if (in.request && in.created_at > 0 &&
-      ExpiresSoon(DecideTtl(*in.request, in.created_at, in.now), 3600)) {
+      ExpiresSoon(DecideTtl(*in.request, in.created_at, in.now),
+                  in.expiring_window > 0 ? in.expiring_window : 3600)) {
     result_.expiring_soon++;
   }
   auto old = batch->current.find(path);
