@@ -58,6 +58,7 @@ if [ "$sanitize" = 1 ]; then
   fi
   echo "== tests under AddressSanitizer + UBSan (build-asan/)"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+  LSAN_OPTIONS="suppressions=$PWD/scripts/lsan.supp:print_suppressions=0" \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   GTEST_FILTER="$filter" build-asan/capigitops_test
 fi
