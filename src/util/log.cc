@@ -68,8 +68,12 @@ std::string Logger::Format(LogLevel level, std::string_view message,
     j["time"] = ts;
     j["level"] = LevelName(level);
     j["msg"] = std::string(message);
-    for (const auto& [k, v] : fields) {
-      std::visit([&j, &k](const auto& x) { j[k] = x; }, v.value());
+    // Not a structured binding: clang before 16 (the fuzz build) cannot
+    // capture one in a lambda.
+    for (const auto& field : fields) {
+      const auto& key = field.first;
+      std::visit([&j, &key](const auto& x) { j[key] = x; },
+                 field.second.value());
     }
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
