@@ -1,6 +1,7 @@
 #include "capigitops/kube_api.h"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "util/parallel.h"
 
