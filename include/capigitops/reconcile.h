@@ -92,7 +92,21 @@ DesiredState ToDesiredState(const Evaluation& ev);
 // everything else (requests, verdicts, diagnostics), with no objects.
 DesiredState TakeDesiredState(Evaluation* ev);
 
-// Every (apiVersion, kind) the desired objects use.
+// The same for a pass that renders and plans a batch of clusters at a time
+// (BuildPlan; a pass never holds every desired object at once): `ev` was
+// evaluated without `render`, and each cluster's objects are rendered, at
+// `revision`, when BuildPlan reaches it (DesiredState::render, which reads
+// `ev`: it must outlive the planning). What a pass needs before planning is
+// learnt here by expanding every cluster once and keeping none of its
+// objects: which clusters cannot be expanded (their render_error, blocked
+// and has_errors, exactly as Evaluate with `render`) and the kinds of their
+// objects (DesiredKinds, for the live read). The add-on catalog is expanded
+// and kept, unless `catalog` is false (a shard that does not own it).
+DesiredState TakePendingDesiredState(Evaluation* ev,
+                                     const std::string& revision,
+                                     bool catalog = true);
+
+// Every (apiVersion, kind) the desired objects use, pending ones included.
 std::set<std::pair<std::string, std::string>> DesiredKinds(
     const DesiredState& d);
 

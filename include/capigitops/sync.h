@@ -28,6 +28,9 @@ struct DesiredCluster {
   std::string name;
   std::string owner;
   std::vector<nlohmann::json> objects;  // in apply order
+  // Its objects are rendered only when BuildPlan reaches it
+  // (DesiredState::render); `objects` is empty until then.
+  bool pending = false;
 };
 
 struct DesiredState {
@@ -42,6 +45,14 @@ struct DesiredState {
   std::string prune_blocked_reason;
   int budget_max_clusters = 3;
   int budget_max_percent = 25;
+  // Renders a pending cluster's objects, in apply order. BuildPlan calls it
+  // for a batch of clusters at a time, from several threads at once, and
+  // plans and frees each batch before the next, so a pass never holds every
+  // desired object at once.
+  std::function<std::vector<nlohmann::json>(const DesiredCluster&)> render;
+  // Every (apiVersion, kind) the pending clusters' objects have: the kinds
+  // the live read must list before any of them is rendered.
+  std::set<std::pair<std::string, std::string>> pending_kinds;
 };
 
 // kKeep: in this cluster's inventory but not deleted with it, because
@@ -53,8 +64,12 @@ struct ObjectChange {
   ObjRef ref;
   ObjectAction action = ObjectAction::kUnchanged;
   std::vector<FieldChange> changes;  // kUpdate
-  nlohmann::json desired;            // kCreate / kUpdate / kUnchanged
-  std::string note;                  // e.g. why a stale template is kept
+  // kCreate / kUpdate: the object to apply. kUnchanged: null (BuildPlan
+  // frees what will not be applied), except for a Cluster, whose desired
+  // metadata.labels stay (its add-on labels: the plan output lists them and
+  // the catalog's reach reads them).
+  nlohmann::json desired;
+  std::string note;  // e.g. why a stale template is kept
 };
 
 enum class ClusterAction { kCreate, kUpdate, kUnchanged, kDelete, kBlocked };
@@ -130,7 +145,9 @@ StatusOr<LiveState> FetchLiveState(
 
 // Compares the evaluation's desired objects with the live state. Objects
 // that look changed are checked with a server-side dry-run apply so server
-// defaults never show as drift.
+// defaults never show as drift. Clusters are planned a batch at a time
+// (pending ones rendered first, DesiredState::render), and each batch's
+// objects that will not be applied are freed before the next.
 Plan BuildPlan(KubeApi& client, const DesiredState& desired,
                const LiveState& live, const SyncOptions& options);
 // The same, moving the desired objects into the plan instead of copying

@@ -194,7 +194,9 @@ bool LoadForStage(const Args& args, const CommandIo& io, SyncOptions* sync,
   }
   bool live = io.stage >= Stage::kPlan;
   EvaluateOptions eo;
-  eo.render = io.stage >= Stage::kRender;
+  // plan and apply expand a batch of clusters at a time while planning
+  // (TakePendingDesiredState), never all of them at once.
+  eo.render = io.stage == Stage::kRender;
   if (args.count("revision")) eo.revision = args["revision"].as<std::string>();
   if (live) eo.ns = args["namespace"].as<std::string>();
   eo.now = static_cast<int64_t>(std::time(nullptr));
@@ -235,7 +237,7 @@ bool LoadForStage(const Args& args, const CommandIo& io, SyncOptions* sync,
 
   loaded->client = ConnectFromArgs(args, io, exit_code);
   if (!loaded->client) return false;
-  loaded->desired = TakeDesiredState(&loaded->ev);
+  loaded->desired = TakePendingDesiredState(&loaded->ev, eo.revision);
   StatusOr<LiveState> state = FetchLiveState(
       *loaded->client, loaded->desired.ns, DesiredKinds(loaded->desired));
   if (!state.ok()) {

@@ -162,14 +162,16 @@ bool Reconciler::FetchSource() {
   }
   snapshot_ = std::move(snap).value();
   result_.revision = snapshot_.commit;
+  // Evaluated without expansion; this shard's clusters are expanded once to
+  // learn their kinds and errors, and again a batch at a time as they are
+  // planned (TakePendingDesiredState).
   EvaluateOptions eo;
-  eo.render = true;
-  eo.revision = snapshot_.commit;
   eo.ns = options_.ns_override;
   eo.now = options_.now;
   ev_ = Evaluate(snapshot_.files, *deps_.builtin_policies, eo);
   KeepOwnClusters();
-  desired_ = TakeDesiredState(&ev_);
+  desired_ = TakePendingDesiredState(&ev_, snapshot_.commit,
+                                     Owns(kCatalogInventoryName));
   result_.invalid = ev_.has_errors;
   return true;
 }

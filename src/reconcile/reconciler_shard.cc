@@ -2,14 +2,16 @@
 // prunes, tears down and writes status only for the clusters of shard I.
 //
 // The whole repository is still evaluated (policies may weigh every
-// cluster), and the whole live state is still read: the other shards'
-// inventories keep their shared objects alive (KeepSharedObjects), keep
-// their objects from being reported as orphans, and count towards the size
-// the deletion budget is taken of. What changes is what the pass acts on:
-// the other shards' clusters leave the evaluation, and their live
-// inventories enter the desired state as blocked, so the plan leaves them
-// exactly as they are (a cluster another shard owns is never "removed from
-// the repository" here), and are then dropped from the plan.
+// cluster), but only this shard's clusters are expanded into objects (and
+// the catalog only by its shard), and the whole live state is still read:
+// the other shards' inventories keep their shared objects alive
+// (KeepSharedObjects), keep their objects from being reported as orphans,
+// and count towards the size the deletion budget is taken of. What changes
+// is what the pass acts on: the other shards' clusters leave the evaluation
+// before anything is expanded, and their live inventories enter the desired
+// state as blocked, so the plan leaves them exactly as they are (a cluster
+// another shard owns is never "removed from the repository" here), and are
+// then dropped from the plan.
 //
 // A cluster moves shards only when N changes, which takes a new process, so
 // only between passes. Its inventory ConfigMap and objects carry no shard:
@@ -46,16 +48,12 @@ void Reconciler::KeepOwnClusters() {
                 [&](const std::string& name) { return !Owns(name); });
   std::erase_if(ev_.blocked,
                 [&](const std::string& name) { return !Owns(name); });
-  // Shard 0 owns the catalog; the others neither apply nor prune it (its
-  // live inventory is blocked in BlockForeignInventories).
-  bool catalog = Owns(kCatalogInventoryName);
-  if (!catalog) {
-    ev_.catalog_objects.clear();
-    ev_.catalog_error.clear();
-  }
+  // Shard 0 owns the catalog; the others neither expand, apply nor prune it
+  // (FetchSource; its live inventory is blocked in BlockForeignInventories).
   // The pass is invalid for what this shard owns: errors outside cluster
-  // files (they concern every shard), its own clusters' and its catalog's.
-  bool errors = !ev_.blocked.empty() || !ev_.catalog_error.empty();
+  // files (they concern every shard) and its own clusters' (expansion, and
+  // the catalog's, adds its errors after this).
+  bool errors = !ev_.blocked.empty();
   const std::string clusters = ev_.repo.config.clusters_path + "/";
   for (const Diagnostic& d : ev_.repo.diags) {
     if (d.severity != Severity::kError) continue;

@@ -9,6 +9,7 @@
 #include "capigitops/labels.h"
 #include "capigitops/sync.h"
 #include "sync/plan_safety.h"
+#include "util/parallel.h"
 
 namespace capigitops {
 namespace {
@@ -144,8 +145,8 @@ json WithCreatedAt(json obj, int64_t created_at) {
   return obj;
 }
 
-// `take`, when set, is `dc` itself: its objects are moved into the plan.
-void PlanDesiredCluster(const DesiredCluster& dc, DesiredCluster* take,
+// `objects` are dc's, moved into the plan.
+void PlanDesiredCluster(const DesiredCluster& dc, std::vector<json> objects,
                         const LiveState& live, const SyncOptions& options,
                         const std::map<std::string, std::string>& provides,
                         ClusterPlan* cp, std::vector<ObjectChange*>* to_check) {
@@ -155,11 +156,10 @@ void PlanDesiredCluster(const DesiredCluster& dc, DesiredCluster* take,
                         ? cp->inventory->created_at
                         : options.now;
   std::set<ObjRef> desired_refs;
-  for (size_t i = 0; i < dc.objects.size(); ++i) {
+  for (json& object : objects) {
     ObjectChange oc;
-    oc.ref = ObjRef::Of(dc.objects[i]);  // read before the move below
-    oc.desired = WithCreatedAt(
-        take != nullptr ? std::move(take->objects[i]) : dc.objects[i], created);
+    oc.ref = ObjRef::Of(object);  // read before the move below
+    oc.desired = WithCreatedAt(std::move(object), created);
     desired_refs.insert(oc.ref);
     auto l = live.objects.find(oc.ref);
     if (l != live.objects.end()) KeepLiveRevision(l->second, &oc.desired);
@@ -238,6 +238,36 @@ void ConfirmWithDryRun(
     oc->changes = DiffObjects(before, after);
     if (oc->changes.empty()) oc->action = ObjectAction::kUnchanged;
   });
+}
+
+// Frees what a planned cluster's plan no longer needs: the desired object
+// of everything that will not be applied. An unchanged Cluster keeps its
+// labels (ObjectChange::desired).
+void DropUnapplied(ClusterPlan* cp) {
+  for (ObjectChange& oc : cp->objects) {
+    if (oc.action != ObjectAction::kUnchanged || oc.desired.is_null()) continue;
+    json labels;
+    if (oc.ref.kind == "Cluster" && oc.desired.is_object()) {
+      auto meta = oc.desired.find("metadata");
+      if (meta != oc.desired.end() && meta->is_object()) {
+        auto l = meta->find("labels");
+        if (l != meta->end()) labels = std::move(*l);
+      }
+    }
+    oc.desired = labels.is_null()
+                     ? json()
+                     : json{{"metadata", {{"labels", std::move(labels)}}}};
+  }
+}
+
+// The objects of desired.clusters[i] to plan: rendered now when pending,
+// else moved out of `take` (then `desired` itself) or copied.
+std::vector<json> ObjectsToPlan(const DesiredState& desired, DesiredState* take,
+                                size_t i) {
+  const DesiredCluster& dc = desired.clusters[i];
+  if (dc.pending && desired.render) return desired.render(dc);
+  if (take != nullptr) return std::move(take->clusters[i].objects);
+  return dc.objects;
 }
 
 void PlanDeletion(const Inventory& inv, const LiveState& live,
@@ -357,6 +387,11 @@ bool Plan::HasChanges() const {
 
 namespace {
 
+// Clusters rendered and planned at once: enough to keep both cores and the
+// dry-run requests busy, few enough that a batch's objects are a small part
+// of a pass's memory.
+constexpr size_t kPlanBatch = 128;
+
 // BuildPlan; with `take` (then `desired` itself) the desired objects are
 // moved into the plan rather than copied.
 Plan MakePlan(KubeApi& client, const DesiredState& desired, DesiredState* take,
@@ -367,26 +402,41 @@ Plan MakePlan(KubeApi& client, const DesiredState& desired, DesiredState* take,
   plan.prune_allowed = desired.prune_allowed;
   plan.prune_blocked_reason = desired.prune_blocked_reason;
   std::set<std::string> seen;
-  std::vector<std::pair<ClusterPlan*, ObjectChange*>> checks;
+  // Pending clusters never carry add-on provides labels (ExpandCatalog's
+  // objects do, and the catalog is rendered before planning; the one
+  // per-cluster set, cluster-secrets, selects capigitops.io/cluster, no
+  // add-on label), so this is the same before and after they are rendered.
   const std::map<std::string, std::string> provides =
       AddonProvidesByLabel(desired, live);
   plan.clusters.reserve(desired.clusters.size() + live.inventories.size() +
                         desired.blocked.size());
-  for (size_t i = 0; i < desired.clusters.size(); ++i) {
-    const DesiredCluster& dc = desired.clusters[i];
-    seen.insert(dc.name);
-    ClusterPlan& cp = plan.clusters.emplace_back();
-    cp.name = dc.name;
-    cp.owner = dc.owner;
-    auto moved = live.elsewhere.find(dc.name);
-    if (moved != live.elsewhere.end() && !live.inventories.count(dc.name)) {
-      HoldNamespaceChange(moved->second, desired.ns, &cp);
-      continue;
+  for (size_t first = 0; first < desired.clusters.size(); first += kPlanBatch) {
+    size_t n = std::min(kPlanBatch, desired.clusters.size() - first);
+    std::vector<std::vector<json>> objects(n);
+    ParallelFor(n, [&](size_t k) {
+      objects[k] = ObjectsToPlan(desired, take, first + k);
+    });
+    size_t planned = plan.clusters.size();
+    std::vector<std::pair<ClusterPlan*, ObjectChange*>> checks;
+    for (size_t k = 0; k < n; ++k) {
+      const DesiredCluster& dc = desired.clusters[first + k];
+      seen.insert(dc.name);
+      ClusterPlan& cp = plan.clusters.emplace_back();
+      cp.name = dc.name;
+      cp.owner = dc.owner;
+      auto moved = live.elsewhere.find(dc.name);
+      if (moved != live.elsewhere.end() && !live.inventories.count(dc.name)) {
+        HoldNamespaceChange(moved->second, desired.ns, &cp);
+        continue;
+      }
+      std::vector<ObjectChange*> to_check;
+      PlanDesiredCluster(dc, std::move(objects[k]), live, options, provides,
+                         &cp, &to_check);
+      for (ObjectChange* oc : to_check) checks.emplace_back(&cp, oc);
     }
-    std::vector<ObjectChange*> to_check;
-    PlanDesiredCluster(dc, take ? &take->clusters[i] : nullptr, live, options,
-                       provides, &cp, &to_check);
-    for (ObjectChange* oc : to_check) checks.emplace_back(&cp, oc);
+    ConfirmWithDryRun(client, live, options, checks);
+    for (size_t i = planned; i < plan.clusters.size(); ++i)
+      DropUnapplied(&plan.clusters[i]);
   }
   for (const auto& [name, reason] : desired.blocked) {
     seen.insert(name);
@@ -402,7 +452,6 @@ Plan MakePlan(KubeApi& client, const DesiredState& desired, DesiredState* take,
     PlanDeletion(inv, live, &plan.clusters.emplace_back());
     plan.clusters.back().name = name;
   }
-  ConfirmWithDryRun(client, live, options, checks);
   for (ClusterPlan& cp : plan.clusters) {
     if (cp.action == ClusterAction::kBlocked ||
         cp.action == ClusterAction::kDelete)
