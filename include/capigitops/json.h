@@ -8,6 +8,7 @@
 #define CAPIGITOPS_JSON_H_
 
 #include <cstddef>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -33,6 +34,17 @@ Status CheckJsonLimits(std::string_view text, const std::string& what,
 StatusOr<nlohmann::json> ParseJson(std::string_view text,
                                    const std::string& what,
                                    const JsonLimits& limits = {});
+
+// ParseJson of a Kubernetes list (`{"items": [...], "metadata": {...}}`)
+// that hands each element of its top-level "items" to `each` as soon as that
+// element is parsed, and keeps none of them: the document returned has an
+// empty "items". A LIST page of 500 objects is then never held parsed whole,
+// only one object at a time. When the text turns out invalid after some
+// elements, `each` has seen them: the caller drops what it kept.
+StatusOr<nlohmann::json> ParseJsonList(
+    std::string_view text, const std::string& what,
+    const std::function<void(nlohmann::json&)>& each,
+    const JsonLimits& limits = {});
 
 // The text of `value` (indent as nlohmann's dump: -1 = compact). Never
 // throws: bytes that are not UTF-8 (a file name from the repository, text a

@@ -298,22 +298,29 @@ Status KubeClient::ListEach(const ResourceInfo& r, const std::string& ns,
           resp.status, resp.body,
           "list " + r.Name() + (ns.empty() ? "" : " in " + ns));
     }
-    ASSIGN_OR_RETURN(json list, ParseBody(resp.body, "list " + r.Name(), true));
-    json& page = list["items"];
-    if (!page.is_array() && !page.is_null()) {
-      return Status::Internal("list " + r.Name() + ": items is not a list");
-    }
-    for (json& item : page) {
-      if (!item.is_object()) {
-        return Status::Internal("list " + r.Name() +
-                                ": an item is not an object");
-      }
+    // Each item goes to `each` as it is parsed (ParseJsonList): a page of
+    // 500 objects is never held parsed whole.
+    const std::string what = "list " + r.Name();
+    bool not_object = false;
+    StatusOr<json> list = yaml::ParseJsonList(resp.body, what, [&](json& item) {
+      if (!item.is_object()) not_object = true;
+      if (not_object) return;
       // Lists omit apiVersion/kind on items; restore them for callers.
       item["apiVersion"] = r.ApiVersion();
       item["kind"] = r.kind;
       each(item);
+    });
+    if (!list.ok()) return Status::Internal(list.status().message());
+    if (!list->is_object()) {
+      return Status::Internal(what + ": invalid JSON (not an object)");
     }
-    cont = list.value("metadata", json::object()).value("continue", "");
+    auto page = list->find("items");
+    if (page != list->end() && !page->is_array() && !page->is_null()) {
+      return Status::Internal(what + ": items is not a list");
+    }
+    if (not_object)
+      return Status::Internal(what + ": an item is not an object");
+    cont = list->value("metadata", json::object()).value("continue", "");
   } while (!cont.empty());
   return Status::Ok();
 }
