@@ -265,7 +265,8 @@ void DropUnapplied(ClusterPlan* cp) {
 std::vector<json> ObjectsToPlan(const DesiredState& desired, DesiredState* take,
                                 size_t i) {
   const DesiredCluster& dc = desired.clusters[i];
-  if (dc.pending && desired.render) return desired.render(dc);
+  if (dc.pending)
+    return desired.render ? desired.render(dc) : std::vector<json>{};
   if (take != nullptr) return std::move(take->clusters[i].objects);
   return dc.objects;
 }
@@ -428,6 +429,15 @@ Plan MakePlan(KubeApi& client, const DesiredState& desired, DesiredState* take,
       auto moved = live.elsewhere.find(dc.name);
       if (moved != live.elsewhere.end() && !live.inventories.count(dc.name)) {
         HoldNamespaceChange(moved->second, desired.ns, &cp);
+        continue;
+      }
+      if (dc.pending && objects[k].empty()) {
+        // Never happens (a rendered cluster has at least its Cluster), but
+        // planned with no objects it would prune its whole inventory.
+        cp.action = ClusterAction::kBlocked;
+        cp.reason = "its objects could not be rendered";
+        auto inv = live.inventories.find(dc.name);
+        if (inv != live.inventories.end()) cp.inventory = inv->second;
         continue;
       }
       std::vector<ObjectChange*> to_check;

@@ -143,5 +143,29 @@ TEST_F(PendingPlanTest, FirstPlanKeepsEveryObjectToCreate) {
   }
 }
 
+// A pending cluster that renders to nothing (no renderer, or a cluster the
+// evaluation no longer has) is left as it is: planned with no objects, its
+// whole inventory would be pruned.
+TEST_F(PendingPlanTest, APendingClusterRenderedToNothingIsBlocked) {
+  DesiredState d = Desired(2);
+  ExpectNoErrors(Sync(d));
+  DesiredState pending = Pending(d);
+  auto render = pending.render;
+  pending.render = [render](const DesiredCluster& dc) {
+    return dc.name == "c1" ? std::vector<json>{} : render(dc);
+  };
+  Plan plan = PlanPending(&pending);
+  EXPECT_EQ(Find(plan, "c0")->action, ClusterAction::kUnchanged);
+  const ClusterPlan* c1 = Find(plan, "c1");
+  ASSERT_NE(c1, nullptr);
+  EXPECT_EQ(c1->action, ClusterAction::kBlocked);
+  EXPECT_EQ(c1->Count(ObjectAction::kDelete), 0);
+  EXPECT_FALSE(plan.HasChanges());
+  pending.render = nullptr;
+  plan = PlanPending(&pending);
+  EXPECT_EQ(Find(plan, "c0")->action, ClusterAction::kBlocked);
+  EXPECT_FALSE(plan.HasChanges());
+}
+
 }  // namespace
 }  // namespace capigitops::testing
