@@ -8,6 +8,7 @@
 #define CAPIGITOPS_JSON_H_
 
 #include <cstddef>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -33,6 +34,17 @@ Status CheckJsonLimits(std::string_view text, const std::string& what,
 StatusOr<nlohmann::json> ParseJson(std::string_view text,
                                    const std::string& what,
                                    const JsonLimits& limits = {});
+
+// ParseJson of a Kubernetes LIST body, an item at a time: `each` gets every
+// element of the top-level object's "items" array as soon as it is parsed
+// (and may move it away), and the document comes back without that array.
+// A page of 500 objects is then never one tree, only its text and the item
+// being read. When the text turns out invalid, some items may have been
+// handed over already. Never throws.
+StatusOr<nlohmann::json> ParseJsonItems(
+    std::string_view text, const std::string& what,
+    const std::function<void(nlohmann::json&)>& each,
+    const JsonLimits& limits = {});
 
 // The text of `value` (indent as nlohmann's dump: -1 = compact). Never
 // throws: bytes that are not UTF-8 (a file name from the repository, text a

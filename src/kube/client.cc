@@ -298,22 +298,32 @@ Status KubeClient::ListEach(const ResourceInfo& r, const std::string& ns,
           resp.status, resp.body,
           "list " + r.Name() + (ns.empty() ? "" : " in " + ns));
     }
-    ASSIGN_OR_RETURN(json list, ParseBody(resp.body, "list " + r.Name(), true));
-    json& page = list["items"];
-    if (!page.is_array() && !page.is_null()) {
-      return Status::Internal("list " + r.Name() + ": items is not a list");
+    // Item by item as the page is parsed: a caller that keeps a smaller
+    // form of each never holds the page as one tree.
+    Status bad_item = Status::Ok();
+    const std::string what = "list " + r.Name();
+    StatusOr<json> list =
+        yaml::ParseJsonItems(resp.body, what, [&](json& item) {
+          if (!bad_item.ok()) return;
+          if (!item.is_object()) {
+            bad_item = Status::Internal(what + ": an item is not an object");
+            return;
+          }
+          // Lists omit apiVersion/kind on items; restore them for callers.
+          item["apiVersion"] = r.ApiVersion();
+          item["kind"] = r.kind;
+          each(item);
+        });
+    if (!list.ok()) return Status::Internal(list.status().message());
+    RETURN_IF_ERROR(bad_item);
+    if (!list->is_object()) {
+      return Status::Internal(what + ": invalid JSON (not an object)");
     }
-    for (json& item : page) {
-      if (!item.is_object()) {
-        return Status::Internal("list " + r.Name() +
-                                ": an item is not an object");
-      }
-      // Lists omit apiVersion/kind on items; restore them for callers.
-      item["apiVersion"] = r.ApiVersion();
-      item["kind"] = r.kind;
-      each(item);
+    auto page = list->find("items");  // only when it is not an array
+    if (page != list->end() && !page->is_null()) {
+      return Status::Internal(what + ": items is not a list");
     }
-    cont = list.value("metadata", json::object()).value("continue", "");
+    cont = list->value("metadata", json::object()).value("continue", "");
   } while (!cont.empty());
   return Status::Ok();
 }
