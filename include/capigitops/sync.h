@@ -96,9 +96,10 @@ struct Plan {
   bool HasChanges() const;
 };
 
-// A live object as the live state keeps it (live_object.cc): encoded as
-// MessagePack, a fraction of the memory of an nlohmann tree (whose map nodes
-// cost ~100 bytes per key), and decoded only when read. Every Decode()
+// A live object as the live state keeps it (live_object.cc): encoded in a
+// binary form (a tag, then the value; each key as its index in a shared
+// table), a fraction of the memory of an nlohmann tree (whose map nodes cost
+// ~100 bytes per key), and decoded only when read. Every Decode()
 // parses the bytes again: a reader that needs an object several times keeps
 // the result, and one that walks all live objects filters on the ObjRef
 // (kind) before decoding.
