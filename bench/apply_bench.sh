@@ -22,16 +22,7 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 
-start_sandbox() {  # dir latency
-  mkdir -p "$1"
-  "$sandbox_bin" --kubeconfig-out "$1/kubeconfig" --time-scale 0 --no-simulate \
-    --latency-ms "$2" --log-requests "$1/requests.log" >"$1/log" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 100); do [ -s "$1/kubeconfig" ] && return; sleep 0.1; done
-  echo "sandbox did not start" >&2; exit 1
-}
-
-source bench/lib.sh  # make_repo
+source bench/lib.sh  # make_repo, start_sandbox
 
 peak_rss_kb() {
   if [ -x /usr/bin/time ]; then /usr/bin/time -f "%M" "$@" 2>&1 >/dev/null | tail -1; else "$@" >/dev/null 2>&1; echo n/a; fi
@@ -47,7 +38,7 @@ for n in "${sizes[@]}"; do
   objects=$(grep -c '^kind:' "$work/rendered-$n.yaml")
   for latency in 0 10; do
     theirs=$work/kubectl-$n-$latency
-    start_sandbox "$theirs" "$latency"
+    start_sandbox "$theirs" --no-simulate --latency-ms "$latency" --log-requests "$theirs/requests.log"
     "$kubectl" --kubeconfig "$theirs/kubeconfig" --cache-dir "$theirs/cache" \
       create namespace capi-clusters >/dev/null
     k0=$(now_ms)
@@ -59,7 +50,7 @@ for n in "${sizes[@]}"; do
     for conc in "${concurrencies[@]}"; do
       ours=$work/ours-$n-$latency-$conc
       flags=(--kubeconfig "$ours/kubeconfig" --concurrency "$conc")
-      start_sandbox "$ours" "$latency"
+      start_sandbox "$ours" --no-simulate --latency-ms "$latency" --log-requests "$ours/requests.log"
       t0=$(now_ms)
       "$gitops" apply "$repo" "${flags[@]}" >/dev/null 2>&1
       t1=$(now_ms)

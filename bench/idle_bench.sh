@@ -20,6 +20,7 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 now_ms() { date +%s%3N; }
+source bench/lib.sh  # push_repo, start_sandbox
 # The upstream CRDs (CAAPH's HelmReleaseProxy among them), as the tests find them.
 crds=()
 for c in "${CAPIGITOPS_CRDS:-}" "$root/../shared/capi-crds" "$HOME/.cache/capi-gitops/crds"; do
@@ -64,15 +65,8 @@ for n in "${sizes[@]}"; do
     d=$work/n$n-idle$idle
     mkdir -p "$d"
     make_idle_repo "$d/repo" "$n" "$idle"
-    git init -q --bare -b main "$d/remote.git"
-    git -C "$d/repo" init -q -b main
-    git -C "$d/repo" add -A
-    git -C "$d/repo" -c user.name=bench -c user.email=bench@example.com commit -q -m bench
-    git -C "$d/repo" push -q "$d/remote.git" main
-    "$sandbox_bin" --kubeconfig-out "$d/kubeconfig" --time-scale 0 "${crds[@]}" \
-      --log-requests "$d/requests.log" >"$d/sandbox.log" 2>&1 &
-    pids+=($!)
-    for _ in $(seq 300); do [ -s "$d/kubeconfig" ] && break; sleep 0.1; done
+    push_repo "$d/repo" "$d/remote.git"
+    start_sandbox "$d" "${crds[@]}" --log-requests "$d/requests.log"
     KUBECONFIG=$d/kubeconfig kubectl create namespace capi-clusters >/dev/null
     # Create everything, then pass until every cluster is usable (CAPI and
     # the add-ons settle asynchronously in the sandbox too).

@@ -38,3 +38,29 @@ $extra
 YAML
   done
 }
+
+# Commits the work tree `repo` and pushes it to `remote`, a new bare
+# repository, as the Git remote a reconcile reads.
+push_repo() {  # repo remote
+  git init -q --bare -b main "$2"
+  git -C "$1" init -q -b main
+  git -C "$1" add -A
+  git -C "$1" -c user.name=bench -c user.email=bench@example.com commit -q -m bench
+  git -C "$1" push -q "$2" main
+}
+
+# Starts capi-sandbox ($sandbox_bin) on 127.0.0.1 with the clock standing
+# still, adds its pid to the caller's `pids` (for the caller's cleanup) and
+# waits for dir/kubeconfig. The rest of the arguments go to the sandbox;
+# its log is dir/sandbox.log.
+start_sandbox() {  # dir [sandbox args...]
+  local dir=$1
+  shift
+  mkdir -p "$dir"
+  "$sandbox_bin" --kubeconfig-out "$dir/kubeconfig" --time-scale 0 "$@" \
+    >"$dir/sandbox.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 300); do [ -s "$dir/kubeconfig" ] && return; sleep 0.1; done
+  echo "capi-sandbox did not start (log: $dir/sandbox.log)" >&2
+  exit 1
+}

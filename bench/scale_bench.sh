@@ -20,7 +20,7 @@ work=$(mktemp -d /tmp/capi-gitops-scale-bench.XXXXXX)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
-source bench/lib.sh  # make_repo
+source bench/lib.sh  # make_repo, push_repo, start_sandbox
 
 # Runs a command under /usr/bin/time -v; prints "rss_kib wall_s user_s".
 measure() {  # out-file cmd...
@@ -38,15 +38,8 @@ for n in "${sizes[@]}"; do
   d=$work/n$n
   mkdir -p "$d"
   make_repo "$d/repo" "$n"
-  git init -q --bare -b main "$d/remote.git"
-  git -C "$d/repo" init -q -b main
-  git -C "$d/repo" add -A
-  git -C "$d/repo" -c user.name=bench -c user.email=bench@example.com commit -q -m bench
-  git -C "$d/repo" push -q "$d/remote.git" main
-  "$sandbox_bin" --kubeconfig-out "$d/kubeconfig" --time-scale 0 --no-simulate \
-    --log-requests "$d/requests.log" >"$d/sandbox.log" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 300); do [ -s "$d/kubeconfig" ] && break; sleep 0.1; done
+  push_repo "$d/repo" "$d/remote.git"
+  start_sandbox "$d" --no-simulate --log-requests "$d/requests.log"
   kube=(--kubeconfig "$d/kubeconfig")
   "$gitops" apply "$d/repo" "${kube[@]}" >/dev/null 2>&1
   rec=(reconcile --repo "$d/remote.git" "${kube[@]}" --cache-dir "$d/cache")

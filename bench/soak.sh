@@ -27,18 +27,11 @@ cleanup() {
   [ -n "${SOAK_KEEP:-}" ] || rm -rf "$work"
 }
 trap cleanup EXIT
-source bench/lib.sh  # make_repo
+source bench/lib.sh  # make_repo, push_repo, start_sandbox
 
 make_repo "$work/repo" "$n"
-git init -q --bare -b main "$work/remote.git"
-git -C "$work/repo" init -q -b main
-git -C "$work/repo" add -A
-git -C "$work/repo" -c user.name=soak -c user.email=soak@example.com commit -q -m soak
-git -C "$work/repo" push -q "$work/remote.git" main
-"$sandbox_bin" --kubeconfig-out "$work/kubeconfig" --time-scale 0 --no-simulate \
-  --fault-rate "${SOAK_FAULT_RATE:-0.05}" >"$work/sandbox.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 300); do [ -s "$work/kubeconfig" ] && break; sleep 0.1; done
+push_repo "$work/repo" "$work/remote.git"
+start_sandbox "$work" --no-simulate --fault-rate "${SOAK_FAULT_RATE:-0.05}"
 
 nice -n 10 "$gitops" run --repo "$work/remote.git" --kubeconfig "$work/kubeconfig" \
   --cache-dir "$work/cache" --interval "$interval" --metrics-addr 127.0.0.1:0 \

@@ -5,6 +5,7 @@
 #define CAPIGITOPS_LOADER_H_
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -41,10 +42,12 @@ bool LoadRepoConfig(const std::string& file, std::string_view text,
 
 // Decodes and validates one ClusterRequest file. Returns nullopt on errors,
 // which are appended to `diags` (all of them, not just the first).
-std::optional<ClusterRequest> LoadClusterRequest(const std::string& file,
-                                                 std::string_view text,
-                                                 const RepoConfig& config,
-                                                 Diagnostics* diags);
+// `repo_settings`, when given, is config.providers, shared by every request
+// without a spec.providerConfig (LoadRepo makes it once for all of them).
+std::optional<ClusterRequest> LoadClusterRequest(
+    const std::string& file, std::string_view text, const RepoConfig& config,
+    Diagnostics* diags,
+    std::shared_ptr<const ProviderSettings> repo_settings = nullptr);
 
 // The paths a repository is read from, all that `config` names:
 // capi-gitops.yaml, approvals.yaml, the clusters, policies, status and

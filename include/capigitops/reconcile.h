@@ -42,7 +42,8 @@ struct ClusterResult {
 };
 
 struct Evaluation {
-  LoadedRepo repo;                      // config, requests, broken, diags
+  // config, broken, diags; its requests are moved into `clusters`
+  LoadedRepo repo;
   std::string ns;                       // where the objects go
   std::vector<ClusterResult> clusters;  // one per loaded request, by name
   // Clusters that must be left exactly as they are live: broken specs,

@@ -171,7 +171,7 @@ Plan BuildPlan(KubeApi& client, DesiredState* desired, const LiveState& live,
 // maxClusters, or its maxPercent of the managed (inventoried) clusters when
 // that is larger. BuildPlan holds every deletion of a pass that would exceed
 // it; TTL teardowns are committed only within what is left of it.
-int DeletionBudget(const DesiredState& desired, const LiveState& live);
+int ClusterDeletionsAllowed(const DesiredState& desired, const LiveState& live);
 
 struct ApplyCounts {
   int created = 0, configured = 0, unchanged = 0, deleted = 0, failed = 0;

@@ -66,18 +66,20 @@ void ExpandInto(const RepoConfig& config, const AddonCatalog& catalog,
   }
 }
 
-void EvaluateCluster(const ClusterRequest& req, const RepoConfig& config,
+void EvaluateCluster(ClusterRequest req, const RepoConfig& config,
                      const AddonCatalog& catalog,
                      const std::vector<Policy>& policies,
                      const PriceTable& prices, const EvaluateOptions& options,
                      const std::string& ns, std::optional<int64_t> created_at,
                      ClusterResult* r) {
-  r->request = req;
-  r->cost = EstimateCost(req, prices, TtlHoursOverride(req, options.now));
+  r->request = std::move(req);
+  const ClusterRequest& request = r->request;
+  r->cost =
+      EstimateCost(request, prices, TtlHoursOverride(request, options.now));
   PolicyContext context;
   if (options.now != 0) context.now = options.now;
   context.created_at = created_at;
-  r->verdicts = EvaluatePolicies(req, policies, r->cost, context);
+  r->verdicts = EvaluatePolicies(request, policies, r->cost, context);
   r->denied = IsDenied(r->verdicts);
   if (options.render) ExpandInto(config, catalog, options, ns, r);
 }
@@ -105,13 +107,16 @@ Evaluation Evaluate(const FileSet& files, const FileSet& builtin,
   // Each cluster's cost, verdicts and objects depend only on its request
   // and the shared, read-only policies, prices and config: compute them in
   // parallel into their slots, then collect the verdicts in name order.
-  const std::vector<ClusterRequest>& requests = ev.repo.requests;
+  // The requests move into their results: one copy of each (a request
+  // carries its provider settings and field marks, some KiB each).
+  std::vector<ClusterRequest> requests = std::move(ev.repo.requests);
+  ev.repo.requests.clear();
   ev.clusters.resize(requests.size());
   ParallelFor(requests.size(), [&](size_t i) {
-    EvaluateCluster(requests[i], ev.repo.config, ev.repo.catalog, policies,
-                    prices, options, ev.ns,
-                    CreatedAtFromStatus(files, ev.repo.config.status_path,
-                                        requests[i].name),
+    std::optional<int64_t> created_at = CreatedAtFromStatus(
+        files, ev.repo.config.status_path, requests[i].name);
+    EvaluateCluster(std::move(requests[i]), ev.repo.config, ev.repo.catalog,
+                    policies, prices, options, ev.ns, created_at,
                     &ev.clusters[i]);
   });
   if (options.render) {
@@ -140,9 +145,6 @@ void RenderCluster(const Evaluation& ev, const EvaluateOptions& options,
 void RemoveClusters(const std::set<std::string>& names, Evaluation* ev) {
   std::erase_if(ev->clusters, [&](const ClusterResult& c) {
     return names.count(c.request.name) > 0;
-  });
-  std::erase_if(ev->repo.requests, [&](const ClusterRequest& r) {
-    return names.count(r.name) > 0;
   });
 }
 

@@ -123,8 +123,9 @@ void Reconciler::Note(std::string text, bool error, std::string cluster) {
     std::string head = text.substr(0, text.find(": "));
     bool known =
         ev_.repo.broken.count(head) > 0 || live_.inventories.count(head) > 0 ||
-        std::any_of(ev_.repo.requests.begin(), ev_.repo.requests.end(),
-                    [&](const ClusterRequest& r) { return r.name == head; });
+        std::any_of(
+            ev_.clusters.begin(), ev_.clusters.end(),
+            [&](const ClusterResult& c) { return c.request.name == head; });
     if (known && head.size() < text.size()) cluster = head;
   }
   result_.notes.push_back({error, std::move(text), std::move(cluster)});

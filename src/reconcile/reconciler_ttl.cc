@@ -52,7 +52,7 @@ size_t Reconciler::TeardownAllowance(size_t due) {
                     [&](const DesiredCluster& dc) { return dc.name == name; });
     if (!wanted && !inv.deleting) ++pending;
   }
-  int left = DeletionBudget(desired_, live_) - pending;
+  int left = ClusterDeletionsAllowed(desired_, live_) - pending;
   return left <= 0 ? 0 : std::min(due, static_cast<size_t>(left));
 }
 

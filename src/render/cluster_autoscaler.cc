@@ -123,7 +123,7 @@ nlohmann::json Container(const RenderContext& ctx) {
       {"name", kAppName},
       {"image", std::string(kImage) + ":" + ImageTag(ctx.version)},
       {"command", {"/cluster-autoscaler"}},
-      {"args", args},
+      {"args", std::move(args)},
       {"volumeMounts",
        {{{"name", "workload-kubeconfig"},
          {"mountPath", kKubeconfigDir},
@@ -157,7 +157,8 @@ nlohmann::json DeploymentObject(const RenderContext& ctx,
   obj["spec"] = {
       {"replicas", 1},
       {"selector", {{"matchLabels", selector}}},
-      {"template", {{"metadata", {{"labels", selector}}}, {"spec", pod}}}};
+      {"template",
+       {{"metadata", {{"labels", selector}}}, {"spec", std::move(pod)}}}};
   return obj;
 }
 
@@ -188,8 +189,14 @@ std::vector<nlohmann::json> ClusterAutoscalerObjects(const RenderContext& ctx,
                         {"name", name}};
   binding["subjects"] = {
       {{"kind", "ServiceAccount"}, {"name", name}, {"namespace", ctx.ns}}};
-  return {std::move(account), std::move(role), std::move(binding),
-          DeploymentObject(ctx, name, labels)};
+  // Moved in one by one: a braced list would copy each object.
+  std::vector<nlohmann::json> objects;
+  objects.reserve(4);
+  objects.push_back(std::move(account));
+  objects.push_back(std::move(role));
+  objects.push_back(std::move(binding));
+  objects.push_back(DeploymentObject(ctx, name, labels));
+  return objects;
 }
 
 }  // namespace capigitops::render

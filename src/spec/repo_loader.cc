@@ -97,10 +97,12 @@ LoadedRepo LoadRepo(const FileSet& files) {
   // the time of loading a large repository: decode them all in parallel,
   // then check names and merge diagnostics in file order as before.
   std::vector<LoadedFile> loaded(specs.size());
+  auto shared = std::make_shared<const ProviderSettings>(repo.config.providers);
   ParallelFor(specs.size(), [&](size_t i) {
     loaded[i].req = LoadClusterRequest(specs[i]->first, specs[i]->second,
-                                       repo.config, &loaded[i].diags);
+                                       repo.config, &loaded[i].diags, shared);
   });
+  repo.requests.reserve(specs.size());
   std::map<std::string, std::string> file_of_name;
   for (size_t i = 0; i < specs.size(); ++i) {
     const std::string& path = specs[i]->first;

@@ -3,6 +3,21 @@
 
 namespace capigitops {
 
+RequestSettings::RequestSettings() {
+  static const auto* defaults = new std::shared_ptr<const ProviderSettings>(
+      std::make_shared<const ProviderSettings>());
+  settings_ = *defaults;
+}
+
+ProviderSettings& RequestSettings::Mutable() {
+  if (!owned_) {
+    settings_ = std::make_shared<ProviderSettings>(*settings_);
+    owned_ = true;
+  }
+  // Made non-const by the line above, so writing to it is allowed.
+  return const_cast<ProviderSettings&>(*settings_);
+}
+
 int ClusterRequest::TotalAccelerators(bool at_max) const {
   int total = 0;
   for (const NodePool& p : node_pools) {

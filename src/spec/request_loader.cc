@@ -26,8 +26,12 @@ bool ProviderHasSpot(Provider p) {
 class RequestDecoder {
  public:
   RequestDecoder(DecodeContext* ctx, const RepoConfig& config,
+                 std::shared_ptr<const ProviderSettings> repo_settings,
                  ClusterRequest* req)
-      : ctx_(ctx), config_(config), req_(req) {}
+      : ctx_(ctx),
+        config_(config),
+        repo_settings_(std::move(repo_settings)),
+        req_(req) {}
 
   void Decode(const yaml::Node& root) {
     FieldReader r(&root, "", ctx_);
@@ -139,12 +143,14 @@ class RequestDecoder {
     s.Bool("deletionProtection", &req_->deletion_protection);
     DecodeIdle(s);
     DecodeAddons(s.Child("addons"));
-    req_->settings = config_.providers;
+    req_->settings = RequestSettings(repo_settings_);
     const yaml::Node* pc = s.Child("providerConfig");
     s.Finish();
     if (!have_provider) return;
-    DecodeProviderSettings(req_->provider, pc, "spec.providerConfig", ctx_,
-                           &req_->settings);
+    if (pc != nullptr) {
+      DecodeProviderSettings(req_->provider, pc, "spec.providerConfig", ctx_,
+                             &req_->settings.Mutable());
+    }
     CheckProviderSettings(req_->provider, req_->settings,
                           req_->MarkOf("spec.provider"), ctx_);
     CheckProviderRules(node);
@@ -385,10 +391,10 @@ class RequestDecoder {
     const Provider p = req_->provider;
     const char* name = ProviderName(p);
     if (p == Provider::kAws && req_->region.empty()) {
-      req_->region = req_->settings.aws.region;
+      req_->region = req_->settings->aws.region;
     }
     if (p == Provider::kAzure && req_->region.empty()) {
-      req_->region = req_->settings.azure.location;
+      req_->region = req_->settings->azure.location;
     }
     bool needs_region =
         p == Provider::kGcp || p == Provider::kAws || p == Provider::kAzure;
@@ -446,15 +452,18 @@ class RequestDecoder {
 
   DecodeContext* ctx_;
   const RepoConfig& config_;
+  std::shared_ptr<const ProviderSettings> repo_settings_;
   ClusterRequest* req_;
 };
 
 }  // namespace
 
-std::optional<ClusterRequest> LoadClusterRequest(const std::string& file,
-                                                 std::string_view text,
-                                                 const RepoConfig& config,
-                                                 Diagnostics* diags) {
+std::optional<ClusterRequest> LoadClusterRequest(
+    const std::string& file, std::string_view text, const RepoConfig& config,
+    Diagnostics* diags, std::shared_ptr<const ProviderSettings> repo_settings) {
+  if (repo_settings == nullptr) {
+    repo_settings = std::make_shared<const ProviderSettings>(config.providers);
+  }
   Diagnostics local;
   std::vector<yaml::Node> docs = yaml::ParseDocuments(text, file, &local);
   ClusterRequest req;
@@ -466,7 +475,8 @@ std::optional<ClusterRequest> LoadClusterRequest(const std::string& file,
                            std::to_string(docs.size())});
     } else {
       DecodeContext ctx{file, &local, &req.marks};
-      RequestDecoder(&ctx, config, &req).Decode(docs[0]);
+      RequestDecoder(&ctx, config, std::move(repo_settings), &req)
+          .Decode(docs[0]);
     }
   }
   bool failed = HasErrors(local);

@@ -275,7 +275,7 @@ void CheckBudget(const DesiredState& desired, const LiveState& live,
     }
   }
   int managed = ManagedClusters(live);
-  int budget = DeletionBudget(desired, live);
+  int budget = ClusterDeletionsAllowed(desired, live);
   if (deletions > budget && !options.allow_mass_deletion) {
     plan->budget_exceeded = true;
     plan->budget_message =
@@ -291,7 +291,8 @@ void CheckBudget(const DesiredState& desired, const LiveState& live,
 
 }  // namespace
 
-int DeletionBudget(const DesiredState& desired, const LiveState& live) {
+int ClusterDeletionsAllowed(const DesiredState& desired,
+                            const LiveState& live) {
   int managed = ManagedClusters(live);
   return std::max(desired.budget_max_clusters,
                   static_cast<int>(

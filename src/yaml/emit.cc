@@ -56,15 +56,6 @@ size_t Utf8Length(std::string_view s, size_t i) {
   return len;
 }
 
-bool ValidUtf8(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    size_t len = Utf8Length(s, i);
-    if (len == 0) return false;
-    i += len;
-  }
-  return true;
-}
-
 bool NeedsQuotes(std::string_view s) {
   if (s.empty() || LooksLikeNonString(s)) return true;
   constexpr std::string_view kIndicators = "-?:,[]{}#&*!|>'\"%@` \t";
@@ -74,10 +65,19 @@ bool NeedsQuotes(std::string_view s) {
       s.find(" #") != std::string_view::npos) {
     return true;
   }
-  for (unsigned char c : s) {
-    if (c < 0x20 || c == 0x7f) return true;
+  // One pass: control characters, and UTF-8 checked only where a byte is
+  // not ASCII (nearly every string we emit is plain ASCII).
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      if (c < 0x20 || c == 0x7f) return true;
+      continue;
+    }
+    size_t len = Utf8Length(s, i);
+    if (len == 0) return true;
+    i += len - 1;
   }
-  return !ValidUtf8(s);
+  return false;
 }
 
 // Strings come from outside too (an API server's error message in a status

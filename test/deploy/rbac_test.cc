@@ -65,9 +65,10 @@ std::map<GroupResource, std::string> EmittedResources(
          {"AWSClusterRoleIdentity", "AWSClusterStaticIdentity",
           "AWSClusterControllerIdentity"}) {
       ClusterRequest variant = r;
-      variant.settings.aws.identity_kind = kind;
-      variant.settings.aws.role_arn = "arn:aws:iam::123456789012:role/probe";
-      variant.settings.aws.secret_ref = "aws-static-credentials";
+      variant.settings.Mutable().aws.identity_kind = kind;
+      variant.settings.Mutable().aws.role_arn =
+          "arn:aws:iam::123456789012:role/probe";
+      variant.settings.Mutable().aws.secret_ref = "aws-static-credentials";
       requests.push_back(variant);
     }
   }

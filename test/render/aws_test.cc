@@ -35,8 +35,8 @@ TEST(AwsRenderTest, RoleIdentityIsClusterScopedAndAllowsTheNamespace) {
 
 TEST(AwsRenderTest, DefaultControllerIdentityIsReferencedNotCreated) {
   ClusterRequest req = AwsRequest();
-  req.settings.aws = AwsSettings{};
-  req.settings.aws.region = "eu-west-1";
+  req.settings.Mutable().aws = AwsSettings{};
+  req.settings.Mutable().aws.region = "eu-west-1";
   req.region.clear();
   auto objects = MustExpand(req);
   EXPECT_TRUE(FindObject(objects, "AWSClusterControllerIdentity").is_null());
@@ -49,10 +49,10 @@ TEST(AwsRenderTest, DefaultControllerIdentityIsReferencedNotCreated) {
 
 TEST(AwsRenderTest, StaticIdentityNeedsASecret) {
   ClusterRequest req = AwsRequest();
-  req.settings.aws.identity_kind = "AWSClusterStaticIdentity";
+  req.settings.Mutable().aws.identity_kind = "AWSClusterStaticIdentity";
   auto failed = Expand(req, TestRepoConfig(), {});
   ASSERT_FALSE(failed.ok());
-  req.settings.aws.secret_ref = "aws-creds";
+  req.settings.Mutable().aws.secret_ref = "aws-creds";
   auto objects = MustExpand(req);
   EXPECT_EQ(
       FindObject(objects, "AWSClusterStaticIdentity")["spec"]["secretRef"],

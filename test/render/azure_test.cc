@@ -80,7 +80,7 @@ TEST(AzureRenderTest, ControlPlaneGetsTheConfiguredUserAssignedIdentity) {
   std::string id =
       "azure:///subscriptions/s/resourceGroups/rg/providers/"
       "Microsoft.ManagedIdentity/userAssignedIdentities/cloud-provider";
-  req.settings.azure.control_plane_identity_id = id;
+  req.settings.Mutable().azure.control_plane_identity_id = id;
   auto objects = MustExpand(req);
   nlohmann::json spec =
       FindObject(objects, "AzureMachineTemplate",
@@ -119,7 +119,7 @@ TEST(AzureRenderTest, ExpiresAtAnnotation) {
 
 TEST(AzureRenderTest, MissingTenantIsAnError) {
   ClusterRequest req = AzureRequest();
-  req.settings.azure.tenant_id.clear();
+  req.settings.Mutable().azure.tenant_id.clear();
   auto failed = Expand(req, TestRepoConfig(), {});
   ASSERT_FALSE(failed.ok());
   EXPECT_NE(failed.status().message().find("tenantID"), std::string::npos);

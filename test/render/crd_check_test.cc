@@ -18,15 +18,15 @@ std::vector<ClusterRequest> Requests() {
   for (ClusterRequest req : AllProviderRequests()) {
     req.name += "-x";
     req.control_plane.replicas = 3;
-    req.settings.azure.control_plane_identity_id =
+    req.settings.Mutable().azure.control_plane_identity_id =
         "azure:///subscriptions/s/resourceGroups/rg/providers/"
         "Microsoft.ManagedIdentity/userAssignedIdentities/cloud-provider";
-    req.settings.openstack.dns_nameservers = {"10.0.0.2"};
+    req.settings.Mutable().openstack.dns_nameservers = {"10.0.0.2"};
     // The base requests render CAPO's v1beta1 (the default); these v1beta2.
-    req.settings.openstack.api_version = "v1beta2";
-    req.settings.gcp.control_plane_service_account = {
+    req.settings.Mutable().openstack.api_version = "v1beta2";
+    req.settings.Mutable().gcp.control_plane_service_account = {
         "cp@my-project.iam.gserviceaccount.com", {}};
-    req.settings.gcp.node_service_account = {
+    req.settings.Mutable().gcp.node_service_account = {
         "nodes@my-project.iam.gserviceaccount.com",
         {"https://www.googleapis.com/auth/logging.write"}};
     for (NodePool& pool : req.node_pools) {

@@ -120,7 +120,7 @@ TEST(GcpRenderTest, ZonePinsOnlyTheGpuPools) {
 // the control plane (as CAPG's e2e cluster-template-ci.yaml writes it).
 TEST(GcpRenderTest, ControlPlaneWritesTheCloudConfig) {
   ClusterRequest req = GcpRequest();
-  req.settings.gcp.network = "ml-vpc";
+  req.settings.Mutable().gcp.network = "ml-vpc";
   auto objects = MustExpand(req);
   nlohmann::json config =
       FindObject(objects, "KubeadmControlPlane")["spec"]["kubeadmConfigSpec"];
@@ -141,7 +141,7 @@ TEST(GcpRenderTest, ControlPlaneWritesTheCloudConfig) {
 
 TEST(GcpRenderTest, MissingProjectIsAnError) {
   ClusterRequest req = GcpRequest();
-  req.settings.gcp.project.clear();
+  req.settings.Mutable().gcp.project.clear();
   auto objects = Expand(req, TestRepoConfig(), {});
   ASSERT_FALSE(objects.ok());
   EXPECT_NE(objects.status().message().find("providers.gcp.project"),
@@ -157,9 +157,9 @@ TEST(GcpRenderTest, DedicatedServiceAccountsFromTheRepo) {
   EXPECT_FALSE(
       PoolMachineTemplate(plain, req.name, "gpu")["spec"]["template"]["spec"]
           .contains("serviceAccounts"));
-  req.settings.gcp.control_plane_service_account.email =
+  req.settings.Mutable().gcp.control_plane_service_account.email =
       "capi-cp@my-project.iam.gserviceaccount.com";
-  req.settings.gcp.node_service_account.email =
+  req.settings.Mutable().gcp.node_service_account.email =
       "capi-nodes@my-project.iam.gserviceaccount.com";
   auto objects = MustExpand(req);
   nlohmann::json nodes = PoolMachineTemplate(

@@ -104,7 +104,7 @@ TEST(GpuPoolTest, GpuPoolsWithoutDiskGetAtLeast100Gib) {
             100);
 
   ClusterRequest vs = VsphereRequest();
-  vs.settings.vsphere.sizes["gpu-large"].disk_gib = 40;
+  vs.settings.Mutable().vsphere.sizes["gpu-large"].disk_gib = 40;
   EXPECT_EQ(PoolMachineTemplate(MustExpand(vs), "onprem",
                                 "gpu")["spec"]["template"]["spec"]["diskGiB"],
             100);

@@ -54,7 +54,7 @@ TEST(OpenstackRenderTest, SubnetGetsConfiguredDnsNameservers) {
   ClusterRequest req = OpenstackRequest();
   auto plain = FindObject(MustExpand(req), "OpenStackCluster");
   EXPECT_FALSE(plain["spec"]["managedSubnets"][0].contains("dnsNameservers"));
-  req.settings.openstack.dns_nameservers = {"10.0.0.2", "1.1.1.1"};
+  req.settings.Mutable().openstack.dns_nameservers = {"10.0.0.2", "1.1.1.1"};
   auto cluster = FindObject(MustExpand(req), "OpenStackCluster");
   EXPECT_EQ(cluster["spec"]["managedSubnets"][0]["dnsNameservers"],
             nlohmann::json::array({"10.0.0.2", "1.1.1.1"}));
@@ -73,7 +73,7 @@ TEST(OpenstackRenderTest, ApiVersionFollowsTheInstalledRelease) {
             "infrastructure.cluster.x-k8s.io/v1beta1");
 
   ClusterRequest req = OpenstackRequest();
-  req.settings.openstack.api_version = "v1beta2";
+  req.settings.Mutable().openstack.api_version = "v1beta2";
   objects = MustExpand(req);
   cluster = FindObject(objects, "OpenStackCluster");
   EXPECT_EQ(cluster["apiVersion"], "infrastructure.cluster.x-k8s.io/v1beta2");

@@ -39,7 +39,8 @@ ClusterRequest Base(Provider provider, const std::string& name) {
   req.labels = {{"team", "ml"}, {"env", "dev"}};
   req.provider = provider;
   req.kubernetes_version = "v1.33.4";
-  req.settings = TestRepoConfig().providers;
+  req.settings = RequestSettings(
+      std::make_shared<const ProviderSettings>(TestRepoConfig().providers));
   req.ttl = {TtlKind::kDuration, 4 * 3600, 0, "4h"};
   return req;
 }

@@ -37,7 +37,7 @@ TEST(VsphereRenderTest, SizesComeFromConfigAndGpusArePciDevices) {
 
 TEST(VsphereRenderTest, ConfiguredVgpuProfileWins) {
   ClusterRequest req = VsphereRequest();
-  req.settings.vsphere.accelerators["nvidia-tesla-t4"] =
+  req.settings.Mutable().vsphere.accelerators["nvidia-tesla-t4"] =
       VspherePciDevice{0, 0, "grid_t4-16c"};
   auto objects = MustExpand(req);
   nlohmann::json spec =
@@ -130,7 +130,7 @@ TEST(VsphereRenderTest, ControlPlaneRunsKubeVipOnTheEndpoint) {
 
 TEST(VsphereRenderTest, MissingEndpointIsAnError) {
   ClusterRequest req = VsphereRequest();
-  req.settings.vsphere.control_plane_endpoint.clear();
+  req.settings.Mutable().vsphere.control_plane_endpoint.clear();
   auto failed = Expand(req, TestRepoConfig(), {});
   ASSERT_FALSE(failed.ok());
   EXPECT_NE(failed.status().message().find("controlPlaneEndpoint"),
@@ -177,8 +177,8 @@ TEST(VsphereRenderTest, ClusterUsesTheSharedClusterIdentityAndEndpoint) {
     EXPECT_NE(obj["kind"], "Secret");
   }
   ClusterRequest legacy = VsphereRequest();
-  legacy.settings.vsphere.identity_name.clear();
-  legacy.settings.vsphere.credentials_secret = "vsphere-credentials";
+  legacy.settings.Mutable().vsphere.identity_name.clear();
+  legacy.settings.Mutable().vsphere.credentials_secret = "vsphere-credentials";
   EXPECT_EQ(
       FindObject(MustExpand(legacy), "VSphereCluster")["spec"]["identityRef"],
       (nlohmann::json{{"kind", "Secret"}, {"name", "vsphere-credentials"}}));

@@ -68,7 +68,7 @@ TEST(LoaderTest, LoadsEveryField) {
   EXPECT_EQ(p.taints.at(0).effect, "NoSchedule");
   EXPECT_EQ(req->ttl.kind, TtlKind::kDuration);
   EXPECT_EQ(req->ttl.seconds, 4 * 3600);
-  EXPECT_EQ(req->settings.gcp.project, "ml-project");
+  EXPECT_EQ(req->settings->gcp.project, "ml-project");
   EXPECT_EQ(req->TotalAccelerators(true), 100);
   EXPECT_EQ(req->MarkOf("spec.nodePools[0].machineType").line, 15);
 }
@@ -279,9 +279,46 @@ safety: {deletionBudget: {maxClusters: 5}}
   ASSERT_EQ(repo.requests.size(), 1u);
   EXPECT_EQ(repo.config.namespace_name, "fleet");
   EXPECT_EQ(repo.config.deletion_budget.max_clusters, 5);
-  EXPECT_EQ(repo.requests[0].settings.gcp.project, "shared");
-  EXPECT_EQ(repo.requests[0].settings.gcp.network, "vpc");
+  EXPECT_EQ(repo.requests[0].settings->gcp.project, "shared");
+  EXPECT_EQ(repo.requests[0].settings->gcp.network, "vpc");
   EXPECT_EQ(repo.requests[0].kubernetes_version, "v1.33.4");
+}
+
+// Requests without a providerConfig share the repository's settings; one
+// with a providerConfig gets its own, and changing it changes no other.
+TEST(RepoLoaderTest, ProviderConfigOverridesOnlyItsOwnRequest) {
+  FileSet files;
+  files["capi-gitops.yaml"] = R"(apiVersion: capigitops.io/v1alpha1
+kind: RepoConfig
+providers:
+  gcp: {project: shared, network: vpc}
+)";
+  std::string plain =
+      Replace(kGood, "  providerConfig: {project: ml-project}\n", "");
+  files["clusters/a.yaml"] = Replace(plain, "name: llm-train", "name: a");
+  files["clusters/b.yaml"] = Replace(kGood, "name: llm-train", "name: b");
+  files["clusters/c.yaml"] = Replace(plain, "name: llm-train", "name: c");
+  LoadedRepo repo = LoadRepo(files);
+  ASSERT_TRUE(repo.diags.empty()) << repo.diags[0].ToString();
+  ASSERT_EQ(repo.requests.size(), 3u);
+  const ClusterRequest& a = repo.requests[0];
+  const ClusterRequest& b = repo.requests[1];
+  const ClusterRequest& c = repo.requests[2];
+  EXPECT_EQ(a.settings->gcp.project, "shared");
+  EXPECT_EQ(b.settings->gcp.project, "ml-project");
+  EXPECT_EQ(b.settings->gcp.network, "vpc");  // the rest from the repo
+  EXPECT_EQ(c.settings->gcp.project, "shared");
+  EXPECT_EQ(&a.settings.get(), &c.settings.get());  // one copy for both
+  EXPECT_NE(&a.settings.get(), &b.settings.get());
+
+  ClusterRequest copy = a;
+  copy.settings.Mutable().gcp.project = "changed";
+  EXPECT_EQ(copy.settings->gcp.project, "changed");
+  EXPECT_EQ(a.settings->gcp.project, "shared");
+  EXPECT_EQ(c.settings->gcp.project, "shared");
+  ClusterRequest again = copy;  // a copy of an owned one shares until written
+  again.settings.Mutable().gcp.network = "other";
+  EXPECT_EQ(copy.settings->gcp.network, "vpc");
 }
 
 TEST(RepoLoaderTest, ClusterNetworkAndProviderSettingsOfTheRender) {
