@@ -74,11 +74,11 @@ void Compact(json* obj) {
 
 // What one kind's LIST gave, sorted as its pages arrive so that no parsed
 // item outlives its page: the objects, compacted and encoded; inventories
-// (ConfigMaps carrying the inventory label), read separately and never
+// (ConfigMaps carrying the inventory label), read as such and never
 // objects of an inventory; Clusters we manage in another namespace.
 struct KindItems {
   std::vector<std::pair<ObjRef, LiveObject>> objects;
-  std::vector<json> inventories;
+  std::vector<StatusOr<Inventory>> inventories;
   std::vector<std::pair<std::string, std::string>> elsewhere;  // name, ns
 };
 
@@ -98,7 +98,7 @@ void SortItem(json& obj, const Kind& kind, const std::string& ns,
   }
   // Listing ConfigMaps (the catalog's) also finds the inventories.
   if (labels.contains(kInventoryLabel)) {
-    out->inventories.push_back(std::move(obj));
+    out->inventories.push_back(Inventory::FromConfigMap(obj));
     return;
   }
   out->objects.emplace_back(ObjRef::Of(obj), LiveObject(obj));
@@ -117,7 +117,8 @@ Status ListSorted(KubeApi& client, const ResourceInfo& r, const Kind& kind,
 // discovering each group version once: concurrent first uses each fetched
 // it, and the no-op plan paid for five copies of the same discovery.
 Status ListKinds(KubeApi& client, const std::string& ns,
-                 const std::vector<Kind>& kinds, std::vector<json>* inventories,
+                 const std::vector<Kind>& kinds,
+                 std::vector<StatusOr<Inventory>>* inventories,
                  LiveState* live) {
   std::map<std::string, std::once_flag> discovered;
   for (const Kind& k : kinds) discovered[k.first];
@@ -129,19 +130,23 @@ Status ListKinds(KubeApi& client, const std::string& ns,
   std::vector<KindItems> items(kinds.size());
   std::vector<Status> results(kinds.size() + (own_list ? 1 : 0),
                               Status::Internal("not run"));
-  StatusOr<std::vector<json>> listed_inventories = Status::Internal("not run");
+  std::vector<StatusOr<Inventory>> own_inventories;  // their own LIST
   // A few kinds at a time, not all: parsing is CPU work (two cores here),
-  // and each kind in flight holds a parsed page of 500 objects in full.
+  // and each kind in flight holds a page of text (ListEach parses it an
+  // item at a time) and what was kept of the items read so far.
   ParallelForBlocking(
       results.size(),
       [&](size_t i) {
         if (i == kinds.size()) {  // the inventories
           StatusOr<ResourceInfo> cms = client.Resolve("v1", "ConfigMap");
-          listed_inventories =
-              cms.ok() ? client.List(*cms, ns,
-                                     std::string(kInventoryLabel) + "=true")
+          results[i] =
+              cms.ok() ? client.ListEach(*cms, ns,
+                                         std::string(kInventoryLabel) + "=true",
+                                         [&](json& cm) {
+                                           own_inventories.push_back(
+                                               Inventory::FromConfigMap(cm));
+                                         })
                        : cms.status();
-          results[i] = listed_inventories.status();
           return;
         }
         const auto& [api_version, kind] = kinds[i];
@@ -165,8 +170,8 @@ Status ListKinds(KubeApi& client, const std::string& ns,
       std::min(kListsInFlight,
                static_cast<unsigned>(std::max(1, client.Concurrency()))));
   if (own_list) {
-    RETURN_IF_ERROR(listed_inventories.status());
-    *inventories = std::move(listed_inventories).value();
+    RETURN_IF_ERROR(results.back());
+    *inventories = std::move(own_inventories);
   }
   for (size_t i = 0; i < kinds.size(); ++i) {
     if (!results[i].ok()) {
@@ -181,8 +186,8 @@ Status ListKinds(KubeApi& client, const std::string& ns,
       live->elsewhere[name] = obj_ns;
     }
     if (inventories && cms_listed) {
-      for (json& cm : items[i].inventories) {
-        inventories->push_back(std::move(cm));
+      for (StatusOr<Inventory>& inv : items[i].inventories) {
+        inventories->push_back(std::move(inv));
       }
     }
     for (auto& [ref, obj] : items[i].objects) {
@@ -200,12 +205,11 @@ StatusOr<LiveState> FetchLiveState(KubeApi& client, const std::string& ns,
   // The inventories are listed alongside the desired kinds, not before
   // them: they only add kinds the repository no longer renders, listed after.
   LiveState live;
-  std::vector<json> inventories;
+  std::vector<StatusOr<Inventory>> inventories;
   RETURN_IF_ERROR(
       ListKinds(client, ns, {kinds.begin(), kinds.end()}, &inventories, &live));
   std::set<Kind> more;
-  for (const json& cm : inventories) {
-    StatusOr<Inventory> inv = Inventory::FromConfigMap(cm);
+  for (StatusOr<Inventory>& inv : inventories) {
     if (!inv.ok())
       return inv.status().WithContext("reading inventory in " + ns);
     for (const ObjRef& r : inv->objects) {

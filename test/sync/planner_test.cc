@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "capigitops/labels.h"
 #include "sync/sync_test_util.h"
 
 namespace capigitops::testing {
@@ -207,6 +208,34 @@ TEST_F(PlannerTest, KindNotServedHasNoLiveObjectsAndThePlanSaysSo) {
                 "cluster.x-k8s.io/v1beta2"),
             std::string::npos)
       << plan.clusters[0].error;
+}
+
+// Inventories are read as each ConfigMap arrives, in their own LIST or in
+// the catalog's ConfigMap LIST; a broken one still fails the read, by name.
+TEST_F(PlannerTest, ABrokenInventoryFailsTheRead) {
+  api_.Seed(
+      {{"apiVersion", "v1"},
+       {"kind", "ConfigMap"},
+       {"metadata",
+        {{"name", "capi-gitops-inventory-x"},
+         {"namespace", ns_},
+         {"labels",
+          {{kInventoryLabel, "true"}, {kManagedByLabel, kManagedByValue}}}}},
+       {"data", {{"cluster", "x"}, {"objects", "{not a list"}}}},
+      "test");
+  for (const std::set<std::pair<std::string, std::string>>& kinds :
+       std::vector<std::set<std::pair<std::string, std::string>>>{
+           {{"cluster.x-k8s.io/v1beta2", "Cluster"}},
+           {{"cluster.x-k8s.io/v1beta2", "Cluster"}, {"v1", "ConfigMap"}}}) {
+    StatusOr<LiveState> live = FetchLiveState(api_, ns_, kinds);
+    ASSERT_FALSE(live.ok()) << kinds.size();
+    EXPECT_NE(live.status().message().find(
+                  "reading inventory in " + ns_ +
+                  ": inventory capi-gitops-inventory-x has a corrupt object "
+                  "list"),
+              std::string::npos)
+        << live.status().message();
+  }
 }
 
 TEST_F(PlannerTest, ListFailureFailsTheRead) {
