@@ -35,13 +35,13 @@ StatusOr<nlohmann::json> ParseJson(std::string_view text,
                                    const std::string& what,
                                    const JsonLimits& limits = {});
 
-// ParseJson of a Kubernetes list (`{"items": [...], "metadata": {...}}`)
-// that hands each element of its top-level "items" to `each` as soon as that
-// element is parsed, and keeps none of them: the document returned has an
-// empty "items". A LIST page of 500 objects is then never held parsed whole,
-// only one object at a time. When the text turns out invalid after some
-// elements, `each` has seen them: the caller drops what it kept.
-StatusOr<nlohmann::json> ParseJsonList(
+// ParseJson of a Kubernetes LIST body, an item at a time: `each` gets every
+// element of the top-level object's "items" array as soon as it is parsed
+// (and may move it away), and the document comes back without that array.
+// A page of 500 objects is then never one tree, only its text and the item
+// being read. When the text turns out invalid, some items may have been
+// handed over already. Never throws.
+StatusOr<nlohmann::json> ParseJsonItems(
     std::string_view text, const std::string& what,
     const std::function<void(nlohmann::json&)>& each,
     const JsonLimits& limits = {});

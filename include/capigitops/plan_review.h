@@ -76,8 +76,8 @@ struct Replacement {
 
 // From one cluster's planned object changes; `live` gives the current
 // replica counts (status.replicas, else spec.replicas).
-std::vector<Replacement> FindReplacements(
-    const ClusterPlan& cp, const std::map<ObjRef, nlohmann::json>& live);
+std::vector<Replacement> FindReplacements(const ClusterPlan& cp,
+                                          const LiveObjects& live);
 
 // $/hour at the smallest and largest size.
 struct HourlyCost {
@@ -133,8 +133,7 @@ struct ReviewInput {
 // kAppliedSpecAnnotation) and machine owners.
 PlanReview ReviewPlan(const Plan& plan,
                       const std::map<std::string, ReviewInput>& requests,
-                      const PriceTable& prices,
-                      const std::map<ObjRef, nlohmann::json>& live);
+                      const PriceTable& prices, const LiveObjects& live);
 
 // "2026-12-03 08:00 UTC".
 std::string FormatExpiry(int64_t unix_seconds);

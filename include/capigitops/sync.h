@@ -111,16 +111,44 @@ struct Plan {
   bool HasChanges() const;
 };
 
+// A live object as the live state keeps it (live_object.cc): encoded in a
+// binary form (a tag, then the value; each key as its index in a shared
+// table), a fraction of the memory of an nlohmann tree (whose map nodes cost
+// ~100 bytes per key), and decoded only when read. Every Decode()
+// parses the bytes again: a reader that needs an object several times keeps
+// the result, and one that walks all live objects filters on the ObjRef
+// (kind) before decoding.
+class LiveObject {
+ public:
+  LiveObject() = default;
+  explicit LiveObject(const nlohmann::json& object);
+  nlohmann::json Decode() const;
+  size_t EncodedSize() const { return bytes_.size(); }
+
+ private:
+  std::string bytes_;
+};
+
+using LiveObjects = std::map<ObjRef, LiveObject>;
+
 // Live objects of the kinds we manage, by reference, plus the inventories.
 struct LiveState {
   std::map<std::string, Inventory> inventories;  // by cluster name
-  std::map<ObjRef, nlohmann::json> objects;
+  // Compacted as FetchLiveState reads them: no creation time, no kubectl
+  // last-applied copy, and of the managed fields only the Apply entries,
+  // each with its manager and the "f:" keys of its fieldsV1 (what the
+  // planner reads to find fields our last apply set and the repository no
+  // longer does).
+  LiveObjects objects;
   // {apiVersion, kind} the server does not serve (discovery said so): their
   // objects cannot be applied, and the plan says so.
   std::set<std::pair<std::string, std::string>> unserved;
   // Clusters we manage that live in another namespace: cluster name ->
   // namespace. One of them in the repository means its namespace changed.
   std::map<std::string, std::string> elsewhere;
+
+  // The object at `ref`, decoded; nullopt when none is live.
+  std::optional<nlohmann::json> Find(const ObjRef& ref) const;
 };
 
 struct SyncOptions {

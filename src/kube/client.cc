@@ -298,28 +298,31 @@ Status KubeClient::ListEach(const ResourceInfo& r, const std::string& ns,
           resp.status, resp.body,
           "list " + r.Name() + (ns.empty() ? "" : " in " + ns));
     }
-    // Each item goes to `each` as it is parsed (ParseJsonList): a page of
-    // 500 objects is never held parsed whole.
+    // Item by item as the page is parsed: a caller that keeps a smaller
+    // form of each never holds the page as one tree.
+    Status bad_item = Status::Ok();
     const std::string what = "list " + r.Name();
-    bool not_object = false;
-    StatusOr<json> list = yaml::ParseJsonList(resp.body, what, [&](json& item) {
-      if (!item.is_object()) not_object = true;
-      if (not_object) return;
-      // Lists omit apiVersion/kind on items; restore them for callers.
-      item["apiVersion"] = r.ApiVersion();
-      item["kind"] = r.kind;
-      each(item);
-    });
+    StatusOr<json> list =
+        yaml::ParseJsonItems(resp.body, what, [&](json& item) {
+          if (!bad_item.ok()) return;
+          if (!item.is_object()) {
+            bad_item = Status::Internal(what + ": an item is not an object");
+            return;
+          }
+          // Lists omit apiVersion/kind on items; restore them for callers.
+          item["apiVersion"] = r.ApiVersion();
+          item["kind"] = r.kind;
+          each(item);
+        });
     if (!list.ok()) return Status::Internal(list.status().message());
+    RETURN_IF_ERROR(bad_item);
     if (!list->is_object()) {
       return Status::Internal(what + ": invalid JSON (not an object)");
     }
-    auto page = list->find("items");
-    if (page != list->end() && !page->is_array() && !page->is_null()) {
+    auto page = list->find("items");  // only when it is not an array
+    if (page != list->end() && !page->is_null()) {
       return Status::Internal(what + ": items is not a list");
     }
-    if (not_object)
-      return Status::Internal(what + ": an item is not an object");
     cont = list->value("metadata", json::object()).value("continue", "");
   } while (!cont.empty());
   return Status::Ok();

@@ -147,8 +147,9 @@ void Reconciler::RecordEvents() {
   const std::string api_version = "cluster.x-k8s.io/v1beta2";
   std::map<std::string, json> clusters;
   for (const ClusterEvent& e : pending) {
-    auto l = live_.objects.find(ObjRef{api_version, "Cluster", e.cluster});
-    if (l != live_.objects.end()) clusters[e.cluster] = l->second;
+    std::optional<json> l =
+        live_.Find(ObjRef{api_version, "Cluster", e.cluster});
+    if (l) clusters[e.cluster] = std::move(*l);
   }
   if (clusters.size() < pending.size()) {
     StatusOr<ResourceInfo> r = kube.Resolve(api_version, "Cluster");

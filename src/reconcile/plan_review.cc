@@ -23,13 +23,13 @@ std::string Display(const json& v) {
 
 // Live machines of a MachineDeployment or KubeadmControlPlane: what runs
 // (status.replicas), else what is asked for (spec.replicas).
-std::optional<int> LiveMachines(const std::map<ObjRef, json>& live,
-                                const ObjRef& ref) {
+std::optional<int> LiveMachines(const LiveObjects& live, const ObjRef& ref) {
   auto it = live.find(ref);
   if (it == live.end()) return std::nullopt;
+  const json obj = it->second.Decode();
   for (const char* part : {"status", "spec"}) {
-    auto p = it->second.find(part);
-    if (p == it->second.end() || !p->is_object()) continue;
+    auto p = obj.find(part);
+    if (p == obj.end() || !p->is_object()) continue;
     auto r = p->find("replicas");
     if (r != p->end() && r->is_number_integer()) return r->get<int>();
   }
@@ -101,10 +101,11 @@ std::optional<int64_t> ExpiryOf(const ClusterRequest& req, int64_t created,
 
 // The applied spec recorded on each live Cluster, by cluster name.
 std::map<std::string, std::optional<ClusterRequest>> AppliedSpecs(
-    const std::map<ObjRef, json>& live) {
+    const LiveObjects& live) {
   std::map<std::string, std::optional<ClusterRequest>> out;
-  for (const auto& [ref, obj] : live) {
+  for (const auto& [ref, encoded] : live) {
     if (ref.kind != "Cluster") continue;
+    const json obj = encoded.Decode();
     const json* ann = nullptr;
     auto meta = obj.find("metadata");
     if (meta != obj.end() && meta->is_object()) {
@@ -147,7 +148,7 @@ std::string Replacement::ToString() const {
 }
 
 std::vector<Replacement> FindReplacements(const ClusterPlan& cp,
-                                          const std::map<ObjRef, json>& live) {
+                                          const LiveObjects& live) {
   std::vector<Replacement> out;
   if (cp.action != ClusterAction::kUpdate) return out;
   for (const ObjectChange& oc : cp.objects) {
@@ -201,8 +202,7 @@ namespace {
 // `in` its repository side (null: removed from the repository).
 ClusterReview ReviewCluster(const Plan& plan, const ClusterPlan& cp,
                             const ClusterRequest* before, const ReviewInput* in,
-                            const PriceTable& prices,
-                            const std::map<ObjRef, json>& live) {
+                            const PriceTable& prices, const LiveObjects& live) {
   ClusterReview r;
   r.name = cp.name;
   r.action = cp.action;
@@ -256,8 +256,7 @@ void AddToTotal(const ClusterReview& r, PlanReview* review) {
 
 PlanReview ReviewPlan(const Plan& plan,
                       const std::map<std::string, ReviewInput>& requests,
-                      const PriceTable& prices,
-                      const std::map<ObjRef, json>& live) {
+                      const PriceTable& prices, const LiveObjects& live) {
   std::map<std::string, std::optional<ClusterRequest>> applied =
       AppliedSpecs(live);
   PlanReview review;

@@ -38,8 +38,8 @@ bool BeingDeleted(const json& cluster) {
 
 struct Reconciler::IdleCandidate {
   const ClusterResult* cluster = nullptr;
-  const json* live = nullptr;  // the live Cluster
-  bool observe = false;        // spec.idle set: the workload cluster was read
+  json live;             // the live Cluster, decoded
+  bool observe = false;  // spec.idle set: the workload cluster was read
 };
 
 // Live clusters this pass may decide on: not blocked, not torn down by the
@@ -51,13 +51,14 @@ std::vector<Reconciler::IdleCandidate> Reconciler::IdleCandidates() {
     if (desired_.blocked.count(name) || expired_.count(name)) continue;
     auto l =
         live_.objects.find(ObjRef{kIdleClusterApiVersion, "Cluster", name});
-    if (l == live_.objects.end() || BeingDeleted(l->second)) continue;
+    if (l == live_.objects.end()) continue;
     IdleCandidate cand;
     cand.cluster = &c;
-    cand.live = &l->second;
     cand.observe = c.request.idle.has_value();
-    bool has_state = AnnotationTime(l->second, kIdleSinceAnnotation) ||
-                     AnnotationTime(l->second, kHibernatedSinceAnnotation);
+    cand.live = l->second.Decode();
+    if (BeingDeleted(cand.live)) continue;
+    bool has_state = AnnotationTime(cand.live, kIdleSinceAnnotation) ||
+                     AnnotationTime(cand.live, kHibernatedSinceAnnotation);
     if (cand.observe || c.request.hibernate || has_state) {
       out.push_back(std::move(cand));
     }
@@ -105,9 +106,9 @@ IdleInput Reconciler::IdleInputOf(const IdleCandidate& c) const {
     in.usable = u.usable;
     in.not_usable = u.reason;
   }
-  in.idle_since = AnnotationTime(*c.live, kIdleSinceAnnotation);
-  in.hibernated_since = AnnotationTime(*c.live, kHibernatedSinceAnnotation);
-  in.last_activity = AnnotationTime(*c.live, kLastActivityAnnotation);
+  in.idle_since = AnnotationTime(c.live, kIdleSinceAnnotation);
+  in.hibernated_since = AnnotationTime(c.live, kHibernatedSinceAnnotation);
+  in.last_activity = AnnotationTime(c.live, kLastActivityAnnotation);
   in.now = options_.now;
   return in;
 }
@@ -118,7 +119,7 @@ IdleInput Reconciler::IdleInputOf(const IdleCandidate& c) const {
 // leaving a key out here removes it (this manager owned it).
 void Reconciler::WriteIdleAnnotations(const IdleCandidate& c,
                                       const IdleDecision& d) {
-  const json& live = *c.live;
+  const json& live = c.live;
   auto same = [&](const char* key, const std::optional<int64_t>& want) {
     return AnnotationTime(live, key) == want;
   };

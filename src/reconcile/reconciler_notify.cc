@@ -156,13 +156,13 @@ void Reconciler::SendNotifications() {
   for (const ClusterResult& c : ev_.clusters) {
     const std::string& name = c.request.name;
     if (desired_.blocked.count(name) || expired_.count(name)) continue;
-    auto l =
-        live_.objects.find(ObjRef{kNotifyClusterApiVersion, "Cluster", name});
-    if (l == live_.objects.end() || l->second.value("metadata", json::object())
-                                        .contains("deletionTimestamp")) {
+    const std::optional<json> l =
+        live_.Find(ObjRef{kNotifyClusterApiVersion, "Cluster", name});
+    if (!l ||
+        l->value("metadata", json::object()).contains("deletionTimestamp")) {
       continue;
     }
-    NotifyDecision d = DecideNotifications(NotifyInputFor(c, l->second));
+    NotifyDecision d = DecideNotifications(NotifyInputFor(c, *l));
     std::vector<std::string> records = d.keep;
     if (!d.due.empty() && !urls_read) {
       urls = WebhookUrls();  // only in a pass that has something to send
@@ -200,7 +200,7 @@ void Reconciler::SendNotifications() {
         }
       }
     }
-    RecordNotified(name, l->second, records);
+    RecordNotified(name, *l, records);
   }
 }
 

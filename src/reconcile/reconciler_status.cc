@@ -44,10 +44,11 @@ struct Reconciler::StatusBatch {
 std::string Reconciler::AppliedRevision(const std::string& name) const {
   auto a = applied_revision_.find(name);
   if (a != applied_revision_.end()) return a->second;
-  auto l = live_.objects.find(ObjRef{kClusterApiVersion, "Cluster", name});
-  if (l == live_.objects.end()) return "";
+  std::optional<json> l =
+      live_.Find(ObjRef{kClusterApiVersion, "Cluster", name});
+  if (!l) return "";
   // The revision the Cluster was last changed at, not the newest commit.
-  return l->second["metadata"]
+  return l->value("metadata", json::object())
       .value("annotations", json::object())
       .value(kRevisionAnnotation, "");
 }
@@ -59,8 +60,9 @@ void Reconciler::EmitStatus(const std::string& name, ClusterStatusInput in,
   in.ns = desired_.ns;
   const std::vector<int64_t>& leads = ev_.repo.config.notifications.lead_times;
   if (!leads.empty()) in.expiring_window = leads.front();
-  auto l = live_.objects.find(ObjRef{kClusterApiVersion, "Cluster", name});
-  if (l != live_.objects.end()) in.live_cluster = l->second;
+  std::optional<json> l =
+      live_.Find(ObjRef{kClusterApiVersion, "Cluster", name});
+  if (l) in.live_cluster = std::move(l);
   in.applied_revision = AppliedRevision(name);
   auto inv = live_.inventories.find(name);
   const ClusterPassResult* outcome = batch->Outcome(name);

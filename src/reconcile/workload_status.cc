@@ -292,16 +292,19 @@ void Reconciler::ReadWorkloads() {
     if (c.request.idle && !desired_.blocked.count(c.request.name))
       watched.insert(c.request.name);
   }
-  std::vector<const json*> clusters;
+  // Kept encoded and decoded again for its add-ons: a thousand live
+  // Clusters decoded at once would cost what their compact form saves.
+  std::vector<const LiveObject*> clusters;
   std::vector<WorkloadTarget> targets;
-  for (const auto& [ref, obj] : live_.objects) {
+  for (const auto& [ref, live] : live_.objects) {
     if (ref.kind != "Cluster" || ref.api_version.rfind("cluster.x-k8s.io/", 0))
       continue;
     const std::string& name = ref.name;
-    if (obj["metadata"].contains("deletionTimestamp") || expired_.count(name) ||
-        !Owns(name))
+    if (expired_.count(name) || !Owns(name)) continue;
+    const json obj = live.Decode();
+    if (obj.value("metadata", json::object()).contains("deletionTimestamp"))
       continue;
-    clusters.push_back(&obj);
+    clusters.push_back(&live);
     targets.push_back(
         {name, ControlPlaneInitialized(obj), watched.count(name) > 0});
   }
@@ -317,7 +320,7 @@ void Reconciler::ReadWorkloads() {
     const std::string& name = targets[i].name;
     WorkloadRead& r = reads[i];
     if (deliveries.ok()) {
-      r.reading.addons = AddonsOf(*deliveries, *clusters[i]);
+      r.reading.addons = AddonsOf(*deliveries, clusters[i]->Decode());
     } else if (r.reading.unreadable.empty()) {
       r.reading.unreadable = "add-on delivery could not be read";
     }

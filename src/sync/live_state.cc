@@ -22,13 +22,25 @@ bool IsCapiCluster(const Kind& k) {
   return k.second == "Cluster" && k.first.rfind("cluster.x-k8s.io/", 0) == 0;
 }
 
+// Of a manager's fieldsV1, what the planner reads (OwnsFieldsNotIn): the
+// "f:" keys, nested. List entries ("k:", "v:", "i:") are compared whole and
+// "." marks the field itself, so both go, and a field whose children all
+// went is an empty map, which the planner reads the same way.
+json OwnedFieldKeys(const json& fields) {
+  json out = json::object();
+  if (!fields.is_object()) return out;
+  for (auto it = fields.begin(); it != fields.end(); ++it) {
+    if (it.key().rfind("f:", 0) == 0) out[it.key()] = OwnedFieldKeys(*it);
+  }
+  return out;
+}
+
 // Keeps what the plan, status, reviews and Events read of a live object and
-// drops the rest as soon as its LIST returns, so a pass holds one compact
-// copy per object: the creation time and kubectl's last-applied copy go,
-// and of the managed fields only the Apply entries stay (the planner looks
-// for its own manager's), each as its manager and its fieldsV1 as JSON
-// text. Updates by controllers, most of a live object's managed fields,
-// are never read.
+// drops the rest as soon as its LIST returns: the creation time and
+// kubectl's last-applied copy go, and of the managed fields only the Apply
+// entries stay (the planner looks for its own manager's), each as its
+// manager and the "f:" keys of its fieldsV1. Updates by controllers, most
+// of a live object's managed fields, are never read.
 void Compact(json* obj) {
   auto meta = obj->find("metadata");
   if (meta == obj->end() || !meta->is_object()) return;
@@ -49,7 +61,8 @@ void Compact(json* obj) {
       kept.push_back(
           {{"manager", mf.value("manager", "")},
            {"operation", "Apply"},
-           {"fieldsV1", owned == mf.end() ? std::string() : owned->dump()}});
+           {"fieldsV1",
+            owned == mf.end() ? json::object() : OwnedFieldKeys(*owned)}});
     }
   }
   if (kept.empty()) {
@@ -59,22 +72,53 @@ void Compact(json* obj) {
   }
 }
 
-// Our objects of one kind, each compacted as its page arrives.
-StatusOr<std::vector<json>> ListCompact(KubeApi& client, const ResourceInfo& r,
-                                        const std::string& ns) {
-  std::vector<json> items;
-  RETURN_IF_ERROR(client.ListEach(r, ns, kManagedBySelector, [&](json& obj) {
-    Compact(&obj);
-    items.push_back(std::move(obj));
-  }));
-  return items;
+// What one kind's LIST gave, sorted as its pages arrive so that no parsed
+// item outlives its page: the objects, compacted and encoded; inventories
+// (ConfigMaps carrying the inventory label), read as such and never
+// objects of an inventory; Clusters we manage in another namespace.
+struct KindItems {
+  std::vector<std::pair<ObjRef, LiveObject>> objects;
+  std::vector<StatusOr<Inventory>> inventories;
+  std::vector<std::pair<std::string, std::string>> elsewhere;  // name, ns
+};
+
+void SortItem(json& obj, const Kind& kind, const std::string& ns,
+              KindItems* out) {
+  Compact(&obj);
+  auto m = obj.find("metadata");
+  static const json kEmpty = json::object();
+  const json& meta = m != obj.end() && m->is_object() ? *m : kEmpty;
+  auto l = meta.find("labels");
+  const json& labels = l != meta.end() && l->is_object() ? *l : kEmpty;
+  std::string obj_ns = meta.value("namespace", "");
+  if (IsCapiCluster(kind) && !obj_ns.empty() && obj_ns != ns) {
+    out->elsewhere.emplace_back(
+        labels.value(kClusterLabel, meta.value("name", "")), obj_ns);
+    return;
+  }
+  // Listing ConfigMaps (the catalog's) also finds the inventories.
+  if (labels.contains(kInventoryLabel)) {
+    out->inventories.push_back(Inventory::FromConfigMap(obj));
+    return;
+  }
+  out->objects.emplace_back(ObjRef::Of(obj), LiveObject(obj));
+}
+
+// Our objects of one kind in `where`, sorted as each page arrives.
+Status ListSorted(KubeApi& client, const ResourceInfo& r, const Kind& kind,
+                  const std::string& where, const std::string& ns,
+                  KindItems* out) {
+  *out = KindItems{};  // a retry starts over
+  return client.ListEach(r, where, kManagedBySelector,
+                         [&](json& obj) { SortItem(obj, kind, ns, out); });
 }
 
 // LISTs `kinds` concurrently (inventories too when `inventories` is set),
 // discovering each group version once: concurrent first uses each fetched
 // it, and the no-op plan paid for five copies of the same discovery.
 Status ListKinds(KubeApi& client, const std::string& ns,
-                 const std::vector<Kind>& kinds, std::vector<json>* inventories,
+                 const std::vector<Kind>& kinds,
+                 std::vector<StatusOr<Inventory>>* inventories,
                  LiveState* live) {
   std::map<std::string, std::once_flag> discovered;
   for (const Kind& k : kinds) discovered[k.first];
@@ -82,70 +126,74 @@ Status ListKinds(KubeApi& client, const std::string& ns,
   // listed anyway (the add-on catalog's), that one LIST finds them.
   const bool cms_listed = std::find(kinds.begin(), kinds.end(),
                                     Kind{"v1", "ConfigMap"}) != kinds.end();
-  size_t n = kinds.size() + (inventories && !cms_listed ? 1 : 0);
-  std::vector<StatusOr<std::vector<json>>> results(n,
-                                                   Status::Internal("not run"));
+  const bool own_list = inventories && !cms_listed;
+  std::vector<KindItems> items(kinds.size());
+  std::vector<Status> results(kinds.size() + (own_list ? 1 : 0),
+                              Status::Internal("not run"));
+  std::vector<StatusOr<Inventory>> own_inventories;  // their own LIST
   // A few kinds at a time, not all: parsing is CPU work (two cores here),
-  // and each kind in flight holds a parsed page of 500 objects in full.
+  // and each kind in flight holds a page of text (ListEach parses it an
+  // item at a time) and what was kept of the items read so far.
   ParallelForBlocking(
-      n,
+      results.size(),
       [&](size_t i) {
         if (i == kinds.size()) {  // the inventories
           StatusOr<ResourceInfo> cms = client.Resolve("v1", "ConfigMap");
-          results[i] = cms.ok()
-                           ? client.List(*cms, ns,
-                                         std::string(kInventoryLabel) + "=true")
-                           : cms.status();
+          results[i] =
+              cms.ok() ? client.ListEach(*cms, ns,
+                                         std::string(kInventoryLabel) + "=true",
+                                         [&](json& cm) {
+                                           own_inventories.push_back(
+                                               Inventory::FromConfigMap(cm));
+                                         })
+                       : cms.status();
           return;
         }
         const auto& [api_version, kind] = kinds[i];
         std::call_once(discovered[api_version],
                        [&] { (void)client.Resolve(api_version, kind); });
         StatusOr<ResourceInfo> r = client.Resolve(api_version, kind);
+        if (!r.ok()) {
+          results[i] = r.status();
+          return;
+        }
         // Clusters in every namespace, in the same one LIST: one we manage
         // outside `ns` means the namespace changed under it.
         const std::string& where =
             IsCapiCluster(kinds[i]) ? kAllNamespaces : ns;
-        results[i] = r.ok() ? ListCompact(client, *r, where) : r.status();
-        if (r.ok() && where != ns &&
-            results[i].status().code() == StatusCode::kPermissionDenied) {
+        results[i] = ListSorted(client, *r, kinds[i], where, ns, &items[i]);
+        if (where != ns && results[i].code() == StatusCode::kPermissionDenied) {
           // Allowed in `ns` only: no namespace-change detection, as before.
-          results[i] = ListCompact(client, *r, ns);
+          results[i] = ListSorted(client, *r, kinds[i], ns, ns, &items[i]);
         }
       },
       std::min(kListsInFlight,
                static_cast<unsigned>(std::max(1, client.Concurrency()))));
-  if (inventories && !cms_listed) {
-    if (!results.back().ok()) return results.back().status();
-    *inventories = std::move(results.back()).value();
+  if (own_list) {
+    RETURN_IF_ERROR(results.back());
+    *inventories = std::move(own_inventories);
   }
   for (size_t i = 0; i < kinds.size(); ++i) {
     if (!results[i].ok()) {
       // A kind the server does not serve has no live objects.
-      if (results[i].status().IsNotFound()) {
+      if (results[i].IsNotFound()) {
         live->unserved.insert(kinds[i]);
         continue;
       }
-      return results[i].status().WithContext("reading live state");
+      return results[i].WithContext("reading live state");
     }
-    for (json& obj : *results[i]) {
-      const json meta = obj.value("metadata", json::object());
-      std::string obj_ns = meta.value("namespace", "");
-      if (IsCapiCluster(kinds[i]) && !obj_ns.empty() && obj_ns != ns) {
-        std::string name = meta.value("labels", json::object())
-                               .value(kClusterLabel, meta.value("name", ""));
-        live->elsewhere[name] = obj_ns;
-        continue;
-      }
-      // Listing ConfigMaps (the catalog's) also finds the inventories,
-      // which are read separately and are never objects of an inventory.
-      if (meta.value("labels", json::object()).contains(kInventoryLabel)) {
-        if (inventories && cms_listed) inventories->push_back(std::move(obj));
-        continue;
-      }
-      ObjRef ref = ObjRef::Of(obj);  // read before the move below
-      live->objects[ref] = std::move(obj);
+    for (auto& [name, obj_ns] : items[i].elsewhere) {
+      live->elsewhere[name] = obj_ns;
     }
+    if (inventories && cms_listed) {
+      for (StatusOr<Inventory>& inv : items[i].inventories) {
+        inventories->push_back(std::move(inv));
+      }
+    }
+    for (auto& [ref, obj] : items[i].objects) {
+      live->objects.insert_or_assign(std::move(ref), std::move(obj));
+    }
+    items[i] = KindItems{};
   }
   return Status::Ok();
 }
@@ -157,12 +205,11 @@ StatusOr<LiveState> FetchLiveState(KubeApi& client, const std::string& ns,
   // The inventories are listed alongside the desired kinds, not before
   // them: they only add kinds the repository no longer renders, listed after.
   LiveState live;
-  std::vector<json> inventories;
+  std::vector<StatusOr<Inventory>> inventories;
   RETURN_IF_ERROR(
       ListKinds(client, ns, {kinds.begin(), kinds.end()}, &inventories, &live));
   std::set<Kind> more;
-  for (const json& cm : inventories) {
-    StatusOr<Inventory> inv = Inventory::FromConfigMap(cm);
+  for (StatusOr<Inventory>& inv : inventories) {
     if (!inv.ok())
       return inv.status().WithContext("reading inventory in " + ns);
     for (const ObjRef& r : inv->objects) {

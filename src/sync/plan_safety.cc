@@ -80,6 +80,10 @@ namespace {
 
 using nlohmann::json;
 
+bool IsCatalogKind(const std::string& kind) {
+  return kind == "HelmChartProxy" || kind == "ClusterResourceSet";
+}
+
 // The single matchLabels key a catalog object selects, or "".
 std::string SelectedKey(const json& obj) {
   auto spec = obj.find("spec");
@@ -93,8 +97,7 @@ std::string SelectedKey(const json& obj) {
 }
 
 void NoteProvides(const json& obj, std::map<std::string, std::string>* out) {
-  const std::string kind = obj.value("kind", "");
-  if (kind != "HelmChartProxy" && kind != "ClusterResourceSet") return;
+  if (!IsCatalogKind(obj.value("kind", ""))) return;
   auto meta = obj.find("metadata");
   if (meta == obj.end() || !meta->is_object()) return;
   auto labels = meta->find("labels");
@@ -122,23 +125,25 @@ std::map<std::string, std::string> AddonProvidesByLabel(
   for (const DesiredCluster& dc : desired.clusters) {
     for (const json& obj : dc.objects) NoteProvides(obj, &out);
   }
-  for (const auto& [ref, obj] : live.objects) NoteProvides(obj, &out);
+  for (const auto& [ref, obj] : live.objects) {
+    if (IsCatalogKind(ref.kind)) NoteProvides(obj.Decode(), &out);
+  }
   return out;
 }
 
 std::string VitalAddonStillSelected(const ObjRef& stale,
                                     const LiveState& live) {
-  if (stale.kind != "HelmChartProxy" && stale.kind != "ClusterResourceSet")
-    return "";
-  auto obj = live.objects.find(stale);
-  if (obj == live.objects.end()) return "";
-  const json& labels = LabelsOf(obj->second);
+  if (!IsCatalogKind(stale.kind)) return "";
+  const std::optional<json> obj = live.Find(stale);
+  if (!obj) return "";
+  const json& labels = LabelsOf(*obj);
   std::string provides = labels.value(kAddonProvidesLabel, "");
-  std::string key = SelectedKey(obj->second);
+  std::string key = SelectedKey(*obj);
   if ((provides != "cni" && provides != "ccm") || key.empty()) return "";
   int selected = 0;
   for (const auto& [ref, cluster] : live.objects) {
-    if (ref.kind == "Cluster" && LabelsOf(cluster).contains(key)) ++selected;
+    if (ref.kind == "Cluster" && LabelsOf(cluster.Decode()).contains(key))
+      ++selected;
   }
   if (selected == 0) return "";
   return labels.value(kAddonNameLabel, key) + " (" + provides +
@@ -180,8 +185,10 @@ void ListCatalogReach(const LiveState& live, const Plan& plan,
       continue;
     }
     std::string key = SelectedKey(oc.desired);
-    auto l = live.objects.find(oc.ref);
-    if (key.empty() && l != live.objects.end()) key = SelectedKey(l->second);
+    if (key.empty()) {
+      std::optional<json> l = live.Find(oc.ref);
+      if (l) key = SelectedKey(*l);
+    }
     if (!key.empty()) keys.insert(key);
   }
   // Live Clusters selected now, and those this pass labels (a new add-on's
@@ -193,7 +200,8 @@ void ListCatalogReach(const LiveState& live, const Plan& plan,
     }
   };
   for (const auto& [ref, obj] : live.objects) {
-    if (ref.kind == "Cluster") note(ref.name, LabelsOf(obj));
+    if (ref.kind == "Cluster" && !keys.empty())
+      note(ref.name, LabelsOf(obj.Decode()));
   }
   for (const ClusterPlan& other : plan.clusters) {
     for (const ObjectChange& oc : other.objects) {

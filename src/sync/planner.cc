@@ -5,7 +5,6 @@
 #include <optional>
 
 #include "capigitops/duration.h"
-#include "capigitops/json.h"
 #include "capigitops/labels.h"
 #include "capigitops/sync.h"
 #include "sync/plan_safety.h"
@@ -88,18 +87,10 @@ bool LooksUnchanged(const json& desired, const json& live,
         mf.value("operation", "") != "Apply") {
       continue;
     }
+    // FetchLiveState keeps their "f:" keys only (live_state.cc, Compact).
     auto owned = mf.find("fieldsV1");
     if (owned == mf.end()) continue;
-    // FetchLiveState keeps them as JSON text (live_state.cc, Compact).
-    std::optional<json> parsed;
-    if (owned->is_string()) {
-      StatusOr<json> p =
-          yaml::ParseJson(owned->get<std::string>(), "managed fields");
-      if (!p.ok()) return false;  // unreadable: let the dry run decide
-      parsed = std::move(p).value();
-    }
-    const json& tree = parsed ? *parsed : *owned;
-    if (tree.is_object() && OwnsFieldsNotIn(tree, desired)) return false;
+    if (owned->is_object() && OwnsFieldsNotIn(*owned, desired)) return false;
   }
   return true;
 }
@@ -161,15 +152,15 @@ void PlanDesiredCluster(const DesiredCluster& dc, std::vector<json> objects,
     oc.ref = ObjRef::Of(object);  // read before the move below
     oc.desired = WithCreatedAt(std::move(object), created);
     desired_refs.insert(oc.ref);
-    auto l = live.objects.find(oc.ref);
-    if (l != live.objects.end()) KeepLiveRevision(l->second, &oc.desired);
-    if (l != live.objects.end() && oc.ref.kind == "Cluster") {
-      HoldAddonLabelRemovals(l->second, provides, options.allow_addon_removal,
+    const std::optional<json> l = live.Find(oc.ref);
+    if (l) KeepLiveRevision(*l, &oc.desired);
+    if (l && oc.ref.kind == "Cluster") {
+      HoldAddonLabelRemovals(*l, provides, options.allow_addon_removal,
                              &oc.desired, cp);
     }
-    if (l == live.objects.end()) {
+    if (!l) {
       oc.action = ObjectAction::kCreate;
-    } else if (LooksUnchanged(oc.desired, l->second, options.field_manager)) {
+    } else if (LooksUnchanged(oc.desired, *l, options.field_manager)) {
       oc.action = ObjectAction::kUnchanged;
     } else {
       oc.action = ObjectAction::kUpdate;  // confirmed by a dry run below
@@ -233,7 +224,7 @@ void ConfirmWithDryRun(
       checks[i].first->error = result.status().message();
       return;
     }
-    json before = Normalize(live.objects.at(oc->ref));
+    json before = Normalize(live.objects.at(oc->ref).Decode());
     json after = Normalize(*result);
     oc->changes = DiffObjects(before, after);
     if (oc->changes.empty()) oc->action = ObjectAction::kUnchanged;
@@ -284,9 +275,9 @@ void PlanDeletion(const Inventory& inv, const LiveState& live,
     oc.action = ObjectAction::kDelete;
     cp->objects.push_back(std::move(oc));
     if (r.kind != "Cluster") continue;
-    auto l = live.objects.find(r);
-    if (l == live.objects.end()) continue;
-    const json ann = l->second.value("metadata", json::object())
+    const std::optional<json> l = live.Find(r);
+    if (!l) continue;
+    const json ann = l->value("metadata", json::object())
                          .value("annotations", json::object());
     if (ann.value(kDeletionProtectionAnnotation, "") == "true") {
       cp->deletion_held = true;

@@ -34,40 +34,6 @@ StatusOr<nlohmann::json> ParseJson(std::string_view text,
   return doc;
 }
 
-StatusOr<nlohmann::json> ParseJsonList(
-    std::string_view text, const std::string& what,
-    const std::function<void(nlohmann::json&)>& each,
-    const JsonLimits& limits) {
-  RETURN_IF_ERROR(CheckJsonLimits(text, what, limits));
-  using Event = nlohmann::json::parse_event_t;
-  // nlohmann's callback depths: the root's keys are at 1, and so is the
-  // "items" array's start and end; its elements end at 2.
-  bool items_key = false, in_items = false;
-  auto callback = [&](int depth, Event event, nlohmann::json& parsed) {
-    if (depth == 1) {
-      if (event == Event::key) {
-        items_key = parsed == "items";
-      } else if (event == Event::array_start) {
-        in_items = items_key;
-      } else if (event == Event::array_end) {
-        in_items = false;
-      }
-      return true;
-    }
-    if (depth != 2 || !in_items) return true;
-    if (event != Event::object_end && event != Event::array_end &&
-        event != Event::value) {
-      return true;
-    }
-    each(parsed);
-    return false;  // discarded: the array keeps none of its elements
-  };
-  nlohmann::json doc = nlohmann::json::parse(text, callback, false);
-  if (doc.is_discarded())
-    return Status::InvalidArgument(what + ": invalid JSON");
-  return doc;
-}
-
 std::string DumpJson(const nlohmann::json& value, int indent) {
   return value.dump(indent, ' ', false,
                     nlohmann::json::error_handler_t::replace);

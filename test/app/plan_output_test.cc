@@ -138,11 +138,13 @@ struct ReviewFixture {
     ClusterPlan steady;
     steady.name = "steady";
     plan.clusters = {steady, cp};
-    live.objects[md.ref] = {{"status", {{"replicas", 2}}}};
-    live.objects[ObjRef{"cluster.x-k8s.io/v1beta2", "Cluster", "train"}] = {
-        {"metadata",
-         {{"annotations",
-           {{kAppliedSpecAnnotation, SpecRecord(before).dump()}}}}}};
+    live.objects[md.ref] =
+        LiveObject(nlohmann::json{{"status", {{"replicas", 2}}}});
+    live.objects[ObjRef{"cluster.x-k8s.io/v1beta2", "Cluster", "train"}] =
+        LiveObject(nlohmann::json{
+            {"metadata",
+             {{"annotations",
+               {{kAppliedSpecAnnotation, SpecRecord(before).dump()}}}}}});
   }
 };
 

@@ -161,33 +161,6 @@ TEST(KubeClientTest, ListFollowsContinueAndRestoresKinds) {
   EXPECT_NE(f.fake->sent[1].url.find("&continue=t1"), std::string::npos);
 }
 
-// A page's items reach the caller one by one as they are parsed, never as a
-// page parsed whole: a page cut short after one item has handed that one
-// out, and is still an error (FetchLiveState then drops what it read).
-TEST(KubeClientTest, ListEachHandsOutItemsAsTheyAreParsed) {
-  Fixture f;
-  ResourceInfo cm{"", "v1", "ConfigMap", "configmaps", true};
-  f.fake->script.push_back(FakeTransport::Reply(
-      200, R"({"items":[{"metadata":{"name":"a"}},{"metadata":{"name")"));
-  std::vector<std::string> seen;
-  Status s = f.client->ListEach(cm, "ns", "", [&](nlohmann::json& item) {
-    seen.push_back(item["kind"].get<std::string>() + "/" +
-                   item["metadata"]["name"].get<std::string>());
-  });
-  EXPECT_FALSE(s.ok());
-  EXPECT_EQ(s.message(), "list configmaps: invalid JSON");
-  EXPECT_EQ(seen, std::vector<std::string>{"ConfigMap/a"});
-  // An item that is no object stops the page: none after it is handed out.
-  f.fake->script.push_back(FakeTransport::Reply(
-      200, R"({"items":[{"metadata":{"name":"b"}},1,{"metadata":{}}]})"));
-  seen.clear();
-  s = f.client->ListEach(cm, "ns", "", [&](nlohmann::json& item) {
-    seen.push_back(item["metadata"].value("name", ""));
-  });
-  EXPECT_EQ(s.message(), "list configmaps: an item is not an object");
-  EXPECT_EQ(seen, std::vector<std::string>{"b"});
-}
-
 // A server that answers `[[[[…` (or `{{{{…`) 100,000 levels deep: every
 // entry point returns a clear error instead of crashing on the stack.
 TEST(KubeClientTest, TooDeepResponsesAreClearErrors) {

@@ -57,9 +57,10 @@ TEST(HibernatePlanTest, PlanShowsTheCostDropAndTheResume) {
            {{kAppliedSpecAnnotation, SpecRecord(before).dump()}}}}}};
     Plan plan;
     plan.clusters = {cp};
-    PlanReview r = ReviewPlan(
-        plan, {{after.name, ReviewInput{&after, &cost}}}, prices,
-        {{ObjRef{"cluster.x-k8s.io/v1beta2", "Cluster", after.name}, live}});
+    PlanReview r =
+        ReviewPlan(plan, {{after.name, ReviewInput{&after, &cost}}}, prices,
+                   {{ObjRef{"cluster.x-k8s.io/v1beta2", "Cluster", after.name},
+                     LiveObject(live)}});
     return r.clusters.at(0);
   };
   // 3 x 0.25 + 2 x 0.5 = 1.75 always; the GPU pool 2 x (0.25 + 4 x 0.75).

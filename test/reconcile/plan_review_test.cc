@@ -49,6 +49,13 @@ json LiveCluster(const std::optional<ClusterRequest>& applied) {
   return c;
 }
 
+// Live objects as the live state keeps them: encoded.
+LiveObjects Encoded(const std::map<ObjRef, json>& objects) {
+  LiveObjects out;
+  for (const auto& [ref, obj] : objects) out.emplace(ref, LiveObject(obj));
+  return out;
+}
+
 const ObjRef kMd{"cluster.x-k8s.io/v1beta2", "MachineDeployment", "train-gpu"};
 const ObjRef kCluster{"cluster.x-k8s.io/v1beta2", "Cluster", "train"};
 
@@ -116,8 +123,8 @@ TEST(PlanReviewTest, SpecDiffNamesFieldsPoolsAndLabels) {
 }
 
 TEST(PlanReviewTest, ATemplateSwapRollsEveryLiveMachineOfThePool) {
-  std::map<ObjRef, json> live = {
-      {kMd, {{"spec", {{"replicas", 4}}}, {"status", {{"replicas", 3}}}}}};
+  LiveObjects live = Encoded(
+      {{kMd, {{"spec", {{"replicas", 4}}}, {"status", {{"replicas", 3}}}}}});
   std::vector<Replacement> reps = FindReplacements(SwapPlan(), live);
   ASSERT_EQ(reps.size(), 1u);
   EXPECT_EQ(reps[0].ToString(),
@@ -163,8 +170,8 @@ TEST(PlanReviewTest, CostAndExpiryBeforeAndAfter) {
   after.ttl = Ttl{TtlKind::kDuration, 8 * 3600, 0, "8h"};
   PriceTable prices = Prices();
   CostEstimate cost = EstimateCost(after, prices);
-  std::map<ObjRef, json> live = {{kCluster, LiveCluster(before)},
-                                 {kMd, {{"status", {{"replicas", 2}}}}}};
+  LiveObjects live = Encoded({{kCluster, LiveCluster(before)},
+                              {kMd, {{"status", {{"replicas", 2}}}}}});
   Plan plan;
   plan.now = kNow;
   plan.clusters = {SwapPlan()};
@@ -196,7 +203,7 @@ TEST(PlanReviewTest, WithoutARecordTheBeforeSpecIsUnknownNotInvented) {
   plan.clusters = {SwapPlan()};
   PlanReview review =
       ReviewPlan(plan, {{"train", ReviewInput{&after, &cost}}}, prices,
-                 {{kCluster, LiveCluster(std::nullopt)}});
+                 Encoded({{kCluster, LiveCluster(std::nullopt)}}));
   const ClusterReview& r = review.clusters[0];
   EXPECT_FALSE(r.before_known);
   EXPECT_TRUE(r.spec_changes.empty());
@@ -215,7 +222,7 @@ TEST(PlanReviewTest, ADeletionThatGoesAheadDropsItsCostAHeldOneDoesNot) {
   Plan plan;
   plan.now = kNow;
   plan.clusters = {gone};
-  std::map<ObjRef, json> live = {{kCluster, LiveCluster(before)}};
+  LiveObjects live = Encoded({{kCluster, LiveCluster(before)}});
   PlanReview review = ReviewPlan(plan, {}, Prices(), live);
   EXPECT_FALSE(review.clusters[0].hourly_after.has_value());
   EXPECT_DOUBLE_EQ(review.hourly_change_min, -2.3);

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "capigitops/json.h"
+#include "capigitops/labels.h"
 #include "sync/sync_test_util.h"
 
 namespace capigitops::testing {
@@ -76,6 +76,15 @@ TEST_F(PlannerTest, ChangedFieldIsAnUpdateWithTheFieldChange) {
   EXPECT_EQ(api_.StoredWrites(), 0);
 }
 
+// True when every key of `fields`, at every level, is an "f:" key.
+bool OnlyFieldKeys(const json& fields) {
+  for (auto it = fields.begin(); it != fields.end(); ++it) {
+    if (it.key().rfind("f:", 0) != 0) return false;
+    if (!it->is_object() || !OnlyFieldKeys(*it)) return false;
+  }
+  return true;
+}
+
 TEST_F(PlannerTest, LiveStateKeepsOnlyWhatThePlanReads) {
   DesiredState d = Desired(1);
   ExpectNoErrors(Sync(d));
@@ -86,16 +95,24 @@ TEST_F(PlannerTest, LiveStateKeepsOnlyWhatThePlanReads) {
   StatusOr<LiveState> live = FetchLiveState(api_, d.ns, kinds);
   ASSERT_TRUE(live.ok()) << live.status().ToString();
   ASSERT_FALSE(live->objects.empty());
-  for (const auto& [ref, obj] : live->objects) {
+  for (const auto& [ref, encoded] : live->objects) {
+    const json obj = encoded.Decode();
+    EXPECT_EQ(ObjRef::Of(obj), ref);
     const json& meta = obj["metadata"];
     EXPECT_FALSE(meta.contains("creationTimestamp")) << ref.ToString();
     ASSERT_TRUE(meta.contains("managedFields")) << ref.ToString();
     for (const json& mf : meta["managedFields"]) {
       EXPECT_EQ(mf["operation"], "Apply");
-      // Kept as text: one string instead of a tree of the object's keys.
-      EXPECT_TRUE(mf["fieldsV1"].is_string());
-      EXPECT_TRUE(yaml::ParseJson(mf["fieldsV1"].get<std::string>(), "f").ok());
+      // Only the "f:" keys: no list entries, no "." markers.
+      ASSERT_TRUE(mf["fieldsV1"].is_object());
+      EXPECT_TRUE(OnlyFieldKeys(mf["fieldsV1"])) << mf["fieldsV1"].dump();
     }
+    if (ref.kind == "KubeadmControlPlane") {
+      EXPECT_TRUE(meta["managedFields"][0]["fieldsV1"]["f:spec"].contains(
+          "f:replicas"));
+    }
+    // Encoded: smaller than the object's own JSON text.
+    EXPECT_LT(encoded.EncodedSize(), obj.dump().size()) << ref.ToString();
   }
 }
 
@@ -191,6 +208,34 @@ TEST_F(PlannerTest, KindNotServedHasNoLiveObjectsAndThePlanSaysSo) {
                 "cluster.x-k8s.io/v1beta2"),
             std::string::npos)
       << plan.clusters[0].error;
+}
+
+// Inventories are read as each ConfigMap arrives, in their own LIST or in
+// the catalog's ConfigMap LIST; a broken one still fails the read, by name.
+TEST_F(PlannerTest, ABrokenInventoryFailsTheRead) {
+  api_.Seed(
+      {{"apiVersion", "v1"},
+       {"kind", "ConfigMap"},
+       {"metadata",
+        {{"name", "capi-gitops-inventory-x"},
+         {"namespace", ns_},
+         {"labels",
+          {{kInventoryLabel, "true"}, {kManagedByLabel, kManagedByValue}}}}},
+       {"data", {{"cluster", "x"}, {"objects", "{not a list"}}}},
+      "test");
+  for (const std::set<std::pair<std::string, std::string>>& kinds :
+       std::vector<std::set<std::pair<std::string, std::string>>>{
+           {{"cluster.x-k8s.io/v1beta2", "Cluster"}},
+           {{"cluster.x-k8s.io/v1beta2", "Cluster"}, {"v1", "ConfigMap"}}}) {
+    StatusOr<LiveState> live = FetchLiveState(api_, ns_, kinds);
+    ASSERT_FALSE(live.ok()) << kinds.size();
+    EXPECT_NE(live.status().message().find(
+                  "reading inventory in " + ns_ +
+                  ": inventory capi-gitops-inventory-x has a corrupt object "
+                  "list"),
+              std::string::npos)
+        << live.status().message();
+  }
 }
 
 TEST_F(PlannerTest, ListFailureFailsTheRead) {
