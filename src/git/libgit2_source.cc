@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <string_view>
 #include <system_error>
 
 #include "capigitops/git.h"
@@ -141,6 +142,23 @@ Status Libgit2Source::SetRef(const std::string& name, const git_oid& oid) {
   return Status::Ok();
 }
 
+// libgit2's local transport lists a repository's refs by name, then reads
+// each: a ref another process deletes in between (a concurrent pusher's
+// incoming ref, PushLocal) fails the whole fetch or push with "reference
+// ... not found". Nothing was transferred yet, so it is simply tried again.
+// (It returns the generic error code then: the reference class and the
+// message say what happened.)
+bool Libgit2Source::LocalListingRace(int rc) const {
+  if (rc >= 0 || !url_.ok() || url_->transport != git::Transport::kLocal) {
+    return false;
+  }
+  const git_error* e = git_error_last();
+  return e != nullptr && e->klass == GIT_ERROR_REFERENCE &&
+         e->message != nullptr &&
+         std::string_view(e->message).find("not found") !=
+             std::string_view::npos;
+}
+
 StatusOr<std::optional<git_oid>> Libgit2Source::FetchBranch(
     const std::string& branch) {
   std::string ref = "refs/heads/" + branch;
@@ -166,6 +184,10 @@ StatusOr<std::optional<git_oid>> Libgit2Source::FetchBranch(
   char* specs[] = {spec.data()};
   git_strarray refspecs = {specs, 1};
   rc = git_remote_fetch(remote.get(), &refspecs, &fo, nullptr);
+  for (int again = 0; again < kLocalListingRetries && LocalListingRace(rc);
+       ++again) {
+    rc = git_remote_fetch(remote.get(), &refspecs, &fo, nullptr);
+  }
   if (rc < 0) return git::MapGitError(rc, st, StatusCode::kUnavailable);
   const git_remote_head** heads = nullptr;
   size_t count = 0;
@@ -325,6 +347,10 @@ StatusOr<bool> Libgit2Source::PushRefspec(const std::string& spec) {
   char* specs[] = {writable.data()};
   git_strarray refspecs = {specs, 1};
   rc = git_remote_push(remote.get(), &refspecs, &po);
+  for (int again = 0; again < kLocalListingRetries && LocalListingRace(rc);
+       ++again) {
+    rc = git_remote_push(remote.get(), &refspecs, &po);
+  }
   // libgit2 compares with the remote tip it just listed and refuses a
   // non-fast-forward itself; a later race is reported by the server.
   if (rc == GIT_ENONFASTFORWARD) return false;

@@ -80,6 +80,8 @@ class Libgit2Source : public GitSource {
                            const std::optional<git_oid>& base,
                            const git_oid& id);
   StatusOr<bool> PushRefspec(const std::string& spec);
+  bool LocalListingRace(int rc) const;
+  static constexpr int kLocalListingRetries = 5;
   Status SetRef(const std::string& name, const git_oid& oid);
   int CreateRemote(git_remote** out) const;
 
