@@ -329,14 +329,18 @@ void Reconciler::ReadWorkloads() {
     std::string why = !r.reading.unreadable.empty() ? r.reading.unreadable
                       : r.idle                      ? r.idle->unreadable
                                                     : "";
-    json before = StatusInGit(CurrentStatus(), StatusPath(name));
-    json idle_before =
-        before.is_object() ? before.value("idle", json()) : json();
-    bool known =
-        before.is_object() && !why.empty() &&
-        (before.value("usableReason", "") == why ||
-         (idle_before.is_object() &&
-          idle_before.value("reason", "").find(why) != std::string::npos));
+    // The committed status is parsed only when there is a note to weigh.
+    bool known = false;
+    if (!r.note.empty() && !why.empty()) {
+      json before = StatusInGit(CurrentStatus(), StatusPath(name));
+      json idle_before =
+          before.is_object() ? before.value("idle", json()) : json();
+      known =
+          before.is_object() &&
+          (before.value("usableReason", "") == why ||
+           (idle_before.is_object() &&
+            idle_before.value("reason", "").find(why) != std::string::npos));
+    }
     if (!r.note.empty() && !known) {
       Note("warning: " + name + ": workload cluster: " + r.note);
     }

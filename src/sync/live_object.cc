@@ -52,10 +52,14 @@ class KeyTable {
 
   // The index of `key`, added if new; kMaxKeys when the table is full.
   // Callers hold mu exclusively.
-  uint32_t Intern(std::string_view key) {
+  // A key's index; a new key is added only with `may_add` (callers hold mu
+  // exclusively then), else kMissing says it would have to be.
+  static constexpr uint32_t kMissing = kMaxKeys + 1;
+  uint32_t Intern(std::string_view key, bool may_add) {
     auto it = index_.find(key);
     if (it != index_.end()) return it->second;
     if (size_ == kMaxKeys) return kMaxKeys;
+    if (!may_add) return kMissing;
     std::unique_ptr<std::string[]>& chunk = chunks_[size_ / kChunk];
     if (!chunk) chunk = std::make_unique<std::string[]>(kChunk);
     std::string& slot = chunk[size_ % kChunk];
@@ -86,61 +90,66 @@ void PutVarint(uint64_t v, std::string* out) {
   out->push_back(static_cast<char>(v));
 }
 
-void Encode(const json& j, KeyTable& keys, std::string* out) {
+// False (with `out` incomplete) when an object key is not in the table and
+// `may_add` is not set.
+bool Encode(const json& j, KeyTable& keys, bool may_add, std::string* out) {
   switch (j.type()) {
     case json::value_t::boolean:
       out->push_back(j.get<bool>() ? kTrue : kFalse);
-      return;
+      return true;
     case json::value_t::number_integer: {
       const int64_t v = j.get<int64_t>();
       out->push_back(kInt);
       PutVarint(
           (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63),
           out);
-      return;
+      return true;
     }
     case json::value_t::number_unsigned:
       out->push_back(kUint);
       PutVarint(j.get<uint64_t>(), out);
-      return;
+      return true;
     case json::value_t::number_float: {
       const double d = j.get<double>();
       char bytes[sizeof d];
       std::memcpy(bytes, &d, sizeof d);
       out->push_back(kFloat);
       out->append(bytes, sizeof d);
-      return;
+      return true;
     }
     case json::value_t::string: {
       const std::string& s = j.get_ref<const std::string&>();
       out->push_back(kString);
       PutVarint(s.size(), out);
       out->append(s);
-      return;
+      return true;
     }
     case json::value_t::array:
       out->push_back(kArray);
       PutVarint(j.size(), out);
-      for (const json& e : j) Encode(e, keys, out);
-      return;
+      for (const json& e : j) {
+        if (!Encode(e, keys, may_add, out)) return false;
+      }
+      return true;
     case json::value_t::object:
       out->push_back(kObject);
       PutVarint(j.size(), out);
       for (auto it = j.begin(); it != j.end(); ++it) {
         // Even: a table index; odd: the length of the key written here.
-        const uint32_t k = keys.Intern(it.key());
+        const uint32_t k = keys.Intern(it.key(), may_add);
+        if (k == KeyTable::kMissing) return false;
         if (k < KeyTable::kMaxKeys) {
           PutVarint(uint64_t{k} << 1, out);
         } else {
           PutVarint((uint64_t{it.key().size()} << 1) | 1, out);
           out->append(it.key());
         }
-        Encode(*it, keys, out);
+        if (!Encode(*it, keys, may_add, out)) return false;
       }
-      return;
+      return true;
     default:  // null, and binary, which no JSON text yields
       out->push_back(kNull);
-      return;
+      return true;
   }
 }
 
@@ -233,9 +242,18 @@ using nlohmann::json;
 
 LiveObject::LiveObject(const json& object) {
   live_codec::KeyTable& keys = live_codec::Keys();
+  // Nearly every key is in the table after the first objects of a kind:
+  // encoded under the shared lock, so the kinds listed at once encode in
+  // parallel; only an object with a new key takes the table for itself.
+  bool done;
   {
+    std::shared_lock lock(keys.mu);
+    done = live_codec::Encode(object, keys, /*may_add=*/false, &bytes_);
+  }
+  if (!done) {
+    bytes_.clear();
     std::unique_lock lock(keys.mu);
-    live_codec::Encode(object, keys, &bytes_);
+    live_codec::Encode(object, keys, /*may_add=*/true, &bytes_);
   }
   // The string grew as it was written: shrunk to the exact size, or
   // thousands of objects would each keep up to half their size as slack.

@@ -405,36 +405,43 @@ Plan MakePlan(KubeApi& client, const DesiredState& desired, DesiredState* take,
                         desired.blocked.size());
   for (size_t first = 0; first < desired.clusters.size(); first += kPlanBatch) {
     size_t n = std::min(kPlanBatch, desired.clusters.size() - first);
-    std::vector<std::vector<json>> objects(n);
-    ParallelFor(n, [&](size_t k) {
-      objects[k] = ObjectsToPlan(desired, take, first + k);
-    });
+    // Each cluster is rendered and planned on its own (the live state and
+    // `provides` are only read), into its slot; reserved above, so the
+    // ClusterPlans do not move while the checks point at them.
     size_t planned = plan.clusters.size();
-    std::vector<std::pair<ClusterPlan*, ObjectChange*>> checks;
     for (size_t k = 0; k < n; ++k) {
       const DesiredCluster& dc = desired.clusters[first + k];
       seen.insert(dc.name);
       ClusterPlan& cp = plan.clusters.emplace_back();
       cp.name = dc.name;
       cp.owner = dc.owner;
+    }
+    std::vector<std::vector<ObjectChange*>> to_check(n);
+    ParallelFor(n, [&](size_t k) {
+      const DesiredCluster& dc = desired.clusters[first + k];
+      ClusterPlan& cp = plan.clusters[planned + k];
       auto moved = live.elsewhere.find(dc.name);
       if (moved != live.elsewhere.end() && !live.inventories.count(dc.name)) {
         HoldNamespaceChange(moved->second, desired.ns, &cp);
-        continue;
+        return;
       }
-      if (dc.pending && objects[k].empty()) {
+      std::vector<json> objects = ObjectsToPlan(desired, take, first + k);
+      if (dc.pending && objects.empty()) {
         // Never happens (a rendered cluster has at least its Cluster), but
         // planned with no objects it would prune its whole inventory.
         cp.action = ClusterAction::kBlocked;
         cp.reason = "its objects could not be rendered";
         auto inv = live.inventories.find(dc.name);
         if (inv != live.inventories.end()) cp.inventory = inv->second;
-        continue;
+        return;
       }
-      std::vector<ObjectChange*> to_check;
-      PlanDesiredCluster(dc, std::move(objects[k]), live, options, provides,
-                         &cp, &to_check);
-      for (ObjectChange* oc : to_check) checks.emplace_back(&cp, oc);
+      PlanDesiredCluster(dc, std::move(objects), live, options, provides, &cp,
+                         &to_check[k]);
+    });
+    std::vector<std::pair<ClusterPlan*, ObjectChange*>> checks;
+    for (size_t k = 0; k < n; ++k) {
+      for (ObjectChange* oc : to_check[k])
+        checks.emplace_back(&plan.clusters[planned + k], oc);
     }
     ConfirmWithDryRun(client, live, options, checks);
     for (size_t i = planned; i < plan.clusters.size(); ++i)
