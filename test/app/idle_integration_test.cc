@@ -60,8 +60,7 @@ class IdleIntegrationTest : public ::testing::Test {
   void SetUp() override {
     SKIP_WITHOUT_CRDS();
     std::string error;
-    sandbox_ = sandbox_test::SandboxProcess::Start(
-        {"--crds", schema::testing::CrdDir(), "--time-scale", "0"}, &error);
+    sandbox_ = sandbox_test::SandboxProcess::StartWithCrds(&error);
     ASSERT_NE(sandbox_, nullptr) << error;
     remote_ = dir_.Sub("remote.git");
     work_ = dir_.Sub("work");

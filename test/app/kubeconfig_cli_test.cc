@@ -25,8 +25,7 @@ class KubeconfigCliTest : public ::testing::Test {
   void SetUp() override {
     SKIP_WITHOUT_CRDS();
     std::string error;
-    sandbox_ = sandbox_test::SandboxProcess::Start(
-        {"--crds", schema::testing::CrdDir(), "--time-scale", "0"}, &error);
+    sandbox_ = sandbox_test::SandboxProcess::StartWithCrds(&error);
     ASSERT_NE(sandbox_, nullptr) << error;
     repo_ = dir_.Sub("repo");
     std::filesystem::copy(SourcePath("sample-repo"), repo_,

@@ -108,8 +108,7 @@ TEST(NestingCliTest, DeepRepoConfigIsAFileError) {
 TEST(NestingCliTest, PlanAgainstASandboxReportsTheDeepFiles) {
   SKIP_WITHOUT_CRDS();
   std::string error;
-  auto sandbox = sandbox_test::SandboxProcess::Start(
-      {"--crds", schema::testing::CrdDir(), "--time-scale", "0"}, &error);
+  auto sandbox = sandbox_test::SandboxProcess::StartWithCrds(&error);
   ASSERT_NE(sandbox, nullptr) << error;
   HostileRepo repo;
   auto r = RunProcess({BinaryPath("capi-gitops"), "plan", repo.Path(),

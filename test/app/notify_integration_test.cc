@@ -43,8 +43,7 @@ class NotifyIntegrationTest : public ::testing::Test {
   void SetUp() override {
     SKIP_WITHOUT_CRDS();
     std::string error;
-    sandbox_ = sandbox_test::SandboxProcess::Start(
-        {"--crds", schema::testing::CrdDir(), "--time-scale", "0"}, &error);
+    sandbox_ = sandbox_test::SandboxProcess::StartWithCrds(&error);
     ASSERT_NE(sandbox_, nullptr) << error;
     server_.Post(R"(/hooks/.*)",
                  [this](const httplib::Request& req, httplib::Response& res) {

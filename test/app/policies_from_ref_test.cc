@@ -81,8 +81,7 @@ TEST_F(PoliciesFromRefTest, UnknownRefIsASourceError) {
 TEST_F(PoliciesFromRefTest, PlanCallsOutAChangedPolicy) {
   SKIP_WITHOUT_CRDS();
   std::string error;
-  auto sandbox = sandbox_test::SandboxProcess::Start(
-      {"--crds", schema::testing::CrdDir(), "--time-scale", "0"}, &error);
+  auto sandbox = sandbox_test::SandboxProcess::StartWithCrds(&error);
   ASSERT_NE(sandbox, nullptr) << error;
   auto r = RunProcess({BinaryPath("capi-gitops"), "plan", Repo(), "-o",
                        "markdown", "--kubeconfig", sandbox->kubeconfig(),

@@ -138,8 +138,7 @@ class PlanSelectionTest : public SelectionTest {
   void SetUp() override {
     SKIP_WITHOUT_CRDS();
     std::string error;
-    sandbox_ = sandbox_test::SandboxProcess::Start(
-        {"--crds", schema::testing::CrdDir(), "--time-scale", "0"}, &error);
+    sandbox_ = sandbox_test::SandboxProcess::StartWithCrds(&error);
     ASSERT_NE(sandbox_, nullptr) << error;
   }
   testutil::RunResult Cli(std::vector<std::string> args) {

@@ -203,4 +203,9 @@ bool Kubectl::Available() { return access(kKubectl, X_OK) == 0; }
 
 std::string CapiCrdsDir() { return ::capigitops::testing::FindCrdDir(); }
 
+std::unique_ptr<SandboxProcess> SandboxProcess::StartWithCrds(
+    std::string* error) {
+  return Start({"--crds", CapiCrdsDir(), "--time-scale", "0"}, error);
+}
+
 }  // namespace capigitops::sandbox_test

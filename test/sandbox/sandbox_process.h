@@ -38,6 +38,9 @@ class SandboxProcess {
   // *error when it does not come up within 30 seconds.
   static std::unique_ptr<SandboxProcess> Start(
       const std::vector<std::string>& args, std::string* error);
+  // Start with the upstream CRDs (CapiCrdsDir) and the clock standing still
+  // (--time-scale 0): what the CLI integration tests run against.
+  static std::unique_ptr<SandboxProcess> StartWithCrds(std::string* error);
   ~SandboxProcess();
 
   const std::string& kubeconfig() const { return kubeconfig_; }
