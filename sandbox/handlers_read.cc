@@ -44,7 +44,8 @@ Reply ListReply(const Target& t, const std::vector<StoredPtr>& items,
                 const json& meta) {
   std::string api_version = json(t.GroupVersion()).dump();
   std::string kind = json(t.type->kind).dump();
-  size_t size = 64 + meta.dump().size() + t.type->list_kind.size();
+  std::string metadata = meta.dump();
+  size_t size = 64 + metadata.size() + t.type->list_kind.size();
   for (const StoredPtr& obj : items) {
     size += obj->TextSize() + api_version.size() + kind.size() + 24;
   }
@@ -63,7 +64,7 @@ Reply ListReply(const Target& t, const std::vector<StoredPtr>& items,
   out += "],\"kind\":";
   out += json(t.type->list_kind).dump();
   out += ",\"metadata\":";
-  out += meta.dump();
+  out += metadata;
   out += '}';
   return reply;
 }
