@@ -137,6 +137,11 @@ class LiveObject {
   // decoded; nullopt when a key is missing or a level is not an object.
   std::optional<nlohmann::json> Get(
       std::initializer_list<std::string_view> path) const;
+  // True when an Apply entry of `manager` in metadata.managedFields owns a
+  // field ("f:" key of its fieldsV1, nested) that `desired` does not set,
+  // so applying `desired` would remove it (the planner's check).
+  bool AppliedFieldsOutside(const nlohmann::json& desired,
+                            std::string_view manager) const;
 
  private:
   friend struct LiveObjectBytes;  // tests: objects from hand-written bytes

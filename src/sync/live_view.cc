@@ -117,6 +117,11 @@ struct View {
   // Past the object's entries up to the value of `key`; false when it has
   // none or this is no object.
   bool Enter(std::string_view key);
+  // Past one managedFields entry: whether it is `manager`'s Apply, and
+  // where its fieldsV1 value starts (null without one).
+  bool ApplyEntryOf(std::string_view manager, const char** fields);
+  // planner.cc's OwnsFieldsNotIn on the object here, its tag read.
+  bool OwnsFieldsNotIn(const json& desired);
 };
 
 // A desired empty map or list may be missing live (IsSubset).
@@ -197,6 +202,75 @@ bool View::Enter(std::string_view key) {
   return false;
 }
 
+bool View::ApplyEntryOf(std::string_view manager, const char** fields) {
+  *fields = nullptr;
+  uint8_t tag = 0;
+  uint64_t n = 0;
+  if (!Tag(&tag)) return false;
+  if (tag != kObject) {  // the live state keeps no such entry
+    --p;
+    Skip();
+    return false;
+  }
+  if (!Varint(&n)) return false;
+  // As mf.value("manager", ""), mf.value("operation", "").
+  std::string_view mgr, op;
+  bool has_mgr = false, has_op = false;
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string_view key;
+    if (!Key(&key)) return false;
+    std::string_view* into = nullptr;
+    if (key == "manager" && !has_mgr) {
+      into = &mgr;
+      has_mgr = true;
+    } else if (key == "operation" && !has_op) {
+      into = &op;
+      has_op = true;
+    } else if (key == "fieldsV1" && *fields == nullptr) {
+      *fields = p;
+    }
+    uint64_t len = 0;
+    if (into != nullptr && p < end && static_cast<uint8_t>(*p) == kString) {
+      ++p;
+      if (!Varint(&len) || !Bytes(len, into)) return false;
+    } else if (!Skip()) {
+      return false;
+    }
+  }
+  return mgr == manager && op == "Apply";
+}
+
+bool View::OwnsFieldsNotIn(const json& desired) {
+  uint64_t n = 0;
+  if (!Varint(&n)) return false;
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string_view key;
+    if (!Key(&key)) return false;
+    if (key.substr(0, 2) != "f:") {  // list entries are compared whole
+      if (!Skip()) return false;
+      continue;
+    }
+    if (!desired.is_object()) return true;
+    auto field = desired.find(key.substr(2));
+    if (field == desired.end()) return true;
+    uint8_t tag = 0;
+    if (!Tag(&tag)) return false;
+    const char* at = p;
+    uint64_t m = 0;
+    if (tag != kObject) {
+      --p;
+      if (!Skip()) return false;
+    } else if (!Varint(&m)) {
+      return false;
+    } else if (m > 0) {
+      p = at;
+      if (OwnsFieldsNotIn(*field)) return true;
+      if (!ok) return false;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 }  // namespace live_codec
 
@@ -224,6 +298,34 @@ std::optional<nlohmann::json> LiveObject::Get(
   nlohmann::json out = live_codec::DecodeValue(&v.p, v.end, keys, &ok);
   if (!ok) return std::nullopt;
   return out;
+}
+
+// Bytes the encoder did not write answer true: the object then looks
+// changed, and the dry run decides.
+bool LiveObject::AppliedFieldsOutside(const nlohmann::json& desired,
+                                      std::string_view manager) const {
+  if (bytes_.empty()) return false;
+  live_codec::KeyTable& keys = live_codec::Keys();
+  std::shared_lock lock(keys.mu);
+  live_codec::View v{bytes_.data(), bytes_.data() + bytes_.size(), keys};
+  uint8_t tag = 0;
+  uint64_t n = 0;
+  if (!v.Enter("metadata") || !v.Enter("managedFields")) return !v.ok;
+  if (!v.Tag(&tag) || tag != live_codec::kArray) return !v.ok;
+  if (!v.Varint(&n)) return true;
+  for (uint64_t i = 0; i < n; ++i) {
+    const char* fields = nullptr;
+    const bool match = v.ApplyEntryOf(manager, &fields);
+    if (!v.ok) return true;
+    if (!match || fields == nullptr) continue;
+    live_codec::View f{fields, v.end, keys};
+    if (!f.Tag(&tag) || tag != live_codec::kObject) {
+      if (!f.ok) return true;
+      continue;
+    }
+    if (f.OwnsFieldsNotIn(desired) || !f.ok) return true;
+  }
+  return false;
 }
 
 }  // namespace capigitops

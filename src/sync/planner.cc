@@ -16,22 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-// True when our last apply owned a field that `desired` no longer sets, so
-// the apply would remove it: walks the manager's FieldsV1 "f:" keys.
-bool OwnsFieldsNotIn(const json& fields, const json& desired) {
-  for (auto it = fields.begin(); it != fields.end(); ++it) {
-    const std::string& key = it.key();
-    if (key.rfind("f:", 0) != 0) continue;  // list entries are compared whole
-    if (!desired.is_object()) return true;
-    auto field = desired.find(key.substr(2));
-    if (field == desired.end()) return true;
-    if (it->is_object() && !it->empty() && OwnsFieldsNotIn(*it, *field)) {
-      return true;
-    }
-  }
-  return false;
-}
-
 // True when Normalize(live) would drop nothing that `desired` sets, so
 // IsSubset(desired, live) gives the same answer without copying the live
 // object (with its managed fields, most of its size). Rendered objects never
@@ -81,20 +65,9 @@ bool LooksUnchanged(const json& desired, const LiveObject& live,
           : !IsSubset(compared, Normalize(live.Decode()))) {
     return false;
   }
-  // Decoded: FetchLiveState keeps of them only the Apply entries' "f:" keys
-  // (live_state.cc, Compact).
-  const std::optional<json> fields = live.Get({"metadata", "managedFields"});
-  if (!fields || !fields->is_array()) return true;
-  for (const json& mf : *fields) {
-    if (mf.value("manager", "") != manager ||
-        mf.value("operation", "") != "Apply") {
-      continue;
-    }
-    auto owned = mf.find("fieldsV1");
-    if (owned == mf.end()) continue;
-    if (owned->is_object() && OwnsFieldsNotIn(*owned, desired)) return false;
-  }
-  return true;
+  // FetchLiveState keeps of the managed fields only the Apply entries' "f:"
+  // keys (live_state.cc, Compact); they too are read without decoding.
+  return !live.AppliedFieldsOutside(desired, manager);
 }
 
 // Applying from a directory without --revision must not erase the revision
