@@ -1,5 +1,5 @@
-// Reading a live object without decoding it (sync.h, LiveObject::Contains
-// and Get).
+// Reading a live object without decoding it (sync.h: LiveObject::Contains,
+// Get and AppliedFieldsOutside).
 //
 // A no-op plan compares every desired object with its live one and reads
 // one annotation and the managed fields of each. Decoding the live object
