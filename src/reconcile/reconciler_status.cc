@@ -26,6 +26,17 @@ std::string StatusSubject(const std::vector<std::string>& summary) {
   return subject;
 }
 
+// The revision a live Cluster was last changed at (not the newest commit),
+// "" without one; looked up in place, without copying its metadata.
+std::string RevisionOf(const json& cluster) {
+  auto meta = cluster.find("metadata");
+  if (meta == cluster.end() || !meta->is_object()) return "";
+  auto ann = meta->find("annotations");
+  if (ann == meta->end() || !ann->is_object()) return "";
+  auto rev = ann->find(kRevisionAnnotation);
+  return rev != ann->end() && rev->is_string() ? rev->get<std::string>() : "";
+}
+
 }  // namespace
 
 // The status files of one pass: what Git has, what changes.
@@ -44,13 +55,13 @@ struct Reconciler::StatusBatch {
 std::string Reconciler::AppliedRevision(const std::string& name) const {
   auto a = applied_revision_.find(name);
   if (a != applied_revision_.end()) return a->second;
-  std::optional<json> l =
-      live_.Find(ObjRef{kClusterApiVersion, "Cluster", name});
-  if (!l) return "";
-  // The revision the Cluster was last changed at, not the newest commit.
-  return l->value("metadata", json::object())
-      .value("annotations", json::object())
-      .value(kRevisionAnnotation, "");
+  auto l = live_.objects.find(ObjRef{kClusterApiVersion, "Cluster", name});
+  if (l == live_.objects.end()) return "";
+  // The revision the Cluster was last changed at, not the newest commit;
+  // only the annotation is decoded.
+  std::optional<json> rev =
+      l->second.Get({"metadata", "annotations", kRevisionAnnotation});
+  return rev && rev->is_string() ? rev->get<std::string>() : "";
 }
 
 void Reconciler::EmitStatus(const std::string& name, ClusterStatusInput in,
@@ -62,8 +73,14 @@ void Reconciler::EmitStatus(const std::string& name, ClusterStatusInput in,
   if (!leads.empty()) in.expiring_window = leads.front();
   std::optional<json> l =
       live_.Find(ObjRef{kClusterApiVersion, "Cluster", name});
+  // As AppliedRevision, from the Cluster decoded here (not a second time).
+  auto applied = applied_revision_.find(name);
+  if (applied != applied_revision_.end()) {
+    in.applied_revision = applied->second;
+  } else if (l) {
+    in.applied_revision = RevisionOf(*l);
+  }
   if (l) in.live_cluster = std::move(l);
-  in.applied_revision = AppliedRevision(name);
   auto inv = live_.inventories.find(name);
   const ClusterPassResult* outcome = batch->Outcome(name);
   if (inv != live_.inventories.end()) {

@@ -248,6 +248,28 @@ WorkloadRead ReadWorkloadCluster(WorkloadConnector& connector,
   return out;
 }
 
+// Of a live Cluster the top-level fields `keys` (those present), as all
+// ControlPlaneInitialized reads is its apiVersion and status.
+json TopLevelFields(const LiveObject& live,
+                    std::initializer_list<std::string_view> keys) {
+  json out = json::object();
+  for (std::string_view key : keys) {
+    std::optional<json> v = live.Get({key});
+    if (v) out[std::string(key)] = std::move(*v);
+  }
+  return out;
+}
+
+// Of a live Cluster what AddonsOf reads: its name and labels.
+json NameAndLabels(const LiveObject& live) {
+  json meta = json::object();
+  for (const char* key : {"name", "labels"}) {
+    std::optional<json> v = live.Get({"metadata", key});
+    if (v) meta[key] = std::move(*v);
+  }
+  return json{{"metadata", std::move(meta)}};
+}
+
 }  // namespace
 
 std::string WorkloadFailure(const Status& s, const std::string& what) {
@@ -292,8 +314,9 @@ void Reconciler::ReadWorkloads() {
     if (c.request.idle && !desired_.blocked.count(c.request.name))
       watched.insert(c.request.name);
   }
-  // Kept encoded and decoded again for its add-ons: a thousand live
-  // Clusters decoded at once would cost what their compact form saves.
+  // Of each live Cluster only the fields read here are decoded, each once
+  // (its labels later, for its add-ons): a thousand live Clusters decoded
+  // whole would cost what their compact form saves.
   std::vector<const LiveObject*> clusters;
   std::vector<WorkloadTarget> targets;
   for (const auto& [ref, live] : live_.objects) {
@@ -301,9 +324,8 @@ void Reconciler::ReadWorkloads() {
       continue;
     const std::string& name = ref.name;
     if (expired_.count(name) || !Owns(name)) continue;
-    const json obj = live.Decode();
-    if (obj.value("metadata", json::object()).contains("deletionTimestamp"))
-      continue;
+    if (live.Get({"metadata", "deletionTimestamp"})) continue;
+    const json obj = TopLevelFields(live, {"apiVersion", "status"});
     clusters.push_back(&live);
     targets.push_back(
         {name, ControlPlaneInitialized(obj), watched.count(name) > 0});
@@ -320,7 +342,7 @@ void Reconciler::ReadWorkloads() {
     const std::string& name = targets[i].name;
     WorkloadRead& r = reads[i];
     if (deliveries.ok()) {
-      r.reading.addons = AddonsOf(*deliveries, clusters[i]->Decode());
+      r.reading.addons = AddonsOf(*deliveries, NameAndLabels(*clusters[i]));
     } else if (r.reading.unreadable.empty()) {
       r.reading.unreadable = "add-on delivery could not be read";
     }

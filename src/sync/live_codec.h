@@ -15,6 +15,7 @@
 #include <array>
 #include <cstdint>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
@@ -92,5 +93,11 @@ inline bool GetVarint(const char** p, const char* end, uint64_t* v) {
   }
   return false;
 }
+
+// Decodes the value at *p (< end), advancing *p past it (live_object.cc);
+// `ok` turns false on bytes the encoder did not write. Callers hold
+// keys.mu, shared at least.
+nlohmann::json DecodeValue(const char** p, const char* end,
+                           const KeyTable& keys, bool* ok);
 
 }  // namespace capigitops::live_codec

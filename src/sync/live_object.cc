@@ -171,6 +171,16 @@ struct Reader {
 };
 
 }  // namespace
+
+nlohmann::json DecodeValue(const char** p, const char* end,
+                           const KeyTable& keys, bool* ok) {
+  Reader r{*p, end, keys};
+  nlohmann::json out = r.Value();
+  *p = r.p;
+  *ok = r.ok;
+  return out;
+}
+
 }  // namespace live_codec
 
 using nlohmann::json;

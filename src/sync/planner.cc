@@ -16,22 +16,6 @@ namespace {
 
 using nlohmann::json;
 
-// True when our last apply owned a field that `desired` no longer sets, so
-// the apply would remove it: walks the manager's FieldsV1 "f:" keys.
-bool OwnsFieldsNotIn(const json& fields, const json& desired) {
-  for (auto it = fields.begin(); it != fields.end(); ++it) {
-    const std::string& key = it.key();
-    if (key.rfind("f:", 0) != 0) continue;  // list entries are compared whole
-    if (!desired.is_object()) return true;
-    auto field = desired.find(key.substr(2));
-    if (field == desired.end()) return true;
-    if (it->is_object() && !it->empty() && OwnsFieldsNotIn(*it, *field)) {
-      return true;
-    }
-  }
-  return false;
-}
-
 // True when Normalize(live) would drop nothing that `desired` sets, so
 // IsSubset(desired, live) gives the same answer without copying the live
 // object (with its managed fields, most of its size). Rendered objects never
@@ -59,7 +43,7 @@ bool HasPlainMetadataWithout(const json& object, const char* annotation) {
   return ann == meta->end() || (ann->is_object() && !ann->contains(annotation));
 }
 
-bool LooksUnchanged(const json& desired, const json& live,
+bool LooksUnchanged(const json& desired, const LiveObject& live,
                     const std::string& manager) {
   // The source revision alone is no reason to write: otherwise every commit,
   // our own status commits included, would touch every Cluster. It is
@@ -74,45 +58,28 @@ bool LooksUnchanged(const json& desired, const json& live,
     }
   }
   const json& compared = copy ? *copy : desired;
-  if (NormalizeIsMoot(compared) ? !IsSubset(compared, live)
-                                : !IsSubset(compared, Normalize(live))) {
+  // Compared on the encoded live object: decoded only in the rare case that
+  // the desired one sets what Normalize drops.
+  if (NormalizeIsMoot(compared)
+          ? !live.Contains(compared)
+          : !IsSubset(compared, Normalize(live.Decode()))) {
     return false;
   }
-  static const json kEmpty = json::object();
-  auto m = live.find("metadata");
-  const json& meta = m != live.end() && m->is_object() ? *m : kEmpty;
-  auto fields = meta.find("managedFields");
-  if (fields == meta.end() || !fields->is_array()) return true;
-  for (const json& mf : *fields) {
-    if (mf.value("manager", "") != manager ||
-        mf.value("operation", "") != "Apply") {
-      continue;
-    }
-    // FetchLiveState keeps their "f:" keys only (live_state.cc, Compact).
-    auto owned = mf.find("fieldsV1");
-    if (owned == mf.end()) continue;
-    if (owned->is_object() && OwnsFieldsNotIn(*owned, desired)) return false;
-  }
-  return true;
+  // FetchLiveState keeps of the managed fields only the Apply entries' "f:"
+  // keys (live_state.cc, Compact); they too are read without decoding.
+  return !live.AppliedFieldsOutside(desired, manager);
 }
 
 // Applying from a directory without --revision must not erase the revision
 // a Git pass recorded: without one of our own, keep the live one.
-void KeepLiveRevision(const json& live, json* desired) {
+void KeepLiveRevision(const LiveObject& live, json* desired) {
   json& ann = (*desired)["metadata"]["annotations"];
   if (ann.is_object() && ann.contains(kRevisionAnnotation)) return;
-  // Looked up in place: copying the live metadata copied its managed fields.
-  const json* live_rev = nullptr;
-  auto meta = live.find("metadata");
-  if (meta != live.end() && meta->is_object()) {
-    auto live_ann = meta->find("annotations");
-    if (live_ann != meta->end() && live_ann->is_object()) {
-      auto it = live_ann->find(kRevisionAnnotation);
-      if (it != live_ann->end()) live_rev = &*it;
-    }
-  }
-  if (live_rev != nullptr) {
-    ann[kRevisionAnnotation] = *live_rev;
+  // Only the annotation is decoded.
+  std::optional<json> live_rev =
+      live.Get({"metadata", "annotations", kRevisionAnnotation});
+  if (live_rev) {
+    ann[kRevisionAnnotation] = std::move(*live_rev);
   } else if (ann.is_null()) {
     (*desired)["metadata"].erase("annotations");
   }
@@ -137,6 +104,14 @@ json WithCreatedAt(json obj, int64_t created_at) {
   return obj;
 }
 
+// Of a live object, its labels where they are (all HoldAddonLabelRemovals
+// reads, through LabelsOf).
+json LabelsOnly(const LiveObject& live) {
+  std::optional<json> labels = live.Get({"metadata", "labels"});
+  if (!labels) return json::object();
+  return json{{"metadata", {{"labels", std::move(*labels)}}}};
+}
+
 // `objects` are dc's, moved into the plan.
 void PlanDesiredCluster(const DesiredCluster& dc, std::vector<json> objects,
                         const LiveState& live, const SyncOptions& options,
@@ -153,11 +128,13 @@ void PlanDesiredCluster(const DesiredCluster& dc, std::vector<json> objects,
     oc.ref = ObjRef::Of(object);  // read before the move below
     oc.desired = WithCreatedAt(std::move(object), created);
     desired_refs.insert(oc.ref);
-    const std::optional<json> l = live.Find(oc.ref);
+    auto found = live.objects.find(oc.ref);
+    const LiveObject* l =
+        found == live.objects.end() ? nullptr : &found->second;
     if (l) KeepLiveRevision(*l, &oc.desired);
     if (l && oc.ref.kind == "Cluster") {
-      HoldAddonLabelRemovals(*l, provides, options.allow_addon_removal,
-                             &oc.desired, cp);
+      HoldAddonLabelRemovals(LabelsOnly(*l), provides,
+                             options.allow_addon_removal, &oc.desired, cp);
     }
     if (!l) {
       oc.action = ObjectAction::kCreate;
