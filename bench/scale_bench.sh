@@ -6,7 +6,9 @@
 # measured no-op `plan` and no-op `reconcile`: peak RSS, wall and CPU time
 # (/usr/bin/time -v) and the requests each sent (the sandbox's request log).
 # Usage: bench/scale_bench.sh [N ...]   (default: 1000 10000)
-# BENCH_GITOPS=path measures another capi-gitops binary.
+# BENCH_GITOPS=path measures another capi-gitops binary; BENCH_RUNS=K
+# measures each no-op command K times (default 1; a 2-core machine varies
+# from run to run, so the final figures take the median of 3 or more).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -44,7 +46,7 @@ for n in "${sizes[@]}"; do
   "$gitops" apply "$d/repo" "${kube[@]}" >/dev/null 2>&1
   rec=(reconcile --repo "$d/remote.git" "${kube[@]}" --cache-dir "$d/cache")
   "$gitops" "${rec[@]}" >/dev/null 2>&1 || true  # the first status commit
-  for cmd in plan reconcile; do
+  for cmd in $(for _ in $(seq "${BENCH_RUNS:-1}"); do echo plan reconcile; done); do
     before=$(wc -l <"$d/requests.log")
     if [ "$cmd" = plan ]; then
       read -r rss wall user < <(measure "$d/time-$cmd" "$gitops" plan "$d/repo" "${kube[@]}")

@@ -8,6 +8,7 @@ PACKAGES=(
   libgit2-dev libyaml-cpp-dev nlohmann-json3-dev libcurl4-openssl-dev
   libcxxopts-dev libgtest-dev libgmock-dev libssl-dev
   libcpp-httplib-dev zlib1g-dev  # HTTP servers (controller endpoints, capi-sandbox)
+  libjemalloc-dev        # the executables' allocator (CMakeLists.txt)
   lighttpd openssh-server openssh-client  # Git smart-HTTP and ssh test servers
   curl openssl           # the demo signs and sends a webhook, scrapes /metrics
 )

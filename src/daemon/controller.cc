@@ -3,12 +3,10 @@
 #include <chrono>
 #include <cmath>
 #include <random>
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
 
 #include "daemon/http_server.h"
 #include "util/log.h"
+#include "util/memory.h"
 
 namespace capigitops {
 namespace {
@@ -272,12 +270,10 @@ std::optional<int64_t> Controller::RunPass(const std::string& reason) {
   pass_started_ms_ = SteadyNowMs();
   PassResult result = pass_();
   pass_started_ms_ = 0;
-#if defined(__GLIBC__)
   // The pass's state is gone; give its pages back to the OS, or each
   // worker thread's malloc arena stays as large as its busiest pass and a
   // long-running controller's RSS says little about what it holds.
-  malloc_trim(0);
-#endif
+  ReturnFreedMemory();
   double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();

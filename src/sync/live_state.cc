@@ -1,13 +1,11 @@
 // Reading what is live: one LIST per kind, never a request per object.
 #include <algorithm>
 #include <mutex>
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
 
 #include "capigitops/labels.h"
 #include "capigitops/sync.h"
 #include "sync/live_list_encoder.h"
+#include "util/memory.h"
 #include "util/parallel.h"
 
 namespace capigitops {
@@ -178,12 +176,10 @@ StatusOr<LiveState> FetchLiveState(KubeApi& client, const std::string& ns,
     RETURN_IF_ERROR(
         ListKinds(client, ns, {more.begin(), more.end()}, nullptr, &live));
   }
-#if defined(__GLIBC__)
   // The LISTs were parsed on worker threads, each into its own malloc
   // arena, and compacted: hand what that freed back to the OS, or the plan
   // that follows grows on top of it.
-  malloc_trim(0);
-#endif
+  ReturnFreedMemory();
   return live;
 }
 

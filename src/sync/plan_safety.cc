@@ -1,6 +1,7 @@
 // Plan rules across clusters: namespace changes held, shared objects kept.
 #include "sync/plan_safety.h"
 
+#include <functional>
 #include <map>
 #include <set>
 
@@ -41,7 +42,18 @@ bool IsClusterScoped(KubeApi& client, const ObjRef& ref) {
 // of the same cluster lives in another namespace (made before a namespace
 // change was held) and uses it too.
 void KeepSharedObjects(KubeApi& client, const LiveState& live, Plan* plan) {
-  std::map<ObjRef, std::string> needed;  // object -> a cluster needing it
+  // Most passes delete nothing: then nothing is to keep, and the map below
+  // would hold a reference to every object of every cluster for nothing.
+  bool deletes = false;
+  for (const ClusterPlan& cp : plan->clusters) {
+    for (const ObjectChange& oc : cp.objects)
+      deletes = deletes || oc.action == ObjectAction::kDelete;
+  }
+  if (!deletes) return;
+  // object -> a cluster needing it; both live in `plan`, which outlives it.
+  std::map<std::reference_wrapper<const ObjRef>, const std::string*,
+           std::less<ObjRef>>
+      needed;
   for (const ClusterPlan& cp : plan->clusters) {
     bool leaving = cp.action == ClusterAction::kDelete && !cp.deletion_held &&
                    !plan->budget_exceeded;
@@ -50,12 +62,12 @@ void KeepSharedObjects(KubeApi& client, const LiveState& live, Plan* plan) {
         cp.action == ClusterAction::kDelete) {
       if (cp.inventory) {
         for (const ObjRef& r : cp.inventory->objects)
-          needed.emplace(r, cp.name);
+          needed.emplace(r, &cp.name);
       }
       continue;
     }
     for (const ObjectChange& oc : cp.objects) {
-      if (oc.action != ObjectAction::kDelete) needed.emplace(oc.ref, cp.name);
+      if (oc.action != ObjectAction::kDelete) needed.emplace(oc.ref, &cp.name);
     }
   }
   for (ClusterPlan& cp : plan->clusters) {
@@ -63,9 +75,9 @@ void KeepSharedObjects(KubeApi& client, const LiveState& live, Plan* plan) {
     for (ObjectChange& oc : cp.objects) {
       if (oc.action != ObjectAction::kDelete) continue;
       auto it = needed.find(oc.ref);
-      if (it != needed.end() && it->second != cp.name) {
+      if (it != needed.end() && *it->second != cp.name) {
         oc.action = ObjectAction::kKeep;
-        oc.note = "shared: cluster " + it->second + " still needs it";
+        oc.note = "shared: cluster " + *it->second + " still needs it";
       } else if (copy != live.elsewhere.end() &&
                  IsClusterScoped(client, oc.ref)) {
         oc.action = ObjectAction::kKeep;

@@ -1,6 +1,7 @@
 // Building the plan: what to create, update, keep and delete per cluster.
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <mutex>
 #include <optional>
 
@@ -487,7 +488,8 @@ Plan MakePlan(KubeApi& client, const DesiredState& desired, DesiredState* take,
   }
   CheckBudget(desired, live, options, &plan);
   KeepSharedObjects(client, live, &plan);
-  std::set<ObjRef> inventoried;
+  // References, not copies: a pass of 10,000 clusters inventories ~125,000.
+  std::set<std::reference_wrapper<const ObjRef>, std::less<ObjRef>> inventoried;
   for (const auto& [name, inv] : live.inventories) {
     inventoried.insert(inv.objects.begin(), inv.objects.end());
   }
