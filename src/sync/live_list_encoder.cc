@@ -210,8 +210,10 @@ void LiveListEncoder::start_array() {
   }
 }
 
-void LiveListEncoder::key(std::string& key) {
+void LiveListEncoder::key(std::string& text) {
   if (skip_depth_ > 0 || frames_.empty()) return;
+  // Compared as a view: the length first, no strlen of the literal.
+  const std::string_view key = text;
   auto write = [&](Role role = Role::kPlain, Capture c = Capture::kNone) {
     WriteKey(key);
     pending_ = {Action::kWrite, role, c};
@@ -260,7 +262,7 @@ void LiveListEncoder::key(std::string& key) {
                                        : Action::kSkip};
       return;
     case Role::kFields:
-      if (key.rfind("f:", 0) == 0) {
+      if (key.substr(0, 2) == "f:") {
         WriteKey(key);
         pending_ = {Action::kFieldsChild};
       } else {
