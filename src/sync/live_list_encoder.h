@@ -25,22 +25,23 @@ struct ListedItem {
   LiveObject object;
 };
 
-// Writes each item as the LiveObject that LiveObject(Compact(tree)) would
-// be, with the list's apiVersion and kind (any of the item's own are
-// replaced), and no tree in between: a tree's nodes were allocated and
-// freed for every key and value of every live object, a quarter of a no-op
-// pass's CPU at 10,000 clusters. Compact's rules (live_state.cc says why):
-// metadata loses creationTimestamp, selfLink and kubectl's last-applied
-// annotation; of metadata.managedFields only the entries whose operation is
-// "Apply" stay, each as {manager, operation, fieldsV1 reduced to its nested
-// "f:" keys}, and the key goes when none stays. An entry is written as it
-// is read and cut off at its end when its operation (which may come last)
-// is not Apply. A container's count is written in one byte and widened
-// when it turns out larger, so the bytes are those of LiveObject(json) but
-// for the order of object keys.
-// Where the tree path would have thrown (a manager or name that is not a
-// string) this writes "" or notes nothing; a duplicate key, which no API
-// server sends, is written twice (the tree kept the last).
+// Writes each item of a LIST as a compacted LiveObject, with the list's
+// apiVersion and kind (any of the item's own are replaced), and no tree in
+// between: building, compacting and freeing a tree per item (its nodes
+// allocated for every key and value) was a quarter of a no-op pass's CPU at
+// 10,000 clusters. Compacting keeps what the plan, status, reviews and
+// Events read: metadata loses creationTimestamp, selfLink and kubectl's
+// last-applied annotation; of metadata.managedFields only the entries whose
+// operation is "Apply" stay (the planner looks for its own manager's), each
+// as {manager, operation, fieldsV1 reduced to its nested "f:" keys}, and
+// the key goes when none stays. An entry is written as it is read and cut
+// off at its end when its operation (which may come last) is not Apply. A
+// container's count is written in one byte and widened when it turns out
+// larger, so the bytes are those LiveObject(json) writes for the compacted
+// tree but for the order of object keys (the test compares the two paths).
+// Where the tree path threw (a manager or name that is not a string) this
+// writes "" or notes nothing; a duplicate key, which no API server sends,
+// is written twice (a tree kept the last).
 class LiveListEncoder final : public yaml::JsonItemSax {
  public:
   LiveListEncoder(std::string api_version, std::string kind,
