@@ -31,6 +31,8 @@ struct ApiRequest {
 struct Reply {
   int code = 200;
   json body;
+  // The body already serialized (LIST replies); when set, `body` is unused.
+  std::string body_text;
   std::vector<std::string> warnings;
   int retry_after_seconds = 0;
   std::string content_type = "application/json";
@@ -39,6 +41,10 @@ struct Reply {
 // A successful reply carrying `body`.
 Reply OkReply(json body, int code = 200);
 Reply ErrorReply(const ApiError& error);
+// The bytes to send: body_text, a non-JSON body's string, or body.dump().
+std::string ReplyText(const Reply& reply);
+// The body as JSON, parsed from body_text when the reply carries text.
+StatusOr<json> ReplyJson(const Reply& reply);
 
 // A resource URL split into its parts.
 struct ApiPath {

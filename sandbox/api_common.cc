@@ -2,6 +2,7 @@
 #include <sstream>
 
 #include "api.h"
+#include "capigitops/json.h"
 
 namespace capigitops::sandbox {
 namespace {
@@ -28,6 +29,22 @@ Reply OkReply(json body, int code) {
   r.code = code;
   r.body = std::move(body);
   return r;
+}
+
+std::string ReplyText(const Reply& reply) {
+  if (!reply.body_text.empty()) return reply.body_text;
+  if (reply.body.is_string() && reply.content_type != "application/json") {
+    return reply.body.get<std::string>();
+  }
+  return reply.body.dump();
+}
+
+StatusOr<json> ReplyJson(const Reply& reply) {
+  if (reply.body_text.empty()) return reply.body;
+  // The text is ours, written from objects that passed the store's checks.
+  return yaml::ParseJson(
+      reply.body_text, "reply",
+      {reply.body_text.size(), yaml::JsonLimits{}.max_depth});
 }
 
 Reply ErrorReply(const ApiError& error) {

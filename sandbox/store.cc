@@ -47,18 +47,15 @@ std::optional<json> Store::Get(const ObjectKey& key) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = objects_.find(key);
   if (it == objects_.end()) return std::nullopt;
-  return *it->second;
+  return it->second->object();
 }
 
-ListPage Store::List(const std::string& group, const std::string& resource,
-                     const std::string& ns,
-                     const std::optional<ObjectKey>& after, size_t limit,
-                     const std::function<bool(const json&)>& match) const {
-  // Matching objects are collected under the lock and copied after it, so
-  // a large LIST does not hold up every write for the length of its copy.
-  std::vector<ObjectPtr> found;
-  ListPage page;
-  std::unique_lock<std::mutex> lock(mu_);
+StoredPage Store::ListStored(
+    const std::string& group, const std::string& resource,
+    const std::string& ns, const std::optional<ObjectKey>& after, size_t limit,
+    const std::function<bool(const json&)>& match) const {
+  StoredPage page;
+  std::lock_guard<std::mutex> lock(mu_);
   page.rv = rv_;
   ObjectKey start{group, resource, ns, ""};
   if (after) start = *after;
@@ -68,17 +65,27 @@ ListPage Store::List(const std::string& group, const std::string& resource,
     const ObjectKey& k = it->first;
     if (k.group != group || k.resource != resource) break;
     if (!ns.empty() && k.ns != ns) break;
-    if (!match(*it->second)) continue;
-    if (limit > 0 && found.size() == limit) {
+    if (!match(it->second->object())) continue;
+    if (limit > 0 && page.items.size() == limit) {
       page.next = last;  // more remain after the last returned item
       break;
     }
-    found.push_back(it->second);
+    page.items.push_back(it->second);
     last = k;
   }
-  lock.unlock();
-  page.items.reserve(found.size());
-  for (const ObjectPtr& obj : found) page.items.push_back(*obj);
+  return page;
+}
+
+ListPage Store::List(const std::string& group, const std::string& resource,
+                     const std::string& ns,
+                     const std::optional<ObjectKey>& after, size_t limit,
+                     const std::function<bool(const json&)>& match) const {
+  // Copied after the lock is released, so a large LIST does not hold up
+  // every write for the length of its copy.
+  StoredPage stored = ListStored(group, resource, ns, after, limit, match);
+  ListPage page{{}, stored.rv, std::move(stored.next)};
+  page.items.reserve(stored.items.size());
+  for (const StoredPtr& obj : stored.items) page.items.push_back(obj->object());
   return page;
 }
 
@@ -90,7 +97,7 @@ ApiOr<WriteResult> Store::Write(const ObjectKey& key, const Mutation& mutation,
                                 const WriteOptions& options) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = objects_.find(key);
-  ObjectPtr live = it == objects_.end() ? nullptr : it->second;
+  ObjectPtr live = it == objects_.end() ? nullptr : ObjectOf(it->second);
   if (!live && !options.allow_create) {
     return NotFoundError(key.group, key.resource, key.name);
   }
@@ -121,10 +128,10 @@ ApiOr<WriteResult> Store::Create(const ObjectKey& key, json obj, bool dry_run) {
     return result;
   }
   meta["resourceVersion"] = RvString(++rv_);
-  auto stored = std::make_shared<const json>(std::move(obj));
+  StoredPtr stored = MakeStored(std::move(obj));
   objects_[key] = stored;
-  AppendEvent(EventType::kAdded, key, stored, nullptr);
-  result.object = *stored;
+  AppendEvent(EventType::kAdded, key, ObjectOf(stored), nullptr);
+  result.object = stored->object();
   return result;
 }
 
@@ -180,10 +187,10 @@ ApiOr<WriteResult> Store::Update(const ObjectKey& key, const ObjectPtr& live,
     RemoveLocked(key, std::move(obj), /*orphan=*/false);
     return result;
   }
-  auto stored = std::make_shared<const json>(std::move(obj));
+  StoredPtr stored = MakeStored(std::move(obj));
   objects_[key] = stored;
-  AppendEvent(EventType::kModified, key, stored, live);
-  result.object = *stored;
+  AppendEvent(EventType::kModified, key, ObjectOf(stored), live);
+  result.object = stored->object();
   return result;
 }
 
@@ -194,7 +201,7 @@ ApiOr<WriteResult> Store::Delete(const ObjectKey& key,
   if (it == objects_.end()) {
     return NotFoundError(key.group, key.resource, key.name);
   }
-  ObjectPtr live = it->second;
+  ObjectPtr live = ObjectOf(it->second);
   const json& meta = (*live)["metadata"];
   if ((!options.precondition_uid.empty() &&
        options.precondition_uid != meta.value("uid", "")) ||
@@ -214,9 +221,9 @@ ApiOr<WriteResult> Store::Delete(const ObjectKey& key,
     result.changed = true;
     if (!options.dry_run) {
       obj["metadata"]["resourceVersion"] = RvString(++rv_);
-      auto stored = std::make_shared<const json>(obj);
+      StoredPtr stored = MakeStored(obj);
       objects_[key] = stored;
-      AppendEvent(EventType::kModified, key, stored, live);
+      AppendEvent(EventType::kModified, key, ObjectOf(stored), live);
     }
     result.object = std::move(obj);
     return result;
@@ -243,20 +250,21 @@ void Store::RemoveLocked(const ObjectKey& key, json final_state, bool orphan) {
     }
     if (orphan) continue;
     for (const json& ref :
-         (*obj)["metadata"].value("ownerReferences", json::array())) {
+         obj->object()["metadata"].value("ownerReferences", json::array())) {
       if (ref.value("uid", "") == uid) dependents.push_back(k);
     }
   }
   for (const ObjectKey& k : dependents) {
     auto it = objects_.find(k);
     if (it == objects_.end()) continue;
-    json obj = *it->second;
+    json obj = it->second->object();
     if (HasFinalizers(obj) && key.resource != "namespaces") {
       if (IsDeleting(obj)) continue;
       obj["metadata"]["deletionTimestamp"] = NowRfc3339();
       obj["metadata"]["resourceVersion"] = RvString(++rv_);
-      auto stored = std::make_shared<const json>(std::move(obj));
-      AppendEvent(EventType::kModified, k, stored, it->second);
+      StoredPtr stored = MakeStored(std::move(obj));
+      AppendEvent(EventType::kModified, k, ObjectOf(stored),
+                  ObjectOf(it->second));
       it->second = stored;
       continue;
     }
@@ -321,8 +329,9 @@ json Store::Snapshot() const {
   std::lock_guard<std::mutex> lock(mu_);
   json objects = json::array();
   for (const auto& [k, obj] : objects_) {
-    objects.push_back(
-        {{"group", k.group}, {"resource", k.resource}, {"object", *obj}});
+    objects.push_back({{"group", k.group},
+                       {"resource", k.resource},
+                       {"object", obj->object()}});
   }
   return {{"resourceVersion", rv_}, {"objects", objects}};
 }
@@ -343,7 +352,7 @@ void Store::Restore(const json& snapshot) {
     const json& meta = obj["metadata"];
     ObjectKey key{entry.value("group", ""), entry.value("resource", ""),
                   meta.value("namespace", ""), meta.value("name", "")};
-    objects_[key] = std::make_shared<const json>(obj);
+    objects_[key] = MakeStored(obj);
   }
 }
 

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "api_status.h"
+#include "stored_object.h"
 
 namespace capigitops::sandbox {
 
@@ -69,6 +70,13 @@ struct ListPage {
   std::optional<ObjectKey> next;  // set when `limit` cut the list short
 };
 
+// A page of the stored objects themselves, shared rather than copied.
+struct StoredPage {
+  std::vector<StoredPtr> items;
+  uint64_t rv = 0;
+  std::optional<ObjectKey> next;  // set when `limit` cut the list short
+};
+
 class Store {
  public:
   explicit Store(size_t max_events = 100000) : max_events_(max_events) {}
@@ -80,6 +88,11 @@ class Store {
                 const std::string& ns, const std::optional<ObjectKey>& after,
                 size_t limit,
                 const std::function<bool(const json&)>& match) const;
+  // List without copies: the stored objects, which never change.
+  StoredPage ListStored(const std::string& group, const std::string& resource,
+                        const std::string& ns,
+                        const std::optional<ObjectKey>& after, size_t limit,
+                        const std::function<bool(const json&)>& match) const;
   ApiOr<WriteResult> Write(const ObjectKey& key, const Mutation& mutation,
                            const WriteOptions& options);
   ApiOr<WriteResult> Delete(const ObjectKey& key, const DeleteOptions& options);
@@ -115,7 +128,7 @@ class Store {
 
   mutable std::mutex mu_;
   mutable std::condition_variable cv_;
-  std::map<ObjectKey, ObjectPtr> objects_;
+  std::map<ObjectKey, StoredPtr> objects_;
   std::deque<StoredEvent> events_;
   size_t max_events_;
   uint64_t rv_ = 1;

@@ -136,9 +136,14 @@ void MaybeServeTable(const ResourceType& type, const ApiRequest& req,
   } else {
     return;
   }
+  StatusOr<json> parsed = ReplyJson(*reply);
+  if (!parsed.ok()) {
+    *reply = ErrorReply(InternalError(parsed.status().message()));
+    return;
+  }
+  const json body = std::move(*parsed);
   bool full = req.Param("includeObject") == "Object";
   json rows = json::array();
-  const json& body = reply->body;
   json items = body.contains("items") ? body["items"] : json::array({body});
   for (const json& obj : items) {
     rows.push_back(
@@ -146,6 +151,7 @@ void MaybeServeTable(const ResourceType& type, const ApiRequest& req,
   }
   json meta = json::object();
   if (body.contains("items")) meta = Field(body, "metadata");
+  reply->body_text.clear();
   reply->body = {{"kind", "Table"},
                  {"apiVersion", "meta.k8s.io/v1"},
                  {"metadata", meta},

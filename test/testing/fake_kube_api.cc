@@ -55,8 +55,9 @@ class SandboxTransport : public HttpTransport {
     }
     HttpResponse resp;
     resp.status = reply.code;
-    resp.body = reply.body.is_string() ? reply.body.get<std::string>()
-                                       : reply.body.dump();
+    resp.body = !reply.body_text.empty() ? std::move(reply.body_text)
+                : reply.body.is_string() ? reply.body.get<std::string>()
+                                         : reply.body.dump();
     return resp;
   }
 
