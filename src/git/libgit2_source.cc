@@ -6,6 +6,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string_view>
 #include <system_error>
@@ -32,6 +33,19 @@ bool IsRaceRejection(const std::string& reason) {
 }  // namespace
 
 namespace git {
+namespace {
+
+// A cache directory with anything in it but our lock file holds a
+// repository (or something that is not one, which Open reports).
+bool HoldsMoreThanTheLock(const std::string& dir) {
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    if (e.path().filename() != kCacheLockFile) return true;
+  }
+  return false;
+}
+
+}  // namespace
 
 Status Libgit2Source::Open() {
   if (!url_.ok()) return url_.status();
@@ -49,8 +63,13 @@ Status Libgit2Source::Open() {
     }
     dir = temp_dir_ = tmpl;
   }
+  if (cache_lock_ == nullptr) {
+    ASSIGN_OR_RETURN(cache_lock_,
+                     LockCacheDir(dir, static_cast<int>(std::max<int64_t>(
+                                           0, options_.cache_lock_wait_ms))));
+  }
   git_repository* raw = nullptr;
-  if (std::filesystem::exists(dir, ec) && !std::filesystem::is_empty(dir, ec)) {
+  if (HoldsMoreThanTheLock(dir)) {
     int rc = git_repository_open_bare(&raw, dir.c_str());
     if (rc < 0) {
       return Status::InvalidArgument("cache directory " + dir +
@@ -89,6 +108,7 @@ Status Libgit2Source::BoundCache() {
   }
   repo_.reset();
   for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    if (e.path().filename() == kCacheLockFile) continue;  // still held
     std::filesystem::remove_all(e.path(), ec);
     if (ec) {
       return Status::Internal("emptying the Git cache " + dir.string() + ": " +

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "capigitops/git.h"
+#include "git/cache_lock.h"
 #include "git/credentials.h"
 #include "git/handles.h"
 #include "git/timed_stream.h"
@@ -30,6 +31,7 @@ class Libgit2Source : public GitSource {
 
   ~Libgit2Source() override {
     repo_.reset();
+    cache_lock_.reset();
     if (!temp_dir_.empty()) {
       std::error_code ec;
       std::filesystem::remove_all(temp_dir_, ec);
@@ -89,6 +91,7 @@ class Libgit2Source : public GitSource {
   GitSourceOptions options_;
   StatusOr<RemoteUrl> url_;
   RepositoryPtr repo_;
+  std::unique_ptr<CacheLock> cache_lock_;  // while the cache is ours
   std::string temp_dir_;
 };
 
