@@ -8,6 +8,7 @@
 #define CAPIGITOPS_JSON_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -45,6 +46,40 @@ StatusOr<nlohmann::json> ParseJsonItems(
     std::string_view text, const std::string& what,
     const std::function<void(nlohmann::json&)>& each,
     const JsonLimits& limits = {});
+
+// A LIST body's items as the parser's events, for a caller that keeps each
+// item in a form of its own (sync's live-object encoding) and wants no tree
+// of it: nlohmann's SAX calls, from an item's start_object to its
+// end_object. Strings and keys are the parser's buffer, valid during the
+// call only.
+class JsonItemSax {
+ public:
+  virtual ~JsonItemSax() = default;
+  virtual void null() = 0;
+  virtual void boolean(bool value) = 0;
+  virtual void number_integer(int64_t value) = 0;
+  virtual void number_unsigned(uint64_t value) = 0;
+  virtual void number_float(double value) = 0;
+  virtual void string(std::string& value) = 0;
+  virtual void start_object() = 0;
+  virtual void key(std::string& key) = 0;
+  virtual void end_object() = 0;
+  virtual void start_array() = 0;
+  virtual void end_array() = 0;
+};
+
+// ParseJsonItems with the items as events: each element of "items" that is
+// an object goes to `items`; the first one that is not ends the handing
+// over, and the parse, when the text is valid, fails with InvalidArgument
+// "<what>: an item is not an object". Never throws.
+StatusOr<nlohmann::json> ParseJsonItems(std::string_view text,
+                                        const std::string& what,
+                                        JsonItemSax& items,
+                                        const JsonLimits& limits = {});
+
+// The events the parse of `value`'s text would give (an object value gives
+// an item's events), for an item already parsed.
+void ReplayJson(const nlohmann::json& value, JsonItemSax& items);
 
 // The text of `value` (indent as nlohmann's dump: -1 = compact). Never
 // throws: bytes that are not UTF-8 (a file name from the repository, text a

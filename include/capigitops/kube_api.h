@@ -21,6 +21,10 @@
 
 #include "capigitops/status.h"
 
+namespace capigitops::yaml {
+class JsonItemSax;  // capigitops/json.h
+}
+
 namespace capigitops {
 
 struct ResourceInfo {
@@ -82,6 +86,14 @@ class KubeApi {
   virtual Status ListEach(const ResourceInfo& r, const std::string& ns,
                           const std::string& label_selector,
                           const std::function<void(nlohmann::json&)>& each);
+  // ListEach for a caller that keeps its own form of each item (the live
+  // state's encoding) and wants no tree of it: each item comes as the
+  // parser's events, without the apiVersion and kind ListEach sets (the
+  // caller knows them: `r`'s). An item that is not an object is an error.
+  // The default replays ListEach's items.
+  virtual Status ListEachEvents(const ResourceInfo& r, const std::string& ns,
+                                const std::string& label_selector,
+                                yaml::JsonItemSax& items);
   // Server-side apply of `object` (apiVersion, kind, metadata.name and
   // namespace set). Returns the object as stored (or as it would be).
   virtual StatusOr<nlohmann::json> Apply(const nlohmann::json& object,
@@ -130,6 +142,9 @@ class DryRunKubeApi : public KubeApi {
   StatusOr<std::vector<nlohmann::json>> List(
       const ResourceInfo& r, const std::string& ns,
       const std::string& label_selector) override;
+  Status ListEachEvents(const ResourceInfo& r, const std::string& ns,
+                        const std::string& label_selector,
+                        yaml::JsonItemSax& items) override;
   StatusOr<nlohmann::json> Apply(const nlohmann::json& object,
                                  const ApplyOptions& options) override;
   Status Delete(const ResourceInfo& r, const std::string& ns,
@@ -177,6 +192,9 @@ class ReadOnlyKubeApi : public KubeApi {
   StatusOr<std::vector<nlohmann::json>> List(
       const ResourceInfo& r, const std::string& ns,
       const std::string& label_selector) override;
+  Status ListEachEvents(const ResourceInfo& r, const std::string& ns,
+                        const std::string& label_selector,
+                        yaml::JsonItemSax& items) override;
   StatusOr<nlohmann::json> Apply(const nlohmann::json& object,
                                  const ApplyOptions& options) override;
   Status Delete(const ResourceInfo& r, const std::string& ns,

@@ -85,6 +85,10 @@ class KubeClient : public KubeApi {
   Status ListEach(const ResourceInfo& r, const std::string& ns,
                   const std::string& label_selector,
                   const std::function<void(nlohmann::json&)>& each) override;
+  // The same pages, each item handed over as the parser's events.
+  Status ListEachEvents(const ResourceInfo& r, const std::string& ns,
+                        const std::string& label_selector,
+                        yaml::JsonItemSax& items) override;
   StatusOr<nlohmann::json> Apply(const nlohmann::json& object,
                                  const ApplyOptions& options) override;
   Status Delete(const ResourceInfo& r, const std::string& ns,
@@ -110,6 +114,12 @@ class KubeClient : public KubeApi {
                                   const std::string& path,
                                   const std::string& body,
                                   const std::string& content_type);
+  // ListEach's pages: GET each, `parse` its body (the document without its
+  // items), follow `continue`.
+  using PageParser = std::function<StatusOr<nlohmann::json>(
+      const std::string& body, const std::string& what)>;
+  Status ListPages(const ResourceInfo& r, const std::string& ns,
+                   const std::string& label_selector, const PageParser& parse);
   void Throttle();
   // Milliseconds left until the pass deadline; LONG_MAX without one.
   long RemainingMs() const;

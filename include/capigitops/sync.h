@@ -124,6 +124,8 @@ class LiveObject {
  public:
   LiveObject() = default;
   explicit LiveObject(const nlohmann::json& object);
+  // Bytes already in the encoding (sync's LIST encoder writes them).
+  static LiveObject FromEncoded(std::string bytes);
   nlohmann::json Decode() const;
   size_t EncodedSize() const { return bytes_.size(); }
 

@@ -286,6 +286,44 @@ StatusOr<std::vector<json>> KubeClient::List(
 Status KubeClient::ListEach(const ResourceInfo& r, const std::string& ns,
                             const std::string& label_selector,
                             const std::function<void(json&)>& each) {
+  // Item by item as the page is parsed: a caller that keeps a smaller form
+  // of each never holds the page as one tree.
+  return ListPages(
+      r, ns, label_selector,
+      [&](const std::string& body, const std::string& what) -> StatusOr<json> {
+        Status bad_item = Status::Ok();
+        StatusOr<json> list = yaml::ParseJsonItems(body, what, [&](json& item) {
+          if (!bad_item.ok()) return;
+          if (!item.is_object()) {
+            bad_item = Status::Internal(what + ": an item is not an object");
+            return;
+          }
+          // Lists omit apiVersion/kind on items; restore them for callers.
+          item["apiVersion"] = r.ApiVersion();
+          item["kind"] = r.kind;
+          each(item);
+        });
+        if (!list.ok()) return Status::Internal(list.status().message());
+        RETURN_IF_ERROR(bad_item);
+        return list;
+      });
+}
+
+Status KubeClient::ListEachEvents(const ResourceInfo& r, const std::string& ns,
+                                  const std::string& label_selector,
+                                  yaml::JsonItemSax& items) {
+  return ListPages(
+      r, ns, label_selector,
+      [&](const std::string& body, const std::string& what) -> StatusOr<json> {
+        StatusOr<json> list = yaml::ParseJsonItems(body, what, items);
+        if (!list.ok()) return Status::Internal(list.status().message());
+        return list;
+      });
+}
+
+Status KubeClient::ListPages(const ResourceInfo& r, const std::string& ns,
+                             const std::string& label_selector,
+                             const PageParser& parse) {
   std::string cont;
   do {
     std::string path = Path(r, ns) + "?limit=500";
@@ -298,32 +336,16 @@ Status KubeClient::ListEach(const ResourceInfo& r, const std::string& ns,
           resp.status, resp.body,
           "list " + r.Name() + (ns.empty() ? "" : " in " + ns));
     }
-    // Item by item as the page is parsed: a caller that keeps a smaller
-    // form of each never holds the page as one tree.
-    Status bad_item = Status::Ok();
     const std::string what = "list " + r.Name();
-    StatusOr<json> list =
-        yaml::ParseJsonItems(resp.body, what, [&](json& item) {
-          if (!bad_item.ok()) return;
-          if (!item.is_object()) {
-            bad_item = Status::Internal(what + ": an item is not an object");
-            return;
-          }
-          // Lists omit apiVersion/kind on items; restore them for callers.
-          item["apiVersion"] = r.ApiVersion();
-          item["kind"] = r.kind;
-          each(item);
-        });
-    if (!list.ok()) return Status::Internal(list.status().message());
-    RETURN_IF_ERROR(bad_item);
-    if (!list->is_object()) {
+    ASSIGN_OR_RETURN(json list, parse(resp.body, what));
+    if (!list.is_object()) {
       return Status::Internal(what + ": invalid JSON (not an object)");
     }
-    auto page = list->find("items");  // only when it is not an array
-    if (page != list->end() && !page->is_null()) {
+    auto page = list.find("items");  // only when it is not an array
+    if (page != list.end() && !page->is_null()) {
       return Status::Internal(what + ": items is not a list");
     }
-    cont = list->value("metadata", json::object()).value("continue", "");
+    cont = list.value("metadata", json::object()).value("continue", "");
   } while (!cont.empty());
   return Status::Ok();
 }

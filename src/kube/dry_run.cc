@@ -3,6 +3,7 @@
 // write is sent at all (--read-only).
 #include <nlohmann/json.hpp>
 
+#include "capigitops/json.h"
 #include "capigitops/kube_api.h"
 
 namespace capigitops {
@@ -32,6 +33,13 @@ StatusOr<std::vector<nlohmann::json>> DryRunKubeApi::List(
     const ResourceInfo& r, const std::string& ns,
     const std::string& label_selector) {
   return inner_.List(r, ns, label_selector);
+}
+
+Status DryRunKubeApi::ListEachEvents(const ResourceInfo& r,
+                                     const std::string& ns,
+                                     const std::string& label_selector,
+                                     yaml::JsonItemSax& items) {
+  return inner_.ListEachEvents(r, ns, label_selector, items);
 }
 
 bool DryRunKubeApi::SkipUnchecked(const std::string& ns) {
@@ -117,6 +125,13 @@ StatusOr<std::vector<nlohmann::json>> ReadOnlyKubeApi::List(
     const ResourceInfo& r, const std::string& ns,
     const std::string& label_selector) {
   return inner_.List(r, ns, label_selector);
+}
+
+Status ReadOnlyKubeApi::ListEachEvents(const ResourceInfo& r,
+                                       const std::string& ns,
+                                       const std::string& label_selector,
+                                       yaml::JsonItemSax& items) {
+  return inner_.ListEachEvents(r, ns, label_selector, items);
 }
 
 StatusOr<nlohmann::json> ReadOnlyKubeApi::Apply(const nlohmann::json& object,

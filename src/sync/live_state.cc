@@ -4,6 +4,7 @@
 
 #include "capigitops/labels.h"
 #include "capigitops/sync.h"
+#include "sync/live_list_encoder.h"
 #include "util/memory.h"
 #include "util/parallel.h"
 
@@ -20,56 +21,6 @@ bool IsCapiCluster(const Kind& k) {
   return k.second == "Cluster" && k.first.rfind("cluster.x-k8s.io/", 0) == 0;
 }
 
-// Of a manager's fieldsV1, what the planner reads (OwnsFieldsNotIn): the
-// "f:" keys, nested. List entries ("k:", "v:", "i:") are compared whole and
-// "." marks the field itself, so both go, and a field whose children all
-// went is an empty map, which the planner reads the same way.
-json OwnedFieldKeys(const json& fields) {
-  json out = json::object();
-  if (!fields.is_object()) return out;
-  for (auto it = fields.begin(); it != fields.end(); ++it) {
-    if (it.key().rfind("f:", 0) == 0) out[it.key()] = OwnedFieldKeys(*it);
-  }
-  return out;
-}
-
-// Keeps what the plan, status, reviews and Events read of a live object and
-// drops the rest as soon as its LIST returns: the creation time and
-// kubectl's last-applied copy go, and of the managed fields only the Apply
-// entries stay (the planner looks for its own manager's), each as its
-// manager and the "f:" keys of its fieldsV1. Updates by controllers, most
-// of a live object's managed fields, are never read.
-void Compact(json* obj) {
-  auto meta = obj->find("metadata");
-  if (meta == obj->end() || !meta->is_object()) return;
-  for (const char* key : {"creationTimestamp", "selfLink"}) {
-    meta->erase(key);
-  }
-  auto ann = meta->find("annotations");
-  if (ann != meta->end() && ann->is_object()) {
-    ann->erase("kubectl.kubernetes.io/last-applied-configuration");
-  }
-  auto fields = meta->find("managedFields");
-  if (fields == meta->end()) return;
-  json kept = json::array();
-  if (fields->is_array()) {
-    for (json& mf : *fields) {
-      if (!mf.is_object() || mf.value("operation", "") != "Apply") continue;
-      auto owned = mf.find("fieldsV1");
-      kept.push_back(
-          {{"manager", mf.value("manager", "")},
-           {"operation", "Apply"},
-           {"fieldsV1",
-            owned == mf.end() ? json::object() : OwnedFieldKeys(*owned)}});
-    }
-  }
-  if (kept.empty()) {
-    meta->erase(fields);
-  } else {
-    *fields = std::move(kept);
-  }
-}
-
 // What one kind's LIST gave, sorted as its pages arrive so that no parsed
 // item outlives its page: the objects, compacted and encoded; inventories
 // (ConfigMaps carrying the inventory label), read as such and never
@@ -80,26 +31,28 @@ struct KindItems {
   std::vector<std::pair<std::string, std::string>> elsewhere;  // name, ns
 };
 
-void SortItem(json& obj, const Kind& kind, const std::string& ns,
-              KindItems* out) {
-  Compact(&obj);
-  auto m = obj.find("metadata");
-  static const json kEmpty = json::object();
-  const json& meta = m != obj.end() && m->is_object() ? *m : kEmpty;
-  auto l = meta.find("labels");
-  const json& labels = l != meta.end() && l->is_object() ? *l : kEmpty;
-  std::string obj_ns = meta.value("namespace", "");
-  if (IsCapiCluster(kind) && !obj_ns.empty() && obj_ns != ns) {
+// Compacted and encoded as it was parsed (LiveListEncoder applies the
+// rules: the creation time and kubectl's last-applied copy go, and of the
+// managed fields only the Apply entries stay, each as its manager and the
+// "f:" keys of its fieldsV1, what the planner reads; updates by
+// controllers, most of a live object's managed fields, are never read).
+void SortItem(ListedItem& item, const ResourceInfo& r, const Kind& kind,
+              const std::string& ns, KindItems* out) {
+  if (IsCapiCluster(kind) && !item.ns.empty() && item.ns != ns) {
     out->elsewhere.emplace_back(
-        labels.value(kClusterLabel, meta.value("name", "")), obj_ns);
+        item.has_cluster_label ? std::move(item.cluster_label) : item.name,
+        std::move(item.ns));
     return;
   }
-  // Listing ConfigMaps (the catalog's) also finds the inventories.
-  if (labels.contains(kInventoryLabel)) {
-    out->inventories.push_back(Inventory::FromConfigMap(obj));
+  // Listing ConfigMaps (the catalog's) also finds the inventories: rare
+  // (one a cluster), so read from a tree.
+  if (item.inventory) {
+    out->inventories.push_back(Inventory::FromConfigMap(item.object.Decode()));
     return;
   }
-  out->objects.emplace_back(ObjRef::Of(obj), LiveObject(obj));
+  out->objects.emplace_back(
+      ObjRef{r.ApiVersion(), r.kind, std::move(item.name)},
+      std::move(item.object));
 }
 
 // Our objects of one kind in `where`, sorted as each page arrives.
@@ -107,8 +60,10 @@ Status ListSorted(KubeApi& client, const ResourceInfo& r, const Kind& kind,
                   const std::string& where, const std::string& ns,
                   KindItems* out) {
   *out = KindItems{};  // a retry starts over
-  return client.ListEach(r, where, kManagedBySelector,
-                         [&](json& obj) { SortItem(obj, kind, ns, out); });
+  LiveListEncoder encoder(r.ApiVersion(), r.kind, [&](ListedItem& item) {
+    SortItem(item, r, kind, ns, out);
+  });
+  return client.ListEachEvents(r, where, kManagedBySelector, encoder);
 }
 
 // LISTs `kinds` concurrently (inventories too when `inventories` is set),
@@ -130,8 +85,8 @@ Status ListKinds(KubeApi& client, const std::string& ns,
                               Status::Internal("not run"));
   std::vector<StatusOr<Inventory>> own_inventories;  // their own LIST
   // A few kinds at a time, not all: parsing is CPU work (two cores here),
-  // and each kind in flight holds a page of text (ListEach parses it an
-  // item at a time) and what was kept of the items read so far.
+  // and each kind in flight holds a page of text (ListEachEvents encodes it
+  // an item at a time) and what was kept of the items read so far.
   ParallelForBlocking(
       results.size(),
       [&](size_t i) {

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "capigitops/json.h"
 #include "capigitops/kube_client.h"
 #include "kube/exec_credential.h"
 #include "kube/http.h"
@@ -198,6 +199,67 @@ TEST(KubeClientTest, TooDeepResponsesAreClearErrors) {
   EXPECT_FALSE(f.client->List(cm, "ns", "").ok());
   f.fake->script.push_back(FakeTransport::Reply(200, R"({"items":"a"})"));
   EXPECT_FALSE(f.client->List(cm, "ns", "").ok());
+}
+
+// Counts the items it is handed as events and keeps their names.
+class ItemNames : public yaml::JsonItemSax {
+ public:
+  std::vector<std::string> names;
+  void null() override {}
+  void boolean(bool) override {}
+  void number_integer(int64_t) override {}
+  void number_unsigned(uint64_t) override {}
+  void number_float(double) override {}
+  void string(std::string& v) override {
+    if (name_next_) names.push_back(v);
+    name_next_ = false;
+  }
+  void start_object() override { ++depth_; }
+  void key(std::string& k) override { name_next_ = depth_ == 2 && k == "name"; }
+  void end_object() override { --depth_; }
+  void start_array() override { ++depth_; }
+  void end_array() override { --depth_; }
+
+ private:
+  int depth_ = 0;
+  bool name_next_ = false;
+};
+
+TEST(KubeClientTest, ListEachEventsFollowsContinueAndFailsAsListEach) {
+  ResourceInfo cm{"", "v1", "ConfigMap", "configmaps", true};
+  {
+    Fixture f;
+    f.fake->script.push_back(
+        FakeTransport::Reply(200, R"({"items":[{"metadata":{"name":"a"}}],
+                 "metadata":{"continue":"t1"}})"));
+    f.fake->script.push_back(FakeTransport::Reply(
+        200, R"({"items":[{"metadata":{"name":"b"}}],"metadata":{}})"));
+    ItemNames names;
+    ASSERT_TRUE(f.client->ListEachEvents(cm, "ns", "a=b", names).ok());
+    EXPECT_EQ(names.names, (std::vector<std::string>{"a", "b"}));
+    ASSERT_EQ(f.fake->sent.size(), 2u);
+    EXPECT_NE(f.fake->sent[1].url.find("&continue=t1"), std::string::npos);
+    // Through a read-only view, and through the default (a tree replayed).
+    f.fake->script.push_back(FakeTransport::Reply(
+        200, R"({"items":[{"metadata":{"name":"c"}}],"metadata":{}})"));
+    ReadOnlyKubeApi read_only(*f.client);
+    ItemNames more;
+    ASSERT_TRUE(read_only.ListEachEvents(cm, "ns", "", more).ok());
+    EXPECT_EQ(more.names, std::vector<std::string>{"c"});
+  }
+  for (const char* body :
+       {R"({"items":[{"metadata":{}}, 1]})", R"({"items":"a"})", R"([1])",
+        R"({"items":[{"a":)", R"({"items":[[1]], "x": })"}) {
+    Fixture f;
+    f.fake->script.push_back(FakeTransport::Reply(200, body));
+    f.fake->script.push_back(FakeTransport::Reply(200, body));
+    Status each = f.client->ListEach(cm, "ns", "", [](nlohmann::json&) {});
+    ItemNames names;
+    Status events = f.client->ListEachEvents(cm, "ns", "", names);
+    EXPECT_FALSE(events.ok()) << body;
+    EXPECT_EQ(events.code(), each.code()) << body;
+    EXPECT_EQ(events.message(), each.message()) << body;
+  }
 }
 
 TEST(KubeClientTest, TooDeepApplyResponseIsAClearError) {

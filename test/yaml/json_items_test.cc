@@ -83,5 +83,73 @@ TEST(ParseJsonItemsTest, InvalidOrTooDeepIsAnError) {
       << too_deep.status().message();
 }
 
+// Writes the events it gets as text, one item per line.
+class EventLog : public JsonItemSax {
+ public:
+  std::vector<std::string> items;
+  void null() override { Add("null"); }
+  void boolean(bool v) override { Add(v ? "true" : "false"); }
+  void number_integer(int64_t v) override { Add("i" + std::to_string(v)); }
+  void number_unsigned(uint64_t v) override { Add("u" + std::to_string(v)); }
+  void number_float(double v) override { Add("f" + std::to_string(v)); }
+  void string(std::string& v) override { Add("'" + v + "'"); }
+  void start_object() override {
+    if (depth_++ == 0) items.emplace_back();
+    Add("{");
+  }
+  void key(std::string& k) override { Add(k + ":"); }
+  void end_object() override {
+    --depth_;
+    Add("}");
+  }
+  void start_array() override {
+    ++depth_;
+    Add("[");
+  }
+  void end_array() override {
+    --depth_;
+    Add("]");
+  }
+
+ private:
+  void Add(const std::string& event) { items.back() += event + " "; }
+  int depth_ = 0;
+};
+
+TEST(ParseJsonItemsTest, EventsOfEachItemAndTheRest) {
+  const std::string text =
+      R"({"kind": "L", "items": [{"a": [1, -2, 0.5, "x\u00e9"], "b": {}},
+          {"items": [null, true]}], "metadata": {"continue": "c"}})";
+  EventLog log;
+  StatusOr<json> rest = ParseJsonItems(text, "list", log);
+  ASSERT_TRUE(rest.ok()) << rest.status().ToString();
+  EXPECT_EQ(*rest, json::parse(R"({"kind": "L",
+                                   "metadata": {"continue": "c"}})"));
+  EXPECT_EQ(log.items, (std::vector<std::string>{
+                           "{ a: [ u1 i-2 f0.500000 'x\xc3\xa9' ] b: { } } ",
+                           "{ items: [ null true ] } "}));
+  // A parsed item replayed gives the events of its text (keys sorted, as
+  // the tree holds them).
+  EventLog replayed;
+  ReplayJson(json::parse(R"({"b": {}, "a": [1, -2, 0.5, "x\u00e9"]})"),
+             replayed);
+  EXPECT_EQ(replayed.items, std::vector<std::string>{log.items[0]});
+}
+
+TEST(ParseJsonItemsTest, AnItemThatIsNotAnObjectIsAnErrorAsEvents) {
+  EventLog log;
+  StatusOr<json> got =
+      ParseJsonItems(R"({"items": [{"a": 1}, [2], {"b": 3}]})", "list", log);
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().message(), "list: an item is not an object");
+  EXPECT_EQ(log.items, std::vector<std::string>{"{ a: u1 } "});  // then none
+  // Invalid text says so first.
+  EventLog other;
+  got = ParseJsonItems(R"({"items": [1, {"a": )", "list", other);
+  ASSERT_FALSE(got.ok());
+  EXPECT_EQ(got.status().message(), "list: invalid JSON");
+  EXPECT_TRUE(other.items.empty());
+}
+
 }  // namespace
 }  // namespace capigitops::yaml
