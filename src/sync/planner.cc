@@ -66,7 +66,7 @@ bool LooksUnchanged(const json& desired, const LiveObject& live,
     return false;
   }
   // FetchLiveState keeps of the managed fields only the Apply entries' "f:"
-  // keys (live_state.cc, Compact); they too are read without decoding.
+  // keys (live_list_encoder.cc); they too are read without decoding.
   return !live.AppliedFieldsOutside(desired, manager);
 }
 
