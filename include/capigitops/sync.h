@@ -62,6 +62,43 @@ struct DesiredState {
 enum class ObjectAction { kCreate, kUpdate, kUnchanged, kDelete, kKeep };
 const char* ObjectActionName(ObjectAction a);
 
+// A live object as the live state keeps it (live_object.cc): encoded in a
+// binary form (a tag, then the value; each key as its index in a shared
+// table), a fraction of the memory of an nlohmann tree (whose map nodes cost
+// ~100 bytes per key), and decoded only when read. Every Decode()
+// parses the bytes again: a reader that needs an object several times keeps
+// the result, and one that walks all live objects filters on the ObjRef
+// (kind) before decoding.
+class LiveObject {
+ public:
+  LiveObject() = default;
+  explicit LiveObject(const nlohmann::json& object);
+  // Bytes already in the encoding (sync's LIST encoder writes them).
+  static LiveObject FromEncoded(std::string bytes);
+  nlohmann::json Decode() const;
+  size_t EncodedSize() const { return bytes_.size(); }
+
+  // Read from the bytes, without decoding the object (live_view.cc): a no-op
+  // plan compares ~125,000 objects at 10,000 clusters, and decoding them was
+  // a sixth of its CPU, most of it allocating and freeing tree nodes.
+  //
+  // IsSubset(desired, Decode()) (diff.h).
+  bool Contains(const nlohmann::json& desired) const;
+  // The value at `path`, a key per level from the root, with only it
+  // decoded; nullopt when a key is missing or a level is not an object.
+  std::optional<nlohmann::json> Get(
+      std::initializer_list<std::string_view> path) const;
+  // True when an Apply entry of `manager` in metadata.managedFields owns a
+  // field ("f:" key of its fieldsV1, nested) that `desired` does not set,
+  // so applying `desired` would remove it (the planner's check).
+  bool AppliedFieldsOutside(const nlohmann::json& desired,
+                            std::string_view manager) const;
+
+ private:
+  friend struct LiveObjectBytes;  // tests: objects from hand-written bytes
+  std::string bytes_;
+};
+
 struct ObjectChange {
   ObjRef ref;
   ObjectAction action = ObjectAction::kUnchanged;
@@ -70,8 +107,19 @@ struct ObjectChange {
   // frees what will not be applied), except for a Cluster, whose desired
   // metadata.labels stay (its add-on labels: the plan output lists them and
   // the catalog's reach reads them).
+  // Once its cluster is planned, an object to apply is kept encoded in
+  // desired_encoded (desired null), as live objects are: a pass that
+  // creates thousands of clusters held all their trees until apply ended.
+  // Clusters and the add-on catalog's objects stay trees (the plan output,
+  // the status and the catalog's reach read them).
   nlohmann::json desired;
+  LiveObject desired_encoded;
   std::string note;  // e.g. why a stale template is kept
+
+  // The object to apply: `desired`, or desired_encoded decoded.
+  nlohmann::json DesiredObject() const {
+    return desired.is_null() ? desired_encoded.Decode() : desired;
+  }
 };
 
 enum class ClusterAction { kCreate, kUpdate, kUnchanged, kDelete, kBlocked };
@@ -111,43 +159,6 @@ struct Plan {
   bool budget_exceeded = false;
   std::string budget_message;
   bool HasChanges() const;
-};
-
-// A live object as the live state keeps it (live_object.cc): encoded in a
-// binary form (a tag, then the value; each key as its index in a shared
-// table), a fraction of the memory of an nlohmann tree (whose map nodes cost
-// ~100 bytes per key), and decoded only when read. Every Decode()
-// parses the bytes again: a reader that needs an object several times keeps
-// the result, and one that walks all live objects filters on the ObjRef
-// (kind) before decoding.
-class LiveObject {
- public:
-  LiveObject() = default;
-  explicit LiveObject(const nlohmann::json& object);
-  // Bytes already in the encoding (sync's LIST encoder writes them).
-  static LiveObject FromEncoded(std::string bytes);
-  nlohmann::json Decode() const;
-  size_t EncodedSize() const { return bytes_.size(); }
-
-  // Read from the bytes, without decoding the object (live_view.cc): a no-op
-  // plan compares ~125,000 objects at 10,000 clusters, and decoding them was
-  // a sixth of its CPU, most of it allocating and freeing tree nodes.
-  //
-  // IsSubset(desired, Decode()) (diff.h).
-  bool Contains(const nlohmann::json& desired) const;
-  // The value at `path`, a key per level from the root, with only it
-  // decoded; nullopt when a key is missing or a level is not an object.
-  std::optional<nlohmann::json> Get(
-      std::initializer_list<std::string_view> path) const;
-  // True when an Apply entry of `manager` in metadata.managedFields owns a
-  // field ("f:" key of its fieldsV1, nested) that `desired` does not set,
-  // so applying `desired` would remove it (the planner's check).
-  bool AppliedFieldsOutside(const nlohmann::json& desired,
-                            std::string_view manager) const;
-
- private:
-  friend struct LiveObjectBytes;  // tests: objects from hand-written bytes
-  std::string bytes_;
 };
 
 using LiveObjects = std::map<ObjRef, LiveObject>;

@@ -159,7 +159,7 @@ std::vector<Replacement> FindReplacements(const ClusterPlan& cp,
     r.scope = kind == "MachineDeployment" ? PoolScope(cp.name, oc.ref.name)
                                           : "the control plane";
     r.machines = LiveMachines(live, oc.ref);
-    if (!r.machines) r.autoscaled = AutoscalerBounds(oc.desired);
+    if (!r.machines) r.autoscaled = AutoscalerBounds(oc.DesiredObject());
     if (oc.action == ObjectAction::kDelete) {
       r.kind = Replacement::kRemoved;
       out.push_back(r);

@@ -178,7 +178,7 @@ class StagedApply {
   Status ApplyObject(const Task& task) {
     ApplyOptions ao;
     ao.field_manager = options_.field_manager;
-    Status s = client_.Apply(task.change->desired, ao).status();
+    Status s = client_.Apply(task.change->DesiredObject(), ao).status();
     {
       std::lock_guard<std::mutex> lock(task.run->mu);
       ApplyCounts& counts = task.run->result.counts;

@@ -83,7 +83,7 @@ TEST_F(PendingPlanTest, BatchesPlanAsRenderedClustersDo) {
       EXPECT_EQ(g.objects[j].ref, w.objects[j].ref);
       EXPECT_EQ(g.objects[j].action, w.objects[j].action);
       EXPECT_EQ(g.objects[j].changes.size(), w.objects[j].changes.size());
-      EXPECT_EQ(g.objects[j].desired, w.objects[j].desired);
+      EXPECT_EQ(g.objects[j].DesiredObject(), w.objects[j].DesiredObject());
     }
   }
   EXPECT_EQ(Find(got, "c3")->action, ClusterAction::kUpdate);
@@ -111,7 +111,7 @@ TEST_F(PendingPlanTest, OnlyWhatIsAppliedKeepsItsDesiredObject) {
     for (const ObjectChange& oc : cp.objects) {
       if (oc.action == ObjectAction::kUpdate) {
         EXPECT_EQ(oc.ref.kind, "KubeadmControlPlane");
-        EXPECT_EQ(oc.desired["spec"]["replicas"], 3);
+        EXPECT_EQ(oc.DesiredObject()["spec"]["replicas"], 3);
         ++kept;
       } else if (oc.ref.kind == "Cluster") {
         // Its labels stay: the add-ons the plan output lists.
@@ -120,6 +120,7 @@ TEST_F(PendingPlanTest, OnlyWhatIsAppliedKeepsItsDesiredObject) {
                   json({{"metadata", {{"labels", ClusterLabels(*dc)}}}}));
       } else {
         EXPECT_TRUE(oc.desired.is_null()) << oc.ref.ToString();
+        EXPECT_EQ(oc.desired_encoded.EncodedSize(), 0u) << oc.ref.ToString();
       }
     }
   }
@@ -136,9 +137,19 @@ TEST_F(PendingPlanTest, FirstPlanKeepsEveryObjectToCreate) {
     EXPECT_EQ(cp.action, ClusterAction::kCreate);
     ASSERT_EQ(cp.objects.size(), d.clusters[i].objects.size());
     for (size_t j = 0; j < cp.objects.size(); ++j) {
-      EXPECT_EQ(cp.objects[j].action, ObjectAction::kCreate);
-      EXPECT_EQ(cp.objects[j].desired["metadata"]["name"],
-                d.clusters[i].objects[j]["metadata"]["name"]);
+      const ObjectChange& oc = cp.objects[j];
+      EXPECT_EQ(oc.action, ObjectAction::kCreate);
+      if (oc.ref.kind == "Cluster") {  // a tree: later steps read it
+        EXPECT_TRUE(oc.desired.is_object());
+        EXPECT_EQ(oc.desired["metadata"]["name"],
+                  d.clusters[i].objects[j]["metadata"]["name"]);
+        continue;
+      }
+      // Kept encoded until apply, and decoded to exactly what was rendered.
+      EXPECT_TRUE(oc.desired.is_null()) << oc.ref.ToString();
+      EXPECT_GT(oc.desired_encoded.EncodedSize(), 0u) << oc.ref.ToString();
+      EXPECT_EQ(oc.DesiredObject(), d.clusters[i].objects[j])
+          << oc.ref.ToString();
     }
   }
 }
