@@ -345,7 +345,14 @@ Status KubeClient::ListPages(const ResourceInfo& r, const std::string& ns,
     if (page != list.end() && !page->is_null()) {
       return Status::Internal(what + ": items is not a list");
     }
-    cont = list.value("metadata", json::object()).value("continue", "");
+    // Read without value(), which throws on a metadata or continue of
+    // another type, on a worker thread of the live read.
+    cont.clear();
+    auto meta = list.find("metadata");
+    if (meta != list.end() && meta->is_object()) {
+      auto c = meta->find("continue");
+      if (c != meta->end() && c->is_string()) cont = c->get<std::string>();
+    }
   } while (!cont.empty());
   return Status::Ok();
 }

@@ -7,9 +7,11 @@
 // CPU, most of it allocating and freeing the tree's nodes, while the answer
 // needs only each value's bytes compared in place: walking the encoding
 // allocates nothing, and a value the desired object does not set is skipped.
+#include <algorithm>
 #include <cstring>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "capigitops/sync.h"
 #include "sync/live_codec.h"
@@ -131,13 +133,14 @@ bool MayBeMissing(const json& v) {
 
 // Live keys come in no particular order: each is looked up among the
 // desired ones, and the desired keys that must be present are counted off.
-// The encoder writes a key once per object, so none is counted twice.
+// A key the LIST encoder wrote twice (a server that sent it twice) counts
+// once, and each of its values must match.
 bool View::ObjectContains(const json& desired) {
   uint64_t n = 0;
   if (!Varint(&n)) return false;
   size_t required = 0;
   for (const json& v : desired) required += MayBeMissing(v) ? 0 : 1;
-  size_t found = 0;
+  std::vector<const json*> found;  // desired objects have a few keys
   for (uint64_t i = 0; i < n; ++i) {
     std::string_view key;
     if (!Key(&key)) return false;
@@ -147,9 +150,12 @@ bool View::ObjectContains(const json& desired) {
       continue;
     }
     if (!Contains(*it)) return false;
-    if (!MayBeMissing(*it)) ++found;
+    if (!MayBeMissing(*it) &&
+        std::find(found.begin(), found.end(), &*it) == found.end()) {
+      found.push_back(&*it);
+    }
   }
-  return found == required;
+  return found.size() == required;
 }
 
 bool View::ArrayContains(const json& desired) {

@@ -262,6 +262,24 @@ TEST(KubeClientTest, ListEachEventsFollowsContinueAndFailsAsListEach) {
   }
 }
 
+// A page whose metadata or continue token is of another type ends the list
+// there: it used to throw from a worker thread of the live read.
+TEST(KubeClientTest, ListPageWithOddMetadataEndsTheList) {
+  ResourceInfo cm{"", "v1", "ConfigMap", "configmaps", true};
+  for (const char* body :
+       {R"({"items":[{"metadata":{"name":"a"}}],"metadata":"x"})",
+        R"({"items":[{"metadata":{"name":"a"}}],"metadata":{"continue":7}})",
+        R"({"items":[{"metadata":{"name":"a"}}],"metadata":null})"}) {
+    Fixture f;
+    f.fake->script.push_back(FakeTransport::Reply(200, body));
+    ItemNames names;
+    Status s = f.client->ListEachEvents(cm, "ns", "", names);
+    EXPECT_TRUE(s.ok()) << body << ": " << s.ToString();
+    EXPECT_EQ(names.names, std::vector<std::string>{"a"}) << body;
+    EXPECT_EQ(f.fake->sent.size(), 1u) << body;
+  }
+}
+
 TEST(KubeClientTest, TooDeepApplyResponseIsAClearError) {
   Fixture f;
   f.fake->script.push_back(FakeTransport::Reply(200, kDiscovery));

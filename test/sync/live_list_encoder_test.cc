@@ -228,5 +228,22 @@ TEST(LiveListEncoderDeathTest, KeysBeyondAFullTableAreWrittenOut) {
       ::testing::ExitedWithCode(0), "");
 }
 
+// A key a server sent twice is written twice; the planner's in-place
+// comparison counts it once, and each of its values must match.
+TEST(LiveListEncoderTest, AKeySentTwiceIsComparedConservatively) {
+  std::vector<ListedItem> same =
+      Encode(R"({"items":[{"metadata":{"name":"x"},"a":1,"a":1}]})", "v1",
+             "ConfigMap");
+  ASSERT_EQ(same.size(), 1u);
+  EXPECT_TRUE(same[0].object.Contains(json{{"a", 1}}));
+  EXPECT_FALSE(same[0].object.Contains(json{{"a", 1}, {"b", 2}}));
+  std::vector<ListedItem> differ =
+      Encode(R"({"items":[{"metadata":{"name":"x"},"a":1,"a":2}]})", "v1",
+             "ConfigMap");
+  ASSERT_EQ(differ.size(), 1u);
+  EXPECT_FALSE(differ[0].object.Contains(json{{"a", 1}}));
+  EXPECT_FALSE(differ[0].object.Contains(json{{"a", 2}}));
+}
+
 }  // namespace
 }  // namespace capigitops
