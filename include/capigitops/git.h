@@ -45,9 +45,9 @@ struct GitSourceOptions {
   std::string revision;
   // Bare repository that is cloned into once and fetched into afterwards.
   // Empty: a temporary directory, removed when the source is destroyed.
-  // One process at a time uses it (an flock on capi-gitops.lock inside,
-  // src/git/cache_lock.h); another waits up to cache_lock_wait_ms, then
-  // fails with Unavailable.
+  // One process at a time fetches or commits in it (an flock on
+  // capi-gitops.lock inside, src/git/cache_lock.h); another waits up to
+  // cache_lock_wait_ms, then fails with Unavailable.
   std::string cache_dir;
   int64_t cache_lock_wait_ms = 30000;
   GitAuth auth;

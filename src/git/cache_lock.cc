@@ -80,7 +80,7 @@ StatusOr<std::unique_ptr<CacheLock>> LockCacheDir(const std::string& dir,
   }
   auto shared = std::make_shared<CacheLock::Shared>();
   const std::string path = (canonical / kCacheLockFile).string();
-  shared->fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  shared->fd = open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
   if (shared->fd < 0) {
     return Status::Internal("cannot open the cache lock " + path + ": " +
                             std::strerror(errno));

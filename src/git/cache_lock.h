@@ -1,14 +1,16 @@
-// One capi-gitops process at a time in a Git cache directory, and what a
-// killed one left behind cleared.
+// One capi-gitops process at a time in a Git cache directory (for each
+// fetch, read or commit: a controller that keeps its source between passes
+// does not keep other processes out), and what a killed one left behind
+// cleared.
 //
 // A process killed while libgit2 updates a ref (SIGKILL, OOM, a node going
 // away) leaves its lock file, e.g. refs/remotes/origin/main.lock, and every
 // later fetch that must move that ref fails with "failed to lock file" until
 // someone deletes it. Git cannot tell a stale lock from a live one; an
-// flock(2) held for as long as a process uses the cache can, since the
-// kernel drops it when the process dies. So whoever takes the cache's lock
-// first in a process removes the leftover *.lock files: no other process can
-// be using the cache then.
+// flock(2) held while a process works in the cache can, since the kernel
+// drops it when the process dies. So whoever takes the cache's lock removes
+// the leftover *.lock files (unless another source of the same process
+// holds it already): no other process can be working in the cache then.
 #ifndef CAPIGITOPS_GIT_CACHE_LOCK_H_
 #define CAPIGITOPS_GIT_CACHE_LOCK_H_
 

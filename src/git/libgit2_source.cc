@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <limits>
 #include <string_view>
 #include <system_error>
 
@@ -47,6 +48,15 @@ bool HoldsMoreThanTheLock(const std::string& dir) {
 
 }  // namespace
 
+StatusOr<std::unique_ptr<CacheLock>> Libgit2Source::LockCache() const {
+  if (options_.cache_dir.empty()) {  // a temporary directory: ours alone
+    return std::unique_ptr<CacheLock>();
+  }
+  const int64_t wait = std::clamp<int64_t>(options_.cache_lock_wait_ms, 0,
+                                           std::numeric_limits<int>::max());
+  return LockCacheDir(options_.cache_dir, static_cast<int>(wait));
+}
+
 Status Libgit2Source::Open() {
   if (!url_.ok()) return url_.status();
   if (repo_ != nullptr) return Status::Ok();
@@ -62,11 +72,6 @@ Status Libgit2Source::Open() {
       return Status::Internal("cannot create a temporary cache directory");
     }
     dir = temp_dir_ = tmpl;
-  }
-  if (cache_lock_ == nullptr) {
-    ASSIGN_OR_RETURN(cache_lock_,
-                     LockCacheDir(dir, static_cast<int>(std::max<int64_t>(
-                                           0, options_.cache_lock_wait_ms))));
   }
   git_repository* raw = nullptr;
   if (HoldsMoreThanTheLock(dir)) {
@@ -257,6 +262,8 @@ StatusOr<Snapshot> Libgit2Source::Fetch(
     const std::vector<std::string>& prefixes) {
   const std::string& branch = options_.branch;
   std::string ctx = Context("fetching", branch);
+  StatusOr<std::unique_ptr<CacheLock>> held = LockCache();
+  if (!held.ok()) return held.status().WithContext(ctx);
   RETURN_IF_ERROR(BoundCache().WithContext(ctx));
   RETURN_IF_ERROR(Open().WithContext(ctx));
   StatusOr<std::optional<git_oid>> tip = FetchBranch(branch);
@@ -276,6 +283,8 @@ StatusOr<Snapshot> Libgit2Source::Fetch(
 StatusOr<Snapshot> Libgit2Source::ReadCommit(
     const std::string& commit, const std::vector<std::string>& prefixes) {
   std::string ctx = "reading " + commit;
+  StatusOr<std::unique_ptr<CacheLock>> held = LockCache();
+  if (!held.ok()) return held.status().WithContext(ctx);
   RETURN_IF_ERROR(Open().WithContext(ctx));
   git_oid oid;
   if (commit.size() != GIT_OID_HEXSZ ||
@@ -438,6 +447,8 @@ StatusOr<bool> Libgit2Source::PushLocal(const std::string& ref,
 
 StatusOr<std::string> Libgit2Source::CommitAndPush(const CommitRequest& req) {
   std::string ctx = Context("committing to", req.branch);
+  StatusOr<std::unique_ptr<CacheLock>> held = LockCache();
+  if (!held.ok()) return held.status().WithContext(ctx);
   RETURN_IF_ERROR(Open().WithContext(ctx));
   if (req.message.empty()) {
     return Status::InvalidArgument(ctx + ": the commit message is empty");

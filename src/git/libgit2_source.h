@@ -31,7 +31,6 @@ class Libgit2Source : public GitSource {
 
   ~Libgit2Source() override {
     repo_.reset();
-    cache_lock_.reset();
     if (!temp_dir_.empty()) {
       std::error_code ec;
       std::filesystem::remove_all(temp_dir_, ec);
@@ -56,6 +55,9 @@ class Libgit2Source : public GitSource {
     std::string url = url_.ok() ? url_->display : ScrubUrl(options_.url);
     return verb + " " + url + " (branch " + branch + ")";
   }
+  // Held for one fetch, read or commit (cache_lock.h); null for a
+  // temporary cache, which no other process knows of.
+  StatusOr<std::unique_ptr<CacheLock>> LockCache() const;
   Status Open();
   Status BoundCache();
   NetworkTimeouts Timeouts() const {
@@ -91,7 +93,6 @@ class Libgit2Source : public GitSource {
   GitSourceOptions options_;
   StatusOr<RemoteUrl> url_;
   RepositoryPtr repo_;
-  std::unique_ptr<CacheLock> cache_lock_;  // while the cache is ours
   std::string temp_dir_;
 };
 

@@ -58,7 +58,7 @@ TEST_F(GitCacheLockTest, ACacheInUseByAnotherProcessIsUnavailable) {
   testing::WriteFile(live, "");
   // Another open file description: to flock(2), another process.
   int fd = open(dir_.Sub("cache/" + std::string(git::kCacheLockFile)).c_str(),
-                O_RDWR);
+                O_RDONLY);
   ASSERT_GE(fd, 0);
   ASSERT_EQ(flock(fd, LOCK_EX | LOCK_NB), 0);
 
@@ -78,6 +78,19 @@ TEST_F(GitCacheLockTest, ACacheInUseByAnotherProcessIsUnavailable) {
   snap = NewLibgit2Source(Options())->Fetch({});
   ASSERT_TRUE(snap.ok()) << snap.status().ToString();
   EXPECT_EQ(snap->files.count("clusters/b.yaml"), 1u);
+}
+
+// The lock is held for each operation, not for as long as a source lives:
+// a controller keeps its sources between passes (and as a standby).
+TEST_F(GitCacheLockTest, ASourceKeptOpenDoesNotKeepOthersOut) {
+  auto source = NewLibgit2Source(Options());
+  ASSERT_TRUE(source->Fetch({}).ok());
+  int fd = open(dir_.Sub("cache/" + std::string(git::kCacheLockFile)).c_str(),
+                O_RDONLY);
+  ASSERT_GE(fd, 0);
+  EXPECT_EQ(flock(fd, LOCK_EX | LOCK_NB), 0) << "another process gets in";
+  close(fd);
+  ASSERT_TRUE(source->Fetch({}).ok());
 }
 
 // A spec and a status source of one process may share a cache directory.
