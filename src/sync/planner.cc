@@ -232,14 +232,14 @@ void DropUnapplied(ClusterPlan* cp) {
 // Keeps a planned cluster's objects to apply encoded until apply decodes
 // them one at a time (ObjectChange::desired_encoded): ~12 trees per cluster
 // otherwise stay whole from planning to the end of apply. Clusters and the
-// catalog's objects stay trees: later steps read them.
+// catalog's objects stay trees: later steps read them (ListCatalogReach
+// reads every object of the catalog's plan).
 void EncodeToApply(ClusterPlan* cp) {
+  if (IsCatalogInventory(cp->name)) return;
   for (ObjectChange& oc : cp->objects) {
     if ((oc.action != ObjectAction::kCreate &&
          oc.action != ObjectAction::kUpdate) ||
-        !oc.desired.is_object() || oc.ref.kind == "Cluster" ||
-        oc.ref.kind == "HelmChartProxy" ||
-        oc.ref.kind == "ClusterResourceSet") {
+        !oc.desired.is_object() || oc.ref.kind == "Cluster") {
       continue;
     }
     oc.desired_encoded = LiveObject(oc.desired);
