@@ -102,7 +102,10 @@ Status ListKinds(KubeApi& client, const std::string& ns,
                        : cms.status();
           return;
         }
-        const auto& [api_version, kind] = kinds[i];
+        // Named, not a structured binding: clang before 16 cannot capture
+        // one in a lambda, and the fuzz build (clang) compiles this file.
+        const std::string& api_version = kinds[i].first;
+        const std::string& kind = kinds[i].second;
         std::call_once(discovered[api_version],
                        [&] { (void)client.Resolve(api_version, kind); });
         StatusOr<ResourceInfo> r = client.Resolve(api_version, kind);

@@ -9,6 +9,7 @@
 #   webhook_fuzz     webhook signature and payload handling
 #   sandbox_fuzz     capi-sandbox's JSON patch, merge patch and SSA code
 #   status_fuzz      live Cluster -> status file -> read back
+#   live_list_fuzz   a LIST body: the live read's encoder against the tree path
 # test/fuzz/run.sh builds them and runs each for a bounded time (CI).
 # Crashes are written as crash-<sha1>; fix the bug, then copy the input into
 # test/fuzz/corpus/<name>/ so corpus_test.cc keeps it fixed.
@@ -27,14 +28,14 @@ flags=(-std=c++20 -O1 -g -fno-omit-frame-pointer
 # daemon) is not linked in. capi-sandbox's HTTP server and watches are left
 # out: the fuzzer calls its request handler directly.
 sources=(src/yaml/*.cc src/spec/*.cc src/policy/*.cc src/util/*.cc
-         src/schema/*.cc src/kube/*.cc src/writeback/*.cc
+         src/schema/*.cc src/kube/*.cc src/writeback/*.cc src/sync/*.cc
          src/daemon/webhook.cc)
 for f in sandbox/*.cc; do
   case "$f" in sandbox/main.cc|sandbox/server.cc|sandbox/watch.cc) ;;
     *) sources+=("$f") ;;
   esac
 done
-targets=(yaml kubeconfig webhook sandbox status)
+targets=(yaml kubeconfig webhook sandbox status live_list)
 for t in "${targets[@]}"; do sources+=("test/fuzz/${t}_fuzz.cc"); done
 jobs_max=$(nproc)
 for src in "${sources[@]}"; do

@@ -62,5 +62,10 @@ TEST(FuzzCorpusTest, StatusSeedsRunClean) {
   EXPECT_GT(RunAll(source / "test/fuzz/corpus/status", &FuzzStatus), 4u);
 }
 
+TEST(FuzzCorpusTest, LiveListSeedsRunClean) {
+  std::filesystem::path source(CAPIGITOPS_SOURCE_DIR);
+  EXPECT_GT(RunAll(source / "test/fuzz/corpus/live_list", &FuzzLiveList), 5u);
+}
+
 }  // namespace
 }  // namespace capigitops::fuzz

@@ -31,6 +31,11 @@ int FuzzSandbox(const uint8_t* data, size_t size);
 // the input itself read as a status file. corpus/status.
 int FuzzStatus(const uint8_t* data, size_t size);
 
+// A LIST body through the live read's encoder (LiveListEncoder) and through
+// the tree path it replaced: the decoded objects, their encoded sizes and
+// the names and labels noted must agree. corpus/live_list.
+int FuzzLiveList(const uint8_t* data, size_t size);
+
 }  // namespace capigitops::fuzz
 
 #endif  // CAPIGITOPS_TEST_FUZZ_TARGETS_H_

@@ -15,50 +15,12 @@
 
 #include "capigitops/labels.h"
 #include "sync/live_codec.h"
+#include "sync/reference_compact.h"
 
 namespace capigitops {
 namespace {
 
 using nlohmann::json;
-
-// The tree path's Compact as it was (live_state.cc), the reference.
-json ReferenceFieldKeys(const json& fields) {
-  json out = json::object();
-  if (!fields.is_object()) return out;
-  for (auto it = fields.begin(); it != fields.end(); ++it) {
-    if (it.key().rfind("f:", 0) == 0) out[it.key()] = ReferenceFieldKeys(*it);
-  }
-  return out;
-}
-
-void ReferenceCompact(json* obj) {
-  auto meta = obj->find("metadata");
-  if (meta == obj->end() || !meta->is_object()) return;
-  for (const char* key : {"creationTimestamp", "selfLink"}) meta->erase(key);
-  auto ann = meta->find("annotations");
-  if (ann != meta->end() && ann->is_object()) {
-    ann->erase("kubectl.kubernetes.io/last-applied-configuration");
-  }
-  auto fields = meta->find("managedFields");
-  if (fields == meta->end()) return;
-  json kept = json::array();
-  if (fields->is_array()) {
-    for (json& mf : *fields) {
-      if (!mf.is_object() || mf.value("operation", "") != "Apply") continue;
-      auto owned = mf.find("fieldsV1");
-      kept.push_back(
-          {{"manager", mf.value("manager", "")},
-           {"operation", "Apply"},
-           {"fieldsV1",
-            owned == mf.end() ? json::object() : ReferenceFieldKeys(*owned)}});
-    }
-  }
-  if (kept.empty()) {
-    meta->erase(fields);
-  } else {
-    *fields = std::move(kept);
-  }
-}
 
 // Equal, and every value of the same nlohmann type (json's == counts 2 and
 // 2u equal).
@@ -115,7 +77,7 @@ void ExpectSameAsTreePath(const std::string& body, const std::string& av,
     json& tree = trees[i];
     tree["apiVersion"] = av;  // as ListEach sets them
     tree["kind"] = kind;
-    ReferenceCompact(&tree);
+    reference::Compact(&tree);
     const LiveObject old_path(tree);
     ExpectIdentical(encoded[i].object.Decode(), old_path.Decode(), "");
     EXPECT_EQ(encoded[i].object.EncodedSize(), old_path.EncodedSize());
