@@ -2,7 +2,6 @@
 // from the API server (so hostile) through LiveListEncoder and through the
 // tree path it replaced (reference_compact.h); the two must agree item by
 // item, value types included.
-#include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -56,32 +55,6 @@ class DuplicateKeys : public nlohmann::json_sax<json> {
  private:
   std::vector<std::set<std::string>> keys_;
 };
-
-// Equal, each value of the same nlohmann type (json's == counts 2, 2u and
-// 2.0 equal) and a zero's sign kept.
-bool Identical(const json& a, const json& b) {
-  if (a.type() != b.type()) return false;
-  if (a.is_object()) {
-    if (a.size() != b.size()) return false;
-    for (auto it = a.begin(); it != a.end(); ++it) {
-      auto other = b.find(it.key());
-      if (other == b.end() || !Identical(*it, *other)) return false;
-    }
-    return true;
-  }
-  if (a.is_array()) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i) {
-      if (!Identical(a[i], b[i])) return false;
-    }
-    return true;
-  }
-  if (a.is_number_float() &&
-      std::signbit(a.get<double>()) != std::signbit(b.get<double>())) {
-    return false;
-  }
-  return a == b;
-}
 
 [[noreturn]] void Disagree(const std::string& what, const json& tree,
                            const json& encoded) {
@@ -152,7 +125,8 @@ int FuzzLiveList(const uint8_t* data, size_t size) {
     }
     const json got = encoded[i].object.Decode();
     const LiveObject old_path(tree);
-    if (!Identical(got, old_path.Decode())) Disagree("the object", tree, got);
+    if (!reference::Identical(got, old_path.Decode()))
+      Disagree("the object", tree, got);
     if (encoded[i].object.EncodedSize() != old_path.EncodedSize()) {
       Disagree("the encoded size", tree, got);
     }

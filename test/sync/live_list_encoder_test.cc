@@ -22,29 +22,6 @@ namespace {
 
 using nlohmann::json;
 
-// Equal, and every value of the same nlohmann type (json's == counts 2 and
-// 2u equal).
-void ExpectIdentical(const json& a, const json& b, const std::string& at) {
-  ASSERT_EQ(a.type(), b.type()) << at;
-  if (a.is_object()) {
-    ASSERT_EQ(a.size(), b.size()) << at;
-    for (auto it = a.begin(); it != a.end(); ++it) {
-      ASSERT_TRUE(b.contains(it.key())) << at << "." << it.key();
-      ExpectIdentical(*it, b[it.key()], at + "." + it.key());
-    }
-  } else if (a.is_array()) {
-    ASSERT_EQ(a.size(), b.size()) << at;
-    for (size_t i = 0; i < a.size(); ++i)
-      ExpectIdentical(a[i], b[i], at + "[" + std::to_string(i) + "]");
-  } else if (a.is_number_float()) {
-    EXPECT_EQ(std::signbit(a.get<double>()), std::signbit(b.get<double>()))
-        << at;
-    EXPECT_EQ(a, b) << at;
-  } else {
-    EXPECT_EQ(a, b) << at;
-  }
-}
-
 std::string ReadPage(const std::string& name) {
   std::ifstream in(std::filesystem::path(CAPIGITOPS_SOURCE_DIR) /
                    "test/sync/testdata/live_lists" / name);
@@ -79,7 +56,10 @@ void ExpectSameAsTreePath(const std::string& body, const std::string& av,
     tree["kind"] = kind;
     reference::Compact(&tree);
     const LiveObject old_path(tree);
-    ExpectIdentical(encoded[i].object.Decode(), old_path.Decode(), "");
+    EXPECT_TRUE(
+        reference::Identical(encoded[i].object.Decode(), old_path.Decode()))
+        << encoded[i].object.Decode().dump() << "\n"
+        << old_path.Decode().dump();
     EXPECT_EQ(encoded[i].object.EncodedSize(), old_path.EncodedSize());
     // What SortItem read of the tree.
     static const json kEmpty = json::object();
@@ -100,7 +80,10 @@ void ExpectSameAsTreePath(const std::string& body, const std::string& av,
     });
     yaml::ReplayJson(tree, replay);
     ASSERT_EQ(replayed.size(), 1u);
-    ExpectIdentical(replayed[0].object.Decode(), old_path.Decode(), "");
+    EXPECT_TRUE(
+        reference::Identical(replayed[0].object.Decode(), old_path.Decode()))
+        << replayed[0].object.Decode().dump() << "\n"
+        << old_path.Decode().dump();
   }
 }
 

@@ -1,10 +1,11 @@
 // The tree path that LiveListEncoder replaced (live_state.cc's Compact, as
-// it was), kept as the reference the encoder is compared with: by
-// live_list_encoder_test.cc on real LIST pages and by the live_list fuzz
-// target on anything.
+// it was), kept as the reference the encoder is compared with, and the
+// comparison: by live_list_encoder_test.cc on real LIST pages and by the
+// live_list fuzz target on anything.
 #ifndef CAPIGITOPS_TEST_SYNC_REFERENCE_COMPACT_H_
 #define CAPIGITOPS_TEST_SYNC_REFERENCE_COMPACT_H_
 
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <utility>
 
@@ -48,6 +49,32 @@ inline void Compact(nlohmann::json* obj) {
   } else {
     *fields = std::move(kept);
   }
+}
+
+// Equal, each value of the same nlohmann type (json's == counts 2, 2u and
+// 2.0 equal) and a zero's sign kept.
+inline bool Identical(const nlohmann::json& a, const nlohmann::json& b) {
+  if (a.type() != b.type()) return false;
+  if (a.is_object()) {
+    if (a.size() != b.size()) return false;
+    for (auto it = a.begin(); it != a.end(); ++it) {
+      auto other = b.find(it.key());
+      if (other == b.end() || !Identical(*it, *other)) return false;
+    }
+    return true;
+  }
+  if (a.is_array()) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (!Identical(a[i], b[i])) return false;
+    }
+    return true;
+  }
+  if (a.is_number_float() &&
+      std::signbit(a.get<double>()) != std::signbit(b.get<double>())) {
+    return false;
+  }
+  return a == b;
 }
 
 }  // namespace capigitops::reference
